@@ -1,0 +1,430 @@
+"""Settings from the environment, and feeds.toml / actors.toml read and validated with file:line."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.model import Actor, SourceConfig, Topic
+
+
+class Settings(BaseSettings):
+    """Everything an operator sets through `BOT_*` variables or a `.env` file."""
+
+    model_config = SettingsConfigDict(env_prefix="BOT_", env_file=".env", extra="ignore")
+
+    token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_web_url: str = "https://t.me"
+    database_url: str = "sqlite+aiosqlite:///data/vigia.db"
+    feeds: Path = Path("feeds.toml")
+    actors: Path = Path("actors.toml")
+    admins: Annotated[frozenset[int], NoDecode] = frozenset()
+    timezone: str = "America/Caracas"
+    log_level: str = "INFO"
+    poll_concurrency: int = 8
+    poll_tick: int = 30  # seconds between looks for due sources
+    digest_tick: int = 60  # seconds between looks for due digests
+    alerts_per_hour: int = 4
+    send_rate: float = 30.0  # messages per second, overall
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.replace(";", ",").split(",")]
+            return frozenset(int(part) for part in parts if part)
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("telegram_api_url", "telegram_web_url")
+    @classmethod
+    def _strip_root(cls, value: str) -> str:
+        value = value.rstrip("/")
+        # DESIGN promises that a root ending in /bot is tolerated.
+        return value[: -len("/bot")] if value.endswith("/bot") else value
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong in a steering file, said with where and what to write instead."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class ConfigError(Exception):
+    """A steering file with problems; carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(problem) for problem in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """What actors.toml declares."""
+
+    actors: tuple[Actor, ...]
+    topics: tuple[Topic, ...]
+
+
+def load_sources(path: Path) -> tuple[SourceConfig, ...]:
+    """Read and validate feeds.toml; raise ConfigError listing every problem."""
+    data, lines = _read_toml(path)
+    problems: list[Problem] = []
+    report = _reporter(path, lines, problems)
+    _check_keys(data, {"defaults", "source"}, "top level", 1, report)
+
+    defaults = data.get("defaults", {})
+    defaults_line = _header_line(lines, "[defaults]", 0)
+    if not isinstance(defaults, dict):
+        report(defaults_line, "[defaults] must be a table")
+        defaults = {}
+    _check_keys(defaults, _DEFAULT_KEYS, "[defaults]", defaults_line, report)
+
+    tables = data.get("source", [])
+    if not isinstance(tables, list):
+        report(1, "write each source as a [[source]] table")
+        tables = []
+    sources: list[SourceConfig] = []
+    seen: dict[str, int] = {}
+    for index, table in enumerate(tables):
+        line = _header_line(lines, "[[source]]", index)
+        source = _read_source(table, defaults, line, _block(lines, line), report)
+        if source is None:
+            continue
+        if source.id in seen:
+            report(line, f'duplicate source id "{source.id}" (first at line {seen[source.id]}); '
+                   "give each source its own id")
+            continue
+        seen[source.id] = line
+        sources.append(source)
+    if problems:
+        raise ConfigError(problems)
+    return tuple(sources)
+
+
+def load_actors(path: Path) -> Catalog:
+    """Read and validate actors.toml; raise ConfigError listing every problem."""
+    data, lines = _read_toml(path)
+    problems: list[Problem] = []
+    report = _reporter(path, lines, problems)
+    _check_keys(data, {"actor", "topic"}, "top level", 1, report)
+
+    actors: list[Actor] = []
+    seen: dict[str, int] = {}
+    alias_owner: dict[str, tuple[str, int]] = {}
+    for index, table in enumerate(_tables(data, "actor", report)):
+        line = _header_line(lines, "[[actor]]", index)
+        actor = _read_actor(table, line, _block(lines, line), report)
+        if actor is None:
+            continue
+        if actor.id in seen:
+            report(line, f'duplicate actor id "{actor.id}" (first at line {seen[actor.id]})')
+            continue
+        seen[actor.id] = line
+        for alias in (actor.name, *actor.aliases):
+            key = fold(alias)
+            owner = alias_owner.get(key)
+            if owner is not None and owner[0] != actor.id:
+                report(line, f'alias "{alias}" of "{actor.id}" is already an alias of '
+                       f'"{owner[0]}" (line {owner[1]}); an alias must name one actor — '
+                       "use `surnames` for a shared surname")
+            alias_owner.setdefault(key, (actor.id, line))
+        actors.append(actor)
+
+    topics: list[Topic] = []
+    topic_ids: dict[str, int] = {}
+    for index, table in enumerate(_tables(data, "topic", report)):
+        line = _header_line(lines, "[[topic]]", index)
+        topic = _read_topic(table, line, _block(lines, line), report)
+        if topic is None:
+            continue
+        if topic.id in topic_ids:
+            report(line, f'duplicate topic id "{topic.id}" (first at line {topic_ids[topic.id]})')
+            continue
+        topic_ids[topic.id] = line
+        topics.append(topic)
+    if problems:
+        raise ConfigError(problems)
+    return Catalog(actors=tuple(actors), topics=tuple(topics))
+
+
+def parse_duration(value: object) -> int:
+    """Seconds in "90s", "15m", "1h30m", "2d" or a bare number of seconds; ValueError otherwise."""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int):
+        if value <= 0:
+            raise ValueError(value)
+        return value
+    if not isinstance(value, str):
+        raise ValueError(value)
+    text = value.strip().lower().replace(" ", "")
+    if text.isdigit():
+        return parse_duration(int(text))
+    parts = _DURATION_PART.findall(text)
+    if not parts or "".join(number + unit for number, unit in parts) != text:
+        raise ValueError(value)
+    seconds = sum(int(number) * _UNIT_SECONDS[unit] for number, unit in parts)
+    if seconds <= 0:
+        raise ValueError(value)
+    return seconds
+
+
+def fold(text: str) -> str:
+    """Lowercase without accents: how aliases are compared."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+_Report = Any  # Callable[[int, str], None]; kept loose to stay readable below
+
+_DEFAULT_KEYS = {"interval", "min_interval", "max_interval", "scope", "lang", "enabled"}
+_SOURCE_KEYS = _DEFAULT_KEYS | {"id", "name", "kind", "url", "channel"}
+_ACTOR_KEYS = {"id", "name", "kind", "aliases", "surnames", "titles", "exclude", "venezuelan",
+               "weight"}
+_TOPIC_KEYS = {"id", "name", "keywords"}
+_KINDS = {"rss", "telegram"}
+_SCOPES = {"venezuela", "general"}
+_ACTOR_KINDS = {"person", "organisation", "group", "state"}
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_CHANNEL = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
+_LANG = re.compile(r"^[a-z]{2,3}$")
+_DURATION_PART = re.compile(r"(\d+)(s|m|h|d)")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def _read_toml(path: Path) -> tuple[dict[str, Any], list[str]]:
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ConfigError([Problem(str(path), 0, f"cannot read the file: {error.strerror}")]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise ConfigError([Problem(str(path), line, "not UTF-8 text; save the file as UTF-8")]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = _TOML_POSITION.search(str(error))
+        line = int(match.group(1)) if match else 0
+        message = _TOML_POSITION.sub("", str(error)).strip()
+        raise ConfigError([Problem(str(path), line, f"not valid TOML: {message}")]) from None
+    return data, text.splitlines()
+
+
+def _reporter(path: Path, lines: list[str], problems: list[Problem]) -> _Report:
+    def report(line: int, message: str) -> None:
+        problems.append(Problem(str(path), line, message))
+
+    return report
+
+
+def _header_line(lines: list[str], header: str, index: int) -> int:
+    """The 1-based line of the index-th `header` table (TOML keeps tables in file order)."""
+    count = 0
+    for number, line in enumerate(lines, start=1):
+        if line.strip().split("#", 1)[0].strip() == header:
+            if count == index:
+                return number
+            count += 1
+    return 0
+
+
+def _block(lines: list[str], start: int) -> dict[str, int]:
+    """Where each key of the table starting at `start` is written: key → line."""
+    where: dict[str, int] = {}
+    for number in range(start + 1, len(lines) + 1):
+        text = lines[number - 1].strip()
+        if text.startswith("["):
+            break
+        key, sep, _ = text.partition("=")
+        if sep and not text.startswith("#"):
+            where.setdefault(key.strip().strip('"'), number)
+    return where
+
+
+def _tables(data: Mapping[str, Any], name: str, report: _Report) -> Iterator[Any]:
+    tables = data.get(name, [])
+    if not isinstance(tables, list):
+        report(1, f"write each {name} as a [[{name}]] table")
+        return
+    yield from tables
+
+
+def _check_keys(table: Mapping[str, Any], allowed: set[str], where: str, line: int,
+                report: _Report, block: Mapping[str, int] | None = None) -> None:
+    for key in table:
+        if key in allowed:
+            continue
+        close = difflib.get_close_matches(key, sorted(allowed), n=1)
+        hint = f'; did you mean "{close[0]}"?' if close else f"; known keys: {', '.join(sorted(allowed))}"
+        report((block or {}).get(key, line), f'unknown key "{key}" in {where}{hint}')
+
+
+def _read_source(table: Any, defaults: Mapping[str, Any], line: int, block: dict[str, int],
+                 report: _Report) -> SourceConfig | None:
+    if not isinstance(table, dict):
+        report(line, "a [[source]] must be a table")
+        return None
+    at = lambda key: block.get(key, line)  # noqa: E731
+    _check_keys(table, _SOURCE_KEYS, "[[source]]", line, report, block)
+    merged = {**defaults, **table}
+    ok = True
+
+    source_id = table.get("id")
+    if not isinstance(source_id, str) or not _ID.match(source_id):
+        report(at("id"), 'every source needs an id of lowercase letters, digits and "-", '
+               'like id = "efecto-cocuyo"')
+        return None
+    kind = merged.get("kind", "rss")
+    if kind not in _KINDS:
+        report(at("kind"), f'kind "{kind}" is not known; write kind = "rss" or kind = "telegram"')
+        ok = False
+    url = merged.get("url", "")
+    channel = merged.get("channel")
+    if kind == "telegram":
+        channel = _channel_name(channel) if isinstance(channel, str) else None
+        if channel is None:
+            report(at("channel"), 'a telegram source needs channel = "name" (the public channel, '
+                   "5-32 letters, digits or _; @name and t.me/name work too)")
+            ok = False
+    if (kind == "rss" or url) and not _is_http_url(url):
+        report(at("url"), f'url "{url}" is not an http(s) address; write the feed\'s full '
+               'address, like url = "https://example.com/feed/"')
+        ok = False
+    scope = merged.get("scope", "general")
+    if scope not in _SCOPES:
+        report(at("scope"), f'scope "{scope}" is not known; write "venezuela" (every item counts) '
+               'or "general" (only items about Venezuela)')
+        ok = False
+    lang = merged.get("lang")
+    if lang is not None and (not isinstance(lang, str) or not _LANG.match(lang)):
+        report(at("lang"), f'lang "{lang}" is not a language code; write "es", "en" or "fr"')
+        ok = False
+    enabled = merged.get("enabled", True)
+    if not isinstance(enabled, bool):
+        report(at("enabled"), "enabled must be true or false")
+        ok = False
+    intervals: dict[str, int] = {}
+    for key, fallback in (("interval", 900), ("min_interval", 300), ("max_interval", 21600)):
+        try:
+            intervals[key] = parse_duration(merged.get(key, fallback))
+        except ValueError:
+            report(at(key), f'{key} "{merged.get(key)}" is not a duration; write "90s", "15m", '
+                   '"1h" or "1h30m"')
+            ok = False
+    if len(intervals) == 3:
+        if intervals["min_interval"] < 60:
+            report(at("min_interval"), "min_interval below 1m would hammer the source; use 1m or more")
+            ok = False
+        if not intervals["min_interval"] <= intervals["interval"] <= intervals["max_interval"]:
+            report(at("interval"), "interval must lie between min_interval and max_interval "
+                   f"({intervals['min_interval']}s ≤ {intervals['interval']}s ≤ "
+                   f"{intervals['max_interval']}s is false)")
+            ok = False
+    name = table.get("name", source_id)
+    if not isinstance(name, str) or not name.strip():
+        report(at("name"), "name must be a non-empty string")
+        ok = False
+    if not ok:
+        return None
+    return SourceConfig(
+        id=source_id, name=str(name), kind=str(kind), url=str(url or ""), lang=lang,
+        scope=str(scope), channel=channel, enabled=bool(enabled), line=line, **intervals,
+    )
+
+
+def _read_actor(table: Any, line: int, block: dict[str, int], report: _Report) -> Actor | None:
+    if not isinstance(table, dict):
+        report(line, "an [[actor]] must be a table")
+        return None
+    at = lambda key: block.get(key, line)  # noqa: E731
+    _check_keys(table, _ACTOR_KEYS, "[[actor]]", line, report, block)
+    actor_id = table.get("id")
+    if not isinstance(actor_id, str) or not _ID.match(actor_id):
+        report(at("id"), 'every actor needs an id of lowercase letters, digits and "-", '
+               'like id = "maduro"')
+        return None
+    ok = True
+    name = table.get("name")
+    if not isinstance(name, str) or not name.strip():
+        report(at("name"), f'actor "{actor_id}" needs a name, like name = "Nicolás Maduro"')
+        ok = False
+    kind = table.get("kind", "person")
+    if kind not in _ACTOR_KINDS:
+        report(at("kind"), f'kind "{kind}" is not known; write one of: {", ".join(sorted(_ACTOR_KINDS))}')
+        ok = False
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in ("aliases", "surnames", "titles", "exclude"):
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            report(at(key), f'{key} must be a list of non-empty strings, like {key} = ["…", "…"]')
+            ok = False
+            continue
+        lists[key] = tuple(v.strip() for v in value)
+    venezuelan = table.get("venezuelan", True)
+    if not isinstance(venezuelan, bool):
+        report(at("venezuelan"), "venezuelan must be true or false")
+        ok = False
+    weight = table.get("weight", 1.0)
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
+        report(at("weight"), "weight must be a number ≥ 0, like weight = 1.5")
+        ok = False
+    if not ok:
+        return None
+    return Actor(id=actor_id, name=str(name).strip(), kind=str(kind), venezuelan=bool(venezuelan),
+                 weight=float(weight), line=line, **lists)
+
+
+def _read_topic(table: Any, line: int, block: dict[str, int], report: _Report) -> Topic | None:
+    if not isinstance(table, dict):
+        report(line, "a [[topic]] must be a table")
+        return None
+    at = lambda key: block.get(key, line)  # noqa: E731
+    _check_keys(table, _TOPIC_KEYS, "[[topic]]", line, report, block)
+    topic_id = table.get("id")
+    if not isinstance(topic_id, str) or not _ID.match(topic_id):
+        report(at("id"), 'every topic needs an id, like id = "elections"')
+        return None
+    name = table.get("name", topic_id)
+    keywords = table.get("keywords", [])
+    if not isinstance(keywords, list) or not all(isinstance(k, str) and k.strip() for k in keywords):
+        report(at("keywords"), 'keywords must be a list of non-empty strings')
+        return None
+    return Topic(id=topic_id, name=str(name), keywords=tuple(k.strip() for k in keywords), line=line)
+
+
+def _is_http_url(url: object) -> bool:
+    if not isinstance(url, str):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme in {"http", "https"} and bool(parts.hostname)
+
+
+def _channel_name(value: str) -> str | None:
+    name = value.strip()
+    for prefix in ("https://", "http://"):
+        name = name.removeprefix(prefix)
+    name = name.removeprefix("t.me/").removeprefix("telegram.me/").removeprefix("s/")
+    name = name.lstrip("@").strip("/")
+    return name if _CHANNEL.match(name) else None

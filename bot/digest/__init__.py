@@ -1,0 +1,1 @@
+"""Digests: selecting, ranking and rendering stories for a subscriber."""

@@ -1,0 +1,136 @@
+"""The frozen records that travel between stages: the ground floor, importing nothing of ours."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SourceConfig:
+    """One configured source, as feeds.toml declares it."""
+
+    id: str
+    name: str
+    kind: str  # "rss" | "telegram"
+    url: str  # for telegram: the page root override, or "" to use BOT_TELEGRAM_WEB_URL
+    lang: str | None = None
+    scope: str = "general"  # "venezuela" | "general"
+    channel: str | None = None  # telegram channel name, without "@"
+    enabled: bool = True
+    interval: int = 900  # seconds; the starting interval of the adaptive schedule
+    min_interval: int = 300
+    max_interval: int = 21600
+    line: int = 0  # where the [[source]] table starts in feeds.toml, for messages
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """A person, organisation, group or state that Vigía tags, as actors.toml declares it."""
+
+    id: str
+    name: str
+    kind: str  # person | organisation | group | state
+    aliases: tuple[str, ...] = ()  # strong: tagged on sight
+    surnames: tuple[str, ...] = ()  # weak: capitalised and licensed only
+    titles: tuple[str, ...] = ()  # words that license a bare surname right after them
+    exclude: tuple[str, ...] = ()  # phrases that are never this actor
+    venezuelan: bool = True  # naming this actor makes an item about Venezuela
+    weight: float = 1.0  # ranking weight of stories naming this actor
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A subject Vigía tags (elections, migration, oil, ...), with its keywords in es/en/fr."""
+
+    id: str
+    name: str
+    keywords: tuple[str, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One entry parsed from a feed or a channel page, not yet stored.
+
+    `title` and `content` are as the source gave them (they may hold HTML); `normalise` cleans them.
+    """
+
+    key: str  # the guid in its source; tg:CHANNEL/ID for channel posts
+    url: str | None
+    title: str
+    content: str
+    published_at: datetime | None = None  # aware, any zone; None when the source gave no date
+    author: str | None = None
+    lang: str | None = None
+    views: int | None = None
+    forwarded_from: str | None = None  # a channel's name, or a display name
+    forwarded_key: str | None = None  # tg:CHANNEL/ID of the original post, when known
+    preview_url: str | None = None
+    preview_title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """What a feed body or a channel page yields."""
+
+    entries: tuple[Entry, ...]
+    title: str | None = None
+    ttl: int | None = None  # seconds, from <ttl> or the channel's own hint
+    before: int | None = None  # channel pages: the id for ?before= to read older posts
+
+
+@dataclass(frozen=True, slots=True)
+class CleanEntry:
+    """An entry after `normalise`: plain text, canonical URL, UTC time, language."""
+
+    key: str
+    url: str | None
+    canonical_url: str | None
+    title: str
+    text: str
+    published_at: datetime  # UTC; the fetch time when the source gave none or a future one
+    lang: str | None
+    text_hash: str  # hash of the normalised title + text, for exact cross-source dedup
+    author: str | None = None
+    views: int | None = None
+    forwarded_from: str | None = None
+    forwarded_key: str | None = None
+    preview_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActorTag:
+    """An actor named in a text, with how sure the tagger is (0..1)."""
+
+    id: str
+    name: str
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class Tagging:
+    """What `tag` and `relevance` say of a text."""
+
+    relevant: bool
+    actors: tuple[ActorTag, ...] = ()
+    topics: tuple[str, ...] = ()
+    ambiguous: tuple[str, ...] = field(default=())  # surnames that fit several actors, left untagged
+
+
+@dataclass(frozen=True, slots=True)
+class StoryView:
+    """A story as digests, `/actor`, `/search` and alerts show it."""
+
+    id: int
+    title: str
+    url: str | None  # the best source's link
+    source_name: str  # the best source's name
+    source_count: int
+    first_seen: datetime
+    last_seen: datetime
+    actors: tuple[str, ...] = ()  # display names, most important first
+    topics: tuple[str, ...] = ()  # topic names
+    score: float = 0.0
+    lang: str | None = None

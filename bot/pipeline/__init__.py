@@ -1,0 +1,1 @@
+"""The ingest stages: normalise, relevance, tag, dedup, and the orchestrator."""

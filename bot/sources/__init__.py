@@ -1,0 +1,1 @@
+"""Where Vigía reads from: HTTP fetching, feed parsing, channel page parsing."""

@@ -1,0 +1,1 @@
+"""The Telegram side: command handlers and outbox delivery."""

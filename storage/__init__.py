@@ -1,0 +1,1 @@
+"""Vigía's storage: tables, the engine, and plain functions over a session."""

@@ -1,0 +1,218 @@
+"""The tables, and nothing else: every schema change goes through an Alembic revision."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column, DateTime, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _utc(**kwargs: object) -> Column[datetime]:
+    return Column(DateTime(timezone=True), **kwargs)  # type: ignore[arg-type]
+
+
+class Source(SQLModel, table=True):
+    """A configured feed or channel and its poll state."""
+
+    __tablename__ = "source"
+
+    id: str = Field(primary_key=True)
+    name: str
+    kind: str = "rss"
+    url: str = ""
+    channel: str | None = None
+    lang: str | None = None
+    scope: str = "general"
+    enabled: bool = True
+    in_config: bool = True  # false once removed from feeds.toml: kept, never deleted
+    interval: int = 900  # current adaptive interval, seconds
+    min_interval: int = 300
+    max_interval: int = 21600
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    last_status: int | None = None
+    error_count: int = 0
+    last_error: str | None = None
+    disabled_reason: str | None = None
+    last_polled_at: datetime | None = Field(default=None, sa_column=_utc())
+    last_success_at: datetime | None = Field(default=None, sa_column=_utc())
+    last_new_at: datetime | None = Field(default=None, sa_column=_utc())
+    next_poll_at: datetime | None = Field(default=None, sa_column=_utc(index=True))
+    lease_until: datetime | None = Field(default=None, sa_column=_utc())
+    newest_post: int | None = None  # channels: the highest post id seen
+
+
+class Story(SQLModel, table=True):
+    """Items from one or more sources that tell the same news."""
+
+    __tablename__ = "story"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    url: str | None = None
+    item_id: int | None = None  # the representative item
+    first_seen: datetime = Field(sa_column=_utc(nullable=False, index=True))
+    last_seen: datetime = Field(sa_column=_utc(nullable=False, index=True))
+    source_count: int = 1
+    item_count: int = 1
+    score: float = 0.0
+
+
+class Item(SQLModel, table=True):
+    """One stored entry of one source."""
+
+    __tablename__ = "item"
+    __table_args__ = (
+        UniqueConstraint("source_id", "key", name="uq_item_source_key"),
+        Index("ix_item_story", "story_id"),
+        Index("ix_item_published", "published_at"),
+        Index("ix_item_canonical_url", "canonical_url"),
+        Index("ix_item_text_hash", "text_hash"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: str = Field(foreign_key="source.id")
+    key: str
+    url: str | None = None
+    canonical_url: str | None = None
+    title: str
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    lang: str | None = None
+    author: str | None = None
+    text_hash: str
+    published_at: datetime = Field(sa_column=_utc(nullable=False))
+    fetched_at: datetime = Field(sa_column=_utc(nullable=False))
+    updated_at: datetime | None = Field(default=None, sa_column=_utc())
+    story_id: int | None = Field(default=None, foreign_key="story.id")
+    views: int | None = None
+    forwarded_from: str | None = None
+    forwarded_key: str | None = None
+
+
+class Actor(SQLModel, table=True):
+    """An actor from actors.toml, mirrored so that queries can join on it."""
+
+    __tablename__ = "actor"
+
+    id: str = Field(primary_key=True)
+    name: str
+    kind: str = "person"
+    weight: float = 1.0
+
+
+class ItemActor(SQLModel, table=True):
+    """An actor named by an item, with the tagger's confidence."""
+
+    __tablename__ = "item_actor"
+    __table_args__ = (Index("ix_item_actor_actor", "actor_id"),)
+
+    item_id: int = Field(foreign_key="item.id", primary_key=True, ondelete="CASCADE")
+    actor_id: str = Field(primary_key=True)
+    confidence: float = 1.0
+
+
+class StoryActor(SQLModel, table=True):
+    """The union of a story's items' actors, kept for fast `/actor` queries."""
+
+    __tablename__ = "story_actor"
+    __table_args__ = (Index("ix_story_actor_actor_seen", "actor_id", "last_seen"),)
+
+    story_id: int = Field(foreign_key="story.id", primary_key=True, ondelete="CASCADE")
+    actor_id: str = Field(primary_key=True)
+    last_seen: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class StoryTopic(SQLModel, table=True):
+    """The union of a story's items' topics."""
+
+    __tablename__ = "story_topic"
+
+    story_id: int = Field(foreign_key="story.id", primary_key=True, ondelete="CASCADE")
+    topic: str = Field(primary_key=True)
+
+
+class StoryKey(SQLModel, table=True):
+    """An exact key (canonical URL, text hash, channel post) that points to the story it belongs to."""
+
+    __tablename__ = "story_key"
+
+    key: str = Field(primary_key=True)
+    story_id: int = Field(foreign_key="story.id", ondelete="CASCADE")
+    seen_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class StoryBand(SQLModel, table=True):
+    """One LSH band hash of an item's MinHash, for near-duplicate candidates."""
+
+    __tablename__ = "story_band"
+    __table_args__ = (Index("ix_story_band_hash", "band", "seen_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    band: int = Field(sa_column=Column(BigInteger, nullable=False))
+    item_id: int = Field(foreign_key="item.id", ondelete="CASCADE")
+    seen_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class Subscriber(SQLModel, table=True):
+    """A chat that receives digests, with its settings and watermark."""
+
+    __tablename__ = "subscriber"
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    active: bool = True
+    schedule: str = "daily"  # daily | twice | hourly | off
+    digest_time: str = "08:00"  # HH:MM in the subscriber's timezone
+    timezone: str = "America/Caracas"
+    languages: str = ""  # comma-separated language codes; empty means all
+    watermark: datetime | None = Field(default=None, sa_column=_utc())
+    next_digest_at: datetime | None = Field(default=None, sa_column=_utc(index=True))
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
+    deactivated_reason: str | None = None
+
+
+class Follow(SQLModel, table=True):
+    """A subscriber following an actor."""
+
+    __tablename__ = "follow"
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    actor_id: str = Field(primary_key=True)
+
+
+class Delivery(SQLModel, table=True):
+    """The outbox: a message promised to a chat, written before it is sent."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        UniqueConstraint("dedup_key", name="uq_delivery_dedup"),
+        Index("ix_delivery_pending", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    kind: str  # digest | alert
+    dedup_key: str  # e.g. digest:CHAT:2026-11-22T08:00 — a retry writes nothing twice
+    part: int = 0
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    markup: str | None = None  # inline keyboard as JSON
+    status: str = "pending"  # pending | sending | sent | failed
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_column=_utc(nullable=False))
+    lease_until: datetime | None = Field(default=None, sa_column=_utc())
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=_utc())
+    message_id: int | None = None
+    error: str | None = None
+
+
+class SentStory(SQLModel, table=True):
+    """A story already delivered to a chat, so it is never sent again as new."""
+
+    __tablename__ = "sent_story"
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    story_id: int = Field(foreign_key="story.id", primary_key=True, ondelete="CASCADE")
+    source_count: int = 1
+    sent_at: datetime = Field(sa_column=_utc(nullable=False))
