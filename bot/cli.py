@@ -1,0 +1,157 @@
+"""The terminal commands' work: poll once, check the steering files, print digests and stories."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TextIO
+
+from bot.config import ConfigError, Settings, load_actors, load_sources
+from bot.pipeline.ingest import SourceReport, poll_due
+from bot.runtime import Runtime, open_runtime
+from storage import migrate
+from storage.db import create_engine
+from storage.items import stories_with_items
+
+
+async def poll_once(settings: Settings, *, only: Sequence[str] | None = None,
+                    out: TextIO | None = None) -> int:
+    """Poll every enabled source once (or those named) and print a table; 1 if any failed."""
+    out = out or sys.stdout
+    async with open_runtime(settings) as runtime:
+        ids = list(only) if only else [s.id for s in runtime.sources if s.enabled]
+        unknown = sorted(set(ids) - {s.id for s in runtime.sources})
+        if unknown:
+            print(f"unknown source id(s): {', '.join(unknown)}", file=sys.stderr)
+            return 2
+        reports = await poll_due(runtime, ids=ids)
+    print_reports(reports, out=out)
+    return 1 if any(report.error for report in reports) else 0
+
+
+def print_reports(reports: Sequence[SourceReport], *, out: TextIO | None = None) -> None:
+    """One row per source: what `poll --once` shows an operator."""
+    out = out or sys.stdout
+    header = ("source", "status", "entries", "new", "joined", "updated", "skipped", "dup", "ms",
+              "error")
+    rows = [header] + [(
+        r.source_id, str(r.status or "-"), str(r.entries), str(r.new), str(r.joined),
+        str(r.updated), str(r.skipped), str(r.duplicates), str(r.ms), r.error or "",
+    ) for r in sorted(reports, key=lambda r: r.source_id)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        print("  ".join([*cells, row[-1]]).rstrip(), file=out)
+    failed = sum(1 for r in reports if r.error)
+    print(f"\n{len(reports)} sources polled, {sum(r.new for r in reports)} new items, "
+          f"{failed} failed", file=out)
+
+
+def check_files(feeds: Path, actors: Path, *, out: TextIO | None = None) -> int:
+    """Validate both steering files; print every problem with file:line, or a one-line ok."""
+    out = out or sys.stdout
+    problems = []
+    sources = catalog = None
+    try:
+        sources = load_sources(feeds)
+    except ConfigError as error:
+        problems += error.problems
+    try:
+        catalog = load_actors(actors)
+    except ConfigError as error:
+        problems += error.problems
+    if problems:
+        for problem in problems:
+            print(problem, file=out)
+        print(f"\n{len(problems)} problem(s); nothing was changed.", file=out)
+        return 1
+    assert sources is not None and catalog is not None
+    print(f"ok, {len(sources)} sources, {len(catalog.actors)} actors, "
+          f"{len(catalog.topics)} topics", file=out)
+    return 0
+
+
+async def upgrade_database(settings: Settings) -> int:
+    """Apply every migration to BOT_DATABASE_URL."""
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate.upgrade(engine)
+    finally:
+        await engine.dispose()
+    print("database is up to date")
+    return 0
+
+
+async def print_digest(settings: Settings, *, since: str, actor: str | None, limit: int,
+                       out: TextIO | None = None) -> int:
+    """Print, as plain text, the digest a subscriber would get."""
+    out = out or sys.stdout
+    window = _window(since)
+    if window is None:
+        print(f'"{since}" is not a window; write 6h, 24h or 7d', file=sys.stderr)
+        return 2
+    async with open_runtime(settings) as runtime:
+        text = await render_terminal_digest(runtime, window=window, actor=actor, limit=limit)
+    if text is None:
+        print(f'unknown actor "{actor}"; try `python -m bot digest --actor maduro`', file=sys.stderr)
+        return 2
+    print(text, file=out)
+    return 0
+
+
+async def render_terminal_digest(runtime: Runtime, *, window: timedelta, actor: str | None,
+                                 limit: int) -> str | None:
+    """The digest of `window` (or of one actor) as terminal text; None for an unknown actor."""
+    from zoneinfo import ZoneInfo
+
+    from bot.digest.lookup import find_actor
+    from bot.digest.render import render_digest_text
+    from bot.digest.select import select_actor, select_window
+
+    now = datetime.now(UTC)
+    async with runtime.sessions() as session:
+        if actor:
+            found = find_actor(runtime.catalog.actors, actor)
+            if found.actor is None:
+                return None
+            page = await select_actor(session=session, actor_id=found.actor.id, limit=limit)
+            heading = f"Latest stories naming {found.actor.name}"
+        else:
+            page = await select_window(session=session, since=now - window, until=now, limit=limit)
+            heading = f"Vigía digest — last {_label(window)}"
+    return render_digest_text(page.stories, heading=heading, tz=ZoneInfo(runtime.settings.timezone),
+                              now=now)
+
+
+async def print_stories(settings: Settings, *, since: str, out: TextIO | None = None) -> int:
+    """One block per story: title and source count, then one line per item (source, title)."""
+    out = out or sys.stdout
+    window = _window(since)
+    if window is None:
+        print(f'"{since}" is not a window; write 6h, 24h or 7d', file=sys.stderr)
+        return 2
+    async with open_runtime(settings) as runtime, runtime.sessions() as session:
+        blocks = await stories_with_items(session=session, since=datetime.now(UTC) - window)
+    for index, block in enumerate(blocks):
+        if index:
+            print(file=out)
+        print(f"{block.title}  [{block.source_count} source{'s' if block.source_count != 1 else ''}]",
+              file=out)
+        for source, title in block.items:
+            print(f"  {source}: {title}", file=out)
+    if not blocks:
+        print(f"no stories in the last {since}", file=out)
+    return 0
+
+
+def _window(text: str) -> timedelta | None:
+    from bot.digest.schedule import parse_window
+
+    return parse_window(text)
+
+
+def _label(window: timedelta) -> str:
+    hours = int(window.total_seconds() // 3600)
+    return f"{hours // 24} days" if hours >= 48 and hours % 24 == 0 else f"{hours} h"

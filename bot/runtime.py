@@ -1,0 +1,122 @@
+"""The resources one Vigía process holds: settings, database, HTTP client, steering files."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Catalog, ConfigError, Settings, load_actors, load_sources
+from bot.model import SourceConfig
+from bot.pipeline.tag import Tagger
+from bot.sources.fetch import Fetcher
+from storage import migrate
+from storage.db import create_engine, sessionmaker, transaction
+from storage.models import Actor as ActorRow
+from storage.models import Source
+from storage.sources import sync_actors, sync_sources
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Runtime:
+    """Everything a tick, a command or the CLI needs; steering state is replaced on reload."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    fetcher: Fetcher
+    catalog: Catalog
+    tagger: Tagger
+    sources: tuple[SourceConfig, ...]
+    problems: list[str] = field(default_factory=list)  # what the last reload refused, if anything
+    stamps: tuple[float, float] = (0.0, 0.0)  # the steering files' mtimes at the last reload
+
+    async def reload_if_changed(self) -> list[str] | None:
+        """Reload when feeds.toml or actors.toml changed on disk since the last look."""
+        stamps = _stamps(self.settings)
+        if stamps == self.stamps:
+            return None
+        return await self.reload()
+
+    async def reload(self) -> list[str]:
+        """Re-read feeds.toml and actors.toml; keep the last good state if either is broken."""
+        self.stamps = _stamps(self.settings)
+        problems: list[str] = []
+        try:
+            sources = load_sources(self.settings.feeds)
+        except ConfigError as error:
+            problems += [str(problem) for problem in error.problems]
+            sources = self.sources
+        try:
+            catalog = load_actors(self.settings.actors)
+        except ConfigError as error:
+            problems += [str(problem) for problem in error.problems]
+            catalog = self.catalog
+        if catalog is not self.catalog:
+            self.tagger = Tagger(catalog.actors, catalog.topics)
+            self.catalog = catalog
+        self.sources = sources
+        await _sync(self.sessions, sources, catalog)
+        for problem in problems:
+            logger.warning("steering file refused, last good one kept: %s", problem)
+        self.problems = problems
+        return problems
+
+
+@asynccontextmanager
+async def open_runtime(settings: Settings, *, fetcher: Fetcher | None = None,
+                       upgrade: bool = True) -> AsyncIterator[Runtime]:
+    """Open the database (migrated), one HTTP client and the steering files; close them after.
+
+    Broken steering files at start raise ConfigError: there is no last good state to keep yet.
+    """
+    sources = load_sources(settings.feeds)
+    catalog = load_actors(settings.actors)
+    engine = create_engine(settings.database_url)
+    own_fetcher = fetcher is None
+    fetcher = fetcher or Fetcher()
+    try:
+        if upgrade:
+            await migrate.upgrade(engine)
+        runtime = Runtime(
+            settings=settings, engine=engine, sessions=sessionmaker(engine), fetcher=fetcher,
+            catalog=catalog, tagger=Tagger(catalog.actors, catalog.topics), sources=sources,
+            stamps=_stamps(settings),
+        )
+        await _sync(runtime.sessions, sources, catalog)
+        yield runtime
+    finally:
+        if own_fetcher:
+            await fetcher.aclose()
+        await engine.dispose()
+
+
+async def _sync(sessions: async_sessionmaker[AsyncSession], sources: tuple[SourceConfig, ...],
+                catalog: Catalog) -> None:
+    """Mirror the steering files into the database, which the ticks and commands read."""
+    rows = [Source(
+        id=s.id, name=s.name, kind=s.kind, url=s.url, channel=s.channel, lang=s.lang,
+        scope=s.scope, enabled=s.enabled, interval=s.interval, min_interval=s.min_interval,
+        max_interval=s.max_interval,
+    ) for s in sources]
+    actors = [ActorRow(id=a.id, name=a.name, kind=a.kind, weight=a.weight) for a in catalog.actors]
+    async with transaction(sessions) as session:
+        await sync_sources(session=session, sources=rows, now=datetime.now(UTC))
+        await sync_actors(session=session, actors=actors)
+
+
+def _stamps(settings: Settings) -> tuple[float, float]:
+    def mtime(path: Path) -> float:
+        try:
+            return path.stat().st_mtime
+        except OSError:
+            return 0.0
+
+    return mtime(settings.feeds), mtime(settings.actors)

@@ -1,0 +1,237 @@
+"""The outbox: messages promised to chats, claimed with a lease, marked sent, retried or failed.
+
+Every function takes a keyword-only `session` and never commits: the caller owns the unit of work.
+Times are stored in UTC (every `datetime` given here is converted).
+
+Life of a row: `pending` → (claim_due) `sending` with a lease → `sent` | back to `pending` with a
+later `next_attempt_at` | `failed`. A `sending` row whose lease has expired (its worker died) is
+claimable again. A chat's rows are claimed in id order (the parts of one digest were inserted in
+order): a row is never claimed while an earlier row of the same chat is still pending or sending
+elsewhere, so part 2 never overtakes part 1, on one worker or several.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Table, and_, exists, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Delivery, Subscriber
+
+__all__ = [
+    "claim_due",
+    "count_pending",
+    "deactivate_subscriber",
+    "enqueue",
+    "mark_failed",
+    "mark_retry",
+    "mark_sent",
+    "release",
+]
+
+OPEN = ("pending", "sending")
+_DELIVERY: Table = Delivery.__table__  # type: ignore[attr-defined]
+_SUBSCRIBER: Table = Subscriber.__table__  # type: ignore[attr-defined]
+
+
+async def enqueue(
+    *,
+    session: AsyncSession,
+    chat_id: int,
+    kind: str,
+    dedup_key: str,
+    parts: Sequence[str],
+    markup: str | None = None,
+    now: datetime,
+) -> int:
+    """Promise the message `parts` to `chat_id`, one row per part keyed f"{dedup_key}#{i}".
+
+    Idempotent: rows whose key exists are skipped (INSERT … ON CONFLICT DO NOTHING), so enqueuing
+    the same digest twice writes nothing twice. `markup` (inline keyboard JSON) goes on the last
+    part. Returns how many rows were inserted.
+    """
+    if not parts:
+        return 0
+    at = _utc(now)
+    rows = [
+        {
+            "chat_id": chat_id,
+            "kind": kind,
+            "dedup_key": f"{dedup_key}#{index}",
+            "part": index,
+            "text": text,
+            "markup": markup if index == len(parts) - 1 else None,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": at,
+            "created_at": at,
+        }
+        for index, text in enumerate(parts)
+    ]
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(Delivery)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(_DELIVERY.c.id)
+    )
+    inserted = (await session.execute(statement)).all()
+    return len(inserted)
+
+
+async def claim_due(
+    *, session: AsyncSession, now: datetime, limit: int, lease_seconds: float
+) -> list[Delivery]:
+    """Claim up to `limit` due rows for this worker: status `sending`, leased until now + lease.
+
+    Due: `pending` with next_attempt_at <= now, or `sending` with an expired lease. On PostgreSQL
+    rows are locked FOR UPDATE SKIP LOCKED, so concurrent workers never claim the same row; on
+    SQLite the single UPDATE statement runs under the database's write lock. A row is left alone
+    while an earlier open row of its chat is not claimed in the same statement. Returned in id
+    order (per chat: part order).
+    """
+    at = _utc(now)
+    lease_until = at + timedelta(seconds=lease_seconds)
+    row = _DELIVERY.c
+    earlier = _DELIVERY.alias("earlier").c
+    due = or_(
+        and_(row.status == "pending", row.next_attempt_at <= at),
+        and_(row.status == "sending", or_(row.lease_until.is_(None), row.lease_until < at)),
+    )
+    held_earlier = exists().where(
+        earlier.chat_id == row.chat_id,
+        earlier.id < row.id,
+        or_(
+            and_(earlier.status == "pending", earlier.next_attempt_at > at),
+            and_(earlier.status == "sending", earlier.lease_until >= at),
+        ),
+    )
+    candidates = (
+        select(row.id, row.chat_id)
+        .where(due, ~held_earlier)
+        .order_by(row.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=_DELIVERY)
+        .cte("candidate")
+    )
+    # A candidate whose earlier open row was skipped (locked by another worker) waits.
+    other = _DELIVERY.alias("other").c
+    in_order = select(candidates.c.id).where(
+        ~exists().where(
+            other.chat_id == candidates.c.chat_id,
+            other.id < candidates.c.id,
+            other.status.in_(OPEN),
+            other.id.not_in(select(candidates.c.id)),
+        )
+    )
+    statement = (
+        update(Delivery)
+        .where(row.id.in_(in_order))
+        .values(status="sending", lease_until=lease_until)
+        .returning(Delivery)
+        .execution_options(synchronize_session=False)
+    )
+    claimed = list((await session.scalars(statement)).all())
+    claimed.sort(key=lambda d: d.id or 0)
+    return claimed
+
+
+async def mark_sent(
+    *, session: AsyncSession, delivery_id: int, message_id: int | None, now: datetime
+) -> None:
+    """Telegram accepted the row: it is never sent again."""
+    await session.execute(
+        update(Delivery)
+        .where(_DELIVERY.c.id == delivery_id)
+        .values(
+            status="sent", message_id=message_id, sent_at=_utc(now), lease_until=None, error=None
+        )
+    )
+
+
+async def mark_retry(
+    *,
+    session: AsyncSession,
+    delivery_id: int,
+    at: datetime,
+    error: str,
+    count_attempt: bool = True,
+) -> None:
+    """Send the row again at `at`. A flood wait (429) passes count_attempt=False: waiting for
+    Telegram is not a failed attempt. A row already sent is left alone."""
+    values: dict[str, object] = {
+        "status": "pending",
+        "next_attempt_at": _utc(at),
+        "lease_until": None,
+        "error": error[:500],
+    }
+    if count_attempt:
+        values["attempts"] = Delivery.attempts + 1
+    await session.execute(
+        update(Delivery)
+        .where(_DELIVERY.c.id == delivery_id, _DELIVERY.c.status != "sent")
+        .values(**values)
+    )
+
+
+async def mark_failed(*, session: AsyncSession, delivery_id: int, error: str) -> None:
+    """Give the row up for good (it stays in the table with its error)."""
+    await session.execute(
+        update(Delivery)
+        .where(_DELIVERY.c.id == delivery_id, _DELIVERY.c.status != "sent")
+        .values(
+            status="failed",
+            lease_until=None,
+            error=error[:500],
+            attempts=Delivery.attempts + 1,
+        )
+    )
+
+
+async def release(*, session: AsyncSession, delivery_ids: Sequence[int], at: datetime) -> None:
+    """Give claimed rows back unsent, due again at `at`, without counting an attempt (a worker
+    holds back a chat's later parts when an earlier part must wait)."""
+    if not delivery_ids:
+        return
+    await session.execute(
+        update(Delivery)
+        .where(_DELIVERY.c.id.in_(delivery_ids), _DELIVERY.c.status == "sending")
+        .values(status="pending", next_attempt_at=_utc(at), lease_until=None)
+    )
+
+
+async def deactivate_subscriber(*, session: AsyncSession, chat_id: int, reason: str) -> int:
+    """The chat is gone (blocked the bot, deleted): stop serving it and fail its open rows.
+
+    Returns how many open deliveries were failed.
+    """
+    await session.execute(
+        update(Subscriber)
+        .where(_SUBSCRIBER.c.chat_id == chat_id)
+        .values(active=False, deactivated_reason=reason[:200])
+    )
+    result = await session.execute(
+        update(Delivery)
+        .where(_DELIVERY.c.chat_id == chat_id, _DELIVERY.c.status.in_(OPEN))
+        .values(status="failed", lease_until=None, error=f"subscriber deactivated: {reason}"[:500])
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def count_pending(*, session: AsyncSession) -> int:
+    """Rows still to be sent (pending, or sending under a lease)."""
+    total = await session.scalar(
+        select(func.count()).select_from(_DELIVERY).where(_DELIVERY.c.status.in_(OPEN))
+    )
+    return int(total or 0)
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)

@@ -1,0 +1,276 @@
+"""Items and the stories they join: batched lookups and inserts that the database arbitrates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Item, ItemActor, Source, Story, StoryActor, StoryKey, StoryTopic
+
+CHUNK = 400  # rows per IN (...) list: under SQLite's variable limit with room to spare
+
+
+@dataclass(frozen=True, slots=True)
+class NewItem:
+    """An item ready to store, with the story it joins (None: it starts a story)."""
+
+    key: str
+    title: str
+    text: str
+    text_hash: str
+    published_at: datetime
+    url: str | None = None
+    canonical_url: str | None = None
+    lang: str | None = None
+    author: str | None = None
+    views: int | None = None
+    forwarded_from: str | None = None
+    forwarded_key: str | None = None
+    actors: tuple[tuple[str, float], ...] = ()  # (actor id, confidence)
+    topics: tuple[str, ...] = ()
+    story_keys: tuple[str, ...] = ()  # exact keys later copies will be found by
+    story_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KnownItem:
+    """What is already stored of an item, to tell an edit from a repeat."""
+
+    id: int
+    text_hash: str
+    story_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredItem:
+    """A newly stored item and its story."""
+
+    id: int
+    key: str
+    story_id: int
+    new_story: bool
+
+
+async def find_items(*, session: AsyncSession, source_id: str,
+                     keys: Sequence[str]) -> dict[str, KnownItem]:
+    """The items of `source_id` already stored under these keys."""
+    found: dict[str, KnownItem] = {}
+    for chunk in _chunks(keys):
+        rows = await session.execute(
+            select(Item.key, Item.id, Item.text_hash, Item.story_id)
+            .where(Item.source_id == source_id, Item.key.in_(chunk))  # type: ignore[attr-defined]
+        )
+        for key, item_id, hashed, story_id in rows:
+            found[key] = KnownItem(id=item_id, text_hash=hashed, story_id=story_id)
+    return found
+
+
+async def find_stories(*, session: AsyncSession, keys: Iterable[str]) -> dict[str, int]:
+    """The stories that exact keys (canonical URL, text hash, post key) already point to."""
+    found: dict[str, int] = {}
+    for chunk in _chunks(list(dict.fromkeys(keys))):
+        rows = await session.execute(
+            select(StoryKey.key, StoryKey.story_id).where(StoryKey.key.in_(chunk))  # type: ignore[attr-defined]
+        )
+        found.update({key: story_id for key, story_id in rows})
+    return found
+
+
+async def load_texts(*, session: AsyncSession,
+                     item_ids: Sequence[int]) -> dict[int, tuple[str, str, int | None]]:
+    """Title, text and story of stored items (for the exact near-duplicate check)."""
+    found: dict[int, tuple[str, str, int | None]] = {}
+    for chunk in _chunks(item_ids):
+        rows = await session.execute(
+            select(Item.id, Item.title, Item.text, Item.story_id).where(Item.id.in_(chunk))  # type: ignore[union-attr]
+        )
+        found.update({item_id: (title, text, story) for item_id, title, text, story in rows})
+    return found
+
+
+async def insert_items(*, session: AsyncSession, source_id: str, items: Sequence[NewItem],
+                       now: datetime) -> list[StoredItem]:
+    """Store new items, start the stories they need, and bring their stories up to date.
+
+    An item another worker stored meanwhile is skipped by the unique key, never doubled.
+    """
+    if not items:
+        return []
+    starters = [item for item in items if item.story_id is None]
+    started = await _insert_returning(session, Story.__table__, [  # type: ignore[attr-defined]
+        {"title": item.title, "url": item.url, "first_seen": item.published_at,
+         "last_seen": item.published_at, "source_count": 1, "item_count": 1, "score": 0.0}
+        for item in starters
+    ], Story.id)
+    story_of: dict[str, int] = {item.key: story for item, (story,) in zip(starters, started, strict=True)}
+    rows = [{
+        "source_id": source_id, "key": item.key, "url": item.url,
+        "canonical_url": item.canonical_url, "title": item.title, "text": item.text,
+        "lang": item.lang, "author": item.author, "text_hash": item.text_hash,
+        "published_at": item.published_at, "fetched_at": now,
+        "story_id": item.story_id if item.story_id is not None else story_of[item.key],
+        "views": item.views, "forwarded_from": item.forwarded_from,
+        "forwarded_key": item.forwarded_key,
+    } for item in items]
+    inserted = await _insert_returning(
+        session, Item.__table__, rows, Item.id, Item.key,  # type: ignore[attr-defined]
+        conflict=("source_id", "key"),
+    )
+    ids = {key: item_id for item_id, key in inserted}
+    stored = [
+        StoredItem(id=ids[item.key], key=item.key, story_id=row["story_id"],
+                   new_story=item.story_id is None)
+        for item, row in zip(items, rows, strict=True) if item.key in ids
+    ]
+    kept = [item for item in items if item.key in ids]
+    by_key = {entry.key: entry for entry in stored}
+    await _insert_ignore(session, StoryKey.__table__, [  # type: ignore[attr-defined]
+        {"key": story_key, "story_id": by_key[item.key].story_id, "seen_at": now}
+        for item in kept for story_key in item.story_keys
+    ])
+    await _insert_ignore(session, ItemActor.__table__, [  # type: ignore[attr-defined]
+        {"item_id": by_key[item.key].id, "actor_id": actor, "confidence": confidence}
+        for item in kept for actor, confidence in item.actors
+    ])
+    await _tag_stories(session, [(by_key[item.key].story_id, item) for item in kept])
+    started_here = [entry for entry in stored if entry.new_story]
+    if started_here:
+        await session.execute(
+            update(Story.__table__).where(Story.__table__.c.id == bindparam("story")),  # type: ignore[attr-defined]
+            [{"story": entry.story_id, "item_id": entry.id} for entry in started_here],
+        )
+    await refresh_stories(session=session,
+                          story_ids={entry.story_id for entry in stored if not entry.new_story})
+    return stored
+
+
+async def update_item(*, session: AsyncSession, item_id: int, story_id: int | None,
+                      item: NewItem, now: datetime) -> None:
+    """An edited entry (same key, new words): the item takes the new text and tags."""
+    await session.execute(update(Item).where(Item.id == item_id).values(  # type: ignore[arg-type]
+        title=item.title, text=item.text, text_hash=item.text_hash, url=item.url,
+        canonical_url=item.canonical_url, views=item.views, updated_at=now,
+    ))
+    await session.execute(delete(ItemActor).where(ItemActor.item_id == item_id))  # type: ignore[arg-type]
+    await _insert_ignore(session, ItemActor.__table__, [  # type: ignore[attr-defined]
+        {"item_id": item_id, "actor_id": actor, "confidence": confidence}
+        for actor, confidence in item.actors
+    ])
+    if story_id is not None:
+        await _insert_ignore(session, StoryKey.__table__, [  # type: ignore[attr-defined]
+            {"key": story_key, "story_id": story_id, "seen_at": now} for story_key in item.story_keys
+        ])
+        await _tag_stories(session, [(story_id, item)])
+        await refresh_stories(session=session, story_ids={story_id})
+
+
+async def refresh_stories(*, session: AsyncSession, story_ids: Iterable[int]) -> None:
+    """Recount a story's sources and items and its first and last sighting from its items."""
+    for chunk in _chunks(sorted(set(story_ids))):
+        aggregate = (
+            select(
+                Item.story_id,
+                func.count(func.distinct(Item.source_id)).label("sources"),
+                func.count().label("items"),
+                func.min(Item.published_at).label("first"),
+                func.max(Item.published_at).label("last"),
+                func.min(Item.id).label("earliest"),
+            )
+            .where(Item.story_id.in_(chunk))  # type: ignore[union-attr]
+            .group_by(Item.story_id)
+        )
+        for story_id, sources, items, first, last, earliest in (await session.execute(aggregate)).all():
+            values: dict[str, Any] = {"source_count": sources, "item_count": items,
+                                      "first_seen": first, "last_seen": last,
+                                      "item_id": earliest}
+            representative = await session.execute(
+                select(Item.title, Item.url).where(Item.id == earliest)
+            )
+            title, url = representative.one()
+            values.update(title=title, url=url)
+            await session.execute(update(Story).where(Story.id == story_id).values(**values))  # type: ignore[arg-type]
+            await session.execute(
+                update(StoryActor).where(StoryActor.story_id == story_id).values(last_seen=last)  # type: ignore[arg-type]
+            )
+
+
+async def _tag_stories(session: AsyncSession, pairs: Sequence[tuple[int, NewItem]]) -> None:
+    await _insert_ignore(session, StoryActor.__table__, [  # type: ignore[attr-defined]
+        {"story_id": story_id, "actor_id": actor, "last_seen": item.published_at}
+        for story_id, item in pairs for actor, _ in item.actors
+    ])
+    await _insert_ignore(session, StoryTopic.__table__, [  # type: ignore[attr-defined]
+        {"story_id": story_id, "topic": topic} for story_id, item in pairs for topic in item.topics
+    ])
+
+
+def _insert_for(session: AsyncSession, table: Table) -> Any:
+    dialect = session.bind.dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+async def _insert_ignore(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    unique = {tuple(sorted(row.items())): row for row in rows}
+    await session.execute(_insert_for(session, table).on_conflict_do_nothing(), list(unique.values()))
+
+
+async def _insert_returning(session: AsyncSession, table: Table, rows: list[dict[str, Any]],
+                            *columns: Any, conflict: tuple[str, ...] | None = None) -> list[Any]:
+    if not rows:
+        return []
+    statement = _insert_for(session, table)
+    if conflict:
+        statement = statement.on_conflict_do_nothing(index_elements=list(conflict))
+    # Rows skipped by a conflict return nothing, so order can only be promised without one;
+    # callers that allow conflicts read the key back instead.
+    statement = statement.returning(*columns, sort_by_parameter_order=conflict is None)
+    result = await session.execute(statement, rows)
+    return list(result.all())
+
+
+def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start:start + CHUNK]
+
+
+@dataclass(frozen=True, slots=True)
+class StoryBlock:
+    """A story with its items, for operators checking how copies were folded."""
+
+    id: int
+    title: str
+    source_count: int
+    items: tuple[tuple[str, str], ...]  # (source name, item title), oldest first
+
+
+async def stories_with_items(*, session: AsyncSession, since: datetime,
+                             limit: int = 200) -> list[StoryBlock]:
+    """Stories seen since `since`, newest first, each with its items."""
+    stories = (await session.execute(
+        select(Story.id, Story.title, Story.source_count)
+        .where(Story.last_seen >= since)  # type: ignore[operator]
+        .order_by(Story.last_seen.desc(), Story.id.desc())  # type: ignore[attr-defined,union-attr]
+        .limit(limit)
+    )).all()
+    if not stories:
+        return []
+    by_story: dict[int, list[tuple[str, str]]] = {story_id: [] for story_id, _, _ in stories}
+    for chunk in _chunks(list(by_story)):
+        rows = await session.execute(
+            select(Item.story_id, Source.name, Item.title)
+            .join(Source, Source.id == Item.source_id)  # type: ignore[arg-type]
+            .where(Item.story_id.in_(chunk))  # type: ignore[union-attr]
+            .order_by(Item.published_at, Item.id)  # type: ignore[arg-type]
+        )
+        for story_id, source, title in rows:
+            by_story[story_id].append((source, title))
+    return [StoryBlock(id=story_id, title=title, source_count=count,
+                       items=tuple(by_story[story_id])) for story_id, title, count in stories]

@@ -1,0 +1,80 @@
+"""Read-only views for `/actors`, `/sources` and the admins' `/stats` and `/feeds`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from storage.models import Delivery, Item, Source, StoryActor, Subscriber
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """What an admin sees in `/stats`."""
+
+    sources_ok: int
+    sources_failing: int
+    items_today: int  # items published in the last 24 hours
+    subscribers: int  # active ones
+    deliveries_pending: int  # promised and not yet sent (pending or being sent)
+
+
+async def actor_story_counts(*, session: AsyncSession, since: datetime) -> dict[str, int]:
+    """How many stories named each actor since `since` (actors with none are absent)."""
+    rows = await session.execute(
+        select(col(StoryActor.actor_id), func.count())
+        .where(col(StoryActor.last_seen) >= since)
+        .group_by(StoryActor.actor_id)
+    )
+    return {actor_id: count for actor_id, count in rows}
+
+
+async def list_sources(*, session: AsyncSession) -> list[Source]:
+    """The sources feeds.toml declares, by name."""
+    rows = await session.scalars(
+        select(Source).where(col(Source.in_config)).order_by(col(Source.name), col(Source.id))
+    )
+    return list(rows.all())
+
+
+async def failing_sources(*, session: AsyncSession) -> list[Source]:
+    """Declared sources whose last polls failed or that were disabled, worst first."""
+    rows = await session.scalars(
+        select(Source)
+        .where(col(Source.in_config), _failing())
+        .order_by(col(Source.error_count).desc(), col(Source.id))
+    )
+    return list(rows.all())
+
+
+async def collect_stats(*, session: AsyncSession, now: datetime) -> Stats:
+    """Counts for `/stats`."""
+    failing = await session.scalar(
+        select(func.count()).select_from(Source).where(col(Source.in_config), _failing())
+    )
+    declared = await session.scalar(
+        select(func.count()).select_from(Source).where(col(Source.in_config))
+    )
+    items = await session.scalar(
+        select(func.count()).select_from(Item)
+        .where(col(Item.published_at) >= now - timedelta(hours=24))
+    )
+    subscribers = await session.scalar(
+        select(func.count()).select_from(Subscriber).where(col(Subscriber.active))
+    )
+    pending = await session.scalar(
+        select(func.count()).select_from(Delivery)
+        .where(col(Delivery.status).in_(("pending", "sending")))
+    )
+    return Stats(sources_ok=(declared or 0) - (failing or 0), sources_failing=failing or 0,
+                 items_today=items or 0, subscribers=subscribers or 0,
+                 deliveries_pending=pending or 0)
+
+
+def _failing() -> ColumnElement[bool]:
+    return or_(col(Source.error_count) > 0, col(Source.disabled_reason).is_not(None),
+               col(Source.enabled).is_(False))

@@ -1,0 +1,146 @@
+"""Steering files: a good file loads; a bad one gets every problem at once, with file:line."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.cli import check_files
+from bot.config import ConfigError, Settings, load_actors, load_sources, parse_duration
+
+ROOT = Path(__file__).resolve().parents[1]
+
+BROKEN_FEEDS = """\
+[defaults]
+interval = "15m"
+scope = "general"
+
+[[source]]
+id = "ok-source"
+url = "https://example.com/feed/"
+
+[[source]]
+id = "ok-source"
+url = "https://example.org/feed/"
+
+[[source]]
+id = "bad-url"
+url = "ftp://example.com/feed"
+intervall = "5m"
+
+[[source]]
+id = "bad-interval"
+url = "https://example.com/rss"
+interval = "often"
+
+[[source]]
+id = "tg-no-channel"
+kind = "telegram"
+
+[[source]]
+id = "Bad Id!"
+url = "https://example.com/"
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_shipped_files_are_valid() -> None:
+    sources = load_sources(ROOT / "feeds.toml")
+    catalog = load_actors(ROOT / "actors.toml")
+    assert len(sources) >= 15
+    assert {s.lang for s in sources} >= {"es", "en", "fr"}
+    assert len(catalog.actors) >= 40
+
+
+def test_every_problem_is_reported_with_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "feeds.toml", BROKEN_FEEDS)
+    with pytest.raises(ConfigError) as caught:
+        load_sources(path)
+    lines = {p.line for p in caught.value.problems}
+    assert len(caught.value.problems) == 6
+    assert lines == {9, 15, 16, 21, 23, 28}
+    text = str(caught.value)
+    assert f"{path}:9: duplicate source id \"ok-source\" (first at line 5)" in text
+    assert 'unknown key "intervall" in [[source]]; did you mean "interval"?' in text
+    assert f"{path}:15:" in text and "not an http(s) address" in text
+    assert f"{path}:21:" in text and "not a duration" in text
+    assert "a telegram source needs channel" in text
+
+
+def test_toml_syntax_error_names_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "feeds.toml", '[[source]]\nid = "a"\nurl = "https://x.org/\n')
+    with pytest.raises(ConfigError) as caught:
+        load_sources(path)
+    (problem,) = caught.value.problems
+    assert problem.line == 3
+    assert problem.message.startswith("not valid TOML")
+
+
+def test_alias_shared_by_two_actors_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "actors.toml", """\
+[[actor]]
+id = "delcy-rodriguez"
+name = "Delcy Rodríguez"
+aliases = ["Rodríguez"]
+
+[[actor]]
+id = "jorge-rodriguez"
+name = "Jorge Rodríguez"
+aliases = ["Rodriguez"]
+
+[[actor]]
+id = "cabello"
+name = "Diosdado Cabello"
+kind = "persona"
+""")
+    with pytest.raises(ConfigError) as caught:
+        load_actors(path)
+    messages = [str(p) for p in caught.value.problems]
+    assert any(":6:" in m and 'alias "Rodriguez"' in m and "delcy-rodriguez" in m for m in messages)
+    assert any(":14:" in m and 'kind "persona" is not known' in m for m in messages)
+
+
+def test_feeds_check_prints_ok_or_every_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert check_files(ROOT / "feeds.toml", ROOT / "actors.toml") == 0
+    assert capsys.readouterr().out.startswith("ok, ")
+    broken = write(tmp_path, "feeds.toml", BROKEN_FEEDS)
+    assert check_files(broken, ROOT / "actors.toml") == 1
+    out = capsys.readouterr().out
+    assert out.count(f"{broken}:") == 6
+    assert "nothing was changed" in out
+
+
+@pytest.mark.parametrize(("text", "seconds"), [
+    ("90s", 90), ("15m", 900), ("1h30m", 5400), ("2d", 172800), (600, 600), ("600", 600),
+])
+def test_durations(text: object, seconds: int) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["often", "", "0m", "-5m", "5 minutes", True, 1.5])
+def test_bad_durations(text: object) -> None:
+    with pytest.raises(ValueError):
+        parse_duration(text)
+
+
+def test_settings_read_the_environment_and_hide_the_token(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "123456:SECRET-token-value")
+    monkeypatch.setenv("BOT_ADMINS", "11, 22,33")
+    monkeypatch.setenv("BOT_TELEGRAM_API_URL", "http://127.0.0.1:8081/bot")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.admins == frozenset({11, 22, 33})
+    assert settings.telegram_api_url == "http://127.0.0.1:8081"
+    assert settings.token is not None
+    assert settings.token.get_secret_value() == "123456:SECRET-token-value"
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("vigia.test").info("settings %s", settings)
+    assert "SECRET" not in repr(settings) and "SECRET" not in caplog.text

@@ -1,0 +1,307 @@
+"""Ingest end to end: loopback feeds in es/en/fr → the database, with exact counts across runs."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.config import Settings
+from bot.pipeline.ingest import SourceReport, poll_due
+from bot.runtime import Runtime, open_runtime
+from bot.sources.fetch import Fetcher
+from storage.models import Item, ItemActor, Source, Story
+from tests.feedserver import FeedServer, Route
+
+ROOT = Path(__file__).resolve().parents[1]
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+def rss(items: list[dict[str, str]], *, lang: str, ttl: int | None = None) -> bytes:
+    """An RSS 2.0 body; each item may carry title, link, guid, description, date."""
+    parts = [f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+             f"<title>Test</title><link>http://example.org/</link><language>{lang}</language>"]
+    if ttl:
+        parts.append(f"<ttl>{ttl}</ttl>")
+    for item in items:
+        parts.append("<item>")
+        for key in ("title", "link", "guid", "description"):
+            if key in item:
+                parts.append(f"<{key}><![CDATA[{item[key]}]]></{key}>")
+        if "date" in item:
+            parts.append(f"<pubDate>{item['date']}</pubDate>")
+        parts.append("</item>")
+    parts.append("</channel></rss>")
+    return "".join(parts).encode()
+
+
+def atom(items: list[dict[str, str]], *, lang: str) -> bytes:
+    parts = [f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" '
+             f'xml:lang="{lang}"><title>Test</title><id>urn:test</id><updated>{NOW.isoformat()}</updated>']
+    for item in items:
+        parts.append(f"<entry><id>{item['guid']}</id><title>{item['title']}</title>"
+                     f"<link href=\"{item['link']}\"/><updated>{item['iso']}</updated>"
+                     f"<summary>{item['description']}</summary></entry>")
+    parts.append("</feed>")
+    return "".join(parts).encode()
+
+
+def date(hours_ago: float) -> str:
+    return format_datetime(NOW - timedelta(hours=hours_ago))
+
+
+CNE_ES = ("El Consejo Nacional Electoral proclamó a Nicolás Maduro ganador con el 51% de los votos; "
+          "la oposición denuncia fraude y pide las actas de cada mesa.")
+MACHADO_ES = ("María Corina Machado convocó a los venezolanos a protestar en Caracas este sábado "
+              "para exigir la publicación de los resultados mesa por mesa.")
+OIL_EN = ("Venezuela's oil exports fell sharply in October as new sanctions hit PDVSA shipments "
+          "to Asia, according to tanker tracking data.")
+
+ES_FEED = [
+    {"title": "CNE proclama a Maduro", "link": "https://vzla.example/cne?utm_source=rss",
+     "guid": "es-1", "description": CNE_ES, "date": date(5)},
+    {"title": "Machado convoca protestas", "link": "https://vzla.example/machado",
+     "guid": "es-2", "description": MACHADO_ES, "date": date(4)},
+    {"title": "Lluvias en Caracas", "link": "https://vzla.example/lluvias", "guid": "es-3",
+     "description": "Fuertes lluvias afectaron varias zonas de Caracas durante la noche.",
+     "date": date(3)},
+]
+EN_FEED = [
+    # The same article as es-1 under its canonical address: joins that story.
+    {"title": "Maduro declared winner by CNE", "link": "https://www.vzla.example/cne/?fbclid=x1",
+     "guid": "en-1", "description": "Electoral authority declares Maduro the winner.",
+     "date": date(4.5)},
+    {"title": "Putin visits troops", "link": "https://world.example/putin", "guid": "en-2",
+     "description": "Russian president Vladimir Putin visited troops near the front.",
+     "date": date(2)},
+    {"title": "Venezuela oil exports fall", "link": "https://world.example/oil", "guid": "en-3",
+     "description": OIL_EN, "date": date(1)},
+    {"title": "Champions League result", "link": "https://world.example/football",
+     "guid": "en-4", "description": "Real Madrid won the match 3-1.", "date": date(1)},
+]
+FR_FEED = [
+    # Another outlet republishing es-2's text word for word: joins by text.
+    {"guid": "urn:fr-1", "title": "Machado convoca protestas",
+     "link": "https://other.example/a/123", "iso": (NOW - timedelta(hours=2)).isoformat(),
+     "description": MACHADO_ES},
+    {"guid": "urn:fr-2", "title": "Poutine en Ukraine", "link": "https://other.example/a/124",
+     "iso": (NOW - timedelta(hours=1)).isoformat(),
+     "description": "Vladimir Poutine a rendu visite aux troupes russes."},
+]
+
+
+def feeds_toml(server: FeedServer, sources: dict[str, tuple[str, str, str]]) -> str:
+    """feeds.toml text for {id: (path, lang, scope)} served by `server`."""
+    blocks = ['[defaults]\ninterval = "15m"\nmin_interval = "5m"\n']
+    for source_id, (path, lang, scope) in sources.items():
+        blocks.append(f'[[source]]\nid = "{source_id}"\nname = "{source_id.title()}"\n'
+                      f'url = "{server.url(path)}"\nlang = "{lang}"\nscope = "{scope}"\n')
+    return "\n".join(blocks)
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    server = FeedServer().start()
+    yield server
+    server.stop()
+
+
+def settings_for(tmp_path: Path, feeds: str) -> Settings:
+    (tmp_path / "feeds.toml").write_text(feeds, encoding="utf-8")
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'vigia.db'}",
+        feeds=tmp_path / "feeds.toml",
+        actors=ROOT / "actors.toml",
+    )
+
+
+@pytest.fixture
+async def runtime(server: FeedServer, tmp_path: Path) -> AsyncIterator[Runtime]:
+    server.route("/es.xml", Route(body=rss(ES_FEED, lang="es"), etag='"es-v1"'))
+    server.route("/en.xml", Route(body=rss(EN_FEED, lang="en", ttl=30), etag='"en-v1"'))
+    server.route("/fr.atom", Route(body=atom(FR_FEED, lang="fr"),
+                                   last_modified=format_datetime(NOW, usegmt=True)))
+    settings = settings_for(tmp_path, feeds_toml(server, {
+        "vzla-es": ("/es.xml", "es", "venezuela"),
+        "world-en": ("/en.xml", "en", "general"),
+        "world-fr": ("/fr.atom", "fr", "general"),
+    }))
+    async with open_runtime(settings) as runtime:
+        yield runtime
+
+
+async def count(runtime: Runtime, model: type) -> int:
+    async with runtime.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def by_source(reports: list[SourceReport]) -> dict[str, SourceReport]:
+    return {report.source_id: report for report in reports}
+
+
+async def test_two_runs_store_each_item_once_and_fold_copies(
+    runtime: Runtime, server: FeedServer,
+) -> None:
+    first = by_source(await poll_due(runtime))
+    assert {k: (r.status, r.new, r.skipped, r.joined, r.error) for k, r in first.items()} == {
+        "vzla-es": (200, 3, 0, 0, None),
+        "world-en": (200, 2, 2, 1, None),
+        "world-fr": (200, 1, 1, 1, None),
+    }
+    assert await count(runtime, Item) == 6
+    assert await count(runtime, Story) == 4
+    async with runtime.sessions() as session:
+        cne = await session.scalar(select(Story).where(Story.title == "CNE proclama a Maduro"))
+        assert cne is not None and cne.source_count == 2 and cne.item_count == 2
+        tagged = set((await session.scalars(
+            select(ItemActor.actor_id).join(Item, Item.id == ItemActor.item_id)
+            .where(Item.key == "es-1"))).all())
+        assert {"maduro", "cne"} <= tagged
+
+    # Every source is due again; the servers answer 304 and nothing new is stored.
+    second = by_source(await poll_due(runtime, ids=["vzla-es", "world-en", "world-fr"]))
+    assert {k: (r.status, r.new, r.error) for k, r in second.items()} == {
+        "vzla-es": (304, 0, None), "world-en": (304, 0, None), "world-fr": (304, 0, None),
+    }
+    assert await count(runtime, Item) == 6
+    conditional = [r for r in server.requests if r.status == 304]
+    assert len(conditional) == 3
+
+
+async def test_an_edited_title_updates_its_item(runtime: Runtime, server: FeedServer) -> None:
+    await poll_due(runtime)
+    edited = [dict(ES_FEED[0], title="CNE proclama a Maduro; la oposición rechaza")] + ES_FEED[1:]
+    server.route("/es.xml", Route(body=rss(edited, lang="es"), etag='"es-v2"'))
+    report = by_source(await poll_due(runtime, ids=["vzla-es"]))["vzla-es"]
+    assert (report.new, report.updated, report.duplicates) == (0, 1, 2)
+    async with runtime.sessions() as session:
+        item = await session.scalar(select(Item).where(Item.key == "es-1"))
+    assert item is not None and item.title == "CNE proclama a Maduro; la oposición rechaza"
+    assert await count(runtime, Item) == 6
+
+
+async def test_ttl_sets_the_floor_of_the_next_interval(runtime: Runtime) -> None:
+    await poll_due(runtime)
+    async with runtime.sessions() as session:
+        source = await session.get(Source, "world-en")
+    assert source is not None and source.interval >= 30 * 60
+    assert source.next_poll_at is not None
+    assert source.next_poll_at - NOW >= timedelta(minutes=25)
+
+
+def gzip_bomb() -> bytes:
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=9) as archive:
+        chunk = b"\0" * (1 << 20)
+        for _ in range(100):  # 100 MiB of zeros: far past the cap once decompressed
+            archive.write(chunk)
+    return buffer.getvalue()
+
+
+def huge_body() -> Iterator[bytes]:
+    chunk = b"<rss>" + b"x" * (1 << 20)
+    for _ in range(60):
+        yield chunk
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+<!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+<!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+<!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+<!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+<!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">]>
+<rss version="2.0"><channel><title>&lol9;</title><item><title>&lol9;</title></item></channel></rss>"""
+
+
+async def test_bad_sources_fail_with_reasons_and_the_good_one_is_ingested(
+    server: FeedServer, tmp_path: Path,
+) -> None:
+    latin1 = rss([{"title": "Ñáñez habla en Caracas", "link": "https://vzla.example/nanez",
+                   "guid": "l1", "description": "El ministro Freddy Ñáñez habló en Caracas.",
+                   "date": date(1)}], lang="es").decode().encode("latin-1")
+    odd_items = rss([
+        {"title": "Sin guid: Maduro en Caracas", "link": "https://vzla.example/sin-guid",
+         "description": "Maduro habló en Caracas.", "date": date(1)},
+        {"title": "Sin enlace: Cabello en Caracas", "guid": "no-link",
+         "description": "Diosdado Cabello habló en Caracas."},
+        {"title": "Del futuro: Machado en Caracas", "guid": "future",
+         "link": "https://vzla.example/futuro", "description": "María Corina Machado en Caracas.",
+         "date": format_datetime(NOW + timedelta(days=30))},
+    ], lang="es")
+    routes = {
+        "/good.xml": Route(body=rss(ES_FEED, lang="es")),
+        "/slow.xml": Route(body=rss(ES_FEED, lang="es"), delay=3.0),
+        "/500.xml": Route(status=500, body=b"oops"),
+        "/429.xml": Route(status=429, headers={"Retry-After": "7200"}),
+        "/huge.xml": Route(body=huge_body),
+        "/bomb.xml": Route(body=gzip_bomb(), headers={"Content-Encoding": "gzip"}),
+        "/truncated.xml": Route(body=rss(ES_FEED, lang="es")[:180]),
+        "/page.html": Route(body=b"<!doctype html><html><body><h1>Hola</h1></body></html>",
+                            headers={"Content-Type": "text/html"}),
+        "/laughs.xml": Route(body=BILLION_LAUGHS),
+        "/loop.xml": Route(status=302, headers={"Location": "/loop.xml"}),
+        "/latin1.xml": Route(body=latin1),
+        "/empty.xml": Route(body=rss([], lang="es")),
+        "/odd.xml": Route(body=odd_items),
+        "/gone.xml": Route(status=410),
+    }
+    for path, route in routes.items():
+        server.route(path, route)
+    ids = {path.strip("/").split(".")[0].replace("500", "e500").replace("429", "e429"): path
+           for path in routes}
+    settings = settings_for(tmp_path, feeds_toml(
+        server, {source_id: (path, "es", "venezuela") for source_id, path in ids.items()}))
+    fetcher = Fetcher(connect_timeout=1.0, total_timeout=1.5)
+    async with open_runtime(settings, fetcher=fetcher) as runtime:
+        reports = by_source(await poll_due(runtime))
+        again = by_source(await poll_due(runtime, ids=["good", "latin1", "odd"]))
+        async with runtime.sessions() as session:
+            sources = {s.id: s for s in (await session.scalars(select(Source))).all()}
+            titles = set((await session.scalars(select(Item.title))).all())
+            future = await session.scalar(select(Item).where(Item.key == "future"))
+        items = await count(runtime, Item)
+    await fetcher.aclose()
+
+    assert reports["good"].new == 3 and reports["good"].error is None
+    assert reports["empty"].error is None and reports["empty"].new == 0
+    assert reports["latin1"].new == 1 and "Ñáñez habla en Caracas" in titles
+    assert reports["odd"].new == 3
+    assert future is not None and future.published_at <= datetime.now(UTC)
+    expected_reasons = {
+        "slow": "timed out", "e500": "500", "e429": "429", "huge": "15 MiB",
+        "bomb": "15 MiB", "truncated": "", "page": "", "laughs": "", "loop": "redirect",
+        "gone": "410",
+    }
+    for source_id, fragment in expected_reasons.items():
+        error = reports[source_id].error
+        assert error, f"{source_id} should have failed"
+        assert fragment.lower() in error.lower(), (source_id, error)
+        row = sources[source_id]
+        assert row.last_error == error and row.error_count == 1
+        assert row.next_poll_at is not None and row.next_poll_at > NOW
+    assert sources["e429"].next_poll_at is not None
+    assert sources["e429"].next_poll_at - NOW >= timedelta(hours=1, minutes=45)
+    assert sources["gone"].disabled_reason is not None
+    assert sources["good"].error_count == 0
+    # The second poll stores nothing twice.
+    assert all(report.new == 0 for report in again.values())
+    assert items == 3 + 1 + 3
+
+
+async def test_a_broken_feeds_toml_keeps_the_last_good_one(runtime: Runtime) -> None:
+    before = runtime.sources
+    runtime.settings.feeds.write_text('[[source]]\nid = "x"\nurl = "nope"\n', encoding="utf-8")
+    problems = await runtime.reload_if_changed()
+    assert problems and ":3:" in problems[0] and "not an http(s) address" in problems[0]
+    assert runtime.sources == before
+    assert await runtime.reload_if_changed() is None  # unchanged since: nothing to do
