@@ -104,7 +104,7 @@ async def _read(runtime: Runtime, row: Source) -> _Read:
     if row.kind == "telegram":
         channel = await read_channel(
             runtime.fetcher, root=runtime.settings.telegram_web_url, channel=row.channel or "",
-            known_newest=row.newest_post, url=row.url or None,
+            known_newest=row.newest_post, url=row.url or None, recheck=True,
         )
         return _Read(status=200, entries=tuple(channel.entries), newest_post=channel.newest)
     fetched = await runtime.fetcher.fetch(

@@ -86,6 +86,7 @@ async def read_channel(
     known_newest: int | None,
     max_posts: int = 100,
     url: str | None = None,
+    recheck: bool = False,
 ) -> ChannelRead:
     """Read a channel's new posts from `{root}/s/{channel}` (or `url`), paging back with `?before=`.
 
@@ -95,6 +96,8 @@ async def read_channel(
     ChannelError for a channel without a public preview, a missing channel, a page that is not
     understood or one that yields no posts where posts were expected; other fetch failures
     propagate as FetchError (status, retry_after) for the scheduler to back off on.
+    With `recheck`, the known posts of the newest page come back too, so that edits to them
+    reach the caller (who tells an edit from a repeat by its text).
     """
     if max_posts < 1:
         raise ValueError(f"max_posts must be at least 1, not {max_posts}")
@@ -121,7 +124,7 @@ async def read_channel(
         seen.update(page.ids)
         newest = max(seen)
         for post_id, entry in page.posts:
-            if known_newest is None or post_id > known_newest:
+            if known_newest is None or post_id > known_newest or (recheck and pages == 1):
                 found.setdefault(post_id, entry)
         before = page.feed.before
         if (known_newest is not None and min(page.ids) <= known_newest) or before is None:

@@ -1,0 +1,143 @@
+"""Channels end to end: t.me/s pages on loopback → items and stories, across polls and edits."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.config import Settings
+from bot.pipeline.ingest import poll_due
+from bot.runtime import Runtime, open_runtime
+from storage.models import Item, Source, Story
+from tests.feedserver import FeedServer, Route
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "tme"
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def channel_page(channel: str, title: str, posts: list[tuple[int, str, str | None]]) -> bytes:
+    """A t.me/s page in today's markup: (post id, text, link preview URL or None) per post."""
+    wraps = []
+    for post_id, text, preview in posts:
+        preview_html = (
+            f'<a class="tgme_widget_message_link_preview" href="{preview}">'
+            f'<div class="link_preview_title" dir="auto">{text[:40]}</div></a>' if preview else ""
+        )
+        wraps.append(
+            f'<div class="tgme_widget_message_wrap js-widget_message_wrap">'
+            f'<div class="tgme_widget_message text_not_supported_wrap js-widget_message" '
+            f'data-post="{channel}/{post_id}"><div class="tgme_widget_message_bubble">'
+            f'<div class="tgme_widget_message_text js-message_text" dir="auto">{text}</div>'
+            f"{preview_html}"
+            f'<div class="tgme_widget_message_footer compact js-message_footer">'
+            f'<div class="tgme_widget_message_info short js-message_info">'
+            f'<span class="tgme_widget_message_views">1.1K</span>'
+            f'<span class="tgme_widget_message_meta"><a class="tgme_widget_message_date" '
+            f'href="https://t.me/{channel}/{post_id}"><time datetime="2024-07-29T19:0{post_id % 10}:00+00:00" '
+            f'class="time">19:00</time></a></span></div></div></div></div></div>'
+        )
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>'
+        '<div class="tgme_channel_info"><div class="tgme_channel_info_header">'
+        f'<div class="tgme_channel_info_header_title"><span dir="auto">{title}</span></div>'
+        "</div></div>"
+        '<main class="tgme_main"><section class="tgme_channel_history js-message_history">'
+        + "".join(wraps) + "</section></main></body></html>"
+    ).encode()
+
+
+ORIGINAL_8841 = ("Cacerolazos y protestas en Caracas: miles de personas salen a la calle para exigir "
+                 "transparencia en los resultados del CNE.")
+OTHER_PANAMA = ("Mulino anuncia que Panamá suspende sus vínculos diplomáticos con Caracas tras la "
+                "elección del domingo.")
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    server = FeedServer().start()
+    server.route("/s/noticias_vzla", Route(body=fixture("page-newest.html")))
+    server.route("/s/noticias_vzla?before=1520", Route(body=fixture("page-older.html")))
+    server.route("/s/cronica_caracas", Route(body=channel_page("cronica_caracas", "Crónica", [
+        (8841, ORIGINAL_8841, None),
+        (8850, OTHER_PANAMA, "https://cronica.example/2024/07/29/panama-suspende-relaciones"),
+    ])))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def runtime(server: FeedServer, tmp_path: Path) -> AsyncIterator[Runtime]:
+    (tmp_path / "feeds.toml").write_text(
+        '[[source]]\nid = "tg-noticias"\nname = "Noticias Venezuela"\nkind = "telegram"\n'
+        'channel = "@noticias_vzla"\nlang = "es"\nscope = "venezuela"\n\n'
+        '[[source]]\nid = "tg-cronica"\nname = "Crónica"\nkind = "telegram"\n'
+        'channel = "https://t.me/cronica_caracas"\nlang = "es"\nscope = "venezuela"\n',
+        encoding="utf-8",
+    )
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'vigia.db'}",
+        feeds=tmp_path / "feeds.toml", actors=ROOT / "actors.toml",
+        telegram_web_url=server.url("/").rstrip("/"),
+    )
+    async with open_runtime(settings) as runtime:
+        yield runtime
+
+
+async def items_of(runtime: Runtime, source_id: str) -> int:
+    async with runtime.sessions() as session:
+        return int(await session.scalar(
+            select(func.count()).select_from(Item).where(Item.source_id == source_id)) or 0)
+
+
+async def test_channel_across_two_pages_then_new_posts_and_an_edit(
+    runtime: Runtime, server: FeedServer,
+) -> None:
+    (first,) = await poll_due(runtime, ids=["tg-noticias"])
+    assert (first.status, first.entries, first.new, first.error) == (200, 17, 17, None)
+    async with runtime.sessions() as session:
+        source = await session.get(Source, "tg-noticias")
+    assert source is not None and source.newest_post == 1534
+
+    server.route("/s/noticias_vzla", Route(body=fixture("page-newest-later.html")))
+    (second,) = await poll_due(runtime, ids=["tg-noticias"])
+    assert (second.entries, second.new, second.updated, second.duplicates) == (15, 3, 1, 11)
+    assert await items_of(runtime, "tg-noticias") == 20
+    async with runtime.sessions() as session:
+        edited = await session.scalar(select(Item).where(Item.key == "tg:noticias_vzla/1533"))
+    assert edited is not None and edited.updated_at is not None
+    older_requests = [r for r in server.requests if r.query == "before=1520"]
+    assert len(older_requests) == 1  # the second poll stopped at the known posts
+
+
+async def test_a_forward_and_a_shared_link_join_the_original_stories(runtime: Runtime) -> None:
+    await poll_due(runtime, ids=["tg-cronica"])
+    await poll_due(runtime, ids=["tg-noticias"])
+    async with runtime.sessions() as session:
+        stories = {
+            item.key: item.story_id
+            for item in (await session.scalars(select(Item))).all()
+        }
+        forwarded = await session.get(Story, stories["tg:noticias_vzla/1521"])
+    assert stories["tg:noticias_vzla/1521"] == stories["tg:cronica_caracas/8841"]
+    assert stories["tg:noticias_vzla/1522"] == stories["tg:cronica_caracas/8850"]
+    assert forwarded is not None and forwarded.source_count == 2
+
+
+async def test_a_channel_without_preview_is_marked_failed_with_that_reason(
+    runtime: Runtime, server: FeedServer,
+) -> None:
+    server.route("/s/noticias_vzla", Route(status=302, headers={"Location": "/noticias_vzla"}))
+    server.route("/noticias_vzla", Route(body=fixture("landing-no-preview.html")))
+    (report,) = await poll_due(runtime, ids=["tg-noticias"])
+    assert report.error is not None and "no public preview" in report.error
+    async with runtime.sessions() as session:
+        source = await session.get(Source, "tg-noticias")
+    assert source is not None and source.last_error == report.error and source.error_count == 1
