@@ -140,7 +140,9 @@ class Fetcher:
             raise FetchError(f"timed out after {self._total_timeout:g} s")
         try:
             async with asyncio.timeout(budget):
-                request = self._client.build_request("GET", url, headers=headers, timeout=self._timeout)
+                request = self._client.build_request(
+                    "GET", url, headers=headers, timeout=self._timeout
+                )
                 response = await self._client.send(request, stream=True, follow_redirects=False)
                 try:
                     if response.status_code in _REDIRECTS:
