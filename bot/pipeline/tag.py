@@ -1,0 +1,415 @@
+"""Tag the actors and topics an item names, in one Aho-Corasick pass over its folded text.
+
+How an actor is recognised, and how sure Vigía is (the confidence of its `ActorTag`):
+
+- an alias (full name, acronym, unambiguous form) is tagged on sight: FULL_MENTION (1.0);
+- a bare surname is tagged only when it is capitalised in the text and licensed, by
+  - a full mention of the same actor earlier in the item (the actor then stands at 1.0 already),
+  - one of the actor's titles right before it ("ministre Gil", "M. Maduro"): TITLED (0.8),
+  - an item about Venezuela (a Venezuela word or place, or a Venezuelan actor named in full):
+    IN_CONTEXT (0.6);
+- a surname that several actors share ("Rodríguez") goes to one of them only when one of its own
+  titles stands right before it, or when exactly one of them was named in full earlier; otherwise it
+  is reported in `ambiguous` and tags no one;
+- an alias written in capitals in actors.toml ("CNE", "ONU") matches only capitals in the text, and
+  a two-letter one ("UN", "US") not at all in an all-capitals headline or body;
+- an exclusion phrase ("Machado de Assis", "CNE de Colombia") hides its actor wherever it covers a
+  mention of it, and leaves the other actors it names alone.
+
+Matches are leftmost-longest: "Vladimir Padrino López" is Padrino López, neither Putin nor Leopoldo
+López. An actor's confidence is the best of its mentions; actors come in order of first mention.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import ahocorasick
+
+from bot.model import Actor, ActorTag, Topic
+from bot.pipeline.fold import fold_phrase, fold_text
+
+FULL_MENTION = 1.0
+TITLED = 0.8
+IN_CONTEXT = 0.6
+
+# Words and places that make an item about Venezuela, in Spanish, English and French. A trailing
+# "*" matches any word that starts so. Left out on purpose, because they name other places as
+# often: Valencia, Mérida, Sucre, Miranda, San Cristóbal, Bolívar (the man and the Colombian
+# department), Amazonas.
+VENEZUELA_WORDS: tuple[str, ...] = (
+    "Venezuela",
+    "venezolan*",
+    "vénézuélien*",
+    "venezuelan*",
+    "Vinotinto",
+    "Caracas",
+    "caraqueñ*",
+    "Maracaibo",
+    "maracuch*",
+    "Miraflores",
+    "chavismo",
+    "chavisme",
+    "chavism",
+    "chavist*",
+    "chaviste*",
+    "madurismo",
+    "madurista*",
+    "bolivarian*",
+    "bolivarien*",
+    "bolívares",
+    "bolívar digital",
+    "bolívar soberano",
+    "bolívar fuerte",
+    "Zulia",
+    "Táchira",
+    "Esequibo",
+    "Essequibo",
+    "Apure",
+    "Barinas",
+    "Carabobo",
+    "Anzoátegui",
+    "Monagas",
+    "Guárico",
+    "Cojedes",
+    "Yaracuy",
+    "Delta Amacuro",
+    "Nueva Esparta",
+    "isla de Margarita",
+    "Barquisimeto",
+    "Maracay",
+    "Puerto Cabello",
+    "Puerto Ordaz",
+    "Ciudad Guayana",
+    "Petare",
+    "La Guaira",
+    "Maiquetía",
+    "Tocorón",
+    "El Helicoide",
+    "Fuerte Tiuna",
+    "Arco Minero",
+    "Faja del Orinoco",
+    "Faja Petrolífera del Orinoco",
+)
+
+# Forms of address that license the bare surname of any person ("M. Maduro", "Sr. Cabello").
+HONORIFICS: tuple[str, ...] = (
+    "M.",
+    "MM.",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Mme",
+    "Sr",
+    "Sra",
+    "Srta",
+    "señor",
+    "señora",
+    "monsieur",
+    "madame",
+    "Dr",
+    "Dra",
+    "don",
+    "doña",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TagResult:
+    """What the tagger finds in one item."""
+
+    actors: tuple[ActorTag, ...] = ()
+    topics: tuple[str, ...] = ()  # topic ids, in the order actors.toml declares them
+    ambiguous: tuple[str, ...] = ()  # surnames that fit several actors, left untagged
+    about_venezuela: bool = False  # a Venezuela word or place, or a Venezuelan actor, is named
+
+
+class Tagger:
+    """Built once from the actors and topics of actors.toml; then tags any number of items."""
+
+    __slots__ = ("_actors", "_automaton", "_own_titles", "_titles", "_topics")
+
+    def __init__(
+        self,
+        actors: Sequence[Actor],
+        topics: Sequence[Topic] = (),
+        *,
+        places: Iterable[str] = VENEZUELA_WORDS,
+    ) -> None:
+        """Raise ValueError when an alias is given to two actors, or a phrase folds to nothing."""
+        self._actors = tuple(actors)
+        self._topics = tuple(topics)
+        self._own_titles = tuple(_fold_titles(actor.titles) for actor in self._actors)
+        honorifics = _fold_titles(HONORIFICS)
+        self._titles = tuple(
+            own + honorifics if actor.kind == "person" else own
+            for actor, own in zip(self._actors, self._own_titles, strict=True)
+        )
+        self._automaton = _build_automaton(self._actors, self._topics, places)
+
+    @property
+    def actors(self) -> tuple[Actor, ...]:
+        """The actors this tagger knows, in the order of actors.toml."""
+        return self._actors
+
+    def tag(self, text: str, *, title: str = "") -> TagResult:
+        """Tag an item: its title, when given, is read first, then its text."""
+        body = fold_text(text)
+        if title:
+            head = fold_text(title)
+            cased = head.cased + body.cased[1:]
+            folded = head.folded + body.folded[1:]
+            head_end = len(head.cased) - 1  # the space they share starts the body
+            shouting = (_is_shouting(head.cased), _is_shouting(body.cased))
+        else:
+            cased, folded, head_end = body.cased, body.folded, 0
+            shouting = (False, _is_shouting(body.cased))
+
+        topics: set[int] = set()
+        excluded: list[tuple[int, int, int]] = []
+        spans: list[tuple[int, int, _Key]] = []
+        about_venezuela = False
+        for end, key in self._automaton.iter(folded):
+            if key.stems:
+                topics.update(key.stems)
+            if key.place_stem:
+                about_venezuela = True
+            stop = end + 1
+            if folded[stop] != " ":
+                continue
+            start = stop - key.length
+            if key.topics:
+                topics.update(key.topics)
+            if key.excludes:
+                excluded.extend((start, stop, actor) for actor in key.excludes)
+            if key.place:
+                about_venezuela = True
+            if key.aliases or key.surnames:
+                spans.append((start, stop, key))
+
+        mentions: list[_Mention] = []
+        for start, stop, key in spans:
+            aliases = key.aliases
+            if key.acronym and not _fits_acronym(
+                cased, start, stop, key, shouting[start >= head_end]
+            ):
+                aliases = ()
+            surnames = key.surnames if cased[start + 1].isupper() else ()
+            if excluded:
+                aliases = _unblocked(aliases, start, stop, excluded)
+                surnames = _unblocked(surnames, start, stop, excluded)
+            if aliases or surnames:
+                mentions.append(_Mention(start, stop, key, aliases, surnames))
+        chosen = _leftmost_longest(mentions)
+
+        found: dict[int, tuple[float, int]] = {}
+        named_at: dict[int, int] = {}
+        for mention in chosen:
+            for actor in mention.aliases:
+                named_at.setdefault(actor, mention.start)
+                _record(found, actor, FULL_MENTION, mention.start)
+        about_venezuela = about_venezuela or any(self._actors[a].venezuelan for a in named_at)
+
+        ambiguous: list[str] = []
+        for mention in chosen:
+            if mention.surnames and not mention.aliases:
+                self._resolve_surname(mention, folded, named_at, about_venezuela, found, ambiguous)
+
+        ordered = sorted(found.items(), key=lambda item: item[1][1])
+        return TagResult(
+            actors=tuple(
+                ActorTag(self._actors[a].id, self._actors[a].name, conf) for a, (conf, _) in ordered
+            ),
+            topics=tuple(self._topics[t].id for t in sorted(topics)),
+            ambiguous=tuple(dict.fromkeys(ambiguous)),
+            about_venezuela=about_venezuela or any(self._actors[a].venezuelan for a in found),
+        )
+
+    def _resolve_surname(
+        self,
+        mention: _Mention,
+        folded: str,
+        named_at: dict[int, int],
+        context: bool,
+        found: dict[int, tuple[float, int]],
+        ambiguous: list[str],
+    ) -> None:
+        start = mention.start
+        candidates = mention.surnames
+        named = [a for a in candidates if named_at.get(a, start) < start]
+        if len(candidates) == 1:
+            actor = candidates[0]
+            if named:
+                _record(found, actor, FULL_MENTION, start)
+            elif _follows_title(folded, start, self._titles[actor]):
+                _record(found, actor, TITLED, start)
+            elif context:
+                _record(found, actor, IN_CONTEXT, start)
+            return
+        # A title of one's own tells shared surnames apart; "M." or "Sr." does not.
+        titled = [a for a in candidates if _follows_title(folded, start, self._own_titles[a])]
+        if len(titled) == 1:
+            _record(found, titled[0], TITLED, start)
+        elif len(named) == 1:
+            _record(found, named[0], FULL_MENTION, start)
+        elif named or titled or context or self._follows_any_title(folded, start, candidates):
+            ambiguous.append(mention.key.label)
+
+    def _follows_any_title(self, folded: str, start: int, candidates: tuple[int, ...]) -> bool:
+        return any(_follows_title(folded, start, self._titles[a]) for a in candidates)
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    """Everything one folded phrase means: it may be an alias, a surname, a keyword, at once."""
+
+    length: int  # of the key, its leading space included
+    label: str = ""  # the surname as actors.toml spells it, for `ambiguous`
+    aliases: tuple[int, ...] = ()  # actor indexes
+    acronym: bool = False  # the alias is written in capitals: it matches only capitals
+    letters: int = 0  # how many letters and digits the acronym has
+    surnames: tuple[int, ...] = ()
+    excludes: tuple[int, ...] = ()
+    topics: tuple[int, ...] = ()  # topic indexes, matched as whole words
+    stems: tuple[int, ...] = ()  # topic indexes, matched as word beginnings ("sancion*")
+    place: bool = False  # a Venezuela word or place, matched as whole words
+    place_stem: bool = False  # a Venezuela word matched as a word beginning ("venezolan*")
+
+
+@dataclass(frozen=True, slots=True)
+class _Mention:
+    start: int  # the space before the first word
+    stop: int  # the space after the last word
+    key: _Key
+    aliases: tuple[int, ...]
+    surnames: tuple[int, ...]
+
+
+@dataclass(slots=True)
+class _Draft:
+    label: str = ""
+    aliases: list[int] = field(default_factory=list)
+    acronym: bool = False
+    letters: int = 0
+    surnames: list[int] = field(default_factory=list)
+    excludes: list[int] = field(default_factory=list)
+    topics: list[int] = field(default_factory=list)
+    stems: list[int] = field(default_factory=list)
+    place: bool = False
+    place_stem: bool = False
+
+
+def _build_automaton(
+    actors: tuple[Actor, ...], topics: tuple[Topic, ...], places: Iterable[str]
+) -> Any:
+    drafts: dict[str, _Draft] = {}
+
+    def draft_for(phrase: str, owner: str) -> tuple[str, _Draft]:
+        key = fold_phrase(phrase)
+        if not key:
+            raise ValueError(f"{owner}: {phrase!r} has no letters or digits to match")
+        return key, drafts.setdefault(key, _Draft())
+
+    for index, actor in enumerate(actors):
+        owner = f"actor {actor.id!r} (line {actor.line})"
+        for alias in actor.aliases:
+            key, draft = draft_for(alias, owner)
+            others = [actors[a].id for a in draft.aliases + draft.surnames if a != index]
+            if others:
+                raise ValueError(f"{owner}: alias {alias!r} already names {others[0]!r}")
+            if index not in draft.aliases:
+                draft.aliases.append(index)
+            if alias.isupper():
+                draft.acronym = True
+                draft.letters = len(key.replace(" ", ""))
+        for surname in actor.surnames:
+            key, draft = draft_for(surname, owner)
+            others = [actors[a].id for a in draft.aliases if a != index]
+            if others:
+                raise ValueError(f"{owner}: surname {surname!r} is an alias of {others[0]!r}")
+            if index not in draft.surnames:
+                draft.surnames.append(index)
+            draft.label = draft.label or surname
+        for phrase in actor.exclude:
+            _, draft = draft_for(phrase, owner)
+            draft.excludes.append(index)
+    for index, topic in enumerate(topics):
+        for keyword in topic.keywords:
+            _, draft = draft_for(keyword, f"topic {topic.id!r} (line {topic.line})")
+            (draft.stems if keyword.endswith("*") else draft.topics).append(index)
+    for word in places:
+        _, draft = draft_for(word, "Venezuela words")
+        if word.endswith("*"):
+            draft.place_stem = True
+        else:
+            draft.place = True
+
+    automaton = ahocorasick.Automaton()
+    for key, draft in drafts.items():
+        automaton.add_word(
+            " " + key,
+            _Key(
+                length=len(key) + 1,
+                label=draft.label,
+                aliases=tuple(draft.aliases),
+                acronym=draft.acronym,
+                letters=draft.letters,
+                surnames=tuple(draft.surnames),
+                excludes=tuple(draft.excludes),
+                topics=tuple(dict.fromkeys(draft.topics)),
+                stems=tuple(dict.fromkeys(draft.stems)),
+                place=draft.place,
+                place_stem=draft.place_stem,
+            ),
+        )
+    automaton.make_automaton()
+    return automaton
+
+
+def _fold_titles(titles: Iterable[str]) -> tuple[str, ...]:
+    return tuple(" " + folded + " " for folded in map(fold_phrase, titles) if folded)
+
+
+def _follows_title(folded: str, start: int, titles: tuple[str, ...]) -> bool:
+    return any(folded.endswith(title, 0, start + 1) for title in titles)
+
+
+def _is_shouting(cased: str) -> bool:
+    """True when a headline or a post is written all in capitals, so capitals say nothing."""
+    return cased.upper() == cased and cased.lower() != cased
+
+
+def _fits_acronym(cased: str, start: int, stop: int, key: _Key, shouting: bool) -> bool:
+    if not cased[start + 1 : stop].isupper():
+        return False
+    return key.letters > 2 or not shouting
+
+
+def _unblocked(
+    actors: tuple[int, ...], start: int, stop: int, excluded: list[tuple[int, int, int]]
+) -> tuple[int, ...]:
+    if not actors:
+        return actors
+    return tuple(
+        actor
+        for actor in actors
+        if not any(a == actor and s <= start and stop <= e for s, e, a in excluded)
+    )
+
+
+def _leftmost_longest(mentions: list[_Mention]) -> list[_Mention]:
+    mentions.sort(key=lambda m: (m.start, -m.stop))
+    chosen: list[_Mention] = []
+    reach = -1
+    for mention in mentions:
+        if mention.start >= reach:
+            chosen.append(mention)
+            reach = mention.stop
+    return chosen
+
+
+def _record(found: dict[int, tuple[float, int]], actor: int, confidence: float, at: int) -> None:
+    best, first = found.get(actor, (0.0, at))
+    found[actor] = (max(best, confidence), min(first, at))
