@@ -68,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     upgrade = db_commands.add_parser("upgrade", help="apply migrations")
     upgrade.set_defaults(handler=_db_upgrade)
 
+    health = commands.add_parser("health", help="exit 0 when the database answers (for HEALTHCHECK)")
+    health.set_defaults(handler=_health)
+
     stories = commands.add_parser("stories", help="print stories with their items, to check folding")
     stories.add_argument("--since", default="24h", help="window: 6h, 24h, 7d (default 24h)")
     stories.set_defaults(handler=_stories)
@@ -138,6 +141,12 @@ def _db_upgrade(_args: argparse.Namespace) -> int:
     from bot.cli import upgrade_database
 
     return asyncio.run(upgrade_database(Settings()))
+
+
+def _health(_args: argparse.Namespace) -> int:
+    from bot.cli import check_health
+
+    return asyncio.run(check_health(Settings()))
 
 
 def _stories(args: argparse.Namespace) -> int:

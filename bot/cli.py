@@ -8,9 +8,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from bot.config import ConfigError, Settings, load_actors, load_sources
+from bot.config import ConfigError, Problem, Settings, load_actors, load_sources
 from bot.pipeline.ingest import SourceReport, poll_due
+from bot.pipeline.tag import Tagger
 from bot.runtime import Runtime, open_runtime
+from sqlalchemy import text
+
 from storage import migrate
 from storage.db import create_engine
 from storage.items import stories_with_items
@@ -62,6 +65,11 @@ def check_files(feeds: Path, actors: Path, *, out: TextIO | None = None) -> int:
         catalog = load_actors(actors)
     except ConfigError as error:
         problems += error.problems
+    if catalog is not None:
+        try:
+            Tagger(catalog.actors, catalog.topics)
+        except ValueError as error:  # clashes only the tagger sees, e.g. an alias that is a surname
+            problems.append(Problem(str(actors), 0, str(error)))
     if problems:
         for problem in problems:
             print(problem, file=out)
@@ -81,6 +89,21 @@ async def upgrade_database(settings: Settings) -> int:
     finally:
         await engine.dispose()
     print("database is up to date")
+    return 0
+
+
+async def check_health(settings: Settings) -> int:
+    """0 when the database answers and is migrated; 1 with the reason otherwise."""
+    engine = create_engine(settings.database_url)
+    try:
+        async with engine.connect() as connection:
+            version = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+    except Exception as error:  # any failure is the answer a health check exists to give
+        print(f"unhealthy: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    finally:
+        await engine.dispose()
+    print(f"ok, schema {version}")
     return 0
 
 

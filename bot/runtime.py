@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -37,6 +38,9 @@ class Runtime:
     sources: tuple[SourceConfig, ...]
     problems: list[str] = field(default_factory=list)  # what the last reload refused, if anything
     stamps: tuple[float, float] = (0.0, 0.0)  # the steering files' mtimes at the last reload
+    # Fetching runs many sources at once; folding into stories runs one batch at a time, so
+    # that two outlets' copies polled together still find each other.
+    store_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def reload_if_changed(self) -> list[str] | None:
         """Reload when feeds.toml or actors.toml changed on disk since the last look."""
@@ -60,8 +64,12 @@ class Runtime:
             problems += [str(problem) for problem in error.problems]
             catalog = self.catalog
         if catalog is not self.catalog:
-            self.tagger = Tagger(catalog.actors, catalog.topics)
-            self.catalog = catalog
+            try:
+                self.tagger = Tagger(catalog.actors, catalog.topics)
+                self.catalog = catalog
+            except ValueError as error:  # a clash only the tagger sees
+                problems.append(f"{self.settings.actors}: {error}")
+                catalog = self.catalog
         self.sources = sources
         await _sync(self.sessions, sources, catalog)
         for problem in problems:

@@ -1,0 +1,193 @@
+"""Ingest throughput against a first-draft baseline, and one full poll cycle's time and memory.
+
+Run: .venv/bin/python bench/ingest.py   (about a minute on two cores; prints its figures)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import feedparser  # noqa: E402
+
+from bench.corpus import make_feeds  # noqa: E402
+from bot.config import Settings, load_actors  # noqa: E402
+from bot.model import SourceConfig  # noqa: E402
+from bot.pipeline.ingest import lock_stories, store_entries  # noqa: E402
+from bot.pipeline.normalise import normalise_entry  # noqa: E402
+from bot.pipeline.relevance import tag_text  # noqa: E402
+from bot.pipeline.tag import Tagger  # noqa: E402
+from bot.sources.feed import parse_feed  # noqa: E402
+from storage import migrate  # noqa: E402
+from storage.db import create_engine, sessionmaker, transaction  # noqa: E402
+from storage.models import Item, Source  # noqa: E402
+
+FEEDS, PER_FEED = 200, 50
+POLL_SOURCES, CHANGED_SHARE = 1000, 0.10
+
+
+async def run_pipeline(bodies: list[tuple[str, str, bytes]], url: str) -> tuple[float, int]:
+    """parse → normalise → relevance → tag → dedup → store, one transaction per feed."""
+    catalog = load_actors(ROOT / "actors.toml")
+    tagger = Tagger(catalog.actors, catalog.topics)
+    engine = create_engine(url)
+    await migrate.upgrade(engine)
+    maker = sessionmaker(engine)
+    async with transaction(maker) as session:
+        for source_id, lang, _ in bodies:
+            session.add(Source(id=source_id, name=source_id, url=f"https://{source_id}.example/",
+                               lang=lang))
+    stored = 0
+    started = time.perf_counter()
+    for source_id, lang, body in bodies:
+        config = SourceConfig(id=source_id, name=source_id, kind="rss", url="", lang=lang,
+                              scope="general")
+        now = datetime.now(UTC)
+        clean = [normalise_entry(e, config, now=now) for e in parse_feed(body).entries]
+        tagged = [(c, tag_text(tagger, c.text, title=c.title, scope=config.scope)) for c in clean]
+        relevant = [pair for pair in tagged if pair[1].relevant]
+        async with transaction(maker) as session:
+            await lock_stories(session)
+            counts = await store_entries(session=session, source_id=source_id, entries=relevant,
+                                         now=now)
+        stored += counts.new
+    elapsed = time.perf_counter() - started
+    await engine.dispose()
+    return elapsed, stored
+
+
+async def run_baseline(bodies: list[tuple[str, str, bytes]], url: str) -> tuple[float, int]:
+    """What a first draft does: feedparser on each body, one ORM object per entry, a commit per feed."""
+    engine = create_engine(url)
+    await migrate.upgrade(engine)
+    maker = sessionmaker(engine)
+    async with transaction(maker) as session:
+        for source_id, lang, _ in bodies:
+            session.add(Source(id=source_id, name=source_id, url=f"https://{source_id}.example/",
+                               lang=lang))
+    stored = 0
+    started = time.perf_counter()
+    async with maker() as session:
+        for source_id, lang, body in bodies:
+            parsed = feedparser.parse(body)
+            now = datetime.now(UTC)
+            for entry in parsed.entries:
+                session.add(Item(
+                    source_id=source_id, key=entry.get("id") or entry.get("link"),
+                    url=entry.get("link"), title=entry.get("title", ""),
+                    text=entry.get("summary", ""), lang=lang, text_hash="",
+                    published_at=now, fetched_at=now,
+                ))
+                stored += 1
+            await session.commit()
+    elapsed = time.perf_counter() - started
+    await engine.dispose()
+    return elapsed, stored
+
+
+def poll_cycle(folder: Path) -> None:
+    """In its own process, so peak RSS is Vigía's alone: one full poll of every source."""
+    from bot.pipeline.ingest import poll_due
+    from bot.runtime import open_runtime
+
+    settings = Settings(_env_file=None,  # type: ignore[call-arg]
+                        database_url=f"sqlite+aiosqlite:///{folder / 'poll.db'}",
+                        feeds=folder / "feeds.toml", actors=ROOT / "actors.toml",
+                        poll_concurrency=16)
+
+    async def cycle() -> dict[str, float]:
+        async with open_runtime(settings) as runtime:
+            ids = [s.id for s in runtime.sources]
+            await poll_due(runtime, ids=ids)  # first sight: every body is new
+            (folder / "ready").write_text("1")
+            while not (folder / "changed").exists():
+                await asyncio.sleep(0.05)
+            wall, cpu = time.perf_counter(), time.process_time()
+            reports = await poll_due(runtime, ids=ids)
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        return {
+            "wall_s": wall, "cpu_s": cpu,
+            "not_modified": sum(1 for r in reports if r.status == 304),
+            "changed": sum(1 for r in reports if r.status == 200),
+            "failed": sum(1 for r in reports if r.error),
+            "new_items": sum(r.new for r in reports),
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+
+    print(json.dumps(asyncio.run(cycle())))
+
+
+def measure_poll_cycle(work: Path) -> dict[str, float]:
+    feeds = make_feeds(POLL_SOURCES, 20, seed=11)
+    site = work / "site"
+    site.mkdir()
+    for source_id, _, body in feeds:
+        (site / f"{source_id}.xml").write_bytes(body)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "--directory", str(site), "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()  # "Serving HTTP on 127.0.0.1 port N ..."
+        port = int(line.split(" port ")[1].split()[0])
+        (work / "feeds.toml").write_text("\n".join(
+            f'[[source]]\nid = "{sid}"\nurl = "http://127.0.0.1:{port}/{sid}.xml"\nlang = "{lang}"\n'
+            for sid, lang, _ in feeds), encoding="utf-8")
+        child = subprocess.Popen([sys.executable, __file__, "--poll-cycle", str(work)],
+                                 stdout=subprocess.PIPE, text=True)
+        while not (work / "ready").exists():
+            time.sleep(0.05)
+        # One source in ten publishes: a new body and a later Last-Modified; the rest answer 304.
+        later = time.time() + 5
+        for source_id, lang, _ in feeds[: int(POLL_SOURCES * CHANGED_SHARE)]:
+            path = site / f"{source_id}.xml"
+            fresh = make_feeds(1, 20, seed=hash(source_id) & 0xFFFF)[0][2]
+            path.write_bytes(fresh)
+            os.utime(path, (later, later))
+        (work / "changed").write_text("1")
+        out, _ = child.communicate(timeout=600)
+        return dict(json.loads(out.strip().splitlines()[-1]))
+    finally:
+        server.terminate()
+        server.wait()
+
+
+async def main() -> None:
+    print(f"Vigía ingest benchmark — {FEEDS} feeds × {PER_FEED} items (es/en/fr), "
+          f"~20% cross-feed copies, 10% off topic")
+    bodies = make_feeds(FEEDS, PER_FEED)
+    total = FEEDS * PER_FEED
+    print(f"corpus: {total} entries, {sum(len(b) for _, _, b in bodies) / 2**20:.1f} MiB of RSS")
+    with tempfile.TemporaryDirectory(prefix="vigia-bench-") as folder:
+        work = Path(folder)
+        ours, stored = await run_pipeline(bodies, f"sqlite+aiosqlite:///{work / 'ours.db'}")
+        base, base_stored = await run_baseline(bodies, f"sqlite+aiosqlite:///{work / 'base.db'}")
+        print(f"vigía pipeline : {total / ours:8.0f} entries/s  ({ours:.2f} s; {stored} items "
+              "stored after relevance and dedup; parse→normalise→relevance→tag→dedup→store)")
+        print(f"baseline       : {total / base:8.0f} entries/s  ({base:.2f} s; {base_stored} items "
+              "stored; feedparser + one ORM object per entry + one commit per feed)")
+        print(f"ratio          : {base / ours:8.1f}×  (target ≥ 5×)")
+        cycle = measure_poll_cycle(work)
+    print(f"poll cycle over {POLL_SOURCES} sources ({cycle['not_modified']:.0f} answered 304, "
+          f"{cycle['changed']:.0f} changed, {cycle['failed']:.0f} failed, "
+          f"{cycle['new_items']:.0f} new items): wall {cycle['wall_s']:.2f} s, "
+          f"CPU {cycle['cpu_s']:.2f} s, peak RSS {cycle['peak_rss_mb']:.0f} MB (target ≤ 250 MB)")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--poll-cycle":
+        poll_cycle(Path(sys.argv[2]))
+    else:
+        asyncio.run(main())

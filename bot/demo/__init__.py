@@ -1,0 +1,118 @@
+"""The offline tour: bundled sample feeds served on loopback, ingested into a throwaway database."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TextIO
+
+from sqlalchemy import func, select
+
+from bot.config import Settings
+from bot.pipeline.ingest import poll_due
+from bot.runtime import open_runtime
+from storage.models import Actor, Item, Story, StoryActor
+
+FEEDS = Path(__file__).resolve().parent
+SAMPLES = {  # file → (source id, name, lang, scope)
+    "cocuyo.xml": ("diario-cocuyo", "Diario Cocuyo", "es", "venezuela"),
+    "wire.xml": ("world-wire", "World Wire", "en", "general"),
+    "monde.xml": ("monde-express", "Le Monde Express", "fr", "general"),
+}
+
+
+async def run_demo(settings: Settings, *, out: TextIO | None = None) -> int:
+    """Serve the samples, ingest them, and show what a subscriber would see."""
+    out = out or sys.stdout
+    from bot.cli import print_reports, render_terminal_digest
+
+    with tempfile.TemporaryDirectory(prefix="vigia-demo-") as folder, _serve() as root:
+        work = Path(folder)
+        (work / "feeds.toml").write_text(_feeds_toml(root), encoding="utf-8")
+        demo = settings.model_copy(update={
+            "database_url": f"sqlite+aiosqlite:///{work / 'demo.db'}",
+            "feeds": work / "feeds.toml",
+        })
+        print("Vigía demo: three sample outlets (es, en, fr) served on loopback, no network, "
+              "no token.\n", file=out)
+        async with open_runtime(demo) as runtime:
+            reports = await poll_due(runtime)
+            print_reports(reports, out=out)
+            async with runtime.sessions() as session:
+                items = await session.scalar(select(func.count()).select_from(Item))
+                stories = await session.scalar(select(func.count()).select_from(Story))
+                folded = await session.scalar(
+                    select(func.count()).select_from(Story).where(Story.source_count > 1))
+                top = (await session.execute(
+                    select(Actor.name, func.count(StoryActor.story_id))
+                    .join(StoryActor, StoryActor.actor_id == Actor.id)  # type: ignore[arg-type]
+                    .group_by(Actor.name)
+                    .order_by(func.count(StoryActor.story_id).desc(), Actor.name).limit(8)
+                )).all()
+            print(f"\nStored {items} items as {stories} stories ({folded} told by several "
+                  "outlets).", file=out)
+            print("Actors most named: " + ", ".join(f"{name} ({n})" for name, n in top), file=out)
+            print("\n── /digest ─────────────────────────────────────────────", file=out)
+            print(await render_terminal_digest(runtime, window=timedelta(hours=24), actor=None,
+                                               limit=10), file=out)
+            print("\n── /actor maduro ───────────────────────────────────────", file=out)
+            print(await render_terminal_digest(runtime, window=timedelta(days=7), actor="maduro",
+                                               limit=5), file=out)
+    print("\nTo run the real bot, set BOT_TOKEN (from @BotFather) and run `make run`.", file=out)
+    return 0
+
+
+def _feeds_toml(root: str) -> str:
+    blocks = []
+    for file, (source_id, name, lang, scope) in SAMPLES.items():
+        blocks.append(f'[[source]]\nid = "{source_id}"\nname = "{name}"\n'
+                      f'url = "{root}/{file}"\nlang = "{lang}"\nscope = "{scope}"\n')
+    return "\n".join(blocks)
+
+
+def _render_sample(text: str, now: datetime) -> bytes:
+    """Sample dates are written as hours before now, so the demo's digest is never empty."""
+    out, rest = [], text
+    while "%%" in rest:
+        before, _, tail = rest.partition("%%")
+        marker, _, rest = tail.partition("%%")
+        kind, _, hours = marker.partition(":")
+        moment = now - timedelta(hours=float(hours))
+        out += [before, format_datetime(moment) if kind == "AGO" else moment.isoformat()]
+    out.append(rest)
+    return "".join(out).encode()
+
+
+@contextmanager
+def _serve() -> Iterator[str]:
+    now = datetime.now(UTC).replace(microsecond=0)
+    bodies = {f"/{file}": _render_sample((FEEDS / file).read_text(encoding="utf-8"), now)
+              for file in SAMPLES}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the http.server protocol)
+            body = bodies.get(self.path.split("?", 1)[0])
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "application/xml; charset=utf-8")
+            self.send_header("Content-Length", str(len(body or b"")))
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
