@@ -1,0 +1,55 @@
+"""Logging set-up: key=value lines, and no Telegram bot token in any record, ever.
+
+`configure_logging(level)` installs `TokenFilter` on the root handlers (so records of every logger,
+ours or a library's, are redacted before they are written) and quiets httpx/httpcore, whose INFO
+lines carry request URLs — and Bot API URLs carry the token: `…/bot123456:ABC-DEF…/sendMessage`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+__all__ = ["REDACTED", "TokenFilter", "configure_logging", "redact_tokens"]
+
+REDACTED = "bot[REDACTED]"
+# A bot token is "<bot id>:<35-ish url-safe characters>"; in URLs it follows "bot".
+_TOKEN = re.compile(r"(?:\bbot)?\d{5,}:[A-Za-z0-9_-]{20,}")
+_QUIET = ("httpx", "httpcore", "telegram.request", "apscheduler.executors.default")
+
+
+def configure_logging(level: int | str = logging.INFO) -> None:
+    """One stream handler with key=value lines, tokens redacted, HTTP client chatter quiet."""
+    root = logging.getLogger()
+    root.setLevel(level)
+    if not root.handlers:
+        stream = logging.StreamHandler()
+        stream.setFormatter(
+            logging.Formatter("%(asctime)s level=%(levelname)s logger=%(name)s %(message)s")
+        )
+        root.addHandler(stream)
+    for handler in root.handlers:
+        if not any(isinstance(f, TokenFilter) for f in handler.filters):
+            handler.addFilter(TokenFilter())
+    for name in _QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def redact_tokens(text: str) -> str:
+    """`text` with every Telegram bot token replaced by `bot[REDACTED]`."""
+    return _TOKEN.sub(REDACTED, text)
+
+
+class TokenFilter(logging.Filter):
+    """Rewrites a record's message (args merged in) and exception text without tokens."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact_tokens(message)
+        if clean != message or record.args:
+            record.msg, record.args = clean, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact_tokens(record.exc_text)
+        return True

@@ -1,0 +1,77 @@
+"""A delivery worker in its own process: `deliver_due` in a loop until the outbox is empty.
+
+Used by the crash test (which SIGKILLs it mid fan-out and starts it again) and by bench/fanout.py:
+
+    python -m tests.deliver_worker --db URL --api http://127.0.0.1:PORT/bot --token T \
+        [--rate 30] [--lease 60] [--concurrency 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+import telegram
+from telegram.request import HTTPXRequest
+
+from bot.logs import configure_logging
+from bot.telegram.deliver import Pacer, deliver_due
+from storage.db import create_engine, sessionmaker, transaction
+from storage.deliveries import count_pending
+
+
+async def drain(
+    db: str, api: str, token: str, *, rate: float, lease: float, concurrency: int
+) -> int:
+    """Deliver until nothing is pending; return how many messages were sent."""
+    engine = create_engine(db)
+    maker = sessionmaker(engine)
+    pacer = Pacer(global_rate=rate)
+    request = HTTPXRequest(connection_pool_size=concurrency + 4, pool_timeout=30)
+    sent = 0
+    async with telegram.Bot(token, base_url=api, request=request) as bot:
+        while True:
+            report = await deliver_due(
+                bot,
+                maker,
+                limit=1_000_000,
+                pacer=pacer,
+                lease_seconds=lease,
+                concurrency=concurrency,
+            )
+            sent += report.sent
+            async with transaction(maker) as session:
+                if await count_pending(session=session) == 0:
+                    break
+            await asyncio.sleep(0.1)
+    await engine.dispose()
+    return sent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--api", required=True)
+    parser.add_argument("--token", required=True)
+    parser.add_argument("--rate", type=float, default=30.0)
+    parser.add_argument("--lease", type=float, default=60.0)
+    parser.add_argument("--concurrency", type=int, default=32)
+    args = parser.parse_args()
+    configure_logging("WARNING")
+    sent = asyncio.run(
+        drain(
+            args.db,
+            args.api,
+            args.token,
+            rate=args.rate,
+            lease=args.lease,
+            concurrency=args.concurrency,
+        )
+    )
+    print(f"sent={sent}", flush=True)
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
