@@ -134,3 +134,5 @@ class StoryView:
     topics: tuple[str, ...] = ()  # topic names
     score: float = 0.0
     lang: str | None = None
+    actor_weight: float = 0.0  # the weight of the weightiest actor named, for ranking
+    follow_up: bool = False  # already sent to this chat, and since reported by more sources

@@ -235,3 +235,12 @@ class SentStory(SQLModel, table=True):
     story_id: int = Field(foreign_key="story.id", primary_key=True, ondelete="CASCADE")
     source_count: int = 1
     sent_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class Checkpoint(SQLModel, table=True):
+    """Where a recurring check left off, e.g. the last item the alert check looked at."""
+
+    __tablename__ = "checkpoint"
+
+    name: str = Field(primary_key=True)
+    value: int = 0

@@ -60,21 +60,30 @@ async def collect_stats(*, session: AsyncSession, now: datetime) -> Stats:
         select(func.count()).select_from(Source).where(col(Source.in_config))
     )
     items = await session.scalar(
-        select(func.count()).select_from(Item)
+        select(func.count())
+        .select_from(Item)
         .where(col(Item.published_at) >= now - timedelta(hours=24))
     )
     subscribers = await session.scalar(
         select(func.count()).select_from(Subscriber).where(col(Subscriber.active))
     )
     pending = await session.scalar(
-        select(func.count()).select_from(Delivery)
+        select(func.count())
+        .select_from(Delivery)
         .where(col(Delivery.status).in_(("pending", "sending")))
     )
-    return Stats(sources_ok=(declared or 0) - (failing or 0), sources_failing=failing or 0,
-                 items_today=items or 0, subscribers=subscribers or 0,
-                 deliveries_pending=pending or 0)
+    return Stats(
+        sources_ok=(declared or 0) - (failing or 0),
+        sources_failing=failing or 0,
+        items_today=items or 0,
+        subscribers=subscribers or 0,
+        deliveries_pending=pending or 0,
+    )
 
 
 def _failing() -> ColumnElement[bool]:
-    return or_(col(Source.error_count) > 0, col(Source.disabled_reason).is_not(None),
-               col(Source.enabled).is_(False))
+    return or_(
+        col(Source.error_count) > 0,
+        col(Source.disabled_reason).is_not(None),
+        col(Source.enabled).is_(False),
+    )

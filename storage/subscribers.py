@@ -17,16 +17,18 @@ class SettingError(ValueError):
     """A setting a subscriber asked for that Vigía cannot keep (unknown zone, bad time, …)."""
 
 
-async def subscribe(*, session: AsyncSession, chat_id: int, timezone: str,
-                    now: datetime) -> Subscriber:
+async def subscribe(
+    *, session: AsyncSession, chat_id: int, timezone: str, now: datetime
+) -> Subscriber:
     """Subscribe a chat, or bring a stopped one back with the settings it had.
 
     A new subscriber has no watermark: its first digest covers the last 24 hours.
     """
     subscriber = await session.get(Subscriber, chat_id)
     if subscriber is None:
-        subscriber = Subscriber(chat_id=chat_id, created_at=now,
-                                timezone=timezone if is_zone(timezone) else "UTC")
+        subscriber = Subscriber(
+            chat_id=chat_id, created_at=now, timezone=timezone if is_zone(timezone) else "UTC"
+        )
         session.add(subscriber)
     elif not subscriber.active:
         subscriber.active = True
@@ -53,10 +55,16 @@ async def get_subscriber(*, session: AsyncSession, chat_id: int) -> Subscriber |
     return await session.get(Subscriber, chat_id)
 
 
-async def update_settings(*, session: AsyncSession, chat_id: int, now: datetime,
-                          schedule: str | None = None, digest_time: str | None = None,
-                          timezone: str | None = None,
-                          languages: Iterable[str] | None = None) -> Subscriber:
+async def update_settings(
+    *,
+    session: AsyncSession,
+    chat_id: int,
+    now: datetime,
+    schedule: str | None = None,
+    digest_time: str | None = None,
+    timezone: str | None = None,
+    languages: Iterable[str] | None = None,
+) -> Subscriber:
     """Change what was given and plan the next digest again.
 
     Raises SettingError for an unknown schedule or zone, an unreadable time, or a chat that
@@ -122,5 +130,9 @@ async def list_follows(*, session: AsyncSession, chat_id: int) -> list[str]:
 def _plan(subscriber: Subscriber, now: datetime) -> datetime | None:
     if not subscriber.active:
         return None
-    return next_digest_at(schedule=subscriber.schedule, digest_time=subscriber.digest_time,
-                          tz=subscriber.timezone, now=now)
+    return next_digest_at(
+        schedule=subscriber.schedule,
+        digest_time=subscriber.digest_time,
+        tz=subscriber.timezone,
+        now=now,
+    )

@@ -1,0 +1,103 @@
+"""When a subscriber's next digest is due, and how long a window a user asked for."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+SCHEDULES = ("daily", "twice", "hourly", "off")
+MAX_WINDOW = timedelta(days=30)
+
+
+def next_digest_at(
+    *, schedule: str, digest_time: str, tz: str | tzinfo, now: datetime
+) -> datetime | None:
+    """The first digest time strictly after `now`, in UTC; None when the schedule is off.
+
+    `daily` is at `digest_time` (HH:MM, local), `twice` at `digest_time` and twelve hours later,
+    `hourly` at `digest_time`'s minute of every hour. Local times are resolved in `tz` each day,
+    so a digest stays at 08:00 on both sides of a DST change; a time skipped by the change
+    (02:30 on a spring-forward night) happens at the same distance after the gap, a time seen
+    twice happens once.
+    """
+    if schedule == "off":
+        return None
+    zone = zone_of(tz) if isinstance(tz, str) else tz
+    at = parse_clock(digest_time) or time(8, 0)
+    now = now.astimezone(UTC)
+    if schedule == "hourly":
+        local = now.astimezone(zone).replace(minute=at.minute, second=0, microsecond=0)
+        candidate = local.astimezone(UTC)
+        while candidate <= now:
+            candidate += timedelta(hours=1)
+        return candidate
+    clocks = [at]
+    if schedule == "twice":
+        clocks.append(time((at.hour + 12) % 24, at.minute))
+    today = now.astimezone(zone).date()
+    candidates = (
+        _local_instant(today + timedelta(days=offset), clock, zone)
+        for offset in range(-1, 3)
+        for clock in clocks
+    )
+    return min(candidate for candidate in candidates if candidate > now)
+
+
+def parse_window(text: str) -> timedelta | None:
+    """ "90m", "6h", "24h", "7d", "2w", "1h30m" → a window; None when unreadable or zero.
+
+    Windows longer than 30 days are cut to 30 days.
+    """
+    compact = text.strip().lower().replace(" ", "")
+    parts = _WINDOW_PART.findall(compact)
+    if not compact or len(compact) > 20 or "".join(n + u for n, u in parts) != compact:
+        return None
+    window = sum((int(number) * _UNITS[unit] for number, unit in parts), timedelta())
+    if window <= timedelta():
+        return None
+    return min(window, MAX_WINDOW)
+
+
+def parse_clock(text: str) -> time | None:
+    """ "08:00", "8:30", "20h", "7" → a time of day; None when it is not one."""
+    match = _CLOCK.fullmatch(text.strip().lower())
+    if match is None:
+        return None
+    hour, minute = int(match["hour"]), int(match["minute"] or 0)
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def zone_of(name: str) -> ZoneInfo:
+    """The IANA time zone `name`, or UTC when this machine does not know it."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def is_zone(name: str) -> bool:
+    """Whether `name` is an IANA time zone this machine knows."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _local_instant(day: date, clock: time, zone: tzinfo) -> datetime:
+    # fold=0 picks the first of two repeated times; a skipped time maps past the gap.
+    local = datetime.combine(day, clock, tzinfo=zone)
+    return local.astimezone(UTC)
+
+
+_WINDOW_PART = re.compile(r"(\d{1,6})(m|h|d|w)")
+_UNITS = {
+    "m": timedelta(minutes=1),
+    "h": timedelta(hours=1),
+    "d": timedelta(days=1),
+    "w": timedelta(weeks=1),
+}
+_CLOCK = re.compile(r"(?P<hour>\d{1,2})(?:(?::|h)(?P<minute>\d{2})?)?")

@@ -1,0 +1,284 @@
+"""The digest and alert ticks promise each message once, on time, to the right chats."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import Settings, load_actors
+from bot.pipeline.tag import Tagger
+from bot.runtime import Runtime
+from bot.scheduler import run_alert_tick, run_digest_tick
+from bot.sources.fetch import Fetcher
+from storage.db import sessionmaker, transaction
+from storage.models import Delivery, Item, SentStory, Story, Subscriber
+from storage.subscribers import follow, subscribe, update_settings
+from tests.conftest import ROOT
+from tests.test_select import add_story, seed_catalog
+
+START = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)  # 07:00 in Caracas
+DUE = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # 08:00 in Caracas: the default daily digest
+
+
+@pytest.fixture
+async def runtime(engine: AsyncEngine, sqlite_url: str) -> AsyncIterator[Runtime]:
+    catalog = load_actors(ROOT / "actors.toml")
+    fetcher = Fetcher()
+    runtime = Runtime(
+        settings=Settings(database_url=sqlite_url, alerts_per_hour=2),
+        engine=engine,
+        sessions=sessionmaker(engine),
+        fetcher=fetcher,
+        catalog=catalog,
+        tagger=Tagger(catalog.actors, catalog.topics),
+        sources=(),
+    )
+    async with transaction(runtime.sessions) as session:
+        await seed_catalog(session)
+    yield runtime
+    await fetcher.aclose()
+
+
+async def deliveries(runtime: Runtime, kind: str | None = None) -> list[Delivery]:
+    async with runtime.sessions() as session:
+        query = select(Delivery).order_by(Delivery.id)  # type: ignore[arg-type]
+        if kind:
+            query = query.where(Delivery.kind == kind)  # type: ignore[arg-type]
+        return list((await session.scalars(query)).all())
+
+
+async def subscriber(runtime: Runtime, chat_id: int) -> Subscriber:
+    async with runtime.sessions() as session:
+        row = await session.get(Subscriber, chat_id)
+    assert row is not None
+    return row
+
+
+async def subscribe_at(
+    runtime: Runtime, chat_id: int, now: datetime = START, **settings: object
+) -> None:
+    async with transaction(runtime.sessions) as session:
+        await subscribe(session=session, chat_id=chat_id, timezone="America/Caracas", now=now)
+        if settings:
+            await update_settings(session=session, chat_id=chat_id, now=now, **settings)  # type: ignore[arg-type]
+
+
+def utc(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+async def test_a_due_subscriber_gets_exactly_one_digest(runtime: Runtime) -> None:
+    await subscribe_at(runtime, 7)
+    async with transaction(runtime.sessions) as session:
+        wide = await add_story(
+            session,
+            title="Widely <b>reported</b> & quoted",
+            seen=DUE - timedelta(hours=2),
+            sources=("efecto", "wire", "monde"),
+        )
+        await add_story(session, title="Lone report", seen=DUE - timedelta(hours=1))
+        await add_story(session, title="Two days old", seen=DUE - timedelta(hours=48))
+
+    assert await run_digest_tick(runtime, now=DUE - timedelta(minutes=1)) == 0  # not due yet
+    assert await run_digest_tick(runtime, now=DUE + timedelta(seconds=30)) == 1
+    assert await run_digest_tick(runtime, now=DUE + timedelta(seconds=90)) == 0
+
+    (digest,) = await deliveries(runtime)
+    assert digest.chat_id == 7 and digest.kind == "digest"
+    assert digest.dedup_key == "digest:7:2026-03-10T12:00:00+00:00#0"
+    assert digest.text.index("Widely &lt;b&gt;reported&lt;/b&gt; &amp; quoted") < digest.text.index(
+        "Lone report"
+    )
+    assert "Two days old" not in digest.text
+    row = await subscriber(runtime, 7)
+    assert utc(row.watermark) == DUE + timedelta(seconds=30)
+    assert utc(row.next_digest_at) == DUE + timedelta(days=1)
+    async with runtime.sessions() as session:
+        sent = {
+            (s.story_id, s.source_count) for s in (await session.scalars(select(SentStory))).all()
+        }
+    assert (wide, 3) in sent and len(sent) == 2
+
+
+async def test_the_next_digest_brings_only_what_is_new_or_grew(runtime: Runtime) -> None:
+    await subscribe_at(runtime, 7)
+    async with transaction(runtime.sessions) as session:
+        grows = await add_story(session, title="Will grow", seen=DUE - timedelta(hours=1))
+        await add_story(session, title="Stays the same", seen=DUE - timedelta(hours=1))
+    await run_digest_tick(runtime, now=DUE)
+    tomorrow = DUE + timedelta(days=1)
+    async with transaction(runtime.sessions) as session:
+        await add_story(session, title="News of the next day", seen=tomorrow - timedelta(hours=2))
+        session.add(
+            Item(
+                source_id="wire",
+                key="late copy",
+                title="Will grow (wire)",
+                text_hash="x",
+                lang="en",
+                published_at=tomorrow - timedelta(hours=3),
+                fetched_at=tomorrow,
+                story_id=grows,
+            )
+        )
+        story = await session.get(Story, grows)
+        assert story is not None
+        story.source_count, story.last_seen = 2, tomorrow - timedelta(hours=3)
+
+    assert await run_digest_tick(runtime, now=tomorrow) == 1
+
+    second = (await deliveries(runtime))[-1]
+    assert "News of the next day" in second.text and "Will grow" in second.text
+    assert "Stays the same" not in second.text
+
+
+async def test_languages_filter_the_digest(runtime: Runtime) -> None:
+    await subscribe_at(runtime, 7, languages=["en"])
+    async with transaction(runtime.sessions) as session:
+        await add_story(session, title="Noticia en español", seen=DUE - timedelta(hours=1))
+        await add_story(
+            session, title="News in English", seen=DUE - timedelta(hours=1), sources=("wire",)
+        )
+
+    await run_digest_tick(runtime, now=DUE)
+
+    (digest,) = await deliveries(runtime)
+    assert "News in English" in digest.text and "español" not in digest.text
+
+
+async def test_an_empty_window_sends_nothing_but_the_schedule_moves_on(runtime: Runtime) -> None:
+    await subscribe_at(runtime, 7)
+    await subscribe_at(runtime, 8, schedule="off")
+
+    assert await run_digest_tick(runtime, now=DUE) == 0
+
+    assert await deliveries(runtime) == []
+    row = await subscriber(runtime, 7)
+    assert utc(row.next_digest_at) == DUE + timedelta(days=1) and utc(row.watermark) == DUE
+    assert (await subscriber(runtime, 8)).next_digest_at is None
+
+
+async def test_a_late_tick_sends_one_digest_and_plans_from_now(runtime: Runtime) -> None:
+    await subscribe_at(runtime, 7, schedule="hourly")
+    async with transaction(runtime.sessions) as session:
+        await add_story(session, title="Something", seen=START + timedelta(hours=5))
+
+    later = START + timedelta(hours=6, minutes=10)  # the service was down for six hours
+    assert await run_digest_tick(runtime, now=later) == 1
+    assert await run_digest_tick(runtime, now=later) == 0
+
+    assert len(await deliveries(runtime)) == 1
+    assert utc((await subscriber(runtime, 7)).next_digest_at) == START + timedelta(hours=7)
+
+
+async def test_two_workers_at_once_promise_each_digest_once(runtime: Runtime) -> None:
+    for chat_id in range(1, 41):
+        await subscribe_at(runtime, chat_id)
+    async with transaction(runtime.sessions) as session:
+        await add_story(session, title="Everyone gets this", seen=DUE - timedelta(hours=1))
+
+    results = await asyncio.gather(*(run_digest_tick(runtime, now=DUE) for _ in range(3)))
+
+    assert sum(results) == 40
+    rows = await deliveries(runtime)
+    assert sorted(row.chat_id for row in rows) == list(range(1, 41))
+
+
+async def test_alerts_are_capped_per_hour_and_the_rest_wait_for_the_digest(
+    runtime: Runtime,
+) -> None:
+    await subscribe_at(runtime, 7)
+    await subscribe_at(runtime, 8)  # follows nobody
+    async with transaction(runtime.sessions) as session:
+        await follow(session=session, chat_id=7, actor_id="maduro")
+        await add_story(session, title="Before the first check", seen=START, actors=("maduro",))
+    assert await run_alert_tick(runtime, now=START) == 0  # history is not news
+
+    now = START + timedelta(minutes=5)
+    async with transaction(runtime.sessions) as session:
+        for index in range(4):
+            await add_story(
+                session,
+                title=f"Maduro news {index}",
+                seen=now - timedelta(minutes=index),
+                actors=("maduro",),
+                sources=("efecto", "wire")[: 1 + (index == 3)],
+            )
+        await add_story(session, title="About Machado", seen=now, actors=("machado",))
+
+    assert await run_alert_tick(runtime, now=now) == 2
+    assert await run_alert_tick(runtime, now=now + timedelta(minutes=1)) == 0
+
+    alerts = await deliveries(runtime, "alert")
+    assert [alert.chat_id for alert in alerts] == [7, 7]
+    assert "Maduro news 3" in alerts[0].text  # two sources: the best story goes first
+    assert all("Machado" not in alert.text for alert in alerts)
+
+    async with transaction(runtime.sessions) as session:
+        await add_story(
+            session,
+            title="Within the same hour",
+            seen=now + timedelta(minutes=20),
+            actors=("maduro",),
+        )
+    assert await run_alert_tick(runtime, now=now + timedelta(minutes=20)) == 0  # cap reached
+
+    async with transaction(runtime.sessions) as session:
+        await add_story(
+            session, title="An hour later", seen=now + timedelta(minutes=70), actors=("maduro",)
+        )
+    assert await run_alert_tick(runtime, now=now + timedelta(minutes=70)) == 1
+
+    await run_digest_tick(runtime, now=DUE)
+    digest = next(row for row in await deliveries(runtime, "digest") if row.chat_id == 7)
+    alerted = [alert.text for alert in await deliveries(runtime, "alert")]
+    assert "Within the same hour" in digest.text  # folded into the digest
+    assert "Maduro news 3" not in digest.text  # alerted already, not repeated as new
+    assert len(alerted) == 3
+
+
+async def test_a_story_already_sent_is_not_alerted_when_it_gets_an_item(runtime: Runtime) -> None:
+    await subscribe_at(runtime, 7)
+    async with transaction(runtime.sessions) as session:
+        await follow(session=session, chat_id=7, actor_id="maduro")
+        story = await add_story(
+            session, title="Maduro in the digest", seen=DUE - timedelta(hours=1), actors=("maduro",)
+        )
+    await run_alert_tick(runtime, now=DUE - timedelta(minutes=50))  # sets the checkpoint
+    await run_digest_tick(runtime, now=DUE)
+    async with transaction(runtime.sessions) as session:
+        session.add(
+            Item(
+                source_id="wire",
+                key="copy",
+                title="Maduro copy",
+                text_hash="y",
+                lang="en",
+                published_at=DUE,
+                fetched_at=DUE,
+                story_id=story,
+            )
+        )
+
+    assert await run_alert_tick(runtime, now=DUE + timedelta(minutes=1)) == 0
+    assert await deliveries(runtime, "alert") == []
+
+
+async def test_a_backfilled_old_item_alerts_nobody(runtime: Runtime) -> None:
+    await subscribe_at(runtime, 7)
+    async with transaction(runtime.sessions) as session:
+        await follow(session=session, chat_id=7, actor_id="maduro")
+    await run_alert_tick(runtime, now=START)
+    async with transaction(runtime.sessions) as session:
+        await add_story(
+            session, title="Week-old Maduro", seen=START - timedelta(days=7), actors=("maduro",)
+        )
+    async with transaction(runtime.sessions) as session:
+        await add_story(session, title="Seed item", seen=START - timedelta(days=8))
+
+    assert await run_alert_tick(runtime, now=START + timedelta(minutes=1)) == 0
