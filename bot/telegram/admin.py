@@ -1,0 +1,78 @@
+"""What the operators' commands answer (`/stats`, `/reload`, `/feeds`); others get a refusal."""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+
+from bot.runtime import Runtime
+from bot.telegram import texts
+from bot.telegram.answers import pack_lines
+from bot.telegram.reply import Reply, reply_text
+from storage import stories as story_store
+
+MAX_ERROR = 200  # characters of a source's last error shown in /feeds
+
+
+async def answer_stats(
+    runtime: Runtime, *, user_id: int | None, now: datetime | None = None
+) -> Reply:
+    """`/stats`: sources ok and failing, items today, subscribers, deliveries pending."""
+    if not is_admin(runtime, user_id):
+        return _refuse("stats")
+    now = now or datetime.now(UTC)
+    async with runtime.sessions() as session:
+        stats = await story_store.collect_stats(session=session, now=now)
+    return reply_text(
+        "<b>Vigía · stats</b>\n"
+        f"Sources: {stats.sources_ok} ok, {stats.sources_failing} failing\n"
+        f"Items in the last 24 h: {stats.items_today}\n"
+        f"Subscribers: {stats.subscribers}\n"
+        f"Deliveries pending: {stats.deliveries_pending}"
+    )
+
+
+async def answer_reload(runtime: Runtime, *, user_id: int | None) -> Reply:
+    """`/reload`: re-read feeds.toml and actors.toml; report problems or what is now loaded."""
+    if not is_admin(runtime, user_id):
+        return _refuse("reload")
+    problems = await runtime.reload()
+    loaded = f"{len(runtime.sources)} sources, {len(runtime.catalog.actors)} actors"
+    if not problems:
+        return reply_text(f"Reloaded: {loaded}.")
+    lines = [f"• <code>{html.escape(problem)}</code>" for problem in problems]
+    heading = (
+        f"<b>Reload refused {len(problems)} problem{'s' if len(problems) > 1 else ''}</b>; "
+        f"the last good files stay in use ({loaded}):"
+    )
+    return Reply(texts=tuple(pack_lines(heading, lines)))
+
+
+async def answer_feeds(runtime: Runtime, *, user_id: int | None) -> Reply:
+    """`/feeds`: the failing sources with their last error."""
+    if not is_admin(runtime, user_id):
+        return _refuse("feeds")
+    async with runtime.sessions() as session:
+        failing = await story_store.failing_sources(session=session)
+    if not failing:
+        return reply_text("Every source reads fine.")
+    lines = []
+    for source in failing:
+        error = source.disabled_reason or source.last_error or "disabled"
+        if len(error) > MAX_ERROR:
+            error = error[: MAX_ERROR - 1] + "…"
+        status = f", HTTP {source.last_status}" if source.last_status else ""
+        lines.append(
+            f"• <b>{html.escape(source.name)}</b> (<code>{html.escape(source.id)}</code>)"
+            f" — {source.error_count} errors{status}: {html.escape(error)}"
+        )
+    return Reply(texts=tuple(pack_lines(f"<b>Failing sources</b> · {len(failing)}", lines)))
+
+
+def is_admin(runtime: Runtime, user_id: int | None) -> bool:
+    """Whether this Telegram user is one of BOT_ADMINS."""
+    return user_id is not None and user_id in runtime.settings.admins
+
+
+def _refuse(command: str) -> Reply:
+    return reply_text(texts.ADMIN_ONLY.format(command=command))

@@ -1,0 +1,302 @@
+"""The Telegram callbacks: each parses its update, calls one answer function, sends the Reply."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram import (
+    ChatMember,
+    ChatMemberUpdated,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import (
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.telegram import admin, answers, settings_menu, texts
+from bot.telegram.buttons import ActorMore, DigestMore, FollowChoice, SettingChoice, parse_pressed
+from bot.telegram.context import VigiaApplication, VigiaContext
+from bot.telegram.flood import Verdict
+from bot.telegram.reply import Reply, reply_text
+
+logger = logging.getLogger(__name__)
+
+_Callback = Callable[[Update, VigiaContext], Coroutine[Any, Any, None]]
+
+
+def register_handlers(application: VigiaApplication) -> None:
+    """Wire every command, button and the error handler; flood control runs first (group -1)."""
+    application.add_handler(TypeHandler(Update, check_flood), group=-1)
+    only_new = filters.UpdateType.MESSAGE  # an edited command is not a new request
+    for name, callback in _COMMANDS.items():
+        application.add_handler(CommandHandler(name, callback, filters=only_new))
+    application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(MessageHandler(only_new & filters.COMMAND, on_unknown))
+    application.add_handler(MessageHandler(only_new & filters.ChatType.PRIVATE, on_plain))
+    application.add_error_handler(on_error)
+
+
+async def check_flood(update: Update, context: VigiaContext) -> None:
+    """Serve a chat at most a few updates per window; tell it once, then ignore the rest."""
+    chat = update.effective_chat
+    if chat is None or (update.message is None and update.callback_query is None):
+        return
+    verdict = context.bot_data.flood.admit(chat.id)
+    if verdict is Verdict.SERVE:
+        return
+    if verdict is Verdict.WARN:
+        logger.info("flood chat=%s limit=%s", chat.id, context.bot_data.flood.limit)
+        if update.callback_query is not None:
+            await update.callback_query.answer(texts.SLOW_DOWN)
+        else:
+            await send_reply(update, reply_text(texts.SLOW_DOWN))
+    raise ApplicationHandlerStop
+
+
+async def on_start(update: Update, context: VigiaContext) -> None:
+    await send_reply(update, await answers.answer_start(context.runtime, chat_id=_chat(update)))
+
+
+async def on_stop(update: Update, context: VigiaContext) -> None:
+    await send_reply(update, await answers.answer_stop(context.runtime, chat_id=_chat(update)))
+
+
+async def on_help(update: Update, context: VigiaContext) -> None:
+    await send_reply(update, answers.answer_help(context.runtime, user_id=_user(update)))
+
+
+async def on_digest(update: Update, context: VigiaContext) -> None:
+    reply = await answers.answer_digest(
+        context.runtime, chat_id=_chat(update), argument=_argument(update)
+    )
+    await send_reply(update, reply)
+
+
+async def on_actor(update: Update, context: VigiaContext) -> None:
+    reply = await answers.answer_actor(
+        context.runtime, chat_id=_chat(update), argument=_argument(update)
+    )
+    await send_reply(update, reply)
+
+
+async def on_actors(update: Update, context: VigiaContext) -> None:
+    await send_reply(update, await answers.answer_actors(context.runtime))
+
+
+async def on_follow(update: Update, context: VigiaContext) -> None:
+    reply = await answers.answer_follow(
+        context.runtime, chat_id=_chat(update), argument=_argument(update)
+    )
+    await send_reply(update, reply)
+
+
+async def on_unfollow(update: Update, context: VigiaContext) -> None:
+    reply = await answers.answer_unfollow(
+        context.runtime, chat_id=_chat(update), argument=_argument(update)
+    )
+    await send_reply(update, reply)
+
+
+async def on_settings(update: Update, context: VigiaContext) -> None:
+    reply = await settings_menu.answer_settings(
+        context.runtime, chat_id=_chat(update), argument=_argument(update)
+    )
+    await send_reply(update, reply)
+
+
+async def on_search(update: Update, context: VigiaContext) -> None:
+    reply = await answers.answer_search(
+        context.runtime, chat_id=_chat(update), argument=_argument(update)
+    )
+    await send_reply(update, reply)
+
+
+async def on_sources(update: Update, context: VigiaContext) -> None:
+    await send_reply(update, await answers.answer_sources(context.runtime))
+
+
+async def on_stats(update: Update, context: VigiaContext) -> None:
+    await send_reply(update, await admin.answer_stats(context.runtime, user_id=_user(update)))
+
+
+async def on_reload(update: Update, context: VigiaContext) -> None:
+    await send_reply(update, await admin.answer_reload(context.runtime, user_id=_user(update)))
+
+
+async def on_feeds(update: Update, context: VigiaContext) -> None:
+    await send_reply(update, await admin.answer_feeds(context.runtime, user_id=_user(update)))
+
+
+async def on_unknown(update: Update, context: VigiaContext) -> None:
+    await send_reply(update, reply_text(texts.UNKNOWN))
+
+
+async def on_plain(update: Update, context: VigiaContext) -> None:
+    await send_reply(update, reply_text(texts.PLAIN_TEXT))
+
+
+async def on_button(update: Update, context: VigiaContext) -> None:
+    """A pressed inline button: answer it, then rewrite its message or send the next page."""
+    query = update.callback_query
+    if query is None:
+        return
+    reply = await answer_pressed(context, chat_id=_chat(update), data=query.data)
+    await query.answer(reply.notice)
+    if reply.replace and query.message is not None:
+        try:
+            await query.edit_message_text(
+                reply.texts[0],
+                parse_mode=ParseMode.HTML,
+                reply_markup=_keyboard(reply),
+                link_preview_options=_NO_PREVIEW,
+            )
+        except BadRequest as error:
+            if "not modified" not in error.message:
+                raise
+        return
+    if query.message is not None:
+        # The pressed choice or "more" button has done its job; take it away.
+        try:
+            await query.edit_message_reply_markup(reply_markup=None)
+        except BadRequest as error:
+            logger.info("button not removed chat=%s error=%s", _chat(update), error.message)
+    await send_reply(update, reply)
+
+
+async def answer_pressed(context: VigiaContext, *, chat_id: int, data: str | None) -> Reply:
+    """The Reply to a pressed button's payload; an expired or forged one says so."""
+    pressed = parse_pressed(data)
+    runtime = context.runtime
+    if isinstance(pressed, DigestMore):
+        return await answers.answer_digest_page(
+            runtime,
+            chat_id=chat_id,
+            since=pressed.since,
+            until=pressed.until,
+            offset=pressed.offset,
+        )
+    if isinstance(pressed, ActorMore):
+        return await answers.answer_actor_page(
+            runtime, chat_id=chat_id, actor_id=pressed.actor_id, offset=pressed.offset
+        )
+    if isinstance(pressed, FollowChoice):
+        if pressed.follow:
+            return await answers.follow_actor(runtime, chat_id=chat_id, actor_id=pressed.actor_id)
+        return await answers.unfollow_actor(runtime, chat_id=chat_id, actor_id=pressed.actor_id)
+    if isinstance(pressed, SettingChoice):
+        return await settings_menu.press_setting(runtime, chat_id=chat_id, choice=pressed)
+    return Reply(texts=(texts.EXPIRED_BUTTON,), notice=texts.EXPIRED_BUTTON)
+
+
+async def on_membership(update: Update, context: VigiaContext) -> None:
+    """A user who blocks Vigía (or removes it from a group) is unsubscribed at once."""
+    change: ChatMemberUpdated | None = update.my_chat_member
+    if change is None:
+        return
+    if change.new_chat_member.status in (ChatMember.BANNED, ChatMember.LEFT):
+        await answers.deactivate_chat(context.runtime, chat_id=change.chat.id, reason="blocked")
+        logger.info("chat left chat=%s status=%s", change.chat.id, change.new_chat_member.status)
+
+
+async def on_error(update: object, context: VigiaContext) -> None:
+    """The one error handler: a blocked chat is unsubscribed; anything else is logged and the
+    user, when there is one, is told to try again."""
+    error = context.error
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if isinstance(error, Forbidden) and chat is not None:
+        await answers.deactivate_chat(context.runtime, chat_id=chat.id, reason="blocked")
+        logger.info("chat blocked chat=%s subscriber=deactivated", chat.id)
+        return
+    update_id = update.update_id if isinstance(update, Update) else None
+    logger.error(
+        "update failed update=%s chat=%s error=%s",
+        update_id,
+        chat.id if chat else None,
+        type(error).__name__,
+        exc_info=error,
+    )
+    if chat is None or isinstance(error, RetryAfter | NetworkError):
+        return  # Telegram is pacing us or unreachable: an apology would fail the same way
+    try:
+        await chat.send_message(texts.SOMETHING_WRONG)
+    except TelegramError as second:
+        logger.warning("apology failed chat=%s error=%s", chat.id, type(second).__name__)
+
+
+async def send_reply(update: Update, reply: Reply) -> None:
+    """Send every text of the Reply to the update's chat; buttons under the last one."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    last = len(reply.texts) - 1
+    for index, text in enumerate(reply.texts):
+        await chat.send_message(
+            text,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=_NO_PREVIEW,
+            reply_markup=_keyboard(reply) if index == last else None,
+        )
+
+
+def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+            for row in reply.buttons
+        ]
+    )
+
+
+def _argument(update: Update) -> str:
+    """Everything after the command word, as typed."""
+    message = update.effective_message
+    text = message.text if message is not None and message.text else ""
+    parts = text.split(None, 1)
+    return parts[1] if len(parts) > 1 else ""
+
+
+def _chat(update: Update) -> int:
+    chat = update.effective_chat
+    if chat is None:
+        raise ValueError("an update without a chat reached a chat command")
+    return chat.id
+
+
+def _user(update: Update) -> int | None:
+    user = update.effective_user
+    return user.id if user is not None else None
+
+
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+_COMMANDS: dict[str, _Callback] = {
+    "start": on_start,
+    "stop": on_stop,
+    "help": on_help,
+    "digest": on_digest,
+    "actor": on_actor,
+    "actors": on_actors,
+    "follow": on_follow,
+    "unfollow": on_unfollow,
+    "settings": on_settings,
+    "search": on_search,
+    "sources": on_sources,
+    "stats": on_stats,
+    "reload": on_reload,
+    "feeds": on_feeds,
+}

@@ -1,0 +1,28 @@
+"""What a command answers, before it meets Telegram: HTML texts and inline buttons as plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """One inline button: its label (plain text) and its callback payload (≤ 64 bytes)."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One or more HTML messages, each under Telegram's limit; buttons go under the last one."""
+
+    texts: tuple[str, ...]
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    notice: str | None = None  # a short toast for the button that was pressed, if any
+    replace: bool = False  # a pressed button's message is rewritten in place (one text only)
+
+
+def reply_text(text: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> Reply:
+    """A single-message reply."""
+    return Reply(texts=(text,), buttons=buttons)

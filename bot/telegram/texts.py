@@ -1,0 +1,67 @@
+"""The fixed texts of the bot: the command list, help, usage lines and short refusals (HTML)."""
+
+from __future__ import annotations
+
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("digest", "Top stories since your last digest, or /digest 6h · 24h · 7d"),
+    ("actor", "Latest stories naming an actor: /actor maduro"),
+    ("actors", "Actors Vigía knows, with this week's stories"),
+    ("follow", "Alerts when an actor is in a new story: /follow machado"),
+    ("unfollow", "Stop following an actor: /unfollow machado"),
+    ("search", "Stories with these words: /search elecciones"),
+    ("sources", "The feeds and channels Vigía reads"),
+    ("settings", "Digest schedule, time, timezone, languages"),
+    ("start", "Subscribe to the digest"),
+    ("stop", "Unsubscribe"),
+    ("help", "Every command, with an example"),
+)
+
+ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("stats", "Sources ok/failing, items today, subscribers, pending deliveries"),
+    ("reload", "Re-read feeds.toml and actors.toml"),
+    ("feeds", "Failing sources with their last error"),
+)
+
+HELP = (
+    "<b>Vigía</b> watches the news about Venezuela, folds copies of the same story together "
+    "and tags who is in it.\n"
+    "\n"
+    "/digest — top stories since your last digest (at most 24 h)\n"
+    "/digest 6h — the last 6 hours; also <code>24h</code>, <code>7d</code>\n"
+    "/actor maduro — latest stories naming an actor; also "
+    '<code>/actor "Delcy Rodríguez"</code>, <code>/actor delcy</code>, <code>/actor Padrino</code>\n'
+    "/actors — the actors Vigía knows, with their stories over 7 days\n"
+    "/follow machado — an alert when a followed actor is in a new story; "
+    "/follow alone lists your follows\n"
+    "/unfollow machado — stop following\n"
+    "/search elecciones CNE — stories with these words\n"
+    "/sources — the feeds and channels Vigía reads\n"
+    "/settings — digest schedule, time, timezone and languages; also "
+    "<code>/settings time 07:30</code>, <code>/settings tz Europe/Madrid</code>\n"
+    "/start — subscribe to the digest · /stop — unsubscribe\n"
+    "/help — this message"
+)
+
+ADMIN_HELP = (
+    "\n\n<b>Admin</b>\n"
+    "/stats — sources ok/failing, items today, subscribers, pending deliveries\n"
+    "/reload — re-read feeds.toml and actors.toml and report problems\n"
+    "/feeds — failing sources with their last error"
+)
+
+UNKNOWN = "I don't know that command. /help lists what I can do."
+PLAIN_TEXT = "I answer commands, like /digest or /actor maduro. /help lists them all."
+SLOW_DOWN = "Slow down a little: I'll answer again in a few seconds."
+SOMETHING_WRONG = "Something went wrong on my side. Please try again in a moment."
+ADMIN_ONLY = "Sorry, /{command} is for Vigía's operators only. /help lists what you can use."
+EXPIRED_BUTTON = "This button has expired; send the command again."
+NOT_SUBSCRIBED = "You are not subscribed yet: send /start first."
+
+USAGE_DIGEST = "Use <code>/digest</code>, or a window: <code>/digest 6h</code>, <code>24h</code> or <code>7d</code>."
+USAGE_ACTOR = 'Whom? For example <code>/actor maduro</code> or <code>/actor "Delcy Rodríguez"</code>. /actors lists them all.'
+USAGE_SEARCH = "Search for what? For example <code>/search elecciones CNE</code>."
+USAGE_SETTINGS = (
+    "Use the buttons, or <code>/settings time 07:30</code>, <code>/settings tz Europe/Madrid</code>, "
+    "<code>/settings schedule daily</code> (daily, twice, hourly, off), "
+    "<code>/settings languages es en</code> (or <code>all</code>)."
+)

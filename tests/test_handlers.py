@@ -1,0 +1,636 @@
+"""Every command, as a user sees it: the real Application against the fake Bot API on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+
+from bot.app import build_application
+from bot.config import Settings
+from bot.telegram.context import VigiaApplication
+from bot.telegram.flood import FloodGate
+from storage.db import transaction
+from storage.models import Item, Source, Story, StoryActor, Subscriber
+from tests.fake_telegram import FakeTelegram, SentMessage
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "123456:TEST-token-for-the-fake-bot-api"
+ADMIN = 4242
+ANA = 1001
+WAIT = 10.0
+
+FEEDS = """
+[[source]]
+id = "cocuyo"
+name = "Efecto Cocuyo"
+kind = "rss"
+url = "http://127.0.0.1:9/feed"
+lang = "es"
+scope = "venezuela"
+
+[[source]]
+id = "wire"
+name = "Wire & Co"
+kind = "rss"
+url = "http://127.0.0.1:9/wire"
+lang = "en"
+"""
+
+
+@dataclass
+class Harness:
+    """The running bot, the fake Telegram it talks to, and helpers to talk to it as a user."""
+
+    app: VigiaApplication
+    fake: FakeTelegram
+    settings: Settings
+    _sentinels: itertools.count[int] = field(default_factory=lambda: itertools.count(900_000))
+
+    async def ask(
+        self, chat_id: int, text: str, *, user_id: int | None = None, answers: int = 1
+    ) -> list[SentMessage]:
+        """Send `text` from a chat and return the `answers` messages it gets back."""
+        before = len(self.fake.messages_to(chat_id))
+        self.fake.push_message(chat_id, text, user_id=user_id)
+        return (await self.wait_for(chat_id, before + answers))[before:]
+
+    async def wait_for(self, chat_id: int, count: int) -> list[SentMessage]:
+        """Wait until `chat_id` has received `count` messages in all."""
+        messages: list[SentMessage] = await _wait(
+            lambda: _enough(self.fake.messages_to(chat_id), count)
+        )
+        return messages
+
+    async def press(self, message: SentMessage, label_part: str) -> list[SentMessage]:
+        """Press the button whose label contains `label_part`; return the messages it brings."""
+        return await self.press_data(
+            message.chat_id, button_data(message, label_part), message.message_id
+        )
+
+    async def press_data(self, chat_id: int, data: str, message_id: int) -> list[SentMessage]:
+        """Push a press on a button carrying `data`; wait for the new message it brings."""
+        before = len(self.fake.messages_to(chat_id))
+        self.fake.push_callback(chat_id, data, message_id)
+        return (await self.wait_for(chat_id, before + 1))[before:]
+
+    async def press_edit(self, message: SentMessage, label_part: str) -> str:
+        """Press a button that rewrites its own message; return the message's new text."""
+        edits = len(self.fake.edits())
+        self.fake.push_callback(
+            message.chat_id, button_data(message, label_part), message.message_id
+        )
+        edit = await _wait(
+            lambda: next(
+                (
+                    e
+                    for e in self.fake.edits()[edits:]
+                    if e.message_id == message.message_id
+                    and e.chat_id == message.chat_id
+                    and e.text
+                ),
+                None,
+            )
+        )
+        return str(edit.text)
+
+    async def settle(self) -> None:
+        """Updates are handled one at a time: once a fresh chat is answered, all before it are."""
+        chat_id = next(self._sentinels)
+        await self.ask(chat_id, "ping")
+
+    async def seed_story(
+        self,
+        title: str,
+        *,
+        hours_ago: float,
+        actors: Sequence[str] = (),
+        url: str = "https://efectococuyo.com/story",
+        sources: int = 1,
+        text: str = "",
+    ) -> int:
+        """A story as ingest leaves it: one item from Efecto Cocuyo, naming `actors`."""
+        seen = datetime.now(UTC) - timedelta(hours=hours_ago)
+        async with transaction(self.runtime.sessions) as session:
+            story = Story(
+                title=title, url=url, first_seen=seen, last_seen=seen, source_count=sources
+            )
+            session.add(story)
+            await session.flush()
+            assert story.id is not None
+            item = Item(
+                source_id="cocuyo",
+                key=f"k{story.id}",
+                url=url,
+                title=title,
+                text=text,
+                lang="es",
+                text_hash=f"h{story.id}",
+                published_at=seen,
+                fetched_at=seen,
+                story_id=story.id,
+            )
+            session.add(item)
+            await session.flush()
+            story.item_id = item.id
+            for actor_id in actors:
+                session.add(StoryActor(story_id=story.id, actor_id=actor_id, last_seen=seen))
+            return story.id
+
+    async def subscriber(self, chat_id: int) -> Subscriber | None:
+        async with self.runtime.sessions() as session:
+            subscriber: Subscriber | None = await session.get(Subscriber, chat_id)
+            return subscriber
+
+    @property
+    def runtime(self) -> Any:
+        return self.app.bot_data.runtime
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    """The fake Bot API, without rate limits (flood control is the bot's own, tested below)."""
+    with FakeTelegram(token=TOKEN, global_rate=None, chat_rate=None) as server:
+        yield server
+
+
+@pytest.fixture
+def settings(fake: FakeTelegram, tmp_path: Path) -> Settings:
+    feeds = tmp_path / "feeds.toml"
+    feeds.write_text(FEEDS, encoding="utf-8")
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        token=SecretStr(TOKEN),
+        telegram_api_url=fake.root,
+        telegram_web_url="http://127.0.0.1:9",
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'vigia.db'}",
+        feeds=feeds,
+        actors=ROOT / "actors.toml",
+        admins=frozenset({ADMIN}),
+        timezone="America/Caracas",
+    )
+
+
+@pytest.fixture
+async def bot(fake: FakeTelegram, settings: Settings) -> AsyncIterator[Harness]:
+    """The real Application, polling the fake for updates, with a fresh database."""
+    async with running(settings, fake) as harness:
+        yield harness
+
+
+class running:
+    """Start the Application as run_polling would (post_init included) and stop it after."""
+
+    def __init__(
+        self, settings: Settings, fake: FakeTelegram, *, flood: FloodGate | None = None
+    ) -> None:
+        self.settings = settings
+        self.fake = fake
+        # Tests talk faster than people: a roomier gate, except where the gate is the subject.
+        self.app = build_application(
+            settings, ticks=False, flood=flood or FloodGate(limit=100, window=10)
+        )
+
+    async def __aenter__(self) -> Harness:
+        app = self.app
+        await app.initialize()
+        assert app.post_init is not None
+        await app.post_init(app)
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+        await app.start()
+        return Harness(app=app, fake=self.fake, settings=self.settings)
+
+    async def __aexit__(self, *exc: object) -> None:
+        app = self.app
+        assert app.updater is not None
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        assert app.post_shutdown is not None
+        await app.post_shutdown(app)
+
+
+def button_data(message: SentMessage, label_part: str) -> str:
+    """The callback data of the button whose label contains `label_part`."""
+    for row in (message.reply_markup or {}).get("inline_keyboard", []):
+        for button in row:
+            if label_part in button["text"]:
+                return str(button["callback_data"])
+    raise AssertionError(f"no button with {label_part!r} under: {message.visible!r}")
+
+
+def labels(message: SentMessage) -> list[str]:
+    return [
+        b["text"] for row in (message.reply_markup or {}).get("inline_keyboard", []) for b in row
+    ]
+
+
+async def _wait(probe: Any, timeout: float = WAIT) -> Any:
+    """Poll `probe` until it returns something truthy; fail the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = probe()
+        if found:
+            return found
+        await asyncio.sleep(0.005)
+    raise AssertionError("the bot did not answer in time")
+
+
+def _enough(messages: list[SentMessage], count: int) -> list[SentMessage] | None:
+    return messages if len(messages) >= count else None
+
+
+# ---- start, stop, help ---------------------------------------------------------------------
+
+
+async def test_commands_are_registered_at_start(bot: Harness) -> None:
+    names = {command["command"] for command in bot.fake.commands}
+    assert {
+        "start",
+        "stop",
+        "help",
+        "digest",
+        "actor",
+        "actors",
+        "follow",
+        "unfollow",
+        "settings",
+        "search",
+        "sources",
+    } <= names
+    assert not names & {"stats", "reload", "feeds"}  # operators' commands stay unlisted
+
+
+async def test_start_subscribes_and_says_when_the_next_digest_comes(bot: Harness) -> None:
+    [welcome] = await bot.ask(ANA, "/start")
+    assert "Welcome to Vigía" in welcome.visible
+    assert "next digest comes" in welcome.visible and "America/Caracas" in welcome.visible
+    assert "/digest" in welcome.visible and "/actor maduro" in welcome.visible
+    assert welcome.parse_mode == "HTML" and welcome.link_preview_disabled
+    subscriber = await bot.subscriber(ANA)
+    assert subscriber is not None and subscriber.active
+
+
+async def test_stop_unsubscribes_and_says_so_twice_over(bot: Harness) -> None:
+    await bot.ask(ANA, "/start")
+    [stopped] = await bot.ask(ANA, "/stop")
+    assert "Unsubscribed" in stopped.visible
+    [again] = await bot.ask(ANA, "/stop")
+    assert "not subscribed" in again.visible
+    subscriber = await bot.subscriber(ANA)
+    assert subscriber is not None and not subscriber.active
+
+
+async def test_help_explains_every_command_with_an_example(bot: Harness) -> None:
+    [help_text] = await bot.ask(ANA, "/help")
+    for example in (
+        "/digest 6h",
+        "/actor maduro",
+        "/actors",
+        "/follow machado",
+        "/unfollow machado",
+        "/search elecciones",
+        "/sources",
+        "/settings",
+        "/start",
+        "/stop",
+    ):
+        assert example in help_text.visible
+    assert "/stats" not in help_text.visible
+    [admin_help] = await bot.ask(ADMIN, "/help")
+    assert "/stats" in admin_help.visible and "/reload" in admin_help.visible
+
+
+async def test_unknown_commands_and_plain_text_point_to_help(bot: Harness) -> None:
+    [unknown] = await bot.ask(ANA, "/frobnicate now")
+    assert "/help" in unknown.visible
+    [plain] = await bot.ask(ANA, "hola, ¿qué pasó hoy?")
+    assert "/help" in plain.visible
+
+
+# ---- digest --------------------------------------------------------------------------------
+
+
+async def test_feed_markup_in_a_title_reaches_the_user_as_literal_text(bot: Harness) -> None:
+    title = """<b>Maduro</b> <script>alert("x")</script> & 'comillas' "dobles" """.strip()
+    await bot.seed_story(title, hours_ago=1, url="https://efectococuyo.com/a?x=1&y=2")
+    [digest] = await bot.ask(ANA, "/digest")
+    assert title in digest.visible
+    assert digest.links == ("https://efectococuyo.com/a?x=1&y=2",)
+    assert "Efecto Cocuyo" in digest.visible
+
+
+async def test_digest_windows_choose_what_is_shown(bot: Harness) -> None:
+    await bot.seed_story("Fresh news from Caracas", hours_ago=2)
+    await bot.seed_story("Yesterday's news", hours_ago=30)
+    [six] = await bot.ask(ANA, "/digest 6h")
+    assert "Fresh news" in six.visible and "Yesterday" not in six.visible
+    assert "6 h" in six.visible
+    [week] = await bot.ask(ANA, "/digest 7d")
+    assert "Fresh news" in week.visible and "Yesterday's news" in week.visible
+    [default] = await bot.ask(ANA, "/digest")
+    assert "Fresh news" in default.visible and "Yesterday" not in default.visible
+
+
+async def test_empty_window_says_so_and_when_the_last_item_came(bot: Harness) -> None:
+    [nothing] = await bot.ask(ANA, "/digest")
+    assert "No new stories" in nothing.visible and "nothing has come in yet" in nothing.visible
+    await bot.seed_story("Old news", hours_ago=30)
+    [old] = await bot.ask(ANA, "/digest 6h")
+    assert "No new stories in the last 6 h" in old.visible
+    assert "the last item came in at" in old.visible
+
+
+async def test_digest_refuses_a_window_it_cannot_read(bot: Harness) -> None:
+    [bad] = await bot.ask(ANA, "/digest <i>soon</i> 🇻🇪")
+    assert "can't read" in bad.visible and "<i>soon</i> 🇻🇪" in bad.visible
+    assert "/digest 6h" in bad.visible
+
+
+async def test_more_button_pages_on_and_goes_away(bot: Harness) -> None:
+    for n in range(13):
+        await bot.seed_story(f"Story number {n:02d}", hours_ago=1 + n / 10)
+    [first] = await bot.ask(ANA, "/digest 24h")
+    assert first.visible.count("Story number") == 10
+    assert labels(first) == ["More (3 left)"]
+    [second] = await bot.press(first, "More")
+    assert second.visible.count("Story number") == 3
+    assert "11. " in second.visible and "13. " in second.visible
+    assert not labels(second)
+    assert any(
+        e.message_id == first.message_id and e.reply_markup is None for e in bot.fake.edits()
+    )
+
+
+async def test_forged_or_stale_buttons_are_refused_politely(bot: Harness) -> None:
+    for chat_id, data in enumerate(
+        ("dg:9:1:0", "dg:1:2:99999", "ac:../etc:0", "st:tz:Mars/Olympus", "zz", "x" * 64), start=ANA
+    ):
+        [first] = await bot.ask(chat_id, "/help")
+        [answer] = await bot.press_data(chat_id, data, first.message_id)
+        assert "expired" in answer.visible
+
+
+# ---- actors --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["maduro", "MADURO", "Nicolas Maduro", '"Nicolás Maduro"'])
+async def test_actor_finds_stories_whatever_the_accents_and_case(bot: Harness, query: str) -> None:
+    await bot.seed_story("Maduro habla en cadena nacional", hours_ago=1, actors=["maduro"])
+    await bot.seed_story("Machado convoca", hours_ago=1, actors=["machado"])
+    [answer] = await bot.ask(ANA, f"/actor {query}")
+    assert "Nicolás Maduro" in answer.visible and "cadena nacional" in answer.visible
+    assert "Machado convoca" not in answer.visible
+
+
+@pytest.mark.parametrize(
+    ("query", "actor_id", "name"),
+    [
+        ('"Delcy Rodríguez"', "delcy-rodriguez", "Delcy Rodríguez"),
+        ("delcy", "delcy-rodriguez", "Delcy Rodríguez"),
+        ("Padrino", "padrino-lopez", "Vladimir Padrino López"),
+    ],
+)
+async def test_actor_by_full_name_first_name_or_surname(
+    bot: Harness, query: str, actor_id: str, name: str
+) -> None:
+    await bot.seed_story("Declaraciones de hoy", hours_ago=1, actors=[actor_id])
+    [answer] = await bot.ask(ANA, f"/actor {query}")
+    assert name in answer.visible and "Declaraciones de hoy" in answer.visible
+
+
+async def test_ambiguous_name_offers_a_choice_that_answers(bot: Harness) -> None:
+    await bot.seed_story("Jorge Rodríguez en la Asamblea", hours_ago=1, actors=["jorge-rodriguez"])
+    [choice] = await bot.ask(ANA, "/actor Rodríguez")
+    assert "several actors" in choice.visible
+    assert {"Delcy Rodríguez", "Jorge Rodríguez"} <= set(labels(choice))
+    [answer] = await bot.press(choice, "Jorge")
+    assert "Jorge Rodríguez en la Asamblea" in answer.visible
+
+
+async def test_actor_without_stories_says_so(bot: Harness) -> None:
+    [answer] = await bot.ask(ANA, "/actor machado")
+    assert "No stories about María Corina Machado" in answer.visible
+
+
+async def test_unknown_actor_gets_the_closest_names(bot: Harness) -> None:
+    [close] = await bot.ask(ANA, "/actor Madur")
+    assert "Nicolás Maduro" in labels(close)
+    [unknown] = await bot.ask(ANA, "/actor Zzyzx")
+    assert "I don't know “Zzyzx”" in unknown.visible and "/actors" in unknown.visible
+
+
+async def test_actor_bad_inputs_are_answered(bot: Harness) -> None:
+    [usage] = await bot.ask(ANA, "/actor")
+    assert "/actor maduro" in usage.visible
+    [long] = await bot.ask(ANA, "/actor " + "x" * 3000)
+    assert "too long" in long.visible and len(long.visible) < 300
+    [markup] = await bot.ask(ANA, "/actor <b>Chávez</b> & 🇻🇪")
+    assert "<b>Chávez</b> & 🇻🇪" in markup.visible
+
+
+async def test_actors_lists_known_actors_with_week_counts(bot: Harness) -> None:
+    await bot.seed_story("Uno", hours_ago=1, actors=["maduro"])
+    await bot.seed_story("Dos", hours_ago=2, actors=["maduro"])
+    await bot.seed_story("Tres", hours_ago=24 * 9, actors=["machado"])
+    [listing, *more] = await bot.ask(ANA, "/actors")
+    assert "Nicolás Maduro — 2" in listing.visible
+    assert "María Corina Machado — 0" in listing.visible + "".join(m.visible for m in more)
+    assert listing.visible.index("Nicolás Maduro") < listing.visible.index("Tren de Aragua")
+
+
+# ---- follows -------------------------------------------------------------------------------
+
+
+async def test_follow_unfollow_and_list(bot: Harness) -> None:
+    await bot.ask(ANA, "/start")
+    [empty] = await bot.ask(ANA, "/follow")
+    assert "You follow nobody yet" in empty.visible
+    [followed] = await bot.ask(ANA, "/follow machado")
+    assert "Following María Corina Machado" in followed.visible
+    [again] = await bot.ask(ANA, "/follow María Corina Machado")
+    assert "already follow" in again.visible
+    [listing] = await bot.ask(ANA, "/unfollow")
+    assert "María Corina Machado" in listing.visible
+    [dropped] = await bot.ask(ANA, "/unfollow machado")
+    assert "No more alerts about María Corina Machado" in dropped.visible
+    [gone] = await bot.ask(ANA, "/unfollow machado")
+    assert "were not following" in gone.visible
+
+
+async def test_follow_an_ambiguous_name_through_its_buttons(bot: Harness) -> None:
+    [choice] = await bot.ask(ANA, "/follow López")
+    assert {"Leopoldo López", "Vladimir Padrino López"} <= set(labels(choice))
+    [followed] = await bot.press(choice, "Leopoldo")
+    assert "Following Leopoldo López" in followed.visible
+    assert "send /start" in followed.visible  # not subscribed yet: alerts need /start
+
+
+async def test_follow_bad_inputs(bot: Harness) -> None:
+    [unknown] = await bot.ask(ANA, "/follow <script>x</script>")
+    assert "<script>x</script>" in unknown.visible
+    [long] = await bot.ask(ANA, "/follow " + "é" * 500)
+    assert "too long" in long.visible
+
+
+# ---- settings ------------------------------------------------------------------------------
+
+
+async def test_settings_need_a_subscription(bot: Harness) -> None:
+    [answer] = await bot.ask(ANA, "/settings")
+    assert "/start" in answer.visible
+
+
+async def test_settings_buttons_change_and_redraw(bot: Harness) -> None:
+    await bot.ask(ANA, "/start")
+    [menu] = await bot.ask(ANA, "/settings")
+    assert "daily at 08:00 (America/Caracas)" in menu.visible
+    assert {"✓ Daily", "Hourly", "Off", "Madrid", "✓ es", "✓ en", "✓ fr"} <= set(labels(menu))
+    edited = await bot.press_edit(menu, "Hourly")
+    assert "hourly at 08:00" in edited
+    edited = await bot.press_edit(menu, "Madrid")
+    assert "(Europe/Madrid)" in edited
+    edited = await bot.press_edit(menu, "fr")
+    assert "Languages of sources: en, es" in edited
+    edited = await bot.press_edit(menu, "Off")
+    assert "Scheduled digests are off" in edited
+    subscriber = await bot.subscriber(ANA)
+    assert subscriber is not None
+    assert (subscriber.schedule, subscriber.timezone, subscriber.languages) == (
+        "off",
+        "Europe/Madrid",
+        "en,es",
+    )
+
+
+async def test_settings_by_command_and_bad_values(bot: Harness) -> None:
+    await bot.ask(ANA, "/start")
+    [timed] = await bot.ask(ANA, "/settings time 07:30")
+    assert "at 07:30" in timed.visible
+    [zoned] = await bot.ask(ANA, "/settings tz America/Bogota")
+    assert "(America/Bogota)" in zoned.visible
+    [bad_zone] = await bot.ask(ANA, "/settings tz Mars/<b>Olympus</b>")
+    assert "don't know the time zone “Mars/<b>Olympus</b>”" in bad_zone.visible
+    [bad_time] = await bot.ask(ANA, "/settings time 25:99")
+    assert "can't read “25:99”" in bad_time.visible
+    [bad_field] = await bot.ask(ANA, "/settings colour blue")
+    assert "don't know the setting" in bad_field.visible
+    [languages] = await bot.ask(ANA, "/settings languages es fr")
+    assert "Languages of sources: es, fr" in languages.visible
+
+
+async def test_settings_are_remembered_across_restarts(
+    fake: FakeTelegram, settings: Settings
+) -> None:
+    async with running(settings, fake) as first:
+        await first.ask(ANA, "/start")
+        await first.ask(ANA, "/settings time 06:45")
+        await first.ask(ANA, "/settings schedule twice")
+    async with running(settings, fake) as second:
+        [menu] = await second.ask(ANA, "/settings")
+        assert "twice a day at 06:45" in menu.visible
+
+
+# ---- search and sources --------------------------------------------------------------------
+
+
+async def test_search_finds_words_and_answers_bad_input(bot: Harness) -> None:
+    await bot.seed_story(
+        "El CNE anuncia resultados",
+        hours_ago=1,
+        text="El Consejo Nacional Electoral publicó las actas.",
+    )
+    await bot.seed_story("Lluvias en Mérida", hours_ago=1)
+    [found] = await bot.ask(ANA, "/search actas electoral")
+    assert "El CNE anuncia resultados" in found.visible and "Mérida" not in found.visible
+    [none] = await bot.ask(ANA, "/search <b>petróleo</b> 🛢️")
+    assert "No stories with “<b>petróleo</b> 🛢️”" in none.visible
+    [usage] = await bot.ask(ANA, "/search")
+    assert "/search elecciones" in usage.visible
+    [long] = await bot.ask(ANA, "/search " + "palabra " * 100)
+    assert "too long" in long.visible
+
+
+async def test_sources_lists_what_is_read(bot: Harness) -> None:
+    [listing] = await bot.ask(ANA, "/sources")
+    assert "Efecto Cocuyo (rss, es) — ok" in listing.visible
+    assert "Wire & Co (rss, en)" in listing.visible
+
+
+# ---- operators -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["/stats", "/reload", "/feeds"])
+async def test_admin_commands_refuse_everyone_else(bot: Harness, command: str) -> None:
+    [refusal] = await bot.ask(ANA, command)
+    assert "for Vigía's operators only" in refusal.visible
+
+
+async def test_stats_for_an_admin(bot: Harness) -> None:
+    await bot.ask(ANA, "/start")
+    await bot.seed_story("Algo", hours_ago=1)
+    [stats] = await bot.ask(ADMIN, "/stats")
+    assert "Sources: 2 ok, 0 failing" in stats.visible
+    assert "Items in the last 24 h: 1" in stats.visible
+    assert "Subscribers: 1" in stats.visible
+
+
+async def test_feeds_shows_failing_sources_with_their_error(bot: Harness) -> None:
+    [fine] = await bot.ask(ADMIN, "/feeds")
+    assert "Every source reads fine" in fine.visible
+    async with transaction(bot.runtime.sessions) as session:
+        source = await session.get(Source, "wire")
+        assert source is not None
+        source.error_count, source.last_status = 3, 503
+        source.last_error = "HTTP 503 <html>Service Unavailable</html>"
+    [failing] = await bot.ask(ADMIN, "/feeds")
+    assert "Wire & Co (wire) — 3 errors, HTTP 503" in failing.visible
+    assert "<html>Service Unavailable</html>" in failing.visible
+
+
+async def test_reload_reports_counts_or_problems(bot: Harness) -> None:
+    [ok] = await bot.ask(ADMIN, "/reload")
+    assert "Reloaded: 2 sources, " in ok.visible and " actors." in ok.visible
+    bot.settings.feeds.write_text(
+        FEEDS + '\n[[source]]\nid = "Bad Id"\nkind = "rss"\n', encoding="utf-8"
+    )
+    [refused] = await bot.ask(ADMIN, "/reload")
+    assert "Reload refused" in refused.visible and "feeds.toml:" in refused.visible
+    assert "2 sources" in refused.visible  # the last good file stays in use
+
+
+# ---- abuse and failures --------------------------------------------------------------------
+
+
+async def test_a_flood_is_slowed_down_not_served(fake: FakeTelegram, settings: Settings) -> None:
+    gate = FloodGate()  # the default gate, as `run` builds it
+    async with running(settings, fake, flood=gate) as bot:
+        for _ in range(gate.limit + 20):
+            bot.fake.push_message(ANA, "/help")
+        await bot.settle()
+        answers = bot.fake.messages_to(ANA)
+        assert len(answers) == gate.limit + 1
+        assert [m.visible.startswith("Slow down") for m in answers] == [False] * gate.limit + [True]
+        [other] = await bot.ask(ANA + 1, "/help")  # other chats are served as usual
+        assert "/digest" in other.visible
+
+
+async def test_a_blocked_chat_is_unsubscribed_and_the_bot_goes_on(bot: Harness) -> None:
+    await bot.ask(ANA, "/start")
+    bot.fake.block(ANA)
+    bot.fake.push_message(ANA, "/digest")
+    await bot.settle()
+    subscriber = await bot.subscriber(ANA)
+    assert subscriber is not None and not subscriber.active
+    assert subscriber.deactivated_reason == "blocked"
+    [answer] = await bot.ask(ANA + 1, "/help")
+    assert "/digest" in answer.visible
