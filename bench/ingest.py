@@ -151,7 +151,7 @@ def measure_poll_cycle(work: Path) -> dict[str, float]:
             time.sleep(0.05)
         # One source in ten publishes: a new body and a later Last-Modified; the rest answer 304.
         later = time.time() + 5
-        for source_id, lang, _ in feeds[: int(POLL_SOURCES * CHANGED_SHARE)]:
+        for source_id, _lang, _ in feeds[: int(POLL_SOURCES * CHANGED_SHARE)]:
             path = site / f"{source_id}.xml"
             fresh = make_feeds(1, 20, seed=hash(source_id) & 0xFFFF)[0][2]
             path.write_bytes(fresh)

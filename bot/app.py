@@ -17,6 +17,7 @@ from bot.pipeline.ingest import poll_due
 from bot.runtime import open_runtime
 from bot.scheduler import run_alert_tick, run_delivery_tick, run_digest_tick
 from bot.telegram.context import BotData, VigiaApplication, VigiaContext
+from bot.telegram.deliver import Pacer
 from bot.telegram.flood import FloodGate
 from bot.telegram.handlers import register_handlers
 from bot.telegram.texts import COMMANDS
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 DELIVERY_TICK = 2.0  # seconds between looks at the outbox
 ALERT_TICK = 60.0  # seconds between looks for alerts to promise
+DELIVERY_CONNECTIONS = 32
 FIRST_TICK = 1.0  # seconds after start before the first of each tick
 
 
@@ -45,6 +47,8 @@ def build_application(
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate, max_retries=0))
+        # Delivery sends to many chats at once; one pooled connection would serialise them.
+        .connection_pool_size(DELIVERY_CONNECTIONS)
         .context_types(context_types)
         .post_init(_opener(settings))
         .post_shutdown(close_resources)
@@ -53,6 +57,7 @@ def build_application(
     application = cast(VigiaApplication, builder.build())
     if flood is not None:
         application.bot_data.flood = flood
+    application.bot_data.pacer = Pacer(global_rate=settings.send_rate)
     register_handlers(application)
     if ticks:
         schedule_ticks(application, settings)
@@ -111,7 +116,8 @@ def schedule_ticks(application: VigiaApplication, settings: Settings) -> None:
         )
 
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER,
+                   Update.CHANNEL_POST, Update.EDITED_CHANNEL_POST]
 
 _Tick = Callable[[VigiaContext], Coroutine[Any, Any, object]]
 
@@ -139,6 +145,8 @@ def _guarded(name: str, tick: _Tick) -> Callable[[VigiaContext], Coroutine[Any, 
 
 
 async def _poll(context: VigiaContext) -> object:
+    # An operator's edit of feeds.toml or actors.toml takes effect on the next tick.
+    await context.runtime.reload_if_changed()
     reports = await poll_due(context.runtime)
     failed = sum(1 for report in reports if report.error)
     new = sum(report.new for report in reports)
@@ -156,7 +164,7 @@ async def _alerts(context: VigiaContext) -> object:
 
 
 async def _deliveries(context: VigiaContext) -> object:
-    return await run_delivery_tick(context.runtime, context.bot)
+    return await run_delivery_tick(context.runtime, context.bot, pacer=context.bot_data.pacer)
 
 
 def _ms(started: float) -> int:

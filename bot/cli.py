@@ -8,19 +8,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
+from sqlalchemy import text
+
 from bot.config import ConfigError, Problem, Settings, load_actors, load_sources
 from bot.pipeline.ingest import SourceReport, poll_due
 from bot.pipeline.tag import Tagger
 from bot.runtime import Runtime, open_runtime
-from sqlalchemy import text
-
 from storage import migrate
 from storage.db import create_engine
 from storage.items import stories_with_items
 
 
-async def poll_once(settings: Settings, *, only: Sequence[str] | None = None,
-                    out: TextIO | None = None) -> int:
+async def poll_once(
+    settings: Settings, *, only: Sequence[str] | None = None, out: TextIO | None = None
+) -> int:
     """Poll every enabled source once (or those named) and print a table; 1 if any failed."""
     out = out or sys.stdout
     async with open_runtime(settings) as runtime:
@@ -37,19 +38,43 @@ async def poll_once(settings: Settings, *, only: Sequence[str] | None = None,
 def print_reports(reports: Sequence[SourceReport], *, out: TextIO | None = None) -> None:
     """One row per source: what `poll --once` shows an operator."""
     out = out or sys.stdout
-    header = ("source", "status", "entries", "new", "joined", "updated", "skipped", "dup", "ms",
-              "error")
-    rows = [header] + [(
-        r.source_id, str(r.status or "-"), str(r.entries), str(r.new), str(r.joined),
-        str(r.updated), str(r.skipped), str(r.duplicates), str(r.ms), r.error or "",
-    ) for r in sorted(reports, key=lambda r: r.source_id)]
+    header = (
+        "source",
+        "status",
+        "entries",
+        "new",
+        "joined",
+        "updated",
+        "skipped",
+        "dup",
+        "ms",
+        "error",
+    )
+    rows = [header] + [
+        (
+            r.source_id,
+            str(r.status or "-"),
+            str(r.entries),
+            str(r.new),
+            str(r.joined),
+            str(r.updated),
+            str(r.skipped),
+            str(r.duplicates),
+            str(r.ms),
+            r.error or "",
+        )
+        for r in sorted(reports, key=lambda r: r.source_id)
+    ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         print("  ".join([*cells, row[-1]]).rstrip(), file=out)
     failed = sum(1 for r in reports if r.error)
-    print(f"\n{len(reports)} sources polled, {sum(r.new for r in reports)} new items, "
-          f"{failed} failed", file=out)
+    print(
+        f"\n{len(reports)} sources polled, {sum(r.new for r in reports)} new items, "
+        f"{failed} failed",
+        file=out,
+    )
 
 
 def check_files(feeds: Path, actors: Path, *, out: TextIO | None = None) -> int:
@@ -76,8 +101,10 @@ def check_files(feeds: Path, actors: Path, *, out: TextIO | None = None) -> int:
         print(f"\n{len(problems)} problem(s); nothing was changed.", file=out)
         return 1
     assert sources is not None and catalog is not None
-    print(f"ok, {len(sources)} sources, {len(catalog.actors)} actors, "
-          f"{len(catalog.topics)} topics", file=out)
+    print(
+        f"ok, {len(sources)} sources, {len(catalog.actors)} actors, {len(catalog.topics)} topics",
+        file=out,
+    )
     return 0
 
 
@@ -97,7 +124,9 @@ async def check_health(settings: Settings) -> int:
     engine = create_engine(settings.database_url)
     try:
         async with engine.connect() as connection:
-            version = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+            version = (
+                await connection.execute(text("SELECT version_num FROM alembic_version"))
+            ).scalar()
     except Exception as error:  # any failure is the answer a health check exists to give
         print(f"unhealthy: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
@@ -107,8 +136,9 @@ async def check_health(settings: Settings) -> int:
     return 0
 
 
-async def print_digest(settings: Settings, *, since: str, actor: str | None, limit: int,
-                       out: TextIO | None = None) -> int:
+async def print_digest(
+    settings: Settings, *, since: str, actor: str | None, limit: int, out: TextIO | None = None
+) -> int:
     """Print, as plain text, the digest a subscriber would get."""
     out = out or sys.stdout
     window = _window(since)
@@ -118,14 +148,17 @@ async def print_digest(settings: Settings, *, since: str, actor: str | None, lim
     async with open_runtime(settings) as runtime:
         text = await render_terminal_digest(runtime, window=window, actor=actor, limit=limit)
     if text is None:
-        print(f'unknown actor "{actor}"; try `python -m bot digest --actor maduro`', file=sys.stderr)
+        print(
+            f'unknown actor "{actor}"; try `python -m bot digest --actor maduro`', file=sys.stderr
+        )
         return 2
     print(text, file=out)
     return 0
 
 
-async def render_terminal_digest(runtime: Runtime, *, window: timedelta, actor: str | None,
-                                 limit: int) -> str | None:
+async def render_terminal_digest(
+    runtime: Runtime, *, window: timedelta, actor: str | None, limit: int
+) -> str | None:
     """The digest of `window` (or of one actor) as terminal text; None for an unknown actor."""
     from zoneinfo import ZoneInfo
 
@@ -144,8 +177,9 @@ async def render_terminal_digest(runtime: Runtime, *, window: timedelta, actor: 
         else:
             page = await select_window(session=session, since=now - window, until=now, limit=limit)
             heading = f"Vigía digest — last {_label(window)}"
-    return render_digest_text(page.stories, heading=heading, tz=ZoneInfo(runtime.settings.timezone),
-                              now=now)
+    return render_digest_text(
+        page.stories, heading=heading, tz=ZoneInfo(runtime.settings.timezone), now=now
+    )
 
 
 async def print_stories(settings: Settings, *, since: str, out: TextIO | None = None) -> int:
@@ -160,8 +194,10 @@ async def print_stories(settings: Settings, *, since: str, out: TextIO | None = 
     for index, block in enumerate(blocks):
         if index:
             print(file=out)
-        print(f"{block.title}  [{block.source_count} source{'s' if block.source_count != 1 else ''}]",
-              file=out)
+        print(
+            f"{block.title}  [{block.source_count} source{'s' if block.source_count != 1 else ''}]",
+            file=out,
+        )
         for source, title in block.items:
             print(f"  {source}: {title}", file=out)
     if not blocks:

@@ -6,7 +6,7 @@ import difflib
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -110,8 +110,11 @@ def load_sources(path: Path) -> tuple[SourceConfig, ...]:
         if source is None:
             continue
         if source.id in seen:
-            report(line, f'duplicate source id "{source.id}" (first at line {seen[source.id]}); '
-                   "give each source its own id")
+            report(
+                line,
+                f'duplicate source id "{source.id}" (first at line {seen[source.id]}); '
+                "give each source its own id",
+            )
             continue
         seen[source.id] = line
         sources.append(source)
@@ -143,9 +146,12 @@ def load_actors(path: Path) -> Catalog:
             key = fold(alias)
             owner = alias_owner.get(key)
             if owner is not None and owner[0] != actor.id:
-                report(line, f'alias "{alias}" of "{actor.id}" is already an alias of '
-                       f'"{owner[0]}" (line {owner[1]}); an alias must name one actor — '
-                       "use `surnames` for a shared surname")
+                report(
+                    line,
+                    f'alias "{alias}" of "{actor.id}" is already an alias of '
+                    f'"{owner[0]}" (line {owner[1]}); an alias must name one actor — '
+                    "use `surnames` for a shared surname",
+                )
             alias_owner.setdefault(key, (actor.id, line))
         actors.append(actor)
 
@@ -194,12 +200,21 @@ def fold(text: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
-_Report = Any  # Callable[[int, str], None]; kept loose to stay readable below
+_Report = Callable[[int, str], None]
 
 _DEFAULT_KEYS = {"interval", "min_interval", "max_interval", "scope", "lang", "enabled"}
 _SOURCE_KEYS = _DEFAULT_KEYS | {"id", "name", "kind", "url", "channel"}
-_ACTOR_KEYS = {"id", "name", "kind", "aliases", "surnames", "titles", "exclude", "venezuelan",
-               "weight"}
+_ACTOR_KEYS = {
+    "id",
+    "name",
+    "kind",
+    "aliases",
+    "surnames",
+    "titles",
+    "exclude",
+    "venezuelan",
+    "weight",
+}
 _TOPIC_KEYS = {"id", "name", "keywords"}
 _KINDS = {"rss", "telegram"}
 _SCOPES = {"venezuela", "general"}
@@ -216,12 +231,16 @@ def _read_toml(path: Path) -> tuple[dict[str, Any], list[str]]:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise ConfigError([Problem(str(path), 0, f"cannot read the file: {error.strerror}")]) from None
+        raise ConfigError(
+            [Problem(str(path), 0, f"cannot read the file: {error.strerror}")]
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise ConfigError([Problem(str(path), line, "not UTF-8 text; save the file as UTF-8")]) from None
+        raise ConfigError(
+            [Problem(str(path), line, "not UTF-8 text; save the file as UTF-8")]
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -271,30 +290,47 @@ def _tables(data: Mapping[str, Any], name: str, report: _Report) -> Iterator[Any
     yield from tables
 
 
-def _check_keys(table: Mapping[str, Any], allowed: set[str], where: str, line: int,
-                report: _Report, block: Mapping[str, int] | None = None) -> None:
+def _check_keys(
+    table: Mapping[str, Any],
+    allowed: set[str],
+    where: str,
+    line: int,
+    report: _Report,
+    block: Mapping[str, int] | None = None,
+) -> None:
     for key in table:
         if key in allowed:
             continue
         close = difflib.get_close_matches(key, sorted(allowed), n=1)
-        hint = f'; did you mean "{close[0]}"?' if close else f"; known keys: {', '.join(sorted(allowed))}"
+        hint = (
+            f'; did you mean "{close[0]}"?'
+            if close
+            else f"; known keys: {', '.join(sorted(allowed))}"
+        )
         report((block or {}).get(key, line), f'unknown key "{key}" in {where}{hint}')
 
 
-def _read_source(table: Any, defaults: Mapping[str, Any], line: int, block: dict[str, int],
-                 report: _Report) -> SourceConfig | None:
+def _read_source(
+    table: Any, defaults: Mapping[str, Any], line: int, block: dict[str, int], report: _Report
+) -> SourceConfig | None:
     if not isinstance(table, dict):
         report(line, "a [[source]] must be a table")
         return None
-    at = lambda key: block.get(key, line)  # noqa: E731
+
+    def at(key: str) -> int:
+        return block.get(key, line)
+
     _check_keys(table, _SOURCE_KEYS, "[[source]]", line, report, block)
     merged = {**defaults, **table}
     ok = True
 
     source_id = table.get("id")
     if not isinstance(source_id, str) or not _ID.match(source_id):
-        report(at("id"), 'every source needs an id of lowercase letters, digits and "-", '
-               'like id = "efecto-cocuyo"')
+        report(
+            at("id"),
+            'every source needs an id of lowercase letters, digits and "-", '
+            'like id = "efecto-cocuyo"',
+        )
         return None
     kind = merged.get("kind", "rss")
     if kind not in _KINDS:
@@ -305,17 +341,26 @@ def _read_source(table: Any, defaults: Mapping[str, Any], line: int, block: dict
     if kind == "telegram":
         channel = _channel_name(channel) if isinstance(channel, str) else None
         if channel is None:
-            report(at("channel"), 'a telegram source needs channel = "name" (the public channel, '
-                   "5-32 letters, digits or _; @name and t.me/name work too)")
+            report(
+                at("channel"),
+                'a telegram source needs channel = "name" (the public channel, '
+                "5-32 letters, digits or _; @name and t.me/name work too)",
+            )
             ok = False
     if (kind == "rss" or url) and not _is_http_url(url):
-        report(at("url"), f'url "{url}" is not an http(s) address; write the feed\'s full '
-               'address, like url = "https://example.com/feed/"')
+        report(
+            at("url"),
+            f'url "{url}" is not an http(s) address; write the feed\'s full '
+            'address, like url = "https://example.com/feed/"',
+        )
         ok = False
     scope = merged.get("scope", "general")
     if scope not in _SCOPES:
-        report(at("scope"), f'scope "{scope}" is not known; write "venezuela" (every item counts) '
-               'or "general" (only items about Venezuela)')
+        report(
+            at("scope"),
+            f'scope "{scope}" is not known; write "venezuela" (every item counts) '
+            'or "general" (only items about Venezuela)',
+        )
         ok = False
     lang = merged.get("lang")
     if lang is not None and (not isinstance(lang, str) or not _LANG.match(lang)):
@@ -330,17 +375,24 @@ def _read_source(table: Any, defaults: Mapping[str, Any], line: int, block: dict
         try:
             intervals[key] = parse_duration(merged.get(key, fallback))
         except ValueError:
-            report(at(key), f'{key} "{merged.get(key)}" is not a duration; write "90s", "15m", '
-                   '"1h" or "1h30m"')
+            report(
+                at(key),
+                f'{key} "{merged.get(key)}" is not a duration; write "90s", "15m", "1h" or "1h30m"',
+            )
             ok = False
     if len(intervals) == 3:
         if intervals["min_interval"] < 60:
-            report(at("min_interval"), "min_interval below 1m would hammer the source; use 1m or more")
+            report(
+                at("min_interval"), "min_interval below 1m would hammer the source; use 1m or more"
+            )
             ok = False
         if not intervals["min_interval"] <= intervals["interval"] <= intervals["max_interval"]:
-            report(at("interval"), "interval must lie between min_interval and max_interval "
-                   f"({intervals['min_interval']}s ≤ {intervals['interval']}s ≤ "
-                   f"{intervals['max_interval']}s is false)")
+            report(
+                at("interval"),
+                "interval must lie between min_interval and max_interval "
+                f"({intervals['min_interval']}s ≤ {intervals['interval']}s ≤ "
+                f"{intervals['max_interval']}s is false)",
+            )
             ok = False
     name = table.get("name", source_id)
     if not isinstance(name, str) or not name.strip():
@@ -349,8 +401,16 @@ def _read_source(table: Any, defaults: Mapping[str, Any], line: int, block: dict
     if not ok:
         return None
     return SourceConfig(
-        id=source_id, name=str(name), kind=str(kind), url=str(url or ""), lang=lang,
-        scope=str(scope), channel=channel, enabled=bool(enabled), line=line, **intervals,
+        id=source_id,
+        name=str(name),
+        kind=str(kind),
+        url=str(url or ""),
+        lang=lang,
+        scope=str(scope),
+        channel=channel,
+        enabled=bool(enabled),
+        line=line,
+        **intervals,
     )
 
 
@@ -358,12 +418,17 @@ def _read_actor(table: Any, line: int, block: dict[str, int], report: _Report) -
     if not isinstance(table, dict):
         report(line, "an [[actor]] must be a table")
         return None
-    at = lambda key: block.get(key, line)  # noqa: E731
+
+    def at(key: str) -> int:
+        return block.get(key, line)
+
     _check_keys(table, _ACTOR_KEYS, "[[actor]]", line, report, block)
     actor_id = table.get("id")
     if not isinstance(actor_id, str) or not _ID.match(actor_id):
-        report(at("id"), 'every actor needs an id of lowercase letters, digits and "-", '
-               'like id = "maduro"')
+        report(
+            at("id"),
+            'every actor needs an id of lowercase letters, digits and "-", like id = "maduro"',
+        )
         return None
     ok = True
     name = table.get("name")
@@ -372,7 +437,10 @@ def _read_actor(table: Any, line: int, block: dict[str, int], report: _Report) -
         ok = False
     kind = table.get("kind", "person")
     if kind not in _ACTOR_KINDS:
-        report(at("kind"), f'kind "{kind}" is not known; write one of: {", ".join(sorted(_ACTOR_KINDS))}')
+        report(
+            at("kind"),
+            f'kind "{kind}" is not known; write one of: {", ".join(sorted(_ACTOR_KINDS))}',
+        )
         ok = False
     lists: dict[str, tuple[str, ...]] = {}
     for key in ("aliases", "surnames", "titles", "exclude"):
@@ -392,15 +460,25 @@ def _read_actor(table: Any, line: int, block: dict[str, int], report: _Report) -
         ok = False
     if not ok:
         return None
-    return Actor(id=actor_id, name=str(name).strip(), kind=str(kind), venezuelan=bool(venezuelan),
-                 weight=float(weight), line=line, **lists)
+    return Actor(
+        id=actor_id,
+        name=str(name).strip(),
+        kind=str(kind),
+        venezuelan=bool(venezuelan),
+        weight=float(weight),
+        line=line,
+        **lists,
+    )
 
 
 def _read_topic(table: Any, line: int, block: dict[str, int], report: _Report) -> Topic | None:
     if not isinstance(table, dict):
         report(line, "a [[topic]] must be a table")
         return None
-    at = lambda key: block.get(key, line)  # noqa: E731
+
+    def at(key: str) -> int:
+        return block.get(key, line)
+
     _check_keys(table, _TOPIC_KEYS, "[[topic]]", line, report, block)
     topic_id = table.get("id")
     if not isinstance(topic_id, str) or not _ID.match(topic_id):
@@ -408,10 +486,14 @@ def _read_topic(table: Any, line: int, block: dict[str, int], report: _Report) -
         return None
     name = table.get("name", topic_id)
     keywords = table.get("keywords", [])
-    if not isinstance(keywords, list) or not all(isinstance(k, str) and k.strip() for k in keywords):
-        report(at("keywords"), 'keywords must be a list of non-empty strings')
+    if not isinstance(keywords, list) or not all(
+        isinstance(k, str) and k.strip() for k in keywords
+    ):
+        report(at("keywords"), "keywords must be a list of non-empty strings")
         return None
-    return Topic(id=topic_id, name=str(name), keywords=tuple(k.strip() for k in keywords), line=line)
+    return Topic(
+        id=topic_id, name=str(name), keywords=tuple(k.strip() for k in keywords), line=line
+    )
 
 
 def _is_http_url(url: object) -> bool:

@@ -21,7 +21,7 @@ from bot.digest.schedule import next_digest_at, zone_of
 from bot.digest.select import load_stories, select_window
 from bot.runtime import Runtime
 from bot.telegram.buttons import digest_more
-from bot.telegram.deliver import DeliveryReport, deliver_due
+from bot.telegram.deliver import DeliveryReport, Pacer, deliver_due
 from storage import deliveries
 from storage.db import transaction
 from storage.models import (
@@ -132,9 +132,10 @@ async def run_alert_tick(runtime: Runtime, *, now: datetime | None = None) -> in
     return promised
 
 
-async def run_delivery_tick(runtime: Runtime, bot: telegram.Bot) -> DeliveryReport:
-    """Send what the outbox holds that is due."""
-    return await deliver_due(bot, runtime.sessions)
+async def run_delivery_tick(runtime: Runtime, bot: telegram.Bot, *,
+                            pacer: Pacer | None = None) -> DeliveryReport:
+    """Send what the outbox holds that is due, paced by the process's one pacer."""
+    return await deliver_due(bot, runtime.sessions, pacer=pacer)
 
 
 @dataclass(frozen=True, slots=True)

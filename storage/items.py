@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel, col
 
 from storage.models import Item, ItemActor, Source, Story, StoryActor, StoryKey, StoryTopic
 
@@ -57,17 +58,19 @@ class StoredItem:
     new_story: bool
 
 
-async def find_items(*, session: AsyncSession, source_id: str,
-                     keys: Sequence[str]) -> dict[str, KnownItem]:
+async def find_items(
+    *, session: AsyncSession, source_id: str, keys: Sequence[str]
+) -> dict[str, KnownItem]:
     """The items of `source_id` already stored under these keys."""
     found: dict[str, KnownItem] = {}
     for chunk in _chunks(keys):
         rows = await session.execute(
-            select(Item.key, Item.id, Item.text_hash, Item.story_id)
-            .where(Item.source_id == source_id, Item.key.in_(chunk))  # type: ignore[attr-defined]
+            select(col(Item.key), col(Item.id), col(Item.text_hash), col(Item.story_id)).where(
+                col(Item.source_id) == source_id, col(Item.key).in_(chunk)
+            )
         )
         for key, item_id, hashed, story_id in rows:
-            found[key] = KnownItem(id=item_id, text_hash=hashed, story_id=story_id)
+            found[key] = KnownItem(id=_id(item_id), text_hash=hashed, story_id=story_id)
     return found
 
 
@@ -76,26 +79,30 @@ async def find_stories(*, session: AsyncSession, keys: Iterable[str]) -> dict[st
     found: dict[str, int] = {}
     for chunk in _chunks(list(dict.fromkeys(keys))):
         rows = await session.execute(
-            select(StoryKey.key, StoryKey.story_id).where(StoryKey.key.in_(chunk))  # type: ignore[attr-defined]
+            select(col(StoryKey.key), col(StoryKey.story_id)).where(col(StoryKey.key).in_(chunk))
         )
         found.update({key: story_id for key, story_id in rows})
     return found
 
 
-async def load_texts(*, session: AsyncSession,
-                     item_ids: Sequence[int]) -> dict[int, tuple[str, str, int | None]]:
+async def load_texts(
+    *, session: AsyncSession, item_ids: Sequence[int]
+) -> dict[int, tuple[str, str, int | None]]:
     """Title, text and story of stored items (for the exact near-duplicate check)."""
     found: dict[int, tuple[str, str, int | None]] = {}
     for chunk in _chunks(item_ids):
         rows = await session.execute(
-            select(Item.id, Item.title, Item.text, Item.story_id).where(Item.id.in_(chunk))  # type: ignore[union-attr]
+            select(col(Item.id), col(Item.title), col(Item.text), col(Item.story_id)).where(
+                col(Item.id).in_(chunk)
+            )
         )
-        found.update({item_id: (title, text, story) for item_id, title, text, story in rows})
+        found.update({_id(item_id): (title, text, story) for item_id, title, text, story in rows})
     return found
 
 
-async def insert_items(*, session: AsyncSession, source_id: str, items: Sequence[NewItem],
-                       now: datetime) -> list[StoredItem]:
+async def insert_items(
+    *, session: AsyncSession, source_id: str, items: Sequence[NewItem], now: datetime
+) -> list[StoredItem]:
     """Store new items, start the stories they need, and bring their stories up to date.
 
     An item another worker stored meanwhile is skipped by the unique key, never doubled.
@@ -103,69 +110,133 @@ async def insert_items(*, session: AsyncSession, source_id: str, items: Sequence
     if not items:
         return []
     starters = [item for item in items if item.story_id is None]
-    started = await _insert_returning(session, Story.__table__, [  # type: ignore[attr-defined]
-        {"title": item.title, "url": item.url, "first_seen": item.published_at,
-         "last_seen": item.published_at, "source_count": 1, "item_count": 1, "score": 0.0}
-        for item in starters
-    ], Story.id)
-    story_of: dict[str, int] = {item.key: story for item, (story,) in zip(starters, started, strict=True)}
-    rows = [{
-        "source_id": source_id, "key": item.key, "url": item.url,
-        "canonical_url": item.canonical_url, "title": item.title, "text": item.text,
-        "lang": item.lang, "author": item.author, "text_hash": item.text_hash,
-        "published_at": item.published_at, "fetched_at": now,
-        "story_id": item.story_id if item.story_id is not None else story_of[item.key],
-        "views": item.views, "forwarded_from": item.forwarded_from,
-        "forwarded_key": item.forwarded_key,
-    } for item in items]
+    started = await _insert_returning(
+        session,
+        _table(Story),
+        [
+            {
+                "title": item.title,
+                "url": item.url,
+                "first_seen": item.published_at,
+                "last_seen": item.published_at,
+                "source_count": 1,
+                "item_count": 1,
+                "score": 0.0,
+            }
+            for item in starters
+        ],
+        col(Story.id),
+    )
+    story_of: dict[str, int] = {
+        item.key: story for item, (story,) in zip(starters, started, strict=True)
+    }
+    rows = [
+        {
+            "source_id": source_id,
+            "key": item.key,
+            "url": item.url,
+            "canonical_url": item.canonical_url,
+            "title": item.title,
+            "text": item.text,
+            "lang": item.lang,
+            "author": item.author,
+            "text_hash": item.text_hash,
+            "published_at": item.published_at,
+            "fetched_at": now,
+            "story_id": item.story_id if item.story_id is not None else story_of[item.key],
+            "views": item.views,
+            "forwarded_from": item.forwarded_from,
+            "forwarded_key": item.forwarded_key,
+        }
+        for item in items
+    ]
     inserted = await _insert_returning(
-        session, Item.__table__, rows, Item.id, Item.key,  # type: ignore[attr-defined]
+        session,
+        _table(Item),
+        rows,
+        col(Item.id),
+        col(Item.key),
         conflict=("source_id", "key"),
     )
     ids = {key: item_id for item_id, key in inserted}
     stored = [
-        StoredItem(id=ids[item.key], key=item.key, story_id=row["story_id"],
-                   new_story=item.story_id is None)
-        for item, row in zip(items, rows, strict=True) if item.key in ids
+        StoredItem(
+            id=ids[item.key],
+            key=item.key,
+            story_id=_id(row["story_id"]),
+            new_story=item.story_id is None,
+        )
+        for item, row in zip(items, rows, strict=True)
+        if item.key in ids
     ]
     kept = [item for item in items if item.key in ids]
     by_key = {entry.key: entry for entry in stored}
-    await _insert_ignore(session, StoryKey.__table__, [  # type: ignore[attr-defined]
-        {"key": story_key, "story_id": by_key[item.key].story_id, "seen_at": now}
-        for item in kept for story_key in item.story_keys
-    ])
-    await _insert_ignore(session, ItemActor.__table__, [  # type: ignore[attr-defined]
-        {"item_id": by_key[item.key].id, "actor_id": actor, "confidence": confidence}
-        for item in kept for actor, confidence in item.actors
-    ])
+    await _insert_ignore(
+        session,
+        _table(StoryKey),
+        [
+            {"key": story_key, "story_id": by_key[item.key].story_id, "seen_at": now}
+            for item in kept
+            for story_key in item.story_keys
+        ],
+    )
+    await _insert_ignore(
+        session,
+        _table(ItemActor),
+        [
+            {"item_id": by_key[item.key].id, "actor_id": actor, "confidence": confidence}
+            for item in kept
+            for actor, confidence in item.actors
+        ],
+    )
     await _tag_stories(session, [(by_key[item.key].story_id, item) for item in kept])
     started_here = [entry for entry in stored if entry.new_story]
     if started_here:
         await session.execute(
-            update(Story.__table__).where(Story.__table__.c.id == bindparam("story")),  # type: ignore[attr-defined]
+            update(_table(Story)).where(_table(Story).c.id == bindparam("story")),
             [{"story": entry.story_id, "item_id": entry.id} for entry in started_here],
         )
-    await refresh_stories(session=session,
-                          story_ids={entry.story_id for entry in stored if not entry.new_story})
+    await refresh_stories(
+        session=session, story_ids={entry.story_id for entry in stored if not entry.new_story}
+    )
     return stored
 
 
-async def update_item(*, session: AsyncSession, item_id: int, story_id: int | None,
-                      item: NewItem, now: datetime) -> None:
+async def update_item(
+    *, session: AsyncSession, item_id: int, story_id: int | None, item: NewItem, now: datetime
+) -> None:
     """An edited entry (same key, new words): the item takes the new text and tags."""
-    await session.execute(update(Item).where(Item.id == item_id).values(  # type: ignore[arg-type]
-        title=item.title, text=item.text, text_hash=item.text_hash, url=item.url,
-        canonical_url=item.canonical_url, views=item.views, updated_at=now,
-    ))
-    await session.execute(delete(ItemActor).where(ItemActor.item_id == item_id))  # type: ignore[arg-type]
-    await _insert_ignore(session, ItemActor.__table__, [  # type: ignore[attr-defined]
-        {"item_id": item_id, "actor_id": actor, "confidence": confidence}
-        for actor, confidence in item.actors
-    ])
+    await session.execute(
+        update(Item)
+        .where(col(Item.id) == item_id)
+        .values(
+            title=item.title,
+            text=item.text,
+            text_hash=item.text_hash,
+            url=item.url,
+            canonical_url=item.canonical_url,
+            views=item.views,
+            updated_at=now,
+        )
+    )
+    await session.execute(delete(ItemActor).where(col(ItemActor.item_id) == item_id))
+    await _insert_ignore(
+        session,
+        _table(ItemActor),
+        [
+            {"item_id": item_id, "actor_id": actor, "confidence": confidence}
+            for actor, confidence in item.actors
+        ],
+    )
     if story_id is not None:
-        await _insert_ignore(session, StoryKey.__table__, [  # type: ignore[attr-defined]
-            {"key": story_key, "story_id": story_id, "seen_at": now} for story_key in item.story_keys
-        ])
+        await _insert_ignore(
+            session,
+            _table(StoryKey),
+            [
+                {"key": story_key, "story_id": story_id, "seen_at": now}
+                for story_key in item.story_keys
+            ],
+        )
         await _tag_stories(session, [(story_id, item)])
         await refresh_stories(session=session, story_ids={story_id})
 
@@ -175,43 +246,73 @@ async def refresh_stories(*, session: AsyncSession, story_ids: Iterable[int]) ->
     for chunk in _chunks(sorted(set(story_ids))):
         aggregate = (
             select(
-                Item.story_id,
-                func.count(func.distinct(Item.source_id)).label("sources"),
+                col(Item.story_id),
+                func.count(func.distinct(col(Item.source_id))).label("sources"),
                 func.count().label("items"),
-                func.min(Item.published_at).label("first"),
-                func.max(Item.published_at).label("last"),
-                func.min(Item.id).label("earliest"),
+                func.min(col(Item.published_at)).label("first"),
+                func.max(col(Item.published_at)).label("last"),
+                func.min(col(Item.id)).label("earliest"),
             )
-            .where(Item.story_id.in_(chunk))  # type: ignore[union-attr]
-            .group_by(Item.story_id)
+            .where(col(Item.story_id).in_(chunk))
+            .group_by(col(Item.story_id))
         )
-        for story_id, sources, items, first, last, earliest in (await session.execute(aggregate)).all():
-            values: dict[str, Any] = {"source_count": sources, "item_count": items,
-                                      "first_seen": first, "last_seen": last,
-                                      "item_id": earliest}
+        for story_id, sources, items, first, last, earliest in (
+            await session.execute(aggregate)
+        ).all():
+            values: dict[str, Any] = {
+                "source_count": sources,
+                "item_count": items,
+                "first_seen": first,
+                "last_seen": last,
+                "item_id": earliest,
+            }
             representative = await session.execute(
-                select(Item.title, Item.url).where(Item.id == earliest)
+                select(col(Item.title), col(Item.url)).where(col(Item.id) == earliest)
             )
             title, url = representative.one()
             values.update(title=title, url=url)
-            await session.execute(update(Story).where(Story.id == story_id).values(**values))  # type: ignore[arg-type]
+            await session.execute(update(Story).where(col(Story.id) == story_id).values(**values))
             await session.execute(
-                update(StoryActor).where(StoryActor.story_id == story_id).values(last_seen=last)  # type: ignore[arg-type]
+                update(StoryActor)
+                .where(col(StoryActor.story_id) == story_id)
+                .values(last_seen=last)
             )
 
 
 async def _tag_stories(session: AsyncSession, pairs: Sequence[tuple[int, NewItem]]) -> None:
-    await _insert_ignore(session, StoryActor.__table__, [  # type: ignore[attr-defined]
-        {"story_id": story_id, "actor_id": actor, "last_seen": item.published_at}
-        for story_id, item in pairs for actor, _ in item.actors
-    ])
-    await _insert_ignore(session, StoryTopic.__table__, [  # type: ignore[attr-defined]
-        {"story_id": story_id, "topic": topic} for story_id, item in pairs for topic in item.topics
-    ])
+    await _insert_ignore(
+        session,
+        _table(StoryActor),
+        [
+            {"story_id": story_id, "actor_id": actor, "last_seen": item.published_at}
+            for story_id, item in pairs
+            for actor, _ in item.actors
+        ],
+    )
+    await _insert_ignore(
+        session,
+        _table(StoryTopic),
+        [
+            {"story_id": story_id, "topic": topic}
+            for story_id, item in pairs
+            for topic in item.topics
+        ],
+    )
+
+
+def _id(value: object) -> int:
+    """A row id read back from the database: present by then, whatever the column's type says."""
+    assert isinstance(value, int)
+    return value
+
+
+def _table(model: type[SQLModel]) -> Table:
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
 
 
 def _insert_for(session: AsyncSession, table: Table) -> Any:
-    dialect = session.bind.dialect.name
+    dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
@@ -219,11 +320,18 @@ async def _insert_ignore(session: AsyncSession, table: Table, rows: list[dict[st
     if not rows:
         return
     unique = {tuple(sorted(row.items())): row for row in rows}
-    await session.execute(_insert_for(session, table).on_conflict_do_nothing(), list(unique.values()))
+    await session.execute(
+        _insert_for(session, table).on_conflict_do_nothing(), list(unique.values())
+    )
 
 
-async def _insert_returning(session: AsyncSession, table: Table, rows: list[dict[str, Any]],
-                            *columns: Any, conflict: tuple[str, ...] | None = None) -> list[Any]:
+async def _insert_returning(
+    session: AsyncSession,
+    table: Table,
+    rows: list[dict[str, Any]],
+    *columns: Any,
+    conflict: tuple[str, ...] | None = None,
+) -> list[Any]:
     if not rows:
         return []
     statement = _insert_for(session, table)
@@ -238,7 +346,7 @@ async def _insert_returning(session: AsyncSession, table: Table, rows: list[dict
 
 def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
     for start in range(0, len(values), CHUNK):
-        yield values[start:start + CHUNK]
+        yield values[start : start + CHUNK]
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,26 +359,33 @@ class StoryBlock:
     items: tuple[tuple[str, str], ...]  # (source name, item title), oldest first
 
 
-async def stories_with_items(*, session: AsyncSession, since: datetime,
-                             limit: int = 200) -> list[StoryBlock]:
+async def stories_with_items(
+    *, session: AsyncSession, since: datetime, limit: int = 200
+) -> list[StoryBlock]:
     """Stories seen since `since`, newest first, each with its items."""
-    stories = (await session.execute(
-        select(Story.id, Story.title, Story.source_count)
-        .where(Story.last_seen >= since)  # type: ignore[operator]
-        .order_by(Story.last_seen.desc(), Story.id.desc())  # type: ignore[attr-defined,union-attr]
-        .limit(limit)
-    )).all()
+    stories = (
+        await session.execute(
+            select(col(Story.id), col(Story.title), col(Story.source_count))
+            .where(col(Story.last_seen) >= since)
+            .order_by(col(Story.last_seen).desc(), col(Story.id).desc())
+            .limit(limit)
+        )
+    ).all()
     if not stories:
         return []
-    by_story: dict[int, list[tuple[str, str]]] = {story_id: [] for story_id, _, _ in stories}
+    by_story: dict[int, list[tuple[str, str]]] = {_id(story_id): [] for story_id, _, _ in stories}
     for chunk in _chunks(list(by_story)):
         rows = await session.execute(
-            select(Item.story_id, Source.name, Item.title)
-            .join(Source, Source.id == Item.source_id)  # type: ignore[arg-type]
-            .where(Item.story_id.in_(chunk))  # type: ignore[union-attr]
-            .order_by(Item.published_at, Item.id)  # type: ignore[arg-type]
+            select(col(Item.story_id), col(Source.name), col(Item.title))
+            .join(Source, col(Source.id) == col(Item.source_id))
+            .where(col(Item.story_id).in_(chunk))
+            .order_by(col(Item.published_at), col(Item.id))
         )
         for story_id, source, title in rows:
-            by_story[story_id].append((source, title))
-    return [StoryBlock(id=story_id, title=title, source_count=count,
-                       items=tuple(by_story[story_id])) for story_id, title, count in stories]
+            by_story[_id(story_id)].append((source, title))
+    return [
+        StoryBlock(
+            id=_id(story_id), title=title, source_count=count, items=tuple(by_story[_id(story_id)])
+        )
+        for story_id, title, count in stories
+    ]

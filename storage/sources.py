@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import Actor, Source
 
@@ -20,13 +21,22 @@ async def sync_sources(*, session: AsyncSession, sources: Sequence[Source], now:
     for config in sources:
         row = rows.pop(config.id, None)
         if row is None:
-            session.add(Source(
-                id=config.id, name=config.name, kind=config.kind, url=config.url,
-                channel=config.channel, lang=config.lang, scope=config.scope,
-                enabled=config.enabled, interval=config.interval,
-                min_interval=config.min_interval, max_interval=config.max_interval,
-                next_poll_at=now,
-            ))
+            session.add(
+                Source(
+                    id=config.id,
+                    name=config.name,
+                    kind=config.kind,
+                    url=config.url,
+                    channel=config.channel,
+                    lang=config.lang,
+                    scope=config.scope,
+                    enabled=config.enabled,
+                    interval=config.interval,
+                    min_interval=config.min_interval,
+                    max_interval=config.max_interval,
+                    next_poll_at=now,
+                )
+            )
             continue
         if (row.url, row.channel, row.kind) != (config.url, config.channel, config.kind):
             # A new address is a new conversation with a server: old validators mean nothing.
@@ -37,8 +47,18 @@ async def sync_sources(*, session: AsyncSession, sources: Sequence[Source], now:
             row.newest_post = None
         if config.enabled and not row.enabled:
             row.next_poll_at = now
-        row.name, row.kind, row.url, row.channel = config.name, config.kind, config.url, config.channel
-        row.lang, row.scope, row.enabled, row.in_config = config.lang, config.scope, config.enabled, True
+        row.name, row.kind, row.url, row.channel = (
+            config.name,
+            config.kind,
+            config.url,
+            config.channel,
+        )
+        row.lang, row.scope, row.enabled, row.in_config = (
+            config.lang,
+            config.scope,
+            config.enabled,
+            True,
+        )
         if (row.min_interval, row.max_interval) != (config.min_interval, config.max_interval):
             row.interval = config.interval
         row.min_interval, row.max_interval = config.min_interval, config.max_interval
@@ -52,31 +72,37 @@ async def sync_actors(*, session: AsyncSession, actors: Sequence[Actor]) -> None
     for config in actors:
         row = rows.get(config.id)
         if row is None:
-            session.add(Actor(id=config.id, name=config.name, kind=config.kind,
-                              weight=config.weight))
+            session.add(
+                Actor(id=config.id, name=config.name, kind=config.kind, weight=config.weight)
+            )
         else:
             row.name, row.kind, row.weight = config.name, config.kind, config.weight
 
 
-async def claim_due(*, session: AsyncSession, now: datetime, limit: int = 100,
-                    lease: timedelta = timedelta(minutes=5),
-                    ids: Sequence[str] | None = None) -> list[Source]:
+async def claim_due(
+    *,
+    session: AsyncSession,
+    now: datetime,
+    limit: int = 100,
+    lease: timedelta = timedelta(minutes=5),
+    ids: Sequence[str] | None = None,
+) -> list[Source]:
     """Lease the sources due for a poll, so that no other worker polls them meanwhile.
 
     With `ids`, those sources are claimed whether due or not (a forced poll).
     """
     query = select(Source).where(
-        Source.enabled.is_(True),  # type: ignore[attr-defined]
-        Source.in_config.is_(True),  # type: ignore[attr-defined]
-        Source.disabled_reason.is_(None),  # type: ignore[union-attr]
-        or_(Source.lease_until.is_(None), Source.lease_until < now),  # type: ignore[union-attr,operator]
+        col(Source.enabled).is_(True),
+        col(Source.in_config).is_(True),
+        col(Source.disabled_reason).is_(None),
+        or_(col(Source.lease_until).is_(None), col(Source.lease_until) < now),
     )
     if ids is None:
-        query = query.where(Source.next_poll_at <= now)  # type: ignore[operator]
+        query = query.where(col(Source.next_poll_at) <= now)
     else:
-        query = query.where(Source.id.in_(ids))  # type: ignore[attr-defined]
-    query = query.order_by(Source.next_poll_at).limit(limit)  # type: ignore[arg-type]
-    if session.bind.dialect.name == "postgresql":
+        query = query.where(col(Source.id).in_(ids))
+    query = query.order_by(col(Source.next_poll_at)).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     rows = list((await session.scalars(query)).all())
     for row in rows:
@@ -90,15 +116,27 @@ async def get_source(*, session: AsyncSession, source_id: str) -> Source | None:
     return await session.get(Source, source_id)
 
 
-async def record_poll(*, session: AsyncSession, source_id: str, now: datetime, status: int | None,
-                      next_poll_at: datetime, interval: int | None = None,
-                      error: str | None = None, disabled_reason: str | None = None,
-                      etag: str | None = None, last_modified: str | None = None,
-                      body_hash: str | None = None, new_items: int = 0,
-                      newest_post: int | None = None) -> None:
+async def record_poll(
+    *,
+    session: AsyncSession,
+    source_id: str,
+    now: datetime,
+    status: int | None,
+    next_poll_at: datetime,
+    interval: int | None = None,
+    error: str | None = None,
+    disabled_reason: str | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    body_hash: str | None = None,
+    new_items: int = 0,
+    newest_post: int | None = None,
+) -> None:
     """Write what one poll of a source taught us, and give its lease back."""
     values: dict[str, object] = {
-        "last_polled_at": now, "last_status": status, "next_poll_at": next_poll_at,
+        "last_polled_at": now,
+        "last_status": status,
+        "next_poll_at": next_poll_at,
         "lease_until": None,
     }
     if error is None:
@@ -112,7 +150,7 @@ async def record_poll(*, session: AsyncSession, source_id: str, now: datetime, s
         if newest_post is not None:
             values["newest_post"] = newest_post
     else:
-        values.update(error_count=Source.error_count + 1, last_error=error[:500])
+        values.update(error_count=col(Source.error_count) + 1, last_error=error[:500])
     if disabled_reason is not None:
         values["disabled_reason"] = disabled_reason
-    await session.execute(update(Source).where(Source.id == source_id).values(**values))  # type: ignore[arg-type]
+    await session.execute(update(Source).where(col(Source.id) == source_id).values(**values))

@@ -503,6 +503,41 @@ class FakeTelegram:
             ]
         return self._push_update({"message": message})
 
+    def push_channel_post(
+        self,
+        chat_id: int,
+        username: str,
+        message_id: int,
+        text: str,
+        *,
+        edited: bool = False,
+        entities: list[dict[str, Any]] | None = None,
+        forwarded_from: tuple[str, int] | None = None,
+    ) -> int:
+        """Queue a post (or its edit) in a channel the bot administers; returns the update_id."""
+        chat = {"id": chat_id, "type": "channel", "title": username, "username": username}
+        post: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": chat,
+            "sender_chat": chat,
+            "text": text,
+        }
+        if edited:
+            post["edit_date"] = int(time.time())
+        if entities:
+            post["entities"] = entities
+        if forwarded_from:
+            origin_name, origin_id = forwarded_from
+            post["forward_origin"] = {
+                "type": "channel",
+                "date": int(time.time()) - 60,
+                "chat": {"id": -100999, "type": "channel", "title": origin_name,
+                         "username": origin_name},
+                "message_id": origin_id,
+            }
+        return self._push_update({"edited_channel_post" if edited else "channel_post": post})
+
     def push_callback(
         self, chat_id: int, data: str, message_id: int, *, user_id: int | None = None
     ) -> int:

@@ -177,7 +177,7 @@ async def test_two_runs_store_each_item_once_and_fold_copies(
 
 async def test_an_edited_title_updates_its_item(runtime: Runtime, server: FeedServer) -> None:
     await poll_due(runtime)
-    edited = [dict(ES_FEED[0], title="CNE proclama a Maduro; la oposición rechaza")] + ES_FEED[1:]
+    edited = [dict(ES_FEED[0], title="CNE proclama a Maduro; la oposición rechaza"), *ES_FEED[1:]]
     server.route("/es.xml", Route(body=rss(edited, lang="es"), etag='"es-v2"'))
     report = by_source(await poll_due(runtime, ids=["vzla-es"]))["vzla-es"]
     assert (report.new, report.updated, report.duplicates) == (0, 1, 2)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from bot.config import Settings
 from bot.pipeline.ingest import poll_due
@@ -36,12 +37,17 @@ async def run_demo(settings: Settings, *, out: TextIO | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="vigia-demo-") as folder, _serve() as root:
         work = Path(folder)
         (work / "feeds.toml").write_text(_feeds_toml(root), encoding="utf-8")
-        demo = settings.model_copy(update={
-            "database_url": f"sqlite+aiosqlite:///{work / 'demo.db'}",
-            "feeds": work / "feeds.toml",
-        })
-        print("Vigía demo: three sample outlets (es, en, fr) served on loopback, no network, "
-              "no token.\n", file=out)
+        demo = settings.model_copy(
+            update={
+                "database_url": f"sqlite+aiosqlite:///{work / 'demo.db'}",
+                "feeds": work / "feeds.toml",
+            }
+        )
+        print(
+            "Vigía demo: three sample outlets (es, en, fr) served on loopback, no network, "
+            "no token.\n",
+            file=out,
+        )
         async with open_runtime(demo) as runtime:
             reports = await poll_due(runtime)
             print_reports(reports, out=out)
@@ -49,22 +55,36 @@ async def run_demo(settings: Settings, *, out: TextIO | None = None) -> int:
                 items = await session.scalar(select(func.count()).select_from(Item))
                 stories = await session.scalar(select(func.count()).select_from(Story))
                 folded = await session.scalar(
-                    select(func.count()).select_from(Story).where(Story.source_count > 1))
-                top = (await session.execute(
-                    select(Actor.name, func.count(StoryActor.story_id))
-                    .join(StoryActor, StoryActor.actor_id == Actor.id)  # type: ignore[arg-type]
-                    .group_by(Actor.name)
-                    .order_by(func.count(StoryActor.story_id).desc(), Actor.name).limit(8)
-                )).all()
-            print(f"\nStored {items} items as {stories} stories ({folded} told by several "
-                  "outlets).", file=out)
+                    select(func.count()).select_from(Story).where(col(Story.source_count) > 1)
+                )
+                top = (
+                    await session.execute(
+                        select(col(Actor.name), func.count(col(StoryActor.story_id)))
+                        .join(StoryActor, col(StoryActor.actor_id) == col(Actor.id))
+                        .group_by(col(Actor.name))
+                        .order_by(func.count(col(StoryActor.story_id)).desc(), col(Actor.name))
+                        .limit(8)
+                    )
+                ).all()
+            print(
+                f"\nStored {items} items as {stories} stories ({folded} told by several outlets).",
+                file=out,
+            )
             print("Actors most named: " + ", ".join(f"{name} ({n})" for name, n in top), file=out)
             print("\n── /digest ─────────────────────────────────────────────", file=out)
-            print(await render_terminal_digest(runtime, window=timedelta(hours=24), actor=None,
-                                               limit=10), file=out)
+            print(
+                await render_terminal_digest(
+                    runtime, window=timedelta(hours=24), actor=None, limit=10
+                ),
+                file=out,
+            )
             print("\n── /actor maduro ───────────────────────────────────────", file=out)
-            print(await render_terminal_digest(runtime, window=timedelta(days=7), actor="maduro",
-                                               limit=5), file=out)
+            print(
+                await render_terminal_digest(
+                    runtime, window=timedelta(days=7), actor="maduro", limit=5
+                ),
+                file=out,
+            )
     print("\nTo run the real bot, set BOT_TOKEN (from @BotFather) and run `make run`.", file=out)
     return 0
 
@@ -72,8 +92,10 @@ async def run_demo(settings: Settings, *, out: TextIO | None = None) -> int:
 def _feeds_toml(root: str) -> str:
     blocks = []
     for file, (source_id, name, lang, scope) in SAMPLES.items():
-        blocks.append(f'[[source]]\nid = "{source_id}"\nname = "{name}"\n'
-                      f'url = "{root}/{file}"\nlang = "{lang}"\nscope = "{scope}"\n')
+        blocks.append(
+            f'[[source]]\nid = "{source_id}"\nname = "{name}"\n'
+            f'url = "{root}/{file}"\nlang = "{lang}"\nscope = "{scope}"\n'
+        )
     return "\n".join(blocks)
 
 
@@ -93,11 +115,13 @@ def _render_sample(text: str, now: datetime) -> bytes:
 @contextmanager
 def _serve() -> Iterator[str]:
     now = datetime.now(UTC).replace(microsecond=0)
-    bodies = {f"/{file}": _render_sample((FEEDS / file).read_text(encoding="utf-8"), now)
-              for file in SAMPLES}
+    bodies = {
+        f"/{file}": _render_sample((FEEDS / file).read_text(encoding="utf-8"), now)
+        for file in SAMPLES
+    }
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (the http.server protocol)
+        def do_GET(self) -> None:
             body = bodies.get(self.path.split("?", 1)[0])
             self.send_response(200 if body else 404)
             self.send_header("Content-Type", "application/xml; charset=utf-8")
@@ -105,7 +129,7 @@ def _serve() -> Iterator[str]:
             self.end_headers()
             self.wfile.write(body or b"")
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -6,9 +6,10 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.model import CleanEntry, Entry, SourceConfig, Tagging
@@ -29,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 STORY_WINDOW = timedelta(hours=72)  # copies further apart than this are different news
 THREAD_PARSE_BYTES = 256 * 1024  # bodies larger than this are parsed off the event loop
+STORY_LOCK = 0x56_49_47_49_41  # "VIGIA": the advisory lock that serialises story folding
 MIN_HASH_CHARS = 40  # shorter texts ("Última hora") are too common to fold on their hash
 
 
@@ -60,8 +62,9 @@ class _Read:
     newest_post: int | None = None
 
 
-async def poll_due(runtime: Runtime, *, now: datetime | None = None,
-                   ids: Sequence[str] | None = None) -> list[SourceReport]:
+async def poll_due(
+    runtime: Runtime, *, now: datetime | None = None, ids: Sequence[str] | None = None
+) -> list[SourceReport]:
     """Poll every due source (or exactly `ids`), a bounded number at a time."""
     now = now or datetime.now(UTC)
     async with transaction(runtime.sessions) as session:
@@ -78,8 +81,9 @@ async def poll_due(runtime: Runtime, *, now: datetime | None = None,
     return [task.result() for task in tasks]
 
 
-async def poll_source(runtime: Runtime, row: Source, config: SourceConfig | None, *,
-                      now: datetime) -> SourceReport:
+async def poll_source(
+    runtime: Runtime, row: Source, config: SourceConfig | None, *, now: datetime
+) -> SourceReport:
     """Poll one source; whatever goes wrong is recorded on the source, never raised."""
     started = time.monotonic()
     config = config or _config_of(row)
@@ -94,8 +98,14 @@ async def poll_source(runtime: Runtime, row: Source, config: SourceConfig | None
     report = _with_ms(report, started)
     logger.info(
         "polled source=%s status=%s new=%d updated=%d skipped=%d duplicates=%d ms=%d error=%s",
-        report.source_id, report.status, report.new, report.updated, report.skipped,
-        report.duplicates, report.ms, report.error,
+        report.source_id,
+        report.status,
+        report.new,
+        report.updated,
+        report.skipped,
+        report.duplicates,
+        report.ms,
+        report.error,
     )
     return report
 
@@ -103,56 +113,134 @@ async def poll_source(runtime: Runtime, row: Source, config: SourceConfig | None
 async def _read(runtime: Runtime, row: Source) -> _Read:
     if row.kind == "telegram":
         channel = await read_channel(
-            runtime.fetcher, root=runtime.settings.telegram_web_url, channel=row.channel or "",
-            known_newest=row.newest_post, url=row.url or None, recheck=True,
+            runtime.fetcher,
+            root=runtime.settings.telegram_web_url,
+            channel=row.channel or "",
+            known_newest=row.newest_post,
+            url=row.url or None,
+            recheck=True,
         )
         return _Read(status=200, entries=tuple(channel.entries), newest_post=channel.newest)
     fetched = await runtime.fetcher.fetch(
-        row.url, etag=row.etag, last_modified=row.last_modified, body_hash=row.body_hash,
+        row.url,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        body_hash=row.body_hash,
     )
     if fetched.status == 304 or fetched.body is None:
-        return _Read(status=304, entries=(), etag=fetched.etag or row.etag,
-                     last_modified=fetched.last_modified or row.last_modified,
-                     body_hash=row.body_hash, max_age=fetched.max_age)
+        return _Read(
+            status=304,
+            entries=(),
+            etag=fetched.etag or row.etag,
+            last_modified=fetched.last_modified or row.last_modified,
+            body_hash=row.body_hash,
+            max_age=fetched.max_age,
+        )
     body = fetched.body
     if len(body) > THREAD_PARSE_BYTES:
         feed = await asyncio.to_thread(parse_feed, body, url=fetched.url)
     else:
         feed = parse_feed(body, url=fetched.url)
-    return _Read(status=fetched.status, entries=feed.entries, etag=fetched.etag,
-                 last_modified=fetched.last_modified, body_hash=fetched.body_hash,
-                 ttl=feed.ttl, max_age=fetched.max_age)
-
-
-async def _ingest(runtime: Runtime, row: Source, config: SourceConfig, read: _Read, *,
-                  now: datetime) -> SourceReport:
-    clean = [normalise_entry(entry, config, now=now) for entry in read.entries]
-    tagged = [(entry, tag_text(runtime.tagger, entry.text, title=entry.title, scope=config.scope))
-              for entry in clean]
-    relevant = [(entry, tagging) for entry, tagging in tagged if tagging.relevant]
-    interval = interval_after_success(
-        interval=row.interval, min_interval=row.min_interval, max_interval=row.max_interval,
-        new_items=0, ttl=read.ttl, max_age=read.max_age,
+    return _Read(
+        status=fetched.status,
+        entries=feed.entries,
+        etag=fetched.etag,
+        last_modified=fetched.last_modified,
+        body_hash=fetched.body_hash,
+        ttl=feed.ttl,
+        max_age=fetched.max_age,
     )
-    async with transaction(runtime.sessions) as session:
-        counts = await store_entries(session=session, source_id=row.id, entries=relevant, now=now)
-        if counts.new:
-            interval = interval_after_success(
-                interval=row.interval, min_interval=row.min_interval,
-                max_interval=row.max_interval, new_items=counts.new, ttl=read.ttl,
-                max_age=read.max_age,
-            )
+
+
+async def _ingest(
+    runtime: Runtime, row: Source, config: SourceConfig, read: _Read, *, now: datetime
+) -> SourceReport:
+    async with runtime.store_lock, transaction(runtime.sessions) as session:
+        counts, skipped = await _store(session, runtime, config, read.entries, now=now)
+        interval = interval_after_success(
+            interval=row.interval,
+            min_interval=row.min_interval,
+            max_interval=row.max_interval,
+            new_items=counts.new,
+            ttl=read.ttl,
+            max_age=read.max_age,
+        )
         await record_poll(
-            session=session, source_id=row.id, now=now, status=read.status,
-            next_poll_at=now + timedelta(seconds=jitter(interval)), interval=interval,
-            etag=read.etag, last_modified=read.last_modified, body_hash=read.body_hash,
-            new_items=counts.new, newest_post=read.newest_post,
+            session=session,
+            source_id=row.id,
+            now=now,
+            status=read.status,
+            next_poll_at=now + timedelta(seconds=jitter(interval)),
+            interval=interval,
+            etag=read.etag,
+            last_modified=read.last_modified,
+            body_hash=read.body_hash,
+            new_items=counts.new,
+            newest_post=read.newest_post,
         )
     return SourceReport(
-        source_id=row.id, status=read.status, entries=len(read.entries), new=counts.new,
-        updated=counts.updated, skipped=len(tagged) - len(relevant),
-        duplicates=counts.duplicates, joined=counts.joined,
+        source_id=row.id,
+        status=read.status,
+        entries=len(read.entries),
+        new=counts.new,
+        updated=counts.updated,
+        skipped=skipped,
+        duplicates=counts.duplicates,
+        joined=counts.joined,
     )
+
+
+async def ingest_pushed(
+    runtime: Runtime, *, channel: str, entries: Sequence[Entry], now: datetime | None = None
+) -> SourceReport | None:
+    """Posts Telegram pushes to the bot as a channel administrator, stored at once.
+
+    None when no telegram source in feeds.toml reads that channel: Vigía stores only what
+    its operators chose to follow.
+    """
+    config = next(
+        (
+            s
+            for s in runtime.sources
+            if s.kind == "telegram" and s.enabled and (s.channel or "").lower() == channel.lower()
+        ),
+        None,
+    )
+    if config is None:
+        return None
+    now = now or datetime.now(UTC)
+    async with runtime.store_lock, transaction(runtime.sessions) as session:
+        counts, skipped = await _store(session, runtime, config, entries, now=now)
+    return SourceReport(
+        source_id=config.id,
+        status=200,
+        entries=len(entries),
+        new=counts.new,
+        updated=counts.updated,
+        skipped=skipped,
+        duplicates=counts.duplicates,
+        joined=counts.joined,
+    )
+
+
+async def _store(
+    session: AsyncSession,
+    runtime: Runtime,
+    config: SourceConfig,
+    entries: Sequence[Entry],
+    *,
+    now: datetime,
+) -> tuple[StoreCounts, int]:
+    """normalise → tag → relevance → dedup → store; returns the counts and how many were off topic."""
+    clean = [normalise_entry(entry, config, now=now) for entry in entries]
+    tagged = [
+        (entry, tag_text(runtime.tagger, entry.text, title=entry.title, scope=config.scope))
+        for entry in clean
+    ]
+    relevant = [(entry, tagging) for entry, tagging in tagged if tagging.relevant]
+    await lock_stories(session)
+    counts = await store_entries(session=session, source_id=config.id, entries=relevant, now=now)
+    return counts, len(tagged) - len(relevant)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,9 +254,13 @@ class StoreCounts:
     new_ids: tuple[int, ...] = ()
 
 
-async def store_entries(*, session: AsyncSession, source_id: str,
-                        entries: Sequence[tuple[CleanEntry, Tagging]],
-                        now: datetime) -> StoreCounts:
+async def store_entries(
+    *,
+    session: AsyncSession,
+    source_id: str,
+    entries: Sequence[tuple[CleanEntry, Tagging]],
+    now: datetime,
+) -> StoreCounts:
     """Dedup a source's relevant entries against the database and store what is new.
 
     Exact keys first (the same guid; the same canonical URL, text or post elsewhere), then
@@ -179,8 +271,11 @@ async def store_entries(*, session: AsyncSession, source_id: str,
         latest[entry.key] = (entry, tagging)  # a feed repeating a guid keeps its last version
     known = await items.find_items(session=session, source_id=source_id, keys=list(latest))
     fresh = [pair for key, pair in latest.items() if key not in known]
-    edited = [pair for key, pair in latest.items()
-              if key in known and known[key].text_hash != pair[0].text_hash]
+    edited = [
+        pair
+        for key, pair in latest.items()
+        if key in known and known[key].text_hash != pair[0].text_hash
+    ]
     duplicates = len(latest) - len(fresh) - len(edited)
 
     stored: list[items.StoredItem] = []
@@ -195,15 +290,39 @@ async def store_entries(*, session: AsyncSession, source_id: str,
         joined += round_joined
     for entry, tagging in edited:
         item = known[entry.key]
-        await items.update_item(session=session, item_id=item.id, story_id=item.story_id,
-                                item=_new_item(entry, tagging, item.story_id), now=now)
-    return StoreCounts(new=len(stored), updated=len(edited), duplicates=duplicates,
-                       joined=joined, new_ids=tuple(s.id for s in stored))
+        await items.update_item(
+            session=session,
+            item_id=item.id,
+            story_id=item.story_id,
+            item=_new_item(entry, tagging, item.story_id),
+            now=now,
+        )
+    return StoreCounts(
+        new=len(stored),
+        updated=len(edited),
+        duplicates=duplicates,
+        joined=joined,
+        new_ids=tuple(s.id for s in stored),
+    )
 
 
-async def _store_fresh(session: AsyncSession, source_id: str,
-                       fresh: Sequence[tuple[CleanEntry, Tagging]], *,
-                       now: datetime) -> tuple[list[items.StoredItem], int]:
+async def lock_stories(session: AsyncSession) -> None:
+    """Serialise story folding across worker processes sharing one PostgreSQL database.
+
+    Without it two workers could each start a story for two copies of the same news.
+    The lock is held until the transaction ends.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STORY_LOCK})
+
+
+async def _store_fresh(
+    session: AsyncSession,
+    source_id: str,
+    fresh: Sequence[tuple[CleanEntry, Tagging]],
+    *,
+    now: datetime,
+) -> tuple[list[items.StoredItem], int]:
     exact = await items.find_stories(
         session=session, keys=[k for entry, _ in fresh for k in _lookup_keys(entry)]
     )
@@ -216,12 +335,18 @@ async def _store_fresh(session: AsyncSession, source_id: str,
         published[entry.key] = entry.published_at
         story_id = next((exact[k] for k in _lookup_keys(entry) if k in exact), None)
         if story_id is None:
-            story_id = await _near_story(session, fingerprint, since=entry.published_at - STORY_WINDOW)
+            story_id = await _near_story(
+                session, fingerprint, since=entry.published_at - STORY_WINDOW
+            )
         planned.append(_new_item(entry, tagging, story_id))
     stored = await items.insert_items(session=session, source_id=source_id, items=planned, now=now)
     for item in stored:
-        await bands.add_bands(session=session, item_id=item.id,
-                              bands=fingerprints[item.key].bands, seen_at=published[item.key])
+        await bands.add_bands(
+            session=session,
+            item_id=item.id,
+            bands=fingerprints[item.key].bands,
+            seen_at=published[item.key],
+        )
     return stored, sum(1 for item in stored if not item.new_story)
 
 
@@ -238,8 +363,9 @@ def _split_siblings(
     return first, later
 
 
-async def _near_story(session: AsyncSession, fingerprint: dedup.Fingerprint, *,
-                      since: datetime) -> int | None:
+async def _near_story(
+    session: AsyncSession, fingerprint: dedup.Fingerprint, *, since: datetime
+) -> int | None:
     candidates = await bands.find_candidates(session=session, bands=fingerprint.bands, since=since)
     if not candidates:
         return None
@@ -247,7 +373,7 @@ async def _near_story(session: AsyncSession, fingerprint: dedup.Fingerprint, *,
     for item_id in candidates:
         title, text, story_id = texts.get(item_id, ("", "", None))
         if story_id is not None and dedup.is_same_story(
-            fingerprint, dedup.fingerprint(title, text)
+            fingerprint, dedup.fingerprint(title, text, indexed=False)
         ):
             return story_id
     return None
@@ -255,12 +381,22 @@ async def _near_story(session: AsyncSession, fingerprint: dedup.Fingerprint, *,
 
 def _new_item(entry: CleanEntry, tagging: Tagging, story_id: int | None) -> items.NewItem:
     return items.NewItem(
-        key=entry.key, title=entry.title, text=entry.text, text_hash=entry.text_hash,
-        published_at=entry.published_at, url=entry.url, canonical_url=entry.canonical_url,
-        lang=entry.lang, author=entry.author, views=entry.views,
-        forwarded_from=entry.forwarded_from, forwarded_key=entry.forwarded_key,
+        key=entry.key,
+        title=entry.title,
+        text=entry.text,
+        text_hash=entry.text_hash,
+        published_at=entry.published_at,
+        url=entry.url,
+        canonical_url=entry.canonical_url,
+        lang=entry.lang,
+        author=entry.author,
+        views=entry.views,
+        forwarded_from=entry.forwarded_from,
+        forwarded_key=entry.forwarded_key,
         actors=tuple((tag.id, tag.confidence) for tag in tagging.actors),
-        topics=tagging.topics, story_keys=_story_keys(entry), story_id=story_id,
+        topics=tagging.topics,
+        story_keys=_story_keys(entry),
+        story_id=story_id,
     )
 
 
@@ -290,26 +426,41 @@ async def _fail(runtime: Runtime, row: Source, error: Exception, *, now: datetim
     reason = getattr(error, "reason", None) or f"{type(error).__name__}: {error}"
     disabled = None
     if status == 410:
-        disabled = ("the server answers 410 Gone: the feed was removed for good; fix its url "
-                    "in feeds.toml (a changed url re-enables it)")
-    delay = delay_after_error(interval=row.interval, error_count=row.error_count + 1,
-                              max_interval=row.max_interval, retry_after=retry_after,
-                              status=status)
+        disabled = (
+            "the server answers 410 Gone: the feed was removed for good; fix its url "
+            "in feeds.toml (a changed url re-enables it)"
+        )
+    delay = delay_after_error(
+        interval=row.interval,
+        error_count=row.error_count + 1,
+        max_interval=row.max_interval,
+        retry_after=retry_after,
+        status=status,
+    )
     async with transaction(runtime.sessions) as session:
-        await record_poll(session=session, source_id=row.id, now=now, status=status,
-                          next_poll_at=now + timedelta(seconds=jitter(delay)), error=reason,
-                          disabled_reason=disabled)
+        await record_poll(
+            session=session,
+            source_id=row.id,
+            now=now,
+            status=status,
+            next_poll_at=now + timedelta(seconds=jitter(delay)),
+            error=reason,
+            disabled_reason=disabled,
+        )
     return SourceReport(source_id=row.id, status=status, error=reason)
 
 
 def _config_of(row: Source) -> SourceConfig:
-    return SourceConfig(id=row.id, name=row.name, kind=row.kind, url=row.url, lang=row.lang,
-                        scope=row.scope, channel=row.channel)
+    return SourceConfig(
+        id=row.id,
+        name=row.name,
+        kind=row.kind,
+        url=row.url,
+        lang=row.lang,
+        scope=row.scope,
+        channel=row.channel,
+    )
 
 
 def _with_ms(report: SourceReport, started: float) -> SourceReport:
-    return SourceReport(**{**_fields(report), "ms": int((time.monotonic() - started) * 1000)})
-
-
-def _fields(report: SourceReport) -> dict[str, object]:
-    return {name: getattr(report, name) for name in report.__slots__}  # type: ignore[attr-defined]
+    return replace(report, ms=int((time.monotonic() - started) * 1000))

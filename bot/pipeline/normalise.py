@@ -19,7 +19,7 @@ FUTURE_SLACK = timedelta(minutes=10)  # a clock a little ahead is not a date fro
 def normalise_entry(entry: Entry, source: SourceConfig, *, now: datetime) -> CleanEntry:
     """Clean one entry: what every later stage reads."""
     text = html_to_text(entry.content)[:MAX_TEXT]
-    title = " ".join(html_to_text(entry.title).split())
+    title = " ".join(html_to_text(entry.title, only_known_tags=True).split())
     if not title:
         title = _first_words(text, 120)
     if text == title:
@@ -42,13 +42,17 @@ def normalise_entry(entry: Entry, source: SourceConfig, *, now: datetime) -> Cle
     )
 
 
-def html_to_text(value: str) -> str:
-    """Plain text from an HTML fragment (or text), paragraphs kept as line breaks."""
+def html_to_text(value: str, *, only_known_tags: bool = False) -> str:
+    """Plain text from an HTML fragment (or text), paragraphs kept as line breaks.
+
+    Titles are mostly plain text in which "<" may be literal ("Maduro: <<no nos rendiremos>>"),
+    so for them only the tags HTML really has are taken out.
+    """
     if "<" not in value and "&" not in value:
         return _tidy(value)
     value = _INVISIBLE.sub(" ", value)
     value = _BREAK.sub("\n", value)
-    value = _TAG.sub("", value)
+    value = (_KNOWN_TAG if only_known_tags else _TAG).sub("", value)
     return _tidy(html.unescape(value))
 
 
@@ -84,6 +88,11 @@ def text_hash(title: str, text: str) -> str:
 _INVISIBLE = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>", re.I | re.S)
 _BREAK = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|/blockquote|/tr|hr)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]*>")
+_KNOWN_TAG = re.compile(
+    r"</?(?:a|abbr|b|big|br|cite|code|del|div|em|font|h[1-6]|i|img|ins|mark|p|q|s|small|span"
+    r"|strong|sub|sup|u)\b[^>]*>",
+    re.I,
+)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _BLANKS = re.compile(r"\n{3,}")
 _WORD = re.compile(r"\w+")

@@ -16,10 +16,7 @@ def interval_after_success(*, interval: int, min_interval: int, max_interval: in
 
     A feed's <ttl> and Cache-Control max-age raise the floor: the publisher asked for it.
     """
-    if new_items > 0:
-        interval = int(interval * 0.75)
-    else:
-        interval = int(interval * 1.25) + 1
+    interval = int(interval * 0.75) if new_items > 0 else int(interval * 1.25) + 1
     floor = max(min_interval, ttl or 0, max_age or 0)
     return max(floor, min(max_interval, interval))
 

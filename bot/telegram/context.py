@@ -9,6 +9,7 @@ from typing import Any, TypeAlias
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.runtime import Runtime
+from bot.telegram.deliver import Pacer
 from bot.telegram.flood import FloodGate
 
 
@@ -19,6 +20,7 @@ class BotData:
     runtime: Runtime | None = None
     resources: AsyncExitStack | None = None
     flood: FloodGate = field(default_factory=FloodGate)
+    pacer: Pacer = field(default_factory=Pacer)  # one per process: Telegram's limits are per bot
 
 
 # ExtBot[int]: the bot carries AIORateLimiter, whose per-request argument is an int.

@@ -26,10 +26,12 @@ from telegram.ext import (
     filters,
 )
 
+from bot.pipeline.ingest import ingest_pushed
 from bot.telegram import admin, answers, settings_menu, texts
 from bot.telegram.buttons import ActorMore, DigestMore, FollowChoice, SettingChoice, parse_pressed
 from bot.telegram.context import VigiaApplication, VigiaContext
 from bot.telegram.flood import Verdict
+from bot.telegram.posts import entry_from_post
 from bot.telegram.reply import Reply, reply_text
 
 logger = logging.getLogger(__name__)
@@ -45,6 +47,7 @@ def register_handlers(application: VigiaApplication) -> None:
         application.add_handler(CommandHandler(name, callback, filters=only_new))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(MessageHandler(filters.UpdateType.CHANNEL_POSTS, on_channel_post))
     application.add_handler(MessageHandler(only_new & filters.COMMAND, on_unknown))
     application.add_handler(MessageHandler(only_new & filters.ChatType.PRIVATE, on_plain))
     application.add_error_handler(on_error)
@@ -143,6 +146,18 @@ async def on_feeds(update: Update, context: VigiaContext) -> None:
 
 async def on_unknown(update: Update, context: VigiaContext) -> None:
     await send_reply(update, reply_text(texts.UNKNOWN))
+
+
+async def on_channel_post(update: Update, context: VigiaContext) -> None:
+    """A post (or an edit) in a channel the bot administers: ingested at once, no reply."""
+    message = update.effective_message
+    entry = entry_from_post(message) if message is not None else None
+    if entry is None or message is None or message.chat.username is None:
+        return
+    report = await ingest_pushed(context.runtime, channel=message.chat.username, entries=[entry])
+    if report is not None:
+        logger.info("channel_post source=%s new=%d updated=%d", report.source_id, report.new,
+                    report.updated)
 
 
 async def on_plain(update: Update, context: VigiaContext) -> None:
