@@ -206,7 +206,7 @@ async def print_stories(settings: Settings, *, since: str, out: TextIO | None = 
 
 
 def _window(text: str) -> timedelta | None:
-    from bot.digest.schedule import parse_window
+    from storage.schedule import parse_window
 
     return parse_window(text)
 

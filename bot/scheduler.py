@@ -17,7 +17,6 @@ from sqlmodel import col, select
 
 from bot.digest.rank import rank_stories
 from bot.digest.render import render_alert, render_digest
-from bot.digest.schedule import next_digest_at, zone_of
 from bot.digest.select import load_stories, select_window
 from bot.runtime import Runtime
 from bot.telegram.buttons import digest_more
@@ -33,6 +32,7 @@ from storage.models import (
     StoryActor,
     Subscriber,
 )
+from storage.schedule import next_digest_at, zone_of
 from storage.subscribers import subscriber_languages
 
 if TYPE_CHECKING:

@@ -9,8 +9,8 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from bot.digest.schedule import SCHEDULES, is_zone, next_digest_at, parse_clock
 from storage.models import Actor, Follow, Subscriber
+from storage.schedule import SCHEDULES, is_zone, next_digest_at, parse_clock
 
 
 class SettingError(ValueError):

@@ -222,3 +222,11 @@ def test_plain_text_digest_for_the_terminal() -> None:
         "2. Elecciones en Venezuela\n"
         "   Efecto Cocuyo · 14:05"
     )
+
+
+def test_a_follow_up_says_how_many_sources_carry_it_now() -> None:
+    again = replace(story(sources=5), follow_up=True)
+    visible = parse_telegram_html(render_story_line(again, tz=CARACAS, now=NOW)).text
+    assert "now reported by 5 sources" in visible and "+4 sources" not in visible
+    first = parse_telegram_html(render_story_line(story(sources=5), tz=CARACAS, now=NOW)).text
+    assert "+4 sources" in first and "now reported" not in first

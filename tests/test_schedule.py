@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.digest.schedule import next_digest_at, parse_clock, parse_window
+from storage.schedule import next_digest_at, parse_clock, parse_window
 
 CARACAS = "America/Caracas"  # UTC-4, no DST
 

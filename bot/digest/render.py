@@ -236,6 +236,9 @@ def _byline(story: StoryView, *, tz: ZoneInfo, now: datetime) -> str:
     source = _one_line(story.source_name) or "unknown source"
     others = story.source_count - 1
     more = f" +{others} source{'s' if others > 1 else ''}" if others > 0 else ""
+    if story.follow_up:
+        # Sent before; it is back only because more outlets carry it now.
+        more = f" · now reported by {story.source_count} sources"
     return f"{source}{more} · {format_time(story.first_seen, tz=tz, now=now)}"
 
 

@@ -15,7 +15,6 @@ from bot.digest.render import (
     render_empty_window,
     utf16_len,
 )
-from bot.digest.schedule import parse_window, zone_of
 from bot.digest.select import DigestPage, search_stories, select_actor, select_window
 from bot.model import Actor
 from bot.runtime import Runtime
@@ -24,6 +23,7 @@ from bot.telegram.reply import Button, Reply, reply_text
 from storage import stories as story_store
 from storage import subscribers
 from storage.db import transaction
+from storage.schedule import parse_window, zone_of
 
 PAGE = 10  # stories a page
 DEFAULT_WINDOW = timedelta(hours=24)  # the longest "since your last digest"

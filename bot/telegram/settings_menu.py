@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 from datetime import UTC, datetime
 
-from bot.digest.schedule import SCHEDULES, is_zone, parse_clock, zone_of
 from bot.runtime import Runtime
 from bot.telegram import buttons, texts
 from bot.telegram.buttons import SettingChoice
@@ -13,6 +12,7 @@ from bot.telegram.reply import Button, Reply, reply_text
 from storage import subscribers
 from storage.db import transaction
 from storage.models import Subscriber
+from storage.schedule import SCHEDULES, is_zone, parse_clock, zone_of
 
 LANGUAGES = ("es", "en", "fr")
 PRESET_TIMES = ("06:00", "07:00", "08:00", "12:00", "18:00", "21:00")
