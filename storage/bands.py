@@ -21,8 +21,9 @@ async def add_bands(
     if not unique:
         return
     at = _utc(seen_at)
+    # The table, not the ORM class: a plain executemany, without the ORM's bulk bookkeeping.
     await session.execute(
-        insert(StoryBand),
+        insert(_BANDS),
         [{"band": band, "item_id": item_id, "seen_at": at} for band in unique],
     )
 
@@ -50,6 +51,9 @@ async def prune_bands(*, session: AsyncSession, before: datetime) -> int:
     """Take items seen before `before` out of the index; returns the rows deleted."""
     result = await session.execute(delete(StoryBand).where(col(StoryBand.seen_at) < _utc(before)))
     return result.rowcount if isinstance(result, CursorResult) else 0
+
+
+_BANDS = StoryBand.metadata.tables[StoryBand.__tablename__]
 
 
 def _utc(moment: datetime) -> datetime:
