@@ -41,6 +41,7 @@ class Runtime:
     # Fetching runs many sources at once; folding into stories runs one batch at a time, so
     # that two outlets' copies polled together still find each other.
     store_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    pruned_at: datetime | None = None  # when the near-duplicate index was last pruned
 
     async def reload_if_changed(self) -> list[str] | None:
         """Reload when feeds.toml or actors.toml changed on disk since the last look."""

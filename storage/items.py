@@ -247,36 +247,44 @@ async def refresh_stories(*, session: AsyncSession, story_ids: Iterable[int]) ->
         aggregate = (
             select(
                 col(Item.story_id),
-                func.count(func.distinct(col(Item.source_id))).label("sources"),
-                func.count().label("items"),
-                func.min(col(Item.published_at)).label("first"),
-                func.max(col(Item.published_at)).label("last"),
-                func.min(col(Item.id)).label("earliest"),
+                func.count(func.distinct(col(Item.source_id))),
+                func.count(),
+                func.min(col(Item.published_at)),
+                func.max(col(Item.published_at)),
+                func.min(col(Item.id)),
             )
             .where(col(Item.story_id).in_(chunk))
             .group_by(col(Item.story_id))
         )
-        for story_id, sources, items, first, last, earliest in (
-            await session.execute(aggregate)
-        ).all():
-            values: dict[str, Any] = {
-                "source_count": sources,
-                "item_count": items,
-                "first_seen": first,
-                "last_seen": last,
-                "item_id": earliest,
-            }
-            representative = await session.execute(
-                select(col(Item.title), col(Item.url)).where(col(Item.id) == earliest)
+        totals = (await session.execute(aggregate)).all()
+        if not totals:
+            continue
+        earliest = [row[5] for row in totals]
+        shown = {
+            item_id: (title, url)
+            for item_id, title, url in await session.execute(
+                select(col(Item.id), col(Item.title), col(Item.url)).where(
+                    col(Item.id).in_(earliest)
+                )
             )
-            title, url = representative.one()
-            values.update(title=title, url=url)
-            await session.execute(update(Story).where(col(Story.id) == story_id).values(**values))
-            await session.execute(
-                update(StoryActor)
-                .where(col(StoryActor.story_id) == story_id)
-                .values(last_seen=last)
-            )
+        }
+        story = _table(Story)
+        await session.execute(
+            update(story).where(story.c.id == bindparam("story")),
+            [
+                {
+                    "story": story_id, "source_count": sources, "item_count": count,
+                    "first_seen": first, "last_seen": last, "item_id": first_item,
+                    "title": shown[first_item][0], "url": shown[first_item][1],
+                }
+                for story_id, sources, count, first, last, first_item in totals
+            ],
+        )
+        actors = _table(StoryActor)
+        await session.execute(
+            update(actors).where(actors.c.story_id == bindparam("story")),
+            [{"story": story_id, "last_seen": last} for story_id, _, _, _, last, _ in totals],
+        )
 
 
 async def _tag_stories(session: AsyncSession, pairs: Sequence[tuple[int, NewItem]]) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     Index,
+    Integer,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -172,14 +173,18 @@ class StoryKey(SQLModel, table=True):
 
 
 class StoryBand(SQLModel, table=True):
-    """One LSH band hash of an item's MinHash, for near-duplicate candidates."""
+    """One LSH band hash of an item's MinHash, for near-duplicate candidates.
+
+    Keyed by (band, item) without a rowid, so a lookup by band reads one b-tree and an insert
+    writes one: an item writes 64 of these rows. Derived data, rebuilt by ingest and pruned by
+    age, so it carries no foreign key to check on every insert.
+    """
 
     __tablename__ = "story_band"
-    __table_args__ = (Index("ix_story_band_hash", "band", "seen_at"),)
+    __table_args__ = {"sqlite_with_rowid": False}
 
-    id: int | None = Field(default=None, primary_key=True)
-    band: int = Field(sa_column=Column(BigInteger, nullable=False))
-    item_id: int = Field(foreign_key="item.id", ondelete="CASCADE")
+    band: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    item_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
     seen_at: datetime = Field(sa_column=_utc(nullable=False))
 
 

@@ -305,3 +305,16 @@ async def test_a_broken_feeds_toml_keeps_the_last_good_one(runtime: Runtime) -> 
     assert problems and ":3:" in problems[0] and "not an http(s) address" in problems[0]
     assert runtime.sources == before
     assert await runtime.reload_if_changed() is None  # unchanged since: nothing to do
+
+
+async def test_items_leave_the_near_duplicate_index_after_the_window(runtime: Runtime) -> None:
+    from bot.pipeline.ingest import prune_index
+    from storage.models import StoryBand
+
+    await poll_due(runtime)
+    assert await count(runtime, StoryBand) > 0
+    assert await prune_index(runtime, now=datetime.now(UTC)) == 0  # pruned just now, by poll_due
+    runtime.pruned_at = None
+    assert await prune_index(runtime, now=datetime.now(UTC) + timedelta(days=5)) > 0
+    assert await count(runtime, StoryBand) == 0
+    assert await count(runtime, Item) == 6  # the items themselves stay

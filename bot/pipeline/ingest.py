@@ -8,6 +8,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,7 +32,10 @@ logger = logging.getLogger(__name__)
 STORY_WINDOW = timedelta(hours=72)  # copies further apart than this are different news
 THREAD_PARSE_BYTES = 256 * 1024  # bodies larger than this are parsed off the event loop
 STORY_LOCK = 0x56_49_47_49_41  # "VIGIA": the advisory lock that serialises story folding
-MIN_HASH_CHARS = 40  # shorter texts ("Última hora") are too common to fold on their hash
+MIN_HASH_CHARS = 40
+PRUNE_EVERY = timedelta(hours=1)
+PRUNE_SLACK = timedelta(hours=24)  # late items (published long before they are fetched) still fold
+NEAR_CANDIDATES = 10  # candidates checked exactly per entry, those sharing most bands first  # shorter texts ("Última hora") are too common to fold on their hash
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +82,20 @@ async def poll_due(
 
     async with asyncio.TaskGroup() as group:
         tasks = [group.create_task(poll(row)) for row in due]
+    await prune_index(runtime, now=now)
     return [task.result() for task in tasks]
+
+
+async def prune_index(runtime: Runtime, *, now: datetime) -> int:
+    """Items older than the story window leave the near-duplicate index, once an hour."""
+    if runtime.pruned_at is not None and now - runtime.pruned_at < PRUNE_EVERY:
+        return 0
+    runtime.pruned_at = now
+    async with transaction(runtime.sessions) as session:
+        removed = await bands.prune_bands(session=session, before=now - STORY_WINDOW - PRUNE_SLACK)
+    if removed:
+        logger.info("pruned band_rows=%d", removed)
+    return removed
 
 
 async def poll_source(
@@ -326,28 +343,57 @@ async def _store_fresh(
     exact = await items.find_stories(
         session=session, keys=[k for entry, _ in fresh for k in _lookup_keys(entry)]
     )
-    planned: list[items.NewItem] = []
-    fingerprints: dict[str, dedup.Fingerprint] = {}
-    published: dict[str, datetime] = {}
-    for entry, tagging in fresh:
-        fingerprint = dedup.fingerprint(entry.title, entry.text)
-        fingerprints[entry.key] = fingerprint
-        published[entry.key] = entry.published_at
-        story_id = next((exact[k] for k in _lookup_keys(entry) if k in exact), None)
-        if story_id is None:
-            story_id = await _near_story(
-                session, fingerprint, since=entry.published_at - STORY_WINDOW
-            )
-        planned.append(_new_item(entry, tagging, story_id))
+    fingerprints = {entry.key: dedup.fingerprint(entry.title, entry.text) for entry, _ in fresh}
+    story_of = {
+        entry.key: story_id
+        for entry, _ in fresh
+        if (story_id := next((exact[k] for k in _lookup_keys(entry) if k in exact), None))
+    }
+    unmatched = [entry for entry, _ in fresh if entry.key not in story_of]
+    story_of.update(await _near_stories(session, unmatched, fingerprints))
+    planned = [_new_item(entry, tagging, story_of.get(entry.key)) for entry, tagging in fresh]
     stored = await items.insert_items(session=session, source_id=source_id, items=planned, now=now)
-    for item in stored:
-        await bands.add_bands(
-            session=session,
-            item_id=item.id,
-            bands=fingerprints[item.key].bands,
-            seen_at=published[item.key],
-        )
+    published = {entry.key: entry.published_at for entry, _ in fresh}
+    await bands.add_bands_many(
+        session=session,
+        rows=[(item.id, fingerprints[item.key].bands, published[item.key]) for item in stored],
+    )
     return stored, sum(1 for item in stored if not item.new_story)
+
+
+async def _near_stories(
+    session: AsyncSession,
+    entries: Sequence[CleanEntry],
+    fingerprints: dict[str, dedup.Fingerprint],
+) -> dict[str, int]:
+    """The stories that near-duplicates of these entries already belong to, if any."""
+    if not entries:
+        return {}
+    candidates = await bands.find_candidates_many(
+        session=session,
+        bands_of={entry.key: fingerprints[entry.key].bands for entry in entries},
+        since_of={entry.key: entry.published_at - STORY_WINDOW for entry in entries},
+        limit=NEAR_CANDIDATES,
+    )
+    texts = await items.load_texts(
+        session=session, item_ids=sorted({i for found in candidates.values() for i in found})
+    )
+    found: dict[str, int] = {}
+    for entry in entries:
+        for item_id in candidates.get(entry.key, ()):
+            title, text, story_id = texts.get(item_id, ("", "", None))
+            if story_id is not None and dedup.is_same_story(
+                fingerprints[entry.key], _checked_print(title, text)
+            ):
+                found[entry.key] = story_id
+                break
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _checked_print(title: str, text: str) -> dedup.Fingerprint:
+    # A story's items are candidates again and again while it is news: remember their prints.
+    return dedup.fingerprint(title, text, indexed=False)
 
 
 def _split_siblings(
@@ -361,22 +407,6 @@ def _split_siblings(
         (later if lookup & claimed else first).append(pair)
         claimed |= lookup
     return first, later
-
-
-async def _near_story(
-    session: AsyncSession, fingerprint: dedup.Fingerprint, *, since: datetime
-) -> int | None:
-    candidates = await bands.find_candidates(session=session, bands=fingerprint.bands, since=since)
-    if not candidates:
-        return None
-    texts = await items.load_texts(session=session, item_ids=candidates)
-    for item_id in candidates:
-        title, text, story_id = texts.get(item_id, ("", "", None))
-        if story_id is not None and dedup.is_same_story(
-            fingerprint, dedup.fingerprint(title, text, indexed=False)
-        ):
-            return story_id
-    return None
 
 
 def _new_item(entry: CleanEntry, tagging: Tagging, story_id: int | None) -> items.NewItem:
