@@ -195,16 +195,7 @@ async def _ingest(
             new_items=counts.new,
             newest_post=read.newest_post,
         )
-    return SourceReport(
-        source_id=row.id,
-        status=read.status,
-        entries=len(read.entries),
-        new=counts.new,
-        updated=counts.updated,
-        skipped=skipped,
-        duplicates=counts.duplicates,
-        joined=counts.joined,
-    )
+    return _report(row.id, read.status, len(read.entries), counts, skipped)
 
 
 async def ingest_pushed(
@@ -228,16 +219,7 @@ async def ingest_pushed(
     now = now or datetime.now(UTC)
     async with runtime.store_lock, transaction(runtime.sessions) as session:
         counts, skipped = await _store(session, runtime, config, entries, now=now)
-    return SourceReport(
-        source_id=config.id,
-        status=200,
-        entries=len(entries),
-        new=counts.new,
-        updated=counts.updated,
-        skipped=skipped,
-        duplicates=counts.duplicates,
-        joined=counts.joined,
-    )
+    return _report(config.id, 200, len(entries), counts, skipped)
 
 
 async def _store(
@@ -478,6 +460,21 @@ async def _fail(runtime: Runtime, row: Source, error: Exception, *, now: datetim
             disabled_reason=disabled,
         )
     return SourceReport(source_id=row.id, status=status, error=reason)
+
+
+def _report(
+    source_id: str, status: int, entries: int, counts: StoreCounts, skipped: int
+) -> SourceReport:
+    return SourceReport(
+        source_id=source_id,
+        status=status,
+        entries=entries,
+        new=counts.new,
+        updated=counts.updated,
+        skipped=skipped,
+        duplicates=counts.duplicates,
+        joined=counts.joined,
+    )
 
 
 def _config_of(row: Source) -> SourceConfig:

@@ -96,6 +96,7 @@ _KNOWN_TAG = re.compile(
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _BLANKS = re.compile(r"\n{3,}")
 _WORD = re.compile(r"\w+")
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _TRACKING = {
     "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "mc_cid", "mc_eid",
     "igshid", "igsh", "_ga", "_gl", "ref_src", "ref_url", "cmpid", "spm", "ocid", "smid",
@@ -119,8 +120,8 @@ def _tidy(value: str) -> str:
 
 
 def _fold(value: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", value.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    # One regex over the whole string: a per-character test is several times slower.
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", value.casefold()))
 
 
 def _first_words(text: str, limit: int) -> str:
