@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select
-from sqlalchemy.engine import CursorResult
+from sqlalchemy.engine import CursorResult, Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -56,8 +57,7 @@ async def add_bands_many(
     if dialect.name == "sqlite":
         # 64 rows an item: on SQLite the driver's own executemany is several times faster
         # than the statement layer's per-row work, and this is the ingest's largest write.
-        to_db = _BANDS.c.seen_at.type.bind_processor(dialect)
-        assert to_db is not None
+        to_db = _time_to_db(dialect)
         tuples = [
             (band, item_id, to_db(_utc(seen_at)))
             for item_id, bands, seen_at in rows
@@ -93,21 +93,35 @@ async def find_candidates_many(
     wanted = {band for bands in bands_of.values() for band in bands}
     if not wanted:
         return {}
-    earliest = _utc(min(since_of.values()))
-    holders: dict[int, list[tuple[int, datetime]]] = {}
+    dialect = session.get_bind().dialect
+    # Times are compared in the database's own form: on SQLite, text that sorts like time.
+    to_db = _time_to_db(dialect)
+    since_db = {key: to_db(_utc(moment)) for key, moment in since_of.items()}
+    earliest = min(since_db.values())
+    holders: dict[int, list[tuple[int, Any]]] = {}
     ordered = sorted(wanted)
+    connection = await session.connection()
     for start in range(0, len(ordered), _CHUNK):
-        rows = await session.execute(
-            select(col(StoryBand.band), col(StoryBand.item_id), col(StoryBand.seen_at)).where(
-                col(StoryBand.band).in_(ordered[start : start + _CHUNK]),
-                col(StoryBand.seen_at) >= earliest,
+        chunk = ordered[start : start + _CHUNK]
+        if dialect.name == "sqlite":
+            rows: Any = await connection.exec_driver_sql(
+                "SELECT band, item_id, seen_at FROM story_band WHERE band IN "
+                f"({', '.join('?' for _ in chunk)}) AND seen_at >= ?",
+                (*chunk, earliest),
             )
-        )
+        else:
+            rows = await session.execute(
+                select(_BANDS.c.band, _BANDS.c.item_id, _BANDS.c.seen_at).where(
+                    _BANDS.c.band.in_(chunk), _BANDS.c.seen_at >= since_of_earliest(since_of)
+                )
+            )
         for band, item_id, seen_at in rows:
-            holders.setdefault(band, []).append((item_id, _utc(seen_at)))
+            holders.setdefault(band, []).append(
+                (item_id, seen_at if dialect.name == "sqlite" else to_db(_utc(seen_at)))
+            )
     found: dict[str, list[int]] = {}
     for key, bands in bands_of.items():
-        since = _utc(since_of[key])
+        since = since_db[key]
         shared = Counter(
             item_id
             for band in set(bands)
@@ -118,6 +132,21 @@ async def find_candidates_many(
             best = sorted(shared.items(), key=lambda pair: (-pair[1], -pair[0]))[:limit]
             found[key] = [item_id for item_id, _ in best]
     return found
+
+
+def _time_to_db(dialect: Dialect) -> Callable[[datetime], Any]:
+    """A time as the database stores it (text on SQLite), for the driver-level fast paths."""
+    convert = _BANDS.c.seen_at.type.dialect_impl(dialect).bind_processor(dialect)
+
+    def to_db(moment: datetime) -> Any:
+        return moment if convert is None else convert(moment)
+
+    return to_db
+
+
+def since_of_earliest(since_of: Mapping[str, datetime]) -> datetime:
+    """The earliest of the windows' starts, in UTC."""
+    return _utc(min(since_of.values()))
 
 
 async def prune_bands(*, session: AsyncSession, before: datetime) -> int:

@@ -273,9 +273,14 @@ async def refresh_stories(*, session: AsyncSession, story_ids: Iterable[int]) ->
             update(story).where(story.c.id == bindparam("story")),
             [
                 {
-                    "story": story_id, "source_count": sources, "item_count": count,
-                    "first_seen": first, "last_seen": last, "item_id": first_item,
-                    "title": shown[first_item][0], "url": shown[first_item][1],
+                    "story": story_id,
+                    "source_count": sources,
+                    "item_count": count,
+                    "first_seen": first,
+                    "last_seen": last,
+                    "item_id": first_item,
+                    "title": shown[first_item][0],
+                    "url": shown[first_item][1],
                 }
                 for story_id, sources, count, first, last, first_item in totals
             ],
@@ -327,10 +332,30 @@ def _insert_for(session: AsyncSession, table: Table) -> Any:
 async def _insert_ignore(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
-    unique = {tuple(sorted(row.items())): row for row in rows}
-    await session.execute(
-        _insert_for(session, table).on_conflict_do_nothing(), list(unique.values())
-    )
+    unique = list({tuple(sorted(row.items())): row for row in rows}.values())
+    dialect = session.get_bind().dialect
+    if dialect.name == "sqlite":
+        # The driver's executemany skips the statement layer's per-row work; ingest writes
+        # several of these small tables for every batch.
+        columns = list(unique[0])
+        convert = [
+            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
+        ]
+        tuples = [
+            tuple(
+                value if to_db is None else to_db(value)
+                for value, to_db in zip((row[name] for name in columns), convert, strict=True)
+            )
+            for row in unique
+        ]
+        connection = await session.connection()
+        await connection.exec_driver_sql(
+            f"INSERT OR IGNORE INTO {table.name} ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' for _ in columns)})",
+            tuples,
+        )
+        return
+    await session.execute(_insert_for(session, table).on_conflict_do_nothing(), unique)
 
 
 async def _insert_returning(
