@@ -336,9 +336,15 @@ async def _store_fresh(
     planned = [_new_item(entry, tagging, story_of.get(entry.key)) for entry, tagging in fresh]
     stored = await items.insert_items(session=session, source_id=source_id, items=planned, now=now)
     published = {entry.key: entry.published_at for entry, _ in fresh}
+    # A word-for-word copy has its original's bands already: indexing it again adds nothing.
+    copies = {entry.key for entry, _ in fresh if f"h:{entry.text_hash}" in exact}
     await bands.add_bands_many(
         session=session,
-        rows=[(item.id, fingerprints[item.key].bands, published[item.key]) for item in stored],
+        rows=[
+            (item.id, fingerprints[item.key].bands, published[item.key])
+            for item in stored
+            if item.key not in copies
+        ],
     )
     return stored, sum(1 for item in stored if not item.new_story)
 
