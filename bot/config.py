@@ -499,8 +499,11 @@ def _read_topic(table: Any, line: int, block: dict[str, int], report: _Report) -
 def _is_http_url(url: object) -> bool:
     if not isinstance(url, str):
         return False
-    parts = urlsplit(url)
-    return parts.scheme in {"http", "https"} and bool(parts.hostname)
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in {"http", "https"} and bool(parts.hostname)
+    except ValueError:  # "https://[bad" is not an address either
+        return False
 
 
 def _channel_name(value: str) -> str | None:

@@ -144,3 +144,10 @@ def test_settings_read_the_environment_and_hide_the_token(
     with caplog.at_level(logging.INFO):
         logging.getLogger("vigia.test").info("settings %s", settings)
     assert "SECRET" not in repr(settings) and "SECRET" not in caplog.text
+
+
+def test_a_malformed_address_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    path = write(tmp_path, "feeds.toml", '[[source]]\nid = "x"\nurl = "https://exa[mple.com/feed"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_sources(path)
+    assert caught.value.problems[0].line == 3

@@ -259,3 +259,10 @@ def test_any_bytes_give_a_feed_or_a_feed_error(body: bytes) -> None:
     for entry in feed.entries:
         assert entry.key
         assert entry.published_at is None or entry.published_at.tzinfo is not None
+
+
+def test_a_link_that_cannot_be_resolved_is_kept_as_written() -> None:
+    body = (b'<rss xml:base="http://example.test/"><channel><item><title>Caracas</title>'
+            b'<guid isPermaLink="true">http://example.c[o.test/</guid></item></channel></rss>')
+    (entry,) = parse_feed(body, url="http://example.test/feed").entries
+    assert entry.key == "http://example.c[o.test/"

@@ -286,7 +286,12 @@ def _link(value: object, base: str) -> str | None:
     link = _text(value)
     if link is None:
         return None
-    return urljoin(base, link) if base else link
+    if not base:
+        return link
+    try:
+        return urljoin(base, link)
+    except ValueError:  # "http://[bad" and the like: keep the link as the feed wrote it
+        return link
 
 
 def _hash_key(title: str, content: str) -> str:
