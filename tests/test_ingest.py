@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from bot.pipeline.ingest import SourceReport, poll_due
 from bot.runtime import Runtime, open_runtime
 from bot.sources.fetch import Fetcher
 from storage.models import Item, ItemActor, Source, Story
+from tests.conftest import fresh_postgres
 from tests.feedserver import FeedServer, Route
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -122,8 +124,11 @@ def settings_for(tmp_path: Path, feeds: str) -> Settings:
     )
 
 
-@pytest.fixture
-async def runtime(server: FeedServer, tmp_path: Path) -> AsyncIterator[Runtime]:
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def runtime(
+    request: pytest.FixtureRequest, server: FeedServer, tmp_path: Path
+) -> AsyncIterator[Runtime]:
+    """Three loopback feeds and a migrated database of each kind: ingest runs on both."""
     server.route("/es.xml", Route(body=rss(ES_FEED, lang="es"), etag='"es-v1"'))
     server.route("/en.xml", Route(body=rss(EN_FEED, lang="en", ttl=30), etag='"en-v1"'))
     server.route("/fr.atom", Route(body=atom(FR_FEED, lang="fr"),
@@ -133,7 +138,11 @@ async def runtime(server: FeedServer, tmp_path: Path) -> AsyncIterator[Runtime]:
         "world-en": ("/en.xml", "en", "general"),
         "world-fr": ("/fr.atom", "fr", "general"),
     }))
-    async with open_runtime(settings) as runtime:
+    async with AsyncExitStack() as stack:
+        if request.param == "postgresql":
+            url = await stack.enter_async_context(fresh_postgres())
+            settings = settings.model_copy(update={"database_url": url})
+        runtime = await stack.enter_async_context(open_runtime(settings))
         yield runtime
 
 
