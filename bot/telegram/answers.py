@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -202,15 +202,9 @@ async def answer_actors(runtime: Runtime, *, now: datetime | None = None) -> Rep
 
 async def answer_follow(runtime: Runtime, *, chat_id: int, argument: str) -> Reply:
     """`/follow NAME`: follow that actor; no name lists the follows."""
-    name = clean_name(argument)
-    if not name:
-        return await answer_follows(runtime, chat_id=chat_id)
-    if len(name) > MAX_ARGUMENT:
-        return _too_long(name)
-    lookup = find_actor(runtime.catalog.actors, name)
-    if lookup.actor is None:
-        return _not_one(name, lookup, buttons.follow_choice)
-    return await follow_actor(runtime, chat_id=chat_id, actor_id=lookup.actor.id)
+    return await _act_on_named(
+        runtime, chat_id=chat_id, argument=argument, button=buttons.follow_choice, act=follow_actor
+    )
 
 
 async def follow_actor(runtime: Runtime, *, chat_id: int, actor_id: str) -> Reply:
@@ -233,15 +227,13 @@ async def follow_actor(runtime: Runtime, *, chat_id: int, actor_id: str) -> Repl
 
 async def answer_unfollow(runtime: Runtime, *, chat_id: int, argument: str) -> Reply:
     """`/unfollow NAME`: stop following that actor; no name lists the follows."""
-    name = clean_name(argument)
-    if not name:
-        return await answer_follows(runtime, chat_id=chat_id)
-    if len(name) > MAX_ARGUMENT:
-        return _too_long(name)
-    lookup = find_actor(runtime.catalog.actors, name)
-    if lookup.actor is None:
-        return _not_one(name, lookup, buttons.unfollow_choice)
-    return await unfollow_actor(runtime, chat_id=chat_id, actor_id=lookup.actor.id)
+    return await _act_on_named(
+        runtime,
+        chat_id=chat_id,
+        argument=argument,
+        button=buttons.unfollow_choice,
+        act=unfollow_actor,
+    )
 
 
 async def unfollow_actor(runtime: Runtime, *, chat_id: int, actor_id: str) -> Reply:
@@ -347,6 +339,26 @@ def pack_lines(heading: str, lines: Sequence[str], *, limit: int = 4000) -> list
     if current:
         messages.append(current)
     return messages
+
+
+async def _act_on_named(
+    runtime: Runtime,
+    *,
+    chat_id: int,
+    argument: str,
+    button: _ButtonMaker,
+    act: Callable[..., Awaitable[Reply]],
+) -> Reply:
+    """Resolve the actor a user named, then act on it; no name lists the chat's follows."""
+    name = clean_name(argument)
+    if not name:
+        return await answer_follows(runtime, chat_id=chat_id)
+    if len(name) > MAX_ARGUMENT:
+        return _too_long(name)
+    lookup = find_actor(runtime.catalog.actors, name)
+    if lookup.actor is None:
+        return _not_one(name, lookup, button)
+    return await act(runtime, chat_id=chat_id, actor_id=lookup.actor.id)
 
 
 def _not_one(name: str, lookup: ActorLookup, button: _ButtonMaker) -> Reply:
