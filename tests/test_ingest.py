@@ -327,3 +327,29 @@ async def test_items_leave_the_near_duplicate_index_after_the_window(runtime: Ru
     assert await prune_index(runtime, now=datetime.now(UTC) + timedelta(days=5)) > 0
     assert await count(runtime, StoryBand) == 0
     assert await count(runtime, Item) == 6  # the items themselves stay
+
+
+async def test_editing_feeds_toml_keeps_removed_sources_and_resets_a_moved_one(
+    runtime: Runtime, server: FeedServer,
+) -> None:
+    await poll_due(runtime)
+    feeds = runtime.settings.feeds
+    text = feeds.read_text(encoding="utf-8")
+    # world-fr leaves the file; vzla-es moves to a new address; world-en is switched off.
+    text = text.split('[[source]]\nid = "world-fr"')[0]
+    text = text.replace(server.url("/es.xml"), server.url("/es-new.xml"))
+    text = text.replace('id = "world-en"\n', 'id = "world-en"\nenabled = false\n')
+    feeds.write_text(text, encoding="utf-8")
+    server.route("/es-new.xml", Route(body=rss(ES_FEED, lang="es")))
+    assert await runtime.reload() == []
+    async with runtime.sessions() as session:
+        rows = {s.id: s for s in (await session.scalars(select(Source))).all()}
+    assert set(rows) == {"vzla-es", "world-en", "world-fr"}  # nothing is ever deleted
+    assert rows["world-fr"].in_config is False
+    assert rows["vzla-es"].etag is None and rows["vzla-es"].url.endswith("/es-new.xml")
+    assert rows["world-en"].enabled is False
+    reports = by_source(await poll_due(runtime, ids=["vzla-es", "world-en", "world-fr"]))
+    assert set(reports) == {"vzla-es"}  # the removed and the disabled source are not polled
+    assert reports["vzla-es"].status == 200 and reports["vzla-es"].new == 0
+    assert reports["vzla-es"].duplicates == 3
+    assert await count(runtime, Item) == 6
