@@ -288,3 +288,35 @@ async def test_search_shows_one_entry_per_story_newest_first(session: AsyncSessi
 
     assert [story.id for story in page.stories] == [newer, older]
     assert page.total == 2
+
+
+async def test_a_week_ranks_exactly_as_scoring_every_story_would(session: AsyncSession) -> None:
+    # More stories than one scoring step, spread over a week: the early stop may skip only
+    # stories that cannot enter the page, so the page equals scoring every story.
+    import random
+
+    from bot.digest.rank import score_story
+
+    rng = random.Random(5)
+    expected = []
+    for index in range(900):
+        if index < 450:  # the newest hour: many weak single-source stories
+            seen = NOW - timedelta(seconds=rng.randint(0, 3600))
+            sources, actors = ("efecto",), ()
+        elif index < 470:  # a few hours older, but strong: they belong on the first pages
+            seen = NOW - timedelta(hours=rng.uniform(2, 6))
+            sources, actors = ("efecto", "wire", "monde", "radio"), ("maduro",)
+        else:
+            seen = NOW - timedelta(minutes=rng.randint(360, 7 * 24 * 60))
+            sources = tuple(rng.sample([s for s, _, _ in SOURCES], rng.randint(1, 4)))
+            actors = tuple(rng.sample([a for a, _, _ in ACTORS], rng.randint(0, 2)))
+        story_id = await add_story(session, title=f"Story {index}", seen=seen,
+                                   sources=sources, actors=actors)
+        weight = max((w for a, _, w in ACTORS if a in actors), default=0.0)
+        expected.append((score_story(source_count=len(sources), last_seen=seen,
+                                     actor_weight=weight, now=NOW), story_id))
+    expected.sort(reverse=True)
+    page = await select_window(session=session, since=NOW - timedelta(days=7), until=NOW,
+                               limit=10, offset=10)
+    assert page.total == 900
+    assert [story.id for story in page.stories] == [story_id for _, story_id in expected[10:20]]

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, String, Table, exists, func, null, select, text, type_coerce
+from sqlalchemy import String, Table, exists, func, null, select, text, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.digest.rank import score_story
 from bot.model import StoryView
 from storage import models
 
+_SCORE_CHUNK = 400  # stories scored per step of a window, newest first
 SEARCH_DEPTH = 1000  # the newest matching items a search looks at: bounded work for common words
 MAX_SEARCH_WORDS = 8
 
@@ -65,16 +68,9 @@ async def select_window(
         query = query.where(
             exists().where(_item.c.story_id == _story.c.id, _item.c.lang.in_(sorted(languages)))
         )
+    query = query.order_by(_story.c.last_seen.desc(), _story.c.id.desc())
     rows = (await session.execute(query)).all()
-    weights = await _window_weights(session, in_window) if rows else {}
-    scored = []
-    for story_id, count, last, sent_count in rows:
-        seen = _moment(last)
-        score = score_story(
-            source_count=count, last_seen=seen, actor_weight=weights.get(story_id, 0.0), now=until
-        )
-        scored.append((score, seen, story_id, sent_count is not None))
-    scored.sort(reverse=True)
+    scored = await _best_scored(session, rows, wanted=offset + limit, until=until)
     page = scored[offset : offset + limit]
     views = await _load_views(session, [story_id for _, _, story_id, _ in page])
     stories = tuple(
@@ -161,17 +157,60 @@ async def load_stories(*, session: AsyncSession, story_ids: Sequence[int]) -> li
     return [views[story_id] for story_id in story_ids if story_id in views]
 
 
-async def _window_weights(
-    session: AsyncSession, in_window: ColumnElement[bool]
-) -> dict[int, float]:
-    # Two index-only reads and a dict beat a correlated subquery per story by several times.
+async def _best_scored(
+    session: AsyncSession, rows: Sequence[Any], *, wanted: int, until: datetime
+) -> list[tuple[float, datetime, int, bool]]:
+    """The `wanted` best of rows given newest first: (score, last seen, story, follow-up).
+
+    A story's score is at most the window's best sources-and-actor factor decayed by its age,
+    so once that bound falls below the wanted-th best score found, no older story can enter
+    the page: a week's window is scored only as far back as it can matter.
+    """
+    if not rows:
+        return []
     actors = await session.execute(select(_actor.c.id, _actor.c.weight))
     actor_weight: dict[str, float] = {actor_id: weight for actor_id, weight in actors}
+    ceiling = max(count for _, count, _, _ in rows)
+    top_weight = max(actor_weight.values(), default=0.0)
+    best: list[tuple[float, datetime, int, bool]] = []  # a min-heap of the best so far
+    for start in range(0, len(rows), _SCORE_CHUNK):
+        chunk = rows[start : start + _SCORE_CHUNK]
+        newest = _moment(chunk[0][2])
+        bound = score_story(
+            source_count=ceiling, last_seen=newest, actor_weight=top_weight, now=until
+        )
+        if len(best) >= wanted and bound < best[0][0]:
+            break
+        weights = await _story_weights(session, [row[0] for row in chunk], actor_weight)
+        for story_id, count, last, sent_count in chunk:
+            seen = _moment(last)
+            entry = (
+                score_story(
+                    source_count=count,
+                    last_seen=seen,
+                    actor_weight=weights.get(story_id, 0.0),
+                    now=until,
+                ),
+                seen,
+                story_id,
+                sent_count is not None,
+            )
+            if len(best) < wanted:
+                heapq.heappush(best, entry)
+            elif entry > best[0]:
+                heapq.heapreplace(best, entry)
+    return sorted(best, reverse=True)
+
+
+async def _story_weights(
+    session: AsyncSession, story_ids: Sequence[int], actor_weight: dict[str, float]
+) -> dict[int, float]:
+    """The weight of each story's weightiest actor (0 for a story naming none)."""
     weights: dict[int, float] = {}
     for story_id, actor_id in await session.execute(
-        select(_story_actor.c.story_id, _story_actor.c.actor_id)
-        .select_from(_story.join(_story_actor, _story_actor.c.story_id == _story.c.id))
-        .where(in_window)
+        select(_story_actor.c.story_id, _story_actor.c.actor_id).where(
+            _story_actor.c.story_id.in_(story_ids)
+        )
     ):
         weight = actor_weight.get(actor_id, 0.0)
         if weight > weights.get(story_id, 0.0):
