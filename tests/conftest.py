@@ -9,12 +9,23 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage import migrate
 from storage.db import create_engine, sessionmaker
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Property tests explore freely on a developer's machine; in CI they replay the same examples,
+# so a red run always means a change, never an unlucky draw. No per-example deadline: a loaded
+# machine is slow, not wrong.
+hypothesis_settings.register_profile(
+    "ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 POSTGRES_ADMIN_URL = os.environ.get(
     "BOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
