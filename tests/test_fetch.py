@@ -142,7 +142,7 @@ async def test_slow_server_times_out(feed_server: FeedServer) -> None:
         await fetcher.fetch(feed_server.url("/slow"))
 
     await fetcher.aclose()
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 4  # the server would take 5 s
     assert caught.value.status is None
 
 
@@ -161,7 +161,7 @@ async def test_slow_trickle_times_out_on_the_total(feed_server: FeedServer) -> N
         await fetcher.fetch(feed_server.url("/trickle"))
 
     await fetcher.aclose()
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 4  # the trickle would take longer
 
 
 @pytest.mark.parametrize(
