@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from collections.abc import Callable, Coroutine
 from contextlib import AsyncExitStack
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes
@@ -65,11 +67,29 @@ def build_application(
 
 
 def run_bot(settings: Settings) -> None:
-    """`python -m bot run`: long polling until interrupted, then everything closed."""
+    """`python -m bot run`: long polling (or a webhook when BOT_WEBHOOK_URL is set) until
+    interrupted, then everything closed."""
     configure_logging(settings.log_level)
     application = build_application(settings)
     logger.info("starting api=%s admins=%d", settings.telegram_api_url, len(settings.admins))
-    application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    if settings.webhook_url is None:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        return
+    # Several receivers behind a load balancer must share the secret; one alone may make its own.
+    secret = (
+        settings.webhook_secret.get_secret_value()
+        if settings.webhook_secret is not None
+        else secrets.token_urlsafe(32)
+    )
+    logger.info("webhook listen=%s:%d", settings.webhook_listen, settings.webhook_port)
+    application.run_webhook(
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+        webhook_url=settings.webhook_url,
+        secret_token=secret,
+        allowed_updates=ALLOWED_UPDATES,
+    )
 
 
 async def open_resources(application: VigiaApplication, settings: Settings) -> None:

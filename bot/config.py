@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     digest_tick: int = 60  # seconds between looks for due digests
     alerts_per_hour: int = 4
     send_rate: float = 30.0  # messages per second, overall
+    # Webhook mode (instead of long polling) when webhook_url is set: Telegram posts updates to
+    # that public address; a reverse proxy forwards them to webhook_listen:webhook_port.
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_secret: SecretStr | None = None
 
     @field_validator("admins", mode="before")
     @classmethod

@@ -359,6 +359,7 @@ class FakeTelegram:
         self._global_bucket: _Bucket | None = None
         self._chat_buckets: dict[int, _Bucket] = {}
         self._updates: list[dict[str, Any]] = []
+        self.webhooks: list[dict[str, Any]] = []  # every setWebhook call, as sent
         self._next_update_id = 1
         self._pause_at: int | None = None
         self._held: list[asyncio.Future[bool]] = []
@@ -705,6 +706,11 @@ class FakeTelegram:
     async def _get_me(self, params: dict[str, Any]) -> Any:
         return BOT_USER
 
+    async def _set_webhook(self, params: dict[str, Any]) -> Any:
+        with self._lock:
+            self.webhooks.append(dict(params))
+        return True
+
     async def _harmless(self, params: dict[str, Any]) -> Any:
         return True
 
@@ -917,6 +923,7 @@ _METHODS = {
     "getmycommands": FakeTelegram._get_my_commands,
     "deletemycommands": FakeTelegram._delete_my_commands,
     "deletewebhook": FakeTelegram._harmless,
+    "setwebhook": FakeTelegram._set_webhook,
     "getupdates": FakeTelegram._get_updates,
     "sendchataction": FakeTelegram._send_chat_action,
     "close": FakeTelegram._harmless,
