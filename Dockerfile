@@ -18,6 +18,8 @@ RUN pip install --editable .
 
 USER vigia
 VOLUME ["/data"]
+# Only used in webhook mode (BOT_WEBHOOK_URL, with BOT_WEBHOOK_LISTEN=0.0.0.0 in a container).
+EXPOSE 8443
 
 HEALTHCHECK --interval=60s --timeout=10s --start-period=30s --retries=3 \
     CMD ["python", "-m", "bot", "health"]
