@@ -24,9 +24,9 @@ import feedparser  # noqa: E402
 from bench.corpus import make_feeds  # noqa: E402
 from bot.config import Settings, load_actors  # noqa: E402
 from bot.model import SourceConfig  # noqa: E402
-from bot.pipeline.ingest import lock_stories, store_entries  # noqa: E402
 from bot.pipeline.normalise import normalise_entry  # noqa: E402
 from bot.pipeline.relevance import tag_text  # noqa: E402
+from bot.pipeline.stories import lock_stories, store_entries  # noqa: E402
 from bot.pipeline.tag import Tagger  # noqa: E402
 from bot.sources.feed import parse_feed  # noqa: E402
 from storage import migrate  # noqa: E402
