@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import feedparser  # noqa: E402
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker  # noqa: E402
 
 from bench.corpus import make_feeds  # noqa: E402
 from bot.config import Settings, load_actors  # noqa: E402
@@ -37,10 +38,10 @@ FEEDS, PER_FEED = 200, 50
 POLL_SOURCES, CHANGED_SHARE = 1000, 0.10
 
 
-async def run_pipeline(bodies: list[tuple[str, str, bytes]], url: str) -> tuple[float, int]:
-    """parse → normalise → relevance → tag → dedup → store, one transaction per feed."""
-    catalog = load_actors(ROOT / "actors.toml")
-    tagger = Tagger(catalog.actors, catalog.topics)
+async def fresh_database(
+    url: str, bodies: list[tuple[str, str, bytes]]
+) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
+    """A migrated database that knows the corpus's sources: both contenders start from it."""
     engine = create_engine(url)
     await migrate.upgrade(engine)
     maker = sessionmaker(engine)
@@ -48,6 +49,14 @@ async def run_pipeline(bodies: list[tuple[str, str, bytes]], url: str) -> tuple[
         for source_id, lang, _ in bodies:
             session.add(Source(id=source_id, name=source_id, url=f"https://{source_id}.example/",
                                lang=lang))
+    return engine, maker
+
+
+async def run_pipeline(bodies: list[tuple[str, str, bytes]], url: str) -> tuple[float, int]:
+    """parse → normalise → relevance → tag → dedup → store, one transaction per feed."""
+    catalog = load_actors(ROOT / "actors.toml")
+    tagger = Tagger(catalog.actors, catalog.topics)
+    engine, maker = await fresh_database(url, bodies)
     stored = 0
     started = time.perf_counter()
     for source_id, lang, body in bodies:
@@ -69,13 +78,7 @@ async def run_pipeline(bodies: list[tuple[str, str, bytes]], url: str) -> tuple[
 
 async def run_baseline(bodies: list[tuple[str, str, bytes]], url: str) -> tuple[float, int]:
     """What a first draft does: feedparser on each body, one ORM object per entry, a commit per feed."""
-    engine = create_engine(url)
-    await migrate.upgrade(engine)
-    maker = sessionmaker(engine)
-    async with transaction(maker) as session:
-        for source_id, lang, _ in bodies:
-            session.add(Source(id=source_id, name=source_id, url=f"https://{source_id}.example/",
-                               lang=lang))
+    engine, maker = await fresh_database(url, bodies)
     stored = 0
     started = time.perf_counter()
     async with maker() as session:

@@ -36,7 +36,6 @@ class Runtime:
     catalog: Catalog
     tagger: Tagger
     sources: tuple[SourceConfig, ...]
-    problems: list[str] = field(default_factory=list)  # what the last reload refused, if anything
     stamps: tuple[float, float] = (0.0, 0.0)  # the steering files' mtimes at the last reload
     # Fetching runs many sources at once; folding into stories runs one batch at a time, so
     # that two outlets' copies polled together still find each other.
@@ -75,7 +74,6 @@ class Runtime:
         await _sync(self.sessions, sources, catalog)
         for problem in problems:
             logger.warning("steering file refused, last good one kept: %s", problem)
-        self.problems = problems
         return problems
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-from sqlmodel import SQLModel
 
 from bot.pipeline.dedup import (
     BANDS,
@@ -30,9 +27,8 @@ from bot.pipeline.dedup import (
     similar,
 )
 from storage.bands import add_bands, find_candidates, prune_bands
-from storage.db import create_engine, sessionmaker, transaction
+from storage.db import sessionmaker, transaction
 from storage.models import Item, Source
-from tests.conftest import fresh_postgres
 
 PAIRS = Path(__file__).parent / "data" / "pairs.jsonl"
 ROOT = Path(__file__).resolve().parents[1]
@@ -244,19 +240,10 @@ def test_fingerprints_are_the_same_in_another_process() -> None:
 # --- the band index --------------------------------------------------------------------------
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def band_engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    """A database with the tables (create_all), SQLite always, PostgreSQL when one answers."""
-    async with AsyncExitStack() as stack:
-        if request.param == "sqlite":
-            url = f"sqlite+aiosqlite:///{tmp_path / 'bands.db'}"
-        else:
-            url = await stack.enter_async_context(fresh_postgres())
-        engine = create_engine(url)
-        async with engine.begin() as connection:
-            await connection.run_sync(SQLModel.metadata.create_all)
-        yield engine
-        await engine.dispose()
+@pytest.fixture
+def band_engine(any_engine: AsyncEngine) -> AsyncEngine:
+    """A migrated database of each kind (conftest's any_engine): the index as the service has it."""
+    return any_engine
 
 
 async def add_item(session: AsyncSession, key: str, title: str, text: str) -> int:

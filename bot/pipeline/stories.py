@@ -28,7 +28,6 @@ class StoreCounts:
     updated: int = 0
     duplicates: int = 0
     joined: int = 0
-    new_ids: tuple[int, ...] = ()
 
 
 async def store_entries(
@@ -79,7 +78,6 @@ async def store_entries(
         updated=len(edited),
         duplicates=duplicates,
         joined=joined,
-        new_ids=tuple(s.id for s in stored),
     )
 
 
