@@ -31,6 +31,7 @@ from bot.pipeline.stories import lock_stories, store_entries  # noqa: E402
 from bot.pipeline.tag import Tagger  # noqa: E402
 from bot.sources.feed import parse_feed  # noqa: E402
 from storage import migrate  # noqa: E402
+from storage.bands import BandIndex  # noqa: E402
 from storage.db import create_engine, sessionmaker, transaction  # noqa: E402
 from storage.models import Item, Source  # noqa: E402
 
@@ -57,6 +58,7 @@ async def run_pipeline(bodies: list[tuple[str, str, bytes]], url: str) -> tuple[
     catalog = load_actors(ROOT / "actors.toml")
     tagger = Tagger(catalog.actors, catalog.topics)
     engine, maker = await fresh_database(url, bodies)
+    index = BandIndex()
     stored = 0
     started = time.perf_counter()
     for source_id, lang, body in bodies:
@@ -68,8 +70,8 @@ async def run_pipeline(bodies: list[tuple[str, str, bytes]], url: str) -> tuple[
         relevant = [pair for pair in tagged if pair[1].relevant]
         async with transaction(maker) as session:
             await lock_stories(session)
-            counts = await store_entries(session=session, source_id=source_id, entries=relevant,
-                                         now=now)
+            counts = await store_entries(session=session, index=index, source_id=source_id,
+                                         entries=relevant, now=now)
         stored += counts.new
     elapsed = time.perf_counter() - started
     await engine.dispose()

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel, col
 
@@ -31,9 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.pipeline import dedup  # noqa: E402
-from storage.bands import add_bands, find_candidates, prune_bands  # noqa: E402
+from storage.bands import BandIndex, add_bands, prune_bands  # noqa: E402
 from storage.db import create_engine, sessionmaker  # noqa: E402
-from storage.models import Item, Source, StoryBand  # noqa: E402
+from storage.models import Item, Source  # noqa: E402
 
 PAIRS = ROOT / "tests" / "data" / "pairs.jsonl"
 WINDOW = timedelta(hours=72)
@@ -262,6 +262,7 @@ async def run_ours(items: list[StreamItem], path: Path) -> tuple[Run, int, int]:
     async with engine.begin() as connection:
         await connection.run_sync(SQLModel.metadata.create_all)
     maker = sessionmaker(engine)
+    band_index = BandIndex()
     item_ids: list[int] = []
     story_of: dict[int, int] = {}  # item id → index of the stream item its story started from
     lookups: list[float] = []
@@ -280,12 +281,11 @@ async def run_ours(items: list[StreamItem], path: Path) -> tuple[Run, int, int]:
                 item = items[index]
                 if item.at >= next_prune:
                     await prune_bands(session=session, before=item.at - WINDOW)
+                    band_index.prune(item.at - WINDOW)
                     next_prune = item.at + timedelta(hours=1)
                 fp = dedup.fingerprint(item.title, item.text)
                 t0 = time.perf_counter()
-                candidates = await find_candidates(
-                    session=session, bands=fp.bands, since=item.at - WINDOW
-                )
+                candidates = band_index.candidates(fp.bands, since=item.at - WINDOW)
                 t1 = time.perf_counter()
                 story = await _first_same(session, fp, candidates, story_of)
                 checks.append(time.perf_counter() - t1)
@@ -293,6 +293,7 @@ async def run_ours(items: list[StreamItem], path: Path) -> tuple[Run, int, int]:
                 item_id = await _insert_item(session, index, item)
                 item_ids.append(item_id)
                 await add_bands(session=session, item_id=item_id, bands=fp.bands, seen_at=item.at)
+                band_index.add([(item_id, fp.bands, item.at)])  # the service reads it back on refresh
                 story_of[item_id] = index if story is None else story
                 root = index if item.origin is None else item.origin
                 if story is not None:
@@ -304,8 +305,8 @@ async def run_ours(items: list[StreamItem], path: Path) -> tuple[Run, int, int]:
                 last_at[root] = item.at
     seconds = time.perf_counter() - started
     async with maker() as session:
-        rows = (await session.execute(select(func.count()).select_from(StoryBand))).scalar_one()
-        size = await _index_bytes(session, path)
+        rows = len(band_index)
+        size = band_index.nbytes + await _index_bytes(session, path)
     await engine.dispose()
     return Run(seconds, lookups, checks, folded, right, wrong, missed), rows, size
 
@@ -347,7 +348,7 @@ async def _insert_item(session: AsyncSession, index: int, item: StreamItem) -> i
 async def _index_bytes(session: AsyncSession, path: Path) -> int:
     try:
         query = text(
-            "SELECT SUM(pgsize) FROM dbstat WHERE name IN ('story_band', 'ix_story_band_hash')"
+            "SELECT SUM(pgsize) FROM dbstat WHERE name IN ('item_bands', 'ix_item_bands_seen_at')"
         )
         return int((await session.execute(query)).scalar_one() or 0)
     except Exception:  # dbstat is not compiled into every SQLite: the file size then
@@ -415,7 +416,7 @@ async def report_stream(n: int, prefix: int, days: float) -> None:
         f"== (2) synthetic stream: {n} items over {days:g} days (~{per_window} per 72 h window), {dups} near-duplicates"
     )
     print(
-        "  ours = fingerprint + find_candidates (SQLite band index) + exact check of candidates + insert item + add_bands"
+        "  ours = fingerprint + BandIndex.candidates (in memory, rows in SQLite) + exact check of candidates + insert item + add_bands"
     )
     print(
         "  baseline = fingerprint + is_same_story against every item of the last 72 h (fingerprints kept in memory)"
@@ -429,7 +430,7 @@ async def report_stream(n: int, prefix: int, days: float) -> None:
             f" on the first {prefix} items ({span.total_seconds() / 3600:.0f} h of the stream; window 72 h):"
         )
         _describe("baseline (all-pairs)", prefix, base_head)
-        _describe("ours (LSH in SQLite)", prefix, ours_head)
+        _describe("ours (LSH in memory)", prefix, ours_head)
         ratio = base_head.seconds / ours_head.seconds
         last = slice(-max(1, prefix // 10), None)
         print(
@@ -440,15 +441,15 @@ async def report_stream(n: int, prefix: int, days: float) -> None:
         path = Path(tmp) / "full.db"
         ours, rows, size = await run_ours(items, path)
         print(f" on all {n} items:")
-        _describe("ours (LSH in SQLite)", n, ours)
+        _describe("ours (LSH in memory)", n, ours)
         print(
-            f"  one lookup (find_candidates): p50 {_ms(ours.lookups, 0.5)}, p95 {_ms(ours.lookups, 0.95)}"
+            f"  one lookup (BandIndex.candidates): p50 {_ms(ours.lookups, 0.5)}, p95 {_ms(ours.lookups, 0.95)}"
         )
         print(
             f"  exact check of the candidates: p50 {_ms(ours.checks, 0.5)}, p95 {_ms(ours.checks, 0.95)}"
         )
         print(
-            f"  index after the last prune: {rows} band rows, {size / 1e6:.1f} MB (story_band + its index); file {path.stat().st_size / 1e6:.1f} MB"
+            f"  index after the last prune: {rows} band entries, {size / 1e6:.1f} MB (arrays in memory + item_bands and its index); file {path.stat().st_size / 1e6:.1f} MB"
         )
 
 

@@ -17,6 +17,7 @@ from bot.model import SourceConfig
 from bot.pipeline.tag import Tagger
 from bot.sources.fetch import Fetcher
 from storage import migrate
+from storage.bands import BandIndex
 from storage.db import create_engine, sessionmaker, transaction
 from storage.models import Actor as ActorRow
 from storage.models import Source
@@ -40,6 +41,7 @@ class Runtime:
     # Fetching runs many sources at once; folding into stories runs one batch at a time, so
     # that two outlets' copies polled together still find each other.
     store_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    bands: BandIndex = field(default_factory=BandIndex)  # the near-duplicate index, in memory
     pruned_at: datetime | None = None  # when the near-duplicate index was last pruned
 
     async def reload_if_changed(self) -> list[str] | None:

@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel, col
 
+from storage.bulk import allocate_ids, insert_rows
 from storage.models import Item, ItemActor, Source, Story, StoryActor, StoryKey, StoryTopic
 
 CHUNK = 400  # rows per IN (...) list: under SQLite's variable limit with room to spare
@@ -103,99 +103,96 @@ async def load_texts(
 async def insert_items(
     *, session: AsyncSession, source_id: str, items: Sequence[NewItem], now: datetime
 ) -> list[StoredItem]:
-    """Store new items, start the stories they need, and bring their stories up to date.
+    """Store new items, start the stories they need, and bring joined stories up to date.
 
-    An item another worker stored meanwhile is skipped by the unique key, never doubled.
+    Call it holding the story lock, after `find_items` under the same lock: an item stored
+    twice under one key is refused by the unique key and the whole batch rolls back.
     """
     if not items:
         return []
+    item_ids = await allocate_ids(session, _table(Item), len(items))
     starters = [item for item in items if item.story_id is None]
-    started = await _insert_returning(
+    story_of = dict(
+        zip(
+            (item.key for item in starters),
+            await allocate_ids(session, _table(Story), len(starters)),
+            strict=True,
+        )
+    )
+    stored = [
+        StoredItem(
+            id=item_id,
+            key=item.key,
+            story_id=item.story_id if item.story_id is not None else story_of[item.key],
+            new_story=item.story_id is None,
+        )
+        for item, item_id in zip(items, item_ids, strict=True)
+    ]
+    pairs = list(zip(stored, items, strict=True))
+    await insert_rows(
         session,
         _table(Story),
         [
             {
+                "id": entry.story_id,
                 "title": item.title,
                 "url": item.url,
+                "item_id": entry.id,
                 "first_seen": item.published_at,
                 "last_seen": item.published_at,
                 "source_count": 1,
                 "item_count": 1,
                 "score": 0.0,
             }
-            for item in starters
+            for entry, item in pairs
+            if entry.new_story
         ],
-        col(Story.id),
     )
-    story_of: dict[str, int] = {
-        item.key: story for item, (story,) in zip(starters, started, strict=True)
-    }
-    rows = [
-        {
-            "source_id": source_id,
-            "key": item.key,
-            "url": item.url,
-            "canonical_url": item.canonical_url,
-            "title": item.title,
-            "text": item.text,
-            "lang": item.lang,
-            "author": item.author,
-            "text_hash": item.text_hash,
-            "published_at": item.published_at,
-            "fetched_at": now,
-            "story_id": item.story_id if item.story_id is not None else story_of[item.key],
-            "views": item.views,
-            "forwarded_from": item.forwarded_from,
-            "forwarded_key": item.forwarded_key,
-        }
-        for item in items
-    ]
-    inserted = await _insert_returning(
+    await insert_rows(
         session,
         _table(Item),
-        rows,
-        col(Item.id),
-        col(Item.key),
-        conflict=("source_id", "key"),
+        [
+            {
+                "id": entry.id,
+                "source_id": source_id,
+                "key": item.key,
+                "url": item.url,
+                "canonical_url": item.canonical_url,
+                "title": item.title,
+                "text": item.text,
+                "lang": item.lang,
+                "author": item.author,
+                "text_hash": item.text_hash,
+                "published_at": item.published_at,
+                "fetched_at": now,
+                "story_id": entry.story_id,
+                "views": item.views,
+                "forwarded_from": item.forwarded_from,
+                "forwarded_key": item.forwarded_key,
+            }
+            for entry, item in pairs
+        ],
     )
-    ids = {key: item_id for item_id, key in inserted}
-    stored = [
-        StoredItem(
-            id=ids[item.key],
-            key=item.key,
-            story_id=_id(row["story_id"]),
-            new_story=item.story_id is None,
-        )
-        for item, row in zip(items, rows, strict=True)
-        if item.key in ids
-    ]
-    kept = [item for item in items if item.key in ids]
-    by_key = {entry.key: entry for entry in stored}
-    await _insert_ignore(
+    await insert_rows(
         session,
         _table(StoryKey),
         [
-            {"key": story_key, "story_id": by_key[item.key].story_id, "seen_at": now}
-            for item in kept
+            {"key": story_key, "story_id": entry.story_id, "seen_at": now}
+            for entry, item in pairs
             for story_key in item.story_keys
         ],
+        ignore=True,
     )
-    await _insert_ignore(
+    await insert_rows(
         session,
         _table(ItemActor),
         [
-            {"item_id": by_key[item.key].id, "actor_id": actor, "confidence": confidence}
-            for item in kept
-            for actor, confidence in item.actors
+            {"item_id": entry.id, "actor_id": actor, "confidence": confidence}
+            for entry, item in pairs
+            for actor, confidence in dict(item.actors).items()
         ],
     )
-    await _tag_stories(session, [(by_key[item.key].story_id, item) for item in kept])
-    started_here = [entry for entry in stored if entry.new_story]
-    if started_here:
-        await session.execute(
-            update(_table(Story)).where(_table(Story).c.id == bindparam("story")),
-            [{"story": entry.story_id, "item_id": entry.id} for entry in started_here],
-        )
+    await _tag_stories(session, [(entry.story_id, item) for entry, item in pairs])
     await refresh_stories(
         session=session, story_ids={entry.story_id for entry in stored if not entry.new_story}
     )
@@ -220,22 +217,23 @@ async def update_item(
         )
     )
     await session.execute(delete(ItemActor).where(col(ItemActor.item_id) == item_id))
-    await _insert_ignore(
+    await insert_rows(
         session,
         _table(ItemActor),
         [
             {"item_id": item_id, "actor_id": actor, "confidence": confidence}
-            for actor, confidence in item.actors
+            for actor, confidence in dict(item.actors).items()
         ],
     )
     if story_id is not None:
-        await _insert_ignore(
+        await insert_rows(
             session,
             _table(StoryKey),
             [
                 {"key": story_key, "story_id": story_id, "seen_at": now}
                 for story_key in item.story_keys
             ],
+            ignore=True,
         )
         await _tag_stories(session, [(story_id, item)])
         await refresh_stories(session=session, story_ids={story_id})
@@ -293,7 +291,8 @@ async def refresh_stories(*, session: AsyncSession, story_ids: Iterable[int]) ->
 
 
 async def _tag_stories(session: AsyncSession, pairs: Sequence[tuple[int, NewItem]]) -> None:
-    await _insert_ignore(
+    """A story's actors and topics are the union of its items'."""
+    await insert_rows(
         session,
         _table(StoryActor),
         [
@@ -301,8 +300,9 @@ async def _tag_stories(session: AsyncSession, pairs: Sequence[tuple[int, NewItem
             for story_id, item in pairs
             for actor, _ in item.actors
         ],
+        ignore=True,
     )
-    await _insert_ignore(
+    await insert_rows(
         session,
         _table(StoryTopic),
         [
@@ -310,7 +310,9 @@ async def _tag_stories(session: AsyncSession, pairs: Sequence[tuple[int, NewItem
             for story_id, item in pairs
             for topic in item.topics
         ],
+        ignore=True,
     )
+
 
 
 def _id(value: object) -> int:
@@ -322,59 +324,6 @@ def _id(value: object) -> int:
 def _table(model: type[SQLModel]) -> Table:
     table: Table = model.__table__  # type: ignore[attr-defined]
     return table
-
-
-def _insert_for(session: AsyncSession, table: Table) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
-
-async def _insert_ignore(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    unique = list({tuple(sorted(row.items())): row for row in rows}.values())
-    dialect = session.get_bind().dialect
-    if dialect.name == "sqlite":
-        # The driver's executemany skips the statement layer's per-row work; ingest writes
-        # several of these small tables for every batch.
-        columns = list(unique[0])
-        convert = [
-            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
-        ]
-        tuples = [
-            tuple(
-                value if to_db is None else to_db(value)
-                for value, to_db in zip((row[name] for name in columns), convert, strict=True)
-            )
-            for row in unique
-        ]
-        connection = await session.connection()
-        await connection.exec_driver_sql(
-            f"INSERT OR IGNORE INTO {table.name} ({', '.join(columns)}) "
-            f"VALUES ({', '.join('?' for _ in columns)})",
-            tuples,
-        )
-        return
-    await session.execute(_insert_for(session, table).on_conflict_do_nothing(), unique)
-
-
-async def _insert_returning(
-    session: AsyncSession,
-    table: Table,
-    rows: list[dict[str, Any]],
-    *columns: Any,
-    conflict: tuple[str, ...] | None = None,
-) -> list[Any]:
-    if not rows:
-        return []
-    statement = _insert_for(session, table)
-    if conflict:
-        statement = statement.on_conflict_do_nothing(index_elements=list(conflict))
-    # Rows skipped by a conflict return nothing, so order can only be promised without one;
-    # callers that allow conflicts read the key back instead.
-    statement = statement.returning(*columns, sort_by_parameter_order=conflict is None)
-    result = await session.execute(statement, rows)
-    return list(result.all())
 
 
 def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:

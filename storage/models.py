@@ -11,6 +11,7 @@ from sqlalchemy import (
     Dialect,
     Index,
     Integer,
+    LargeBinary,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -172,20 +173,19 @@ class StoryKey(SQLModel, table=True):
     seen_at: datetime = Field(sa_column=_utc(nullable=False))
 
 
-class StoryBand(SQLModel, table=True):
-    """One LSH band hash of an item's MinHash, for near-duplicate candidates.
+class ItemBands(SQLModel, table=True):
+    """An item's LSH band hashes, packed as little-endian int64: what the near-duplicate index reads.
 
-    Keyed by (band, item) without a rowid, so a lookup by band reads one b-tree and an insert
-    writes one: an item writes 64 of these rows. Derived data, rebuilt by ingest and pruned by
-    age, so it carries no foreign key to check on every insert.
+    One row an item: each worker keeps the index itself in memory (`storage.bands.BandIndex`)
+    and reads only the rows added since it last looked. Derived data, rebuilt by ingest and
+    pruned by age, so it carries no foreign key to check on every insert.
     """
 
-    __tablename__ = "story_band"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __tablename__ = "item_bands"
 
-    band: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     item_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
-    seen_at: datetime = Field(sa_column=_utc(nullable=False))
+    seen_at: datetime = Field(sa_column=_utc(nullable=False, index=True))
+    bands: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class Subscriber(SQLModel, table=True):

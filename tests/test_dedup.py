@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.pipeline.dedup import (
     BANDS,
@@ -26,7 +26,7 @@ from bot.pipeline.dedup import (
     signature,
     similar,
 )
-from storage.bands import add_bands, find_candidates, prune_bands
+from storage.bands import BandIndex, add_bands, prune_bands
 from storage.db import sessionmaker, transaction
 from storage.models import Item, Source
 
@@ -265,6 +265,14 @@ async def add_item(session: AsyncSession, key: str, title: str, text: str) -> in
     return item.id
 
 
+async def indexed(maker: async_sessionmaker[AsyncSession]) -> BandIndex:
+    """A worker's index as it stands after reading every committed row."""
+    index = BandIndex()
+    async with maker() as session:
+        await index.refresh(session)
+    return index
+
+
 async def test_bands_find_the_copy_and_not_the_unrelated_item(band_engine: AsyncEngine) -> None:
     maker = sessionmaker(band_engine)
     article, other = fingerprint(ARTICLE_TITLE, ARTICLE), fingerprint(OTHER_TITLE, OTHER)
@@ -274,11 +282,8 @@ async def test_bands_find_the_copy_and_not_the_unrelated_item(band_engine: Async
         await add_bands(session=session, item_id=article_id, bands=article.bands, seen_at=NOW)
         await add_bands(session=session, item_id=other_id, bands=other.bands, seen_at=NOW)
     copy = fingerprint(ARTICLE_TITLE.upper(), ARTICLE + " https://x.example/?utm_source=tg")
-    async with maker() as session:
-        found = await find_candidates(
-            session=session, bands=copy.bands, since=NOW - timedelta(hours=72)
-        )
-    assert found == [article_id]
+    index = await indexed(maker)
+    assert index.candidates(copy.bands, since=NOW - timedelta(hours=72)) == [article_id]
 
 
 async def test_candidates_come_most_shared_bands_first_and_respect_the_limit(
@@ -289,15 +294,62 @@ async def test_candidates_come_most_shared_bands_first_and_respect_the_limit(
         ids = [await add_item(session, f"k{n}", f"t{n}", "") for n in range(4)]
         for n, item_id in enumerate(ids):
             await add_bands(session=session, item_id=item_id, bands=list(range(n + 1)), seen_at=NOW)
+    index = await indexed(maker)
+    assert index.candidates([0, 1, 2, 3], since=NOW - timedelta(hours=1)) == list(reversed(ids))
+    assert index.candidates([0, 1, 2, 3], since=NOW, limit=2) == list(reversed(ids))[:2]
+    assert index.candidates([999], since=NOW) == []
+
+
+async def test_each_entry_of_a_batch_gets_its_own_candidates_and_window(
+    band_engine: AsyncEngine,
+) -> None:
+    maker = sessionmaker(band_engine)
+    async with transaction(maker) as session:
+        old = await add_item(session, "old", "t", "")
+        new = await add_item(session, "new", "t", "")
+        await add_bands(session=session, item_id=old, bands=[1, 2], seen_at=NOW - timedelta(days=2))
+        await add_bands(session=session, item_id=new, bands=[2, 3], seen_at=NOW)
+    index = await indexed(maker)
+    found = index.candidates_many(
+        {"a": [1, 2], "b": [1, 2], "c": [3], "d": [7]},
+        since_of={
+            "a": NOW - timedelta(days=3),
+            "b": NOW - timedelta(days=1),
+            "c": NOW - timedelta(days=3),
+            "d": NOW - timedelta(days=3),
+        },
+    )
+    assert found == {"a": [old, new], "b": [new], "c": [new]}  # old shares two bands with "a"
+
+
+async def test_a_refresh_reads_only_what_was_committed_since_the_last(
+    band_engine: AsyncEngine,
+) -> None:
+    maker = sessionmaker(band_engine)
+    index = await indexed(maker)
+    assert len(index) == 0
+    async with transaction(maker) as session:
+        first = await add_item(session, "a", "t", "")
+        await add_bands(session=session, item_id=first, bands=[10, 11], seen_at=NOW)
     async with maker() as session:
-        found = await find_candidates(
-            session=session, bands=[0, 1, 2, 3], since=NOW - timedelta(hours=1)
-        )
-        top = await find_candidates(session=session, bands=[0, 1, 2, 3], since=NOW, limit=2)
-        none = await find_candidates(session=session, bands=[999], since=NOW)
-    assert found == list(reversed(ids))
-    assert top == list(reversed(ids))[:2]
-    assert none == []
+        assert await index.refresh(session) == 1
+        assert await index.refresh(session) == 0  # nothing new: nothing read twice
+    async with transaction(maker) as session:
+        second = await add_item(session, "b", "t", "")
+        await add_bands(session=session, item_id=second, bands=[11, 12], seen_at=NOW)
+    async with maker() as session:
+        assert await index.refresh(session) == 1
+    assert len(index) == 4
+    assert index.candidates([11], since=NOW) == [second, first]
+
+
+async def test_many_small_batches_merge_into_few_runs_and_find_everything() -> None:
+    index = BandIndex()
+    for batch in range(300):
+        index.add([(batch * 10 + n, [batch * 10 + n, -1], NOW) for n in range(10)])
+    assert len(index._parts) <= 12  # a log-structured merge: about log2(batches) runs
+    assert index.candidates([1234], since=NOW) == [1234]
+    assert len(index.candidates([-1], since=NOW, limit=5000)) == 3000  # a band all items share
 
 
 async def test_items_older_than_the_window_are_not_candidates_and_are_pruned(
@@ -318,28 +370,22 @@ async def test_items_older_than_the_window_are_not_candidates_and_are_pruned(
         await add_bands(
             session=session, item_id=new_id, bands=fp.bands, seen_at=NOW - timedelta(hours=1)
         )
-    async with maker() as session:
-        assert await find_candidates(session=session, bands=fp.bands, since=NOW - window) == [
-            new_id
-        ]
+    index = await indexed(maker)
+    assert index.candidates(fp.bands, since=NOW - window) == [new_id]
     async with transaction(maker) as session:
         deleted = await prune_bands(session=session, before=NOW - window)
-    assert deleted == len(set(fp.bands))
-    async with maker() as session:
-        assert await find_candidates(session=session, bands=fp.bands, since=NOW - 10 * window) == [
-            new_id
-        ]
+    assert deleted == 1
+    assert index.prune(NOW - window) == len(set(fp.bands))
+    assert index.candidates(fp.bands, since=NOW - 10 * window) == [new_id]
+    assert (await indexed(maker)).candidates(fp.bands, since=NOW - 10 * window) == [new_id]
 
 
-async def test_bands_are_not_written_until_the_caller_commits(band_engine: AsyncEngine) -> None:
+async def test_bands_are_not_read_until_the_writer_commits(band_engine: AsyncEngine) -> None:
     maker = sessionmaker(band_engine)
     fp = fingerprint(ARTICLE_TITLE, ARTICLE)
     async with maker() as session:
         item_id = await add_item(session, "a", ARTICLE_TITLE, ARTICLE)
         await add_bands(session=session, item_id=item_id, bands=fp.bands, seen_at=NOW)
         await session.rollback()
-    async with maker() as session:
-        assert (
-            await find_candidates(session=session, bands=fp.bands, since=NOW - timedelta(days=1))
-            == []
-        )
+    index = await indexed(maker)
+    assert index.candidates(fp.bands, since=NOW - timedelta(days=1)) == []

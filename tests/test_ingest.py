@@ -318,14 +318,18 @@ async def test_a_broken_feeds_toml_keeps_the_last_good_one(runtime: Runtime) -> 
 
 async def test_items_leave_the_near_duplicate_index_after_the_window(runtime: Runtime) -> None:
     from bot.pipeline.ingest import prune_index
-    from storage.models import StoryBand
+    from storage.models import ItemBands
 
     await poll_due(runtime)
-    assert await count(runtime, StoryBand) > 0
+    async with runtime.sessions() as session:
+        await runtime.bands.refresh(session)  # what the next batch would read first
+    assert len(runtime.bands) > 0
+    assert await count(runtime, ItemBands) > 0
     assert await prune_index(runtime, now=datetime.now(UTC)) == 0  # pruned just now, by poll_due
     runtime.pruned_at = None
     assert await prune_index(runtime, now=datetime.now(UTC) + timedelta(days=5)) > 0
-    assert await count(runtime, StoryBand) == 0
+    assert await count(runtime, ItemBands) == 0
+    assert len(runtime.bands) == 0  # and the worker's copy in memory
     assert await count(runtime, Item) == 6  # the items themselves stay
 
 

@@ -85,10 +85,12 @@ async def prune_index(runtime: Runtime, *, now: datetime) -> int:
     if runtime.pruned_at is not None and now - runtime.pruned_at < PRUNE_EVERY:
         return 0
     runtime.pruned_at = now
+    before = now - STORY_WINDOW - PRUNE_SLACK
     async with transaction(runtime.sessions) as session:
-        removed = await bands.prune_bands(session=session, before=now - STORY_WINDOW - PRUNE_SLACK)
+        removed = await bands.prune_bands(session=session, before=before)
+    runtime.bands.prune(before)
     if removed:
-        logger.info("pruned band_rows=%d", removed)
+        logger.info("pruned indexed_items=%d", removed)
     return removed
 
 
@@ -232,7 +234,9 @@ async def _store(
     ]
     relevant = [(entry, tagging) for entry, tagging in tagged if tagging.relevant]
     await lock_stories(session)
-    counts = await store_entries(session=session, source_id=config.id, entries=relevant, now=now)
+    counts = await store_entries(
+        session=session, index=runtime.bands, source_id=config.id, entries=relevant, now=now
+    )
     return counts, len(tagged) - len(relevant)
 
 

@@ -33,6 +33,7 @@ class StoreCounts:
 async def store_entries(
     *,
     session: AsyncSession,
+    index: bands.BandIndex,
     source_id: str,
     entries: Sequence[tuple[CleanEntry, Tagging]],
     now: datetime,
@@ -41,7 +42,9 @@ async def store_entries(
 
     Exact keys first (the same guid; the same canonical URL, text or post elsewhere), then
     near-duplicates found through the LSH bands and confirmed on the texts themselves.
+    Call it holding the story lock: `index` first reads what other batches committed.
     """
+    await index.refresh(session)
     latest: dict[str, tuple[CleanEntry, Tagging]] = {}
     for entry, tagging in entries:
         latest[entry.key] = (entry, tagging)  # a feed repeating a guid keeps its last version
@@ -61,7 +64,9 @@ async def store_entries(
         # Entries of one batch that are copies of each other: the later ones wait for a
         # second round, in which the first one's story exists and is found like any other.
         now_round, pending = _split_siblings(pending)
-        round_stored, round_joined = await _store_fresh(session, source_id, now_round, now=now)
+        round_stored, round_joined = await _store_fresh(
+            session, index, source_id, now_round, now=now
+        )
         stored += round_stored
         joined += round_joined
     for entry, tagging in edited:
@@ -93,6 +98,7 @@ async def lock_stories(session: AsyncSession) -> None:
 
 async def _store_fresh(
     session: AsyncSession,
+    index: bands.BandIndex,
     source_id: str,
     fresh: Sequence[tuple[CleanEntry, Tagging]],
     *,
@@ -108,7 +114,7 @@ async def _store_fresh(
         if (story_id := next((exact[k] for k in _lookup_keys(entry) if k in exact), None))
     }
     unmatched = [entry for entry, _ in fresh if entry.key not in story_of]
-    story_of.update(await _near_stories(session, unmatched, fingerprints))
+    story_of.update(await _near_stories(session, index, unmatched, fingerprints))
     planned = [_new_item(entry, tagging, story_of.get(entry.key)) for entry, tagging in fresh]
     stored = await items.insert_items(session=session, source_id=source_id, items=planned, now=now)
     published = {entry.key: entry.published_at for entry, _ in fresh}
@@ -127,15 +133,15 @@ async def _store_fresh(
 
 async def _near_stories(
     session: AsyncSession,
+    index: bands.BandIndex,
     entries: Sequence[CleanEntry],
     fingerprints: dict[str, dedup.Fingerprint],
 ) -> dict[str, int]:
     """The stories that near-duplicates of these entries already belong to, if any."""
     if not entries:
         return {}
-    candidates = await bands.find_candidates_many(
-        session=session,
-        bands_of={entry.key: fingerprints[entry.key].bands for entry in entries},
+    candidates = index.candidates_many(
+        {entry.key: fingerprints[entry.key].bands for entry in entries},
         since_of={entry.key: entry.published_at - STORY_WINDOW for entry in entries},
         limit=NEAR_CANDIDATES,
     )
