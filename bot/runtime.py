@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Catalog, ConfigError, Settings, load_actors, load_sources
 from bot.model import SourceConfig
+from bot.pipeline.commit import GroupCommit
 from bot.pipeline.tag import Tagger
 from bot.sources.fetch import Fetcher
 from storage import migrate
-from storage.bands import BandIndex
 from storage.db import create_engine, sessionmaker, transaction
 from storage.models import Actor as ActorRow
 from storage.models import Source
@@ -37,11 +36,9 @@ class Runtime:
     catalog: Catalog
     tagger: Tagger
     sources: tuple[SourceConfig, ...]
+    # Fetching runs many sources at once; folding into stories runs one group at a time.
+    store: GroupCommit
     stamps: tuple[float, float] = (0.0, 0.0)  # the steering files' mtimes at the last reload
-    # Fetching runs many sources at once; folding into stories runs one batch at a time, so
-    # that two outlets' copies polled together still find each other.
-    store_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    bands: BandIndex = field(default_factory=BandIndex)  # the near-duplicate index, in memory
     pruned_at: datetime | None = None  # when the near-duplicate index was last pruned
 
     async def reload_if_changed(self) -> list[str] | None:
@@ -94,10 +91,11 @@ async def open_runtime(settings: Settings, *, fetcher: Fetcher | None = None,
     try:
         if upgrade:
             await migrate.upgrade(engine)
+        sessions = sessionmaker(engine)
         runtime = Runtime(
-            settings=settings, engine=engine, sessions=sessionmaker(engine), fetcher=fetcher,
+            settings=settings, engine=engine, sessions=sessions, fetcher=fetcher,
             catalog=catalog, tagger=Tagger(catalog.actors, catalog.topics), sources=sources,
-            stamps=_stamps(settings),
+            store=GroupCommit(sessions), stamps=_stamps(settings),
         )
         await _sync(runtime.sessions, sources, catalog)
         yield runtime

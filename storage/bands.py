@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -17,6 +18,7 @@ from storage.bulk import insert_rows
 from storage.models import ItemBands
 
 Array = npt.NDArray[np.int64]
+K = TypeVar("K", bound=Hashable)
 _OWNER_SHIFT = 40  # (query, item) pairs counted as one int64: item ids stay below 2**40
 
 
@@ -122,15 +124,15 @@ class BandIndex:
 
     def candidates(self, bands: Sequence[int], *, since: datetime, limit: int = 50) -> list[int]:
         """Items seen since `since` sharing a band with these, those sharing the most first."""
-        return self.candidates_many({"": bands}, since_of={"": since}, limit=limit).get("", [])
+        return self.candidates_many({0: bands}, since_of={0: since}, limit=limit).get(0, [])
 
     def candidates_many(
         self,
-        bands_of: Mapping[str, Sequence[int]],
+        bands_of: Mapping[K, Sequence[int]],
         *,
-        since_of: Mapping[str, datetime],
+        since_of: Mapping[K, datetime],
         limit: int = 10,
-    ) -> dict[str, list[int]]:
+    ) -> dict[K, list[int]]:
         """For each key, the items sharing a band with it and seen since its own `since`.
 
         Items sharing the most bands come first (the newest among equals); at most `limit`.
@@ -141,6 +143,8 @@ class BandIndex:
             return {}
         query = np.concatenate(per_key)
         owner = np.repeat(np.arange(len(keys), dtype=np.int64), [len(b) for b in per_key])
+        ascending = np.argsort(query, kind="stable")  # sorted keys: each search starts where the last ended
+        query, owner = query[ascending], owner[ascending]
         since = np.array([_epoch(since_of[key]) for key in keys], dtype=np.int64)
         pairs: list[Array] = []
         for part in self._parts:
@@ -164,7 +168,7 @@ class BandIndex:
         who, item = who[order], item[order]
         first = np.searchsorted(who, who, side="left")
         rank = np.arange(len(who)) - first
-        found: dict[str, list[int]] = {}
+        found: dict[K, list[int]] = {}
         for index, item_id in zip(who[rank < limit].tolist(), item[rank < limit].tolist(), strict=True):
             found.setdefault(keys[index], []).append(item_id)
         return found

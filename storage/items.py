@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel, col
 
@@ -21,11 +21,13 @@ CHUNK = 400  # rows per IN (...) list: under SQLite's variable limit with room t
 class NewItem:
     """An item ready to store, with the story it joins (None: it starts a story)."""
 
+    source_id: str
     key: str
     title: str
     text: str
     text_hash: str
     published_at: datetime
+    fetched_at: datetime
     url: str | None = None
     canonical_url: str | None = None
     lang: str | None = None
@@ -59,18 +61,24 @@ class StoredItem:
 
 
 async def find_items(
-    *, session: AsyncSession, source_id: str, keys: Sequence[str]
-) -> dict[str, KnownItem]:
-    """The items of `source_id` already stored under these keys."""
-    found: dict[str, KnownItem] = {}
-    for chunk in _chunks(keys):
+    *, session: AsyncSession, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], KnownItem]:
+    """The items already stored under these (source id, key) pairs."""
+    found: dict[tuple[str, str], KnownItem] = {}
+    for chunk in _chunks(keys, CHUNK // 2):
         rows = await session.execute(
-            select(col(Item.key), col(Item.id), col(Item.text_hash), col(Item.story_id)).where(
-                col(Item.source_id) == source_id, col(Item.key).in_(chunk)
-            )
+            select(
+                col(Item.source_id),
+                col(Item.key),
+                col(Item.id),
+                col(Item.text_hash),
+                col(Item.story_id),
+            ).where(tuple_(col(Item.source_id), col(Item.key)).in_(chunk))
         )
-        for key, item_id, hashed, story_id in rows:
-            found[key] = KnownItem(id=_id(item_id), text_hash=hashed, story_id=story_id)
+        for source_id, key, item_id, hashed, story_id in rows:
+            found[(source_id, key)] = KnownItem(
+                id=_id(item_id), text_hash=hashed, story_id=story_id
+            )
     return found
 
 
@@ -100,9 +108,7 @@ async def load_texts(
     return found
 
 
-async def insert_items(
-    *, session: AsyncSession, source_id: str, items: Sequence[NewItem], now: datetime
-) -> list[StoredItem]:
+async def insert_items(*, session: AsyncSession, items: Sequence[NewItem]) -> list[StoredItem]:
     """Store new items, start the stories they need, and bring joined stories up to date.
 
     Call it holding the story lock, after `find_items` under the same lock: an item stored
@@ -154,7 +160,7 @@ async def insert_items(
         [
             {
                 "id": entry.id,
-                "source_id": source_id,
+                "source_id": item.source_id,
                 "key": item.key,
                 "url": item.url,
                 "canonical_url": item.canonical_url,
@@ -164,7 +170,7 @@ async def insert_items(
                 "author": item.author,
                 "text_hash": item.text_hash,
                 "published_at": item.published_at,
-                "fetched_at": now,
+                "fetched_at": item.fetched_at,
                 "story_id": entry.story_id,
                 "views": item.views,
                 "forwarded_from": item.forwarded_from,
@@ -177,7 +183,7 @@ async def insert_items(
         session,
         _table(StoryKey),
         [
-            {"key": story_key, "story_id": entry.story_id, "seen_at": now}
+            {"key": story_key, "story_id": entry.story_id, "seen_at": item.fetched_at}
             for entry, item in pairs
             for story_key in item.story_keys
         ],
@@ -326,9 +332,9 @@ def _table(model: type[SQLModel]) -> Table:
     return table
 
 
-def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
+def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 @dataclass(frozen=True, slots=True)

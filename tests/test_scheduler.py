@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings, load_actors
+from bot.pipeline.commit import GroupCommit
 from bot.pipeline.tag import Tagger
 from bot.runtime import Runtime
 from bot.scheduler import run_alert_tick, run_digest_tick
@@ -29,14 +30,16 @@ DUE = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # 08:00 in Caracas: the default 
 async def runtime(engine: AsyncEngine, sqlite_url: str) -> AsyncIterator[Runtime]:
     catalog = load_actors(ROOT / "actors.toml")
     fetcher = Fetcher()
+    sessions = sessionmaker(engine)
     runtime = Runtime(
         settings=Settings(database_url=sqlite_url, alerts_per_hour=2),
         engine=engine,
-        sessions=sessionmaker(engine),
+        sessions=sessions,
         fetcher=fetcher,
         catalog=catalog,
         tagger=Tagger(catalog.actors, catalog.topics),
         sources=(),
+        store=GroupCommit(sessions),
     )
     async with transaction(runtime.sessions) as session:
         await seed_catalog(session)

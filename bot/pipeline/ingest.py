@@ -15,7 +15,7 @@ from bot.model import Entry, SourceConfig
 from bot.pipeline.normalise import normalise_entry
 from bot.pipeline.pacing import delay_after_error, interval_after_success, jitter
 from bot.pipeline.relevance import tag_text
-from bot.pipeline.stories import STORY_WINDOW, StoreCounts, lock_stories, store_entries
+from bot.pipeline.stories import STORY_WINDOW, SourceEntries, StoreCounts
 from bot.runtime import Runtime
 from bot.sources.channel import ChannelError, read_channel
 from bot.sources.feed import FeedError, parse_feed
@@ -88,7 +88,7 @@ async def prune_index(runtime: Runtime, *, now: datetime) -> int:
     before = now - STORY_WINDOW - PRUNE_SLACK
     async with transaction(runtime.sessions) as session:
         removed = await bands.prune_bands(session=session, before=before)
-    runtime.bands.prune(before)
+    runtime.store.index.prune(before)
     if removed:
         logger.info("pruned indexed_items=%d", removed)
     return removed
@@ -168,8 +168,9 @@ async def _read(runtime: Runtime, row: Source) -> _Read:
 async def _ingest(
     runtime: Runtime, row: Source, config: SourceConfig, read: _Read, *, now: datetime
 ) -> SourceReport:
-    async with runtime.store_lock, transaction(runtime.sessions) as session:
-        counts, skipped = await _store(session, runtime, config, read.entries, now=now)
+    batch, skipped = _prepare(runtime, config, read.entries, now=now)
+
+    async def record(session: AsyncSession, counts: StoreCounts) -> None:
         interval = interval_after_success(
             interval=row.interval,
             min_interval=row.min_interval,
@@ -191,6 +192,8 @@ async def _ingest(
             new_items=counts.new,
             newest_post=read.newest_post,
         )
+
+    counts = await runtime.store.store(batch, after=record)  # the poll is recorded with its items
     return _report(row.id, read.status, len(read.entries), counts, skipped)
 
 
@@ -212,32 +215,22 @@ async def ingest_pushed(
     )
     if config is None:
         return None
-    now = now or datetime.now(UTC)
-    async with runtime.store_lock, transaction(runtime.sessions) as session:
-        counts, skipped = await _store(session, runtime, config, entries, now=now)
+    batch, skipped = _prepare(runtime, config, entries, now=now or datetime.now(UTC))
+    counts = await runtime.store.store(batch)
     return _report(config.id, 200, len(entries), counts, skipped)
 
 
-async def _store(
-    session: AsyncSession,
-    runtime: Runtime,
-    config: SourceConfig,
-    entries: Sequence[Entry],
-    *,
-    now: datetime,
-) -> tuple[StoreCounts, int]:
-    """normalise → tag → relevance → dedup → store; returns the counts and how many were off topic."""
+def _prepare(
+    runtime: Runtime, config: SourceConfig, entries: Sequence[Entry], *, now: datetime
+) -> tuple[SourceEntries, int]:
+    """normalise → tag → relevance; returns what is about Venezuela and how many were not."""
     clean = [normalise_entry(entry, config, now=now) for entry in entries]
     tagged = [
         (entry, tag_text(runtime.tagger, entry.text, title=entry.title, scope=config.scope))
         for entry in clean
     ]
-    relevant = [(entry, tagging) for entry, tagging in tagged if tagging.relevant]
-    await lock_stories(session)
-    counts = await store_entries(
-        session=session, index=runtime.bands, source_id=config.id, entries=relevant, now=now
-    )
-    return counts, len(tagged) - len(relevant)
+    relevant = tuple((entry, tagging) for entry, tagging in tagged if tagging.relevant)
+    return SourceEntries(config.id, now, relevant), len(tagged) - len(relevant)
 
 
 async def _fail(runtime: Runtime, row: Source, error: Exception, *, now: datetime) -> SourceReport:

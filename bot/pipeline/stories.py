@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import lru_cache
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from bot.model import CleanEntry, Tagging
 from bot.pipeline import dedup
@@ -21,8 +22,17 @@ NEAR_CANDIDATES = 10  # candidates checked exactly per entry, those sharing most
 
 
 @dataclass(frozen=True, slots=True)
+class SourceEntries:
+    """One source's relevant entries from one read, ready for dedup and store."""
+
+    source_id: str
+    fetched_at: datetime
+    entries: tuple[tuple[CleanEntry, Tagging], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class StoreCounts:
-    """How a batch of entries landed."""
+    """How a source's entries landed."""
 
     new: int = 0
     updated: int = 0
@@ -30,60 +40,72 @@ class StoreCounts:
     joined: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class _Fresh:
+    """An entry not stored before, with where and when it was read."""
+
+    source_id: str
+    fetched_at: datetime
+    entry: CleanEntry
+    tagging: Tagging
+
+
 async def store_entries(
     *,
     session: AsyncSession,
     index: bands.BandIndex,
-    source_id: str,
-    entries: Sequence[tuple[CleanEntry, Tagging]],
-    now: datetime,
-) -> StoreCounts:
-    """Dedup a source's relevant entries against the database and store what is new.
+    batches: Sequence[SourceEntries],
+) -> dict[str, StoreCounts]:
+    """Dedup the relevant entries of one or more sources against the database; store what is new.
 
     Exact keys first (the same guid; the same canonical URL, text or post elsewhere), then
-    near-duplicates found through the LSH bands and confirmed on the texts themselves.
+    near-duplicates found through the LSH bands and confirmed on the texts themselves. Several
+    sources stored together cost one round of queries instead of one each.
     Call it holding the story lock: `index` first reads what other batches committed.
     """
     await index.refresh(session)
-    latest: dict[str, tuple[CleanEntry, Tagging]] = {}
-    for entry, tagging in entries:
-        latest[entry.key] = (entry, tagging)  # a feed repeating a guid keeps its last version
-    known = await items.find_items(session=session, source_id=source_id, keys=list(latest))
-    fresh = [pair for key, pair in latest.items() if key not in known]
+    latest: dict[tuple[str, str], _Fresh] = {}
+    for batch in batches:
+        for entry, tagging in batch.entries:
+            # A feed repeating a guid keeps its last version.
+            latest[(batch.source_id, entry.key)] = _Fresh(
+                batch.source_id, batch.fetched_at, entry, tagging
+            )
+    known = await items.find_items(session=session, keys=list(latest))
+    fresh = [pending for key, pending in latest.items() if key not in known]
     edited = [
-        pair
-        for key, pair in latest.items()
-        if key in known and known[key].text_hash != pair[0].text_hash
+        (known[key], pending)
+        for key, pending in latest.items()
+        if key in known and known[key].text_hash != pending.entry.text_hash
     ]
-    duplicates = len(latest) - len(fresh) - len(edited)
-
-    stored: list[items.StoredItem] = []
-    joined = 0
-    pending = fresh
-    while pending:
+    stored: list[tuple[_Fresh, items.StoredItem]] = []
+    waiting = fresh
+    while waiting:
         # Entries of one batch that are copies of each other: the later ones wait for a
         # second round, in which the first one's story exists and is found like any other.
-        now_round, pending = _split_siblings(pending)
-        round_stored, round_joined = await _store_fresh(
-            session, index, source_id, now_round, now=now
-        )
-        stored += round_stored
-        joined += round_joined
-    for entry, tagging in edited:
-        item = known[entry.key]
+        now_round, waiting = _split_siblings(waiting)
+        stored += await _store_fresh(session, index, now_round)
+    for item, pending in edited:
+        _RECENT.forget(item.id)  # its words changed: its print is read again when needed
         await items.update_item(
             session=session,
             item_id=item.id,
             story_id=item.story_id,
-            item=_new_item(entry, tagging, item.story_id),
-            now=now,
+            item=_new_item(pending, item.story_id),
+            now=pending.fetched_at,
         )
-    return StoreCounts(
-        new=len(stored),
-        updated=len(edited),
-        duplicates=duplicates,
-        joined=joined,
-    )
+    counts: dict[str, StoreCounts] = {}
+    for batch in batches:
+        mine = [item for pending, item in stored if pending.source_id == batch.source_id]
+        updated = sum(1 for _, pending in edited if pending.source_id == batch.source_id)
+        distinct = sum(1 for source, _ in latest if source == batch.source_id)
+        counts[batch.source_id] = StoreCounts(
+            new=len(mine),
+            updated=updated,
+            duplicates=distinct - len(mine) - updated,
+            joined=sum(1 for item in mine if not item.new_story),
+        )
+    return counts
 
 
 async def lock_stories(session: AsyncSession) -> None:
@@ -97,95 +119,140 @@ async def lock_stories(session: AsyncSession) -> None:
 
 
 async def _store_fresh(
-    session: AsyncSession,
-    index: bands.BandIndex,
-    source_id: str,
-    fresh: Sequence[tuple[CleanEntry, Tagging]],
-    *,
-    now: datetime,
-) -> tuple[list[items.StoredItem], int]:
+    session: AsyncSession, index: bands.BandIndex, fresh: Sequence[_Fresh]
+) -> list[tuple[_Fresh, items.StoredItem]]:
     exact = await items.find_stories(
-        session=session, keys=[k for entry, _ in fresh for k in _lookup_keys(entry)]
+        session=session, keys=[k for pending in fresh for k in _lookup_keys(pending.entry)]
     )
-    fingerprints = {entry.key: dedup.fingerprint(entry.title, entry.text) for entry, _ in fresh}
-    story_of = {
-        entry.key: story_id
-        for entry, _ in fresh
-        if (story_id := next((exact[k] for k in _lookup_keys(entry) if k in exact), None))
-    }
-    unmatched = [entry for entry, _ in fresh if entry.key not in story_of]
-    story_of.update(await _near_stories(session, index, unmatched, fingerprints))
-    planned = [_new_item(entry, tagging, story_of.get(entry.key)) for entry, tagging in fresh]
-    stored = await items.insert_items(session=session, source_id=source_id, items=planned, now=now)
-    published = {entry.key: entry.published_at for entry, _ in fresh}
-    # A word-for-word copy has its original's bands already: indexing it again adds nothing.
-    copies = {entry.key for entry, _ in fresh if f"h:{entry.text_hash}" in exact}
+    prints = [dedup.fingerprint(p.entry.title, p.entry.text) for p in fresh]
+    story_of: list[int | None] = [
+        next((exact[k] for k in _lookup_keys(pending.entry) if k in exact), None)
+        for pending in fresh
+    ]
+    unmatched = [at for at, story in enumerate(story_of) if story is None]
+    near = await _near_stories(
+        session, index, {at: (fresh[at].entry, prints[at]) for at in unmatched}
+    )
+    for at, story in near.items():
+        story_of[at] = story
+    planned = [_new_item(pending, story) for pending, story in zip(fresh, story_of, strict=True)]
+    stored = await items.insert_items(session=session, items=planned)
+    _RECENT.put_on_commit(
+        session,
+        [(item.id, fingerprint, item.story_id) for item, fingerprint in zip(stored, prints, strict=True)],
+    )
     await bands.add_bands_many(
         session=session,
         rows=[
-            (item.id, fingerprints[item.key].bands, published[item.key])
-            for item in stored
-            if item.key not in copies
+            (item.id, fingerprint.bands, pending.entry.published_at)
+            for item, fingerprint, pending in zip(stored, prints, fresh, strict=True)
+            # A word-for-word copy has its original's bands already: indexing it adds nothing.
+            if f"h:{pending.entry.text_hash}" not in exact
         ],
     )
-    return stored, sum(1 for item in stored if not item.new_story)
+    return list(zip(fresh, stored, strict=True))
 
 
 async def _near_stories(
     session: AsyncSession,
     index: bands.BandIndex,
-    entries: Sequence[CleanEntry],
-    fingerprints: dict[str, dedup.Fingerprint],
-) -> dict[str, int]:
+    entries: dict[int, tuple[CleanEntry, dedup.Fingerprint]],
+) -> dict[int, int]:
     """The stories that near-duplicates of these entries already belong to, if any."""
     if not entries:
         return {}
     candidates = index.candidates_many(
-        {entry.key: fingerprints[entry.key].bands for entry in entries},
-        since_of={entry.key: entry.published_at - STORY_WINDOW for entry in entries},
+        {at: fingerprint.bands for at, (_, fingerprint) in entries.items()},
+        since_of={at: entry.published_at - STORY_WINDOW for at, (entry, _) in entries.items()},
         limit=NEAR_CANDIDATES,
     )
-    texts = await items.load_texts(
-        session=session, item_ids=sorted({i for found in candidates.values() for i in found})
-    )
-    found: dict[str, int] = {}
-    for entry in entries:
-        for item_id in candidates.get(entry.key, ()):
-            title, text, story_id = texts.get(item_id, ("", "", None))
-            if story_id is not None and dedup.is_same_story(
-                fingerprints[entry.key], _checked_print(title, text)
-            ):
-                found[entry.key] = story_id
+    await _RECENT.load(session, {i for found in candidates.values() for i in found})
+    found: dict[int, int] = {}
+    for at, (_, fingerprint) in entries.items():
+        for item_id in candidates.get(at, ()):
+            known = _RECENT.get(item_id)
+            if known is not None and dedup.is_same_story(fingerprint, known[0]):
+                found[at] = known[1]
                 break
     return found
 
 
-@lru_cache(maxsize=4096)
-def _checked_print(title: str, text: str) -> dedup.Fingerprint:
-    # A story's items are candidates again and again while it is news: remember their prints.
-    return dedup.fingerprint(title, text, indexed=False)
+class _RecentPrints:
+    """The fingerprints and stories of recently stored items, by id: the usual candidates.
+
+    A story's items are candidates again and again while it is news. Items this worker
+    stored are remembered as they are stored; others are read back and fingerprinted once.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._prints: OrderedDict[int, tuple[dedup.Fingerprint, int]] = OrderedDict()
+
+    def get(self, item_id: int) -> tuple[dedup.Fingerprint, int] | None:
+        known = self._prints.get(item_id)
+        if known is not None:
+            self._prints.move_to_end(item_id)
+        return known
+
+    def put(self, item_id: int, fingerprint: dedup.Fingerprint, story_id: int) -> None:
+        self._prints[item_id] = (replace(fingerprint, bands=()), story_id)
+        self._prints.move_to_end(item_id)
+        while len(self._prints) > self._size:
+            self._prints.popitem(last=False)
+
+    def put_on_commit(
+        self, session: AsyncSession, prints: list[tuple[int, dedup.Fingerprint, int]]
+    ) -> None:
+        """Remember new items once their transaction commits: a rolled-back id may come back."""
+        pending: list[tuple[int, dedup.Fingerprint, int]] | None = session.info.get(_PENDING)
+        if pending is None:
+            pending = session.info[_PENDING] = []
+
+            def commit(_: Session) -> None:
+                for item_id, fingerprint, story_id in pending:
+                    self.put(item_id, fingerprint, story_id)
+                pending.clear()
+
+            event.listen(session.sync_session, "after_commit", commit)
+            event.listen(session.sync_session, "after_rollback", lambda _: pending.clear())
+        pending.extend(prints)
+
+    def forget(self, item_id: int) -> None:
+        self._prints.pop(item_id, None)
+
+    async def load(self, session: AsyncSession, item_ids: set[int]) -> None:
+        missing = sorted(item_ids - self._prints.keys())
+        texts = await items.load_texts(session=session, item_ids=missing)
+        for item_id, (title, body, story_id) in texts.items():
+            if story_id is not None:
+                self.put(item_id, dedup.fingerprint(title, body, indexed=False), story_id)
 
 
-def _split_siblings(
-    entries: Sequence[tuple[CleanEntry, Tagging]],
-) -> tuple[list[tuple[CleanEntry, Tagging]], list[tuple[CleanEntry, Tagging]]]:
+_RECENT = _RecentPrints(4096)
+_PENDING = "vigia.pending_prints"  # the session's stored-but-uncommitted prints
+
+
+def _split_siblings(fresh: Sequence[_Fresh]) -> tuple[list[_Fresh], list[_Fresh]]:
     claimed: set[str] = set()
-    first: list[tuple[CleanEntry, Tagging]] = []
-    later: list[tuple[CleanEntry, Tagging]] = []
-    for pair in entries:
-        lookup = set(_lookup_keys(pair[0]))
-        (later if lookup & claimed else first).append(pair)
+    first: list[_Fresh] = []
+    later: list[_Fresh] = []
+    for pending in fresh:
+        lookup = set(_lookup_keys(pending.entry))
+        (later if lookup & claimed else first).append(pending)
         claimed |= lookup
     return first, later
 
 
-def _new_item(entry: CleanEntry, tagging: Tagging, story_id: int | None) -> items.NewItem:
+def _new_item(pending: _Fresh, story_id: int | None) -> items.NewItem:
+    entry = pending.entry
     return items.NewItem(
+        source_id=pending.source_id,
         key=entry.key,
         title=entry.title,
         text=entry.text,
         text_hash=entry.text_hash,
         published_at=entry.published_at,
+        fetched_at=pending.fetched_at,
         url=entry.url,
         canonical_url=entry.canonical_url,
         lang=entry.lang,
@@ -193,8 +260,8 @@ def _new_item(entry: CleanEntry, tagging: Tagging, story_id: int | None) -> item
         views=entry.views,
         forwarded_from=entry.forwarded_from,
         forwarded_key=entry.forwarded_key,
-        actors=tuple((tag.id, tag.confidence) for tag in tagging.actors),
-        topics=tagging.topics,
+        actors=tuple((tag.id, tag.confidence) for tag in pending.tagging.actors),
+        topics=pending.tagging.topics,
         story_keys=_story_keys(entry),
         story_id=story_id,
     )

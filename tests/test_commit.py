@@ -1,0 +1,147 @@
+"""Group commit: sources read together are stored together, and one bad source sinks no other."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.model import ActorTag, CleanEntry, Tagging
+from bot.pipeline.commit import AfterStore, GroupCommit
+from bot.pipeline.stories import SourceEntries, StoreCounts
+from storage.db import sessionmaker, transaction
+from storage.models import Item, Source, Story
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+TEXT = (
+    "El Consejo Nacional Electoral anunció que publicará las actas de votación mesa por mesa "
+    "antes del viernes, tras la presión de observadores internacionales y del Centro Carter."
+)
+
+
+def entry(key: str, title: str, text: str, url: str) -> tuple[CleanEntry, Tagging]:
+    clean = CleanEntry(
+        key=key, url=url, canonical_url=url, title=title, text=text, published_at=NOW,
+        lang="es", text_hash=f"{title}|{text}",
+    )
+    return clean, Tagging(relevant=True, actors=(ActorTag("cne", "CNE", 1.0),), topics=("elections",))
+
+
+@pytest.fixture
+async def maker(any_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    sessions = sessionmaker(any_engine)
+    async with transaction(sessions) as session:
+        for source in ("a", "b", "c"):
+            session.add(Source(id=source, name=source.upper()))
+    return sessions
+
+
+async def counts_of(sessions: async_sessionmaker[AsyncSession]) -> tuple[int, int]:
+    async with sessions() as session:
+        items = (await session.execute(select(func.count()).select_from(Item))).scalar_one()
+        stories = (await session.execute(select(func.count()).select_from(Story))).scalar_one()
+    return items, stories
+
+
+async def test_sources_waiting_together_are_stored_in_one_turn_and_fold(
+    maker: async_sessionmaker[AsyncSession],
+) -> None:
+    store = GroupCommit(maker)
+    sessions_seen: dict[str, int] = {}
+
+    def note_session(source: str) -> AfterStore:
+        async def after(session: AsyncSession, counts: StoreCounts) -> None:
+            sessions_seen[source] = id(session)
+
+        return after
+
+    batches = [
+        SourceEntries("a", NOW, (entry("1", "El CNE publicará las actas", TEXT, "https://a.example/1"),)),
+        # The same wire copy under another outlet's link: one story, two sources.
+        SourceEntries("b", NOW, (entry("x", "El CNE publicará las actas", TEXT, "https://b.example/x"),)),
+        SourceEntries("c", NOW, (entry("9", "Otra noticia sobre Maduro", "Texto distinto " * 9,
+                                       "https://c.example/9"),)),
+    ]
+    async with store.lock:  # the turn is busy: all three queue up behind it
+        waiting = [
+            asyncio.create_task(store.store(batch, after=note_session(batch.source_id)))
+            for batch in batches
+        ]
+        await asyncio.sleep(0.01)
+    results = await asyncio.gather(*waiting)
+    assert len(set(sessions_seen.values())) == 1  # one transaction for the three
+    assert [r.new for r in results] == [1, 1, 1]
+    assert [r.joined for r in results] == [0, 1, 0]  # b's copy joined a's story, in the same turn
+    assert store._waiting == []
+    assert await counts_of(maker) == (3, 2)
+
+
+async def test_a_failing_source_in_a_group_costs_the_others_nothing(
+    maker: async_sessionmaker[AsyncSession],
+) -> None:
+    store = GroupCommit(maker)
+    recorded: list[str] = []
+
+    async def broken(session: AsyncSession, counts: StoreCounts) -> None:
+        raise RuntimeError("the poll state could not be written")
+
+    def record(source: str) -> AfterStore:
+        async def after(session: AsyncSession, counts: StoreCounts) -> None:
+            recorded.append(source)
+        return after
+
+    async with store.lock:
+        good = asyncio.create_task(store.store(
+            SourceEntries("a", NOW, (entry("1", "Uno", TEXT, "https://a.example/1"),)),
+            after=record("a"),
+        ))
+        bad = asyncio.create_task(store.store(
+            SourceEntries("b", NOW, (entry("2", "Dos", TEXT + " Segunda.", "https://b.example/2"),)),
+            after=broken,
+        ))
+        also_good = asyncio.create_task(store.store(
+            SourceEntries("c", NOW, (entry("3", "Tres", "Otro texto " * 9, "https://c.example/3"),)),
+            after=record("c"),
+        ))
+        await asyncio.sleep(0.01)
+    assert (await good).new == 1
+    assert (await also_good).new == 1
+    with pytest.raises(RuntimeError, match="poll state"):
+        await bad
+    assert set(recorded) == {"a", "c"}  # retried alone after the group failed
+    assert await counts_of(maker) == (2, 2)  # b's item rolled back with its failed poll
+
+
+async def test_a_source_twice_in_the_queue_waits_for_the_next_turn(
+    maker: async_sessionmaker[AsyncSession],
+) -> None:
+    store = GroupCommit(maker)
+    async with store.lock:
+        first = asyncio.create_task(store.store(
+            SourceEntries("a", NOW, (entry("1", "Uno", TEXT, "https://a.example/1"),))))
+        again = asyncio.create_task(store.store(
+            SourceEntries("a", NOW, (entry("1", "Uno", TEXT, "https://a.example/1"),))))
+        await asyncio.sleep(0.01)
+    assert (await first).new == 1
+    assert (await again) == StoreCounts(duplicates=1)  # its own counts, not blurred with the first
+
+
+async def test_a_cancelled_source_leaves_the_others_to_be_stored(
+    maker: async_sessionmaker[AsyncSession],
+) -> None:
+    store = GroupCommit(maker)
+    async with store.lock:
+        gone = asyncio.create_task(store.store(
+            SourceEntries("a", NOW, (entry("1", "Uno", TEXT, "https://a.example/1"),))))
+        kept = asyncio.create_task(store.store(
+            SourceEntries("b", NOW, (entry("2", "Dos", "Otro texto " * 9, "https://b.example/2"),))))
+        await asyncio.sleep(0.01)
+        gone.cancel()
+        await asyncio.sleep(0.01)
+    assert (await kept).new == 1
+    assert gone.cancelled()
+    assert store._waiting == []
+    assert await counts_of(maker) == (1, 1)
