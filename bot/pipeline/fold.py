@@ -22,30 +22,102 @@ class FoldedText:
 
 def fold_text(text: str) -> FoldedText:
     """Fold the whole string at once (per-character folding is several times slower)."""
-    if text.isascii():
-        stripped = text
-    else:
-        # NFKD splits accents off and expands ligatures (ﬁ → fi); after dropping the marks,
-        # str.lower() keeps the length of every character, except ß, which casefold expands.
-        stripped = _MARKS.sub("", unicodedata.normalize("NFKD", text))
-        if "ß" in stripped or "ẞ" in stripped:
-            stripped = stripped.replace("ß", "ss").replace("ẞ", "SS")
-        stripped = _FOREIGN_GAPS.sub(" ", stripped)
-    if stripped.isascii():
-        # bytes.translate runs in C: ten times faster than a regular expression over the text.
-        spaced = stripped.encode("ascii").translate(_ASCII_GAPS).decode("ascii")
-    else:
-        spaced = _GAPS.sub(" ", stripped)
-    cased = " " + " ".join(spaced.split()) + " "
+    return _with_folded(f" {_words(text)} ")
+
+
+def fold_titled(title: str, text: str) -> tuple[FoldedText, int]:
+    """A title and its text folded as one, and where the text starts: the space between them.
+
+    The same as folding each alone and joining them on the space they share.
+    """
+    head = _words(title)
+    return _with_folded(f" {head} {_words(text)} "), len(head) + 1
+
+
+def fold_phrase(phrase: str) -> str:
+    """A name or keyword as the matcher sees it: folded, without the surrounding spaces."""
+    return fold_text(phrase).folded.strip(" ")
+
+
+def _words(text: str) -> str:
+    """The folded words of a text, case kept, one space apart."""
+    return " ".join(_spaced(text).split())
+
+
+def _with_folded(cased: str) -> FoldedText:
     folded = cased.lower()
     if "ς" in folded:
         folded = folded.replace("ς", "σ")
     return FoldedText(cased=cased, folded=folded)
 
 
-def fold_phrase(phrase: str) -> str:
-    """A name or keyword as the matcher sees it: folded, without the surrounding spaces."""
-    return fold_text(phrase).folded.strip(" ")
+def _spaced(text: str) -> str:
+    """Accents dropped, every gap a space, case kept: by the fastest path that reads it exactly."""
+    if text.isascii():
+        # bytes.translate runs in C: ten times faster than a regular expression over the text.
+        return text.encode("ascii").translate(_ASCII_GAPS).decode("ascii")
+    latin1 = _fold_latin1(text)
+    if latin1 is not None:
+        return latin1
+    # NFKD splits accents off and expands ligatures (ﬁ → fi).
+    decomposed = unicodedata.normalize("NFKD", text)
+    latin = _fold_latin(decomposed)
+    return latin if latin is not None else _fold_any(decomposed)
+
+
+def _fold_latin1(text: str) -> str | None:
+    """Text in Latin-1 (much Spanish and French news): one table, without NFKD; else None."""
+    raw = _latin1(text)
+    if raw is None:
+        return None
+    spaced = raw.translate(_LATIN1_GAPS)
+    return None if b"\0" in spaced else spaced.decode("ascii")
+
+
+def _latin1(text: str) -> bytes | None:
+    # Typographic quotes, dashes, bullets and € are gaps: spaced, most news is then Latin-1.
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        pass
+    for mark in _WIDE_PUNCTUATION:
+        if mark in text:
+            text = text.replace(mark, " ")
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return None
+
+
+def _fold_latin(decomposed: str) -> str | None:
+    """Most news once decomposed: ASCII, accents of U+0300-U+036F and common punctuation.
+
+    Then one bytes.translate drops the accents and spaces the gaps; any other text gives None.
+    """
+    raw = decomposed.encode()
+    if b"\xc2" in raw or b"\xe2" in raw:  # the lead bytes of that punctuation
+        raw = _COMMON_PUNCTUATION.sub(b" ", raw)
+    spaced = raw.translate(_ASCII_GAPS, _HIGH_BYTES)
+    # Bytes 0xCC and 0xCD only ever lead the 2-byte characters U+0300-U+037F: when the bytes
+    # dropped are exactly those characters, and none is one of U+0370-U+037F (Greek letters),
+    # only accents were dropped.
+    marks = raw.count(b"\xcc") + raw.count(b"\xcd")
+    if len(raw) - len(spaced) != 2 * marks or (marks and _NOT_A_MARK.search(raw)):
+        return None
+    return spaced.decode("ascii")
+
+
+def _fold_any(decomposed: str) -> str:
+    """Any script: marks dropped, every run of non-word characters one space."""
+    # After dropping the marks, str.lower() keeps the length of every character, except ß,
+    # which casefold expands.
+    stripped = _MARKS.sub("", decomposed)
+    if "ß" in stripped or "ẞ" in stripped:
+        stripped = stripped.replace("ß", "ss").replace("ẞ", "SS")
+    stripped = _FOREIGN_GAPS.sub(" ", stripped)
+    if stripped.isascii():
+        return stripped.encode("ascii").translate(_ASCII_GAPS).decode("ascii")
+    return _GAPS.sub(" ", stripped)
 
 
 # The combining-mark blocks of the Latin, Greek and Cyrillic scripts: the news Vigía reads.
@@ -54,3 +126,32 @@ _MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20
 _GAPS = re.compile(r"[\W_]+")
 _FOREIGN_GAPS = re.compile(r"[^\x00-\x7f\w]+")  # curly quotes, dashes, no-break spaces ...
 _ASCII_GAPS = bytes(byte if chr(byte).isalnum() else 0x20 for byte in range(256))
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+# Punctuation common in es/fr news that NFKD keeps (all gaps): – — ‘ ’ “ ” • « » ¿ ¡ · ° €.
+_COMMON_PUNCTUATION = re.compile(
+    rb"\xe2\x80[\x93\x94\x98\x99\x9c\x9d\xa2]|\xc2[\xab\xbb\xbf\xa1\xb7\xb0]|\xe2\x82\xac"
+)
+_NOT_A_MARK = re.compile(rb"\xcd[\xb0-\xbf]")  # U+0370-U+037F
+_WIDE_PUNCTUATION = "’‘“”–—•€"  # the punctuation above that is not Latin-1
+
+
+def _latin1_gaps() -> bytes:
+    # What NFKD and the dropping of marks make of each Latin-1 character: é → e, ª → a, « → a
+    # space; 0 where that is not one ASCII character (æ, ß, µ → μ, ½ → 1⁄2), for _fold_any.
+    table = bytearray()
+    for byte in range(256):
+        char = chr(byte)
+        if char.isascii():
+            table.append(_ASCII_GAPS[byte])
+            continue
+        base = _MARKS.sub("", unicodedata.normalize("NFKD", char)).strip()
+        if not base:  # a space, or a spacing accent (¨ → " " and a mark)
+            table.append(0x20)
+        elif len(base) > 1 or (not base.isascii() and base.isalnum()):
+            table.append(0)
+        else:
+            table.append(ord(base) if base.isascii() and base.isalnum() else 0x20)
+    return bytes(table)
+
+
+_LATIN1_GAPS = _latin1_gaps()

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import xxhash
 
 from bot.model import CleanEntry, Entry, SourceConfig
-from bot.pipeline.dedup import normalise_text
+from bot.pipeline.dedup import normalise_item
 
 MAX_TEXT = 20_000  # characters kept of an item's text; enough for tagging and folding
 FUTURE_SLACK = timedelta(minutes=10)  # a clock a little ahead is not a date from the future
@@ -19,7 +19,7 @@ FUTURE_SLACK = timedelta(minutes=10)  # a clock a little ahead is not a date fro
 def normalise_entry(entry: Entry, source: SourceConfig, *, now: datetime) -> CleanEntry:
     """Clean one entry: what every later stage reads."""
     text = html_to_text(entry.content)[:MAX_TEXT]
-    title = " ".join(html_to_text(entry.title, only_known_tags=True).split())
+    title = _one_line(_strip_tags(entry.title, only_known_tags=True))
     if not title:
         title = _first_words(text, 120)
     if text == title:
@@ -32,7 +32,7 @@ def normalise_entry(entry: Entry, source: SourceConfig, *, now: datetime) -> Cle
         title=title,
         text=text,
         published_at=_published(entry.published_at, now),
-        lang=_language(entry.lang or source.lang, f"{title} {text}"),
+        lang=_language(entry.lang or source.lang, title, text),
         text_hash=text_hash(title, text),
         author=entry.author,
         views=entry.views,
@@ -48,41 +48,35 @@ def html_to_text(value: str, *, only_known_tags: bool = False) -> str:
     Titles are mostly plain text in which "<" may be literal ("Maduro: <<no nos rendiremos>>"),
     so for them only the tags HTML really has are taken out.
     """
-    if "<" not in value and "&" not in value:
-        return _tidy(value)
-    value = _INVISIBLE.sub(" ", value)
-    value = _BREAK.sub("\n", value)
-    value = (_KNOWN_TAG if only_known_tags else _TAG).sub("", value)
-    return _tidy(html.unescape(value))
+    return _tidy(_strip_tags(value, only_known_tags=only_known_tags))
 
 
 def canonical_url(url: str) -> str:
     """One spelling per page: lower-case host, no fragment, no tracking parameters, sorted query."""
-    try:
-        parts = urlsplit(url.strip())
-        host = (parts.hostname or "").lower().removeprefix("www.")
-        port = parts.port
-    except ValueError:
-        return url.strip()
-    if parts.scheme not in {"http", "https"} or not host:
-        return url.strip()
+    url = url.strip()
+    parts = _http_parts(url)
+    if parts is None:
+        return url
+    host, port, path, query = parts
     netloc = host if port in (None, 80, 443) else f"{host}:{port}"
-    query = sorted(
+    path = path or "/"
+    if len(path) > 1:
+        path = path.rstrip("/")  # "" when the path was only slashes
+    # http and https copies of one page are one page.
+    if not query:
+        return f"https://{netloc}{path}"  # what urlunsplit makes of it, without its checks
+    kept = sorted(
         (key, value)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        for key, value in parse_qsl(query, keep_blank_values=True)
         if not _is_tracking(key)
     )
-    path = parts.path or "/"
-    if len(path) > 1:
-        path = path.rstrip("/")
-    # http and https copies of one page are one page.
-    return urlunsplit(("https", netloc, path, urlencode(query), ""))
+    return urlunsplit(("https", netloc, path, urlencode(kept), ""))
 
 
 def text_hash(title: str, text: str) -> str:
     """A hash of the folded title and text: the same words from two outlets hash the same."""
     # The same folding dedup compares texts by, so an exact copy is a copy for both.
-    return xxhash.xxh3_128_hexdigest(normalise_text(f"{title}\n{text}").encode())
+    return xxhash.xxh3_128_hexdigest(normalise_item(title, text).encode())
 
 
 _INVISIBLE = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>", re.I | re.S)
@@ -93,8 +87,9 @@ _KNOWN_TAG = re.compile(
     r"|strong|sub|sup|u)\b[^>]*>",
     re.I,
 )
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _BLANKS = re.compile(r"\n{3,}")
+# A link with a plain host (no user, port or IPv6), no spaces: scheme, host, path, query, fragment.
+_SIMPLE_URL = re.compile(r"https?://([A-Za-z0-9.-]+)(/[^?#\s]*)?(?:\?([^#\s]*))?(?:#\S*)?")
 _WORD = re.compile(r"\w+")
 _TRACKING = {
     "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "mc_cid", "mc_eid",
@@ -113,9 +108,50 @@ def _is_tracking(key: str) -> bool:
     return lowered.startswith(("utm_", "pk_", "hsa_")) or lowered in _TRACKING
 
 
+def _http_parts(url: str) -> tuple[str, int | None, str, str] | None:
+    """Host (lower case, no "www."), port, path and query of an http(s) link; None for others."""
+    simple = _SIMPLE_URL.fullmatch(url)
+    if simple:  # how urlsplit reads it, for the plain links most feeds give
+        host, port, path, query = simple[1], None, simple[2] or "", simple[3] or ""
+    else:
+        try:
+            parts = urlsplit(url)
+            host, port = parts.hostname or "", parts.port
+        except ValueError:
+            return None
+        if parts.scheme not in {"http", "https"}:
+            return None
+        path, query = parts.path, parts.query
+    host = host.lower().removeprefix("www.")
+    return (host, port, path, query) if host else None
+
+
+def _strip_tags(value: str, *, only_known_tags: bool) -> str:
+    if "<" not in value and "&" not in value:
+        return value
+    value = _INVISIBLE.sub(" ", value)
+    value = _BREAK.sub("\n", value)
+    value = (_KNOWN_TAG if only_known_tags else _TAG).sub("", value)
+    return html.unescape(value)
+
+
 def _tidy(value: str) -> str:
-    lines = (_SPACES.sub(" ", line).strip() for line in value.splitlines())
-    return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
+    """Lines stripped, runs of spaces one space, no more than one blank line in a row."""
+    text = "\n".join(value.splitlines())  # \r\n, \r, \v, \f, U+2028 ... are all line breaks
+    # Tabs, no-break and zero-width spaces count as spaces: str methods, no regex over the text.
+    if "\t" in text or "\u00a0" in text or "\u200b" in text:
+        text = text.replace("\t", " ").replace("\u00a0", " ").replace("\u200b", " ")
+    while "  " in text:
+        text = text.replace("  ", " ")
+    text = "\n".join([line.strip() for line in text.split("\n")])
+    if "\n\n\n" in text:
+        text = _BLANKS.sub("\n\n", text)
+    return text.strip()
+
+
+def _one_line(value: str) -> str:
+    """A title on one line: every run of spaces, breaks and zero-width spaces one space."""
+    return " ".join(value.replace("\u200b", " ").split())
 
 
 def _first_words(text: str, limit: int) -> str:
@@ -136,12 +172,12 @@ def _published(value: datetime | None, now: datetime) -> datetime:
     return now if value > now + FUTURE_SLACK else value
 
 
-def _language(declared: str | None, text: str) -> str | None:
+def _language(declared: str | None, title: str, text: str) -> str | None:
     if declared:
         code = declared.strip().lower().replace("_", "-").split("-", 1)[0]
         if code:
             return code
-    words = _WORD.findall(text[:2000].lower())
+    words = _WORD.findall(f"{title} {text}"[:2000].lower())
     if not words:
         return None
     counts = {lang: sum(1 for w in words if w in vocab) for lang, vocab in _LANGUAGE_WORDS.items()}

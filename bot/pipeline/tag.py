@@ -24,12 +24,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import ahocorasick
 
 from bot.model import Actor, ActorTag, Topic
-from bot.pipeline.fold import fold_phrase, fold_text
+from bot.pipeline.fold import FoldedText, fold_phrase, fold_text, fold_titled
 
 FULL_MENTION = 1.0
 TITLED = 0.8
@@ -129,7 +129,16 @@ class TagResult:
 class Tagger:
     """Built once from the actors and topics of actors.toml; then tags any number of items."""
 
-    __slots__ = ("_actors", "_automaton", "_own_titles", "_titles", "_topics")
+    __slots__ = (
+        "_actor_tags",
+        "_actors",
+        "_automaton",
+        "_own_titles",
+        "_titles",
+        "_topic_ids",
+        "_topics",
+        "_venezuelan",
+    )
 
     def __init__(
         self,
@@ -148,6 +157,14 @@ class Tagger:
             for actor, own in zip(self._actors, self._own_titles, strict=True)
         )
         self._automaton = _build_automaton(self._actors, self._topics, places)
+        self._topic_ids = tuple(topic.id for topic in self._topics)
+        self._venezuelan = frozenset(i for i, actor in enumerate(self._actors) if actor.venezuelan)
+        # Tags are immutable: one per actor and confidence serves every item.
+        self._actor_tags = {
+            (index, confidence): ActorTag(actor.id, actor.name, confidence)
+            for index, actor in enumerate(self._actors)
+            for confidence in (FULL_MENTION, TITLED, IN_CONTEXT)
+        }
 
     @property
     def actors(self) -> tuple[Actor, ...]:
@@ -156,61 +173,64 @@ class Tagger:
 
     def tag(self, text: str, *, title: str = "") -> TagResult:
         """Tag an item: its title, when given, is read first, then its text."""
-        body = fold_text(text)
         if title:
-            head = fold_text(title)
-            cased = head.cased + body.cased[1:]
-            folded = head.folded + body.folded[1:]
-            head_end = len(head.cased) - 1  # the space they share starts the body
-            shouting = (_is_shouting(head.cased), _is_shouting(body.cased))
+            item, head_end = fold_titled(title, text)  # the space they share starts the body
+            shouting = (_is_shouting(item, 0, head_end + 1), _is_shouting(item, head_end))
         else:
-            cased, folded, head_end = body.cased, body.folded, 0
-            shouting = (False, _is_shouting(body.cased))
+            item, head_end = fold_text(text), 0
+            shouting = (False, _is_shouting(item, 0))
+        cased, folded = item.cased, item.folded
 
         topics: set[int] = set()
         excluded: list[tuple[int, int, int]] = []
         spans: list[tuple[int, int, _Key]] = []
         about_venezuela = False
         for end, key in self._automaton.iter(folded):
-            if key.stems:
-                topics.update(key.stems)
-            if key.place_stem:
-                about_venezuela = True
-            stop = end + 1
-            if folded[stop] != " ":
+            if not key.whole:  # a word beginning ("sancion*")
+                if key.stems:
+                    topics.update(key.stems)
+                if key.place_stem:
+                    about_venezuela = True
                 continue
-            start = stop - key.length
+            start = end - key.length  # `end` is the space after the phrase
             if key.topics:
                 topics.update(key.topics)
             if key.excludes:
-                excluded.extend((start, stop, actor) for actor in key.excludes)
+                excluded.extend((start, end, actor) for actor in key.excludes)
             if key.place:
                 about_venezuela = True
-            if key.aliases or key.surnames:
-                spans.append((start, stop, key))
+            if key.names:
+                spans.append((start, end, key))
 
-        mentions: list[_Mention] = []
+        # Leftmost-longest: a span that starts inside the last mention chosen is not read at all.
+        spans.sort(key=lambda span: (span[0], -span[1]))
+        chosen: list[_Mention] = []
+        reach = -1
         for start, stop, key in spans:
+            if start < reach:
+                continue
             aliases = key.aliases
             if key.acronym and not _fits_acronym(
                 cased, start, stop, key, shouting[start >= head_end]
             ):
                 aliases = ()
-            surnames = key.surnames if cased[start + 1].isupper() else ()
+            surnames = key.surnames
+            if surnames and not cased[start + 1].isupper():
+                surnames = ()
             if excluded:
                 aliases = _unblocked(aliases, start, stop, excluded)
                 surnames = _unblocked(surnames, start, stop, excluded)
             if aliases or surnames:
-                mentions.append(_Mention(start, stop, key, aliases, surnames))
-        chosen = _leftmost_longest(mentions)
+                chosen.append(_Mention(start, stop, key, aliases, surnames))
+                reach = stop
 
-        found: dict[int, tuple[float, int]] = {}
         named_at: dict[int, int] = {}
         for mention in chosen:
             for actor in mention.aliases:
                 named_at.setdefault(actor, mention.start)
-                _record(found, actor, FULL_MENTION, mention.start)
-        about_venezuela = about_venezuela or any(self._actors[a].venezuelan for a in named_at)
+        # (confidence, first mention) per actor: those named in full are sure from the first.
+        found = {actor: (FULL_MENTION, at) for actor, at in named_at.items()}
+        about_venezuela = about_venezuela or not self._venezuelan.isdisjoint(named_at)
 
         ambiguous: list[str] = []
         for mention in chosen:
@@ -219,12 +239,10 @@ class Tagger:
 
         ordered = sorted(found.items(), key=lambda item: item[1][1])
         return TagResult(
-            actors=tuple(
-                ActorTag(self._actors[a].id, self._actors[a].name, conf) for a, (conf, _) in ordered
-            ),
-            topics=tuple(self._topics[t].id for t in sorted(topics)),
+            actors=tuple([self._actor_tags[a, conf] for a, (conf, _) in ordered]),
+            topics=tuple([self._topic_ids[t] for t in sorted(topics)]),
             ambiguous=tuple(dict.fromkeys(ambiguous)),
-            about_venezuela=about_venezuela or any(self._actors[a].venezuelan for a in found),
+            about_venezuela=about_venezuela or not self._venezuelan.isdisjoint(found),
         )
 
     def _resolve_surname(
@@ -263,9 +281,14 @@ class Tagger:
 
 @dataclass(frozen=True, slots=True)
 class _Key:
-    """Everything one folded phrase means: it may be an alias, a surname, a keyword, at once."""
+    """Everything one folded phrase means: it may be an alias, a surname, a keyword, at once.
 
-    length: int  # of the key, its leading space included
+    A phrase is in the automaton twice when it is read both as a word beginning ("sancion*") and
+    as whole words: then once without and once with the space that ends the last word.
+    """
+
+    whole: bool  # the key ends with the space after its last word
+    length: int  # of the phrase, its leading space included
     label: str = ""  # the surname as actors.toml spells it, for `ambiguous`
     aliases: tuple[int, ...] = ()  # actor indexes
     acronym: bool = False  # the alias is written in capitals: it matches only capitals
@@ -276,10 +299,10 @@ class _Key:
     stems: tuple[int, ...] = ()  # topic indexes, matched as word beginnings ("sancion*")
     place: bool = False  # a Venezuela word or place, matched as whole words
     place_stem: bool = False  # a Venezuela word matched as a word beginning ("venezolan*")
+    names: bool = False  # an alias or a surname of some actor
 
 
-@dataclass(frozen=True, slots=True)
-class _Mention:
+class _Mention(NamedTuple):
     start: int  # the space before the first word
     stop: int  # the space after the last word
     key: _Key
@@ -348,22 +371,33 @@ def _build_automaton(
 
     automaton = ahocorasick.Automaton()
     for key, draft in drafts.items():
-        automaton.add_word(
-            " " + key,
-            _Key(
-                length=len(key) + 1,
-                label=draft.label,
-                aliases=tuple(draft.aliases),
-                acronym=draft.acronym,
-                letters=draft.letters,
-                surnames=tuple(draft.surnames),
-                excludes=tuple(draft.excludes),
-                topics=tuple(dict.fromkeys(draft.topics)),
-                stems=tuple(dict.fromkeys(draft.stems)),
-                place=draft.place,
-                place_stem=draft.place_stem,
-            ),
-        )
+        if draft.stems or draft.place_stem:
+            automaton.add_word(
+                " " + key,
+                _Key(
+                    whole=False,
+                    length=len(key) + 1,
+                    stems=tuple(dict.fromkeys(draft.stems)),
+                    place_stem=draft.place_stem,
+                ),
+            )
+        if draft.aliases or draft.surnames or draft.excludes or draft.topics or draft.place:
+            automaton.add_word(
+                " " + key + " ",
+                _Key(
+                    whole=True,
+                    length=len(key) + 1,
+                    label=draft.label,
+                    aliases=tuple(draft.aliases),
+                    acronym=draft.acronym,
+                    letters=draft.letters,
+                    surnames=tuple(draft.surnames),
+                    excludes=tuple(draft.excludes),
+                    topics=tuple(dict.fromkeys(draft.topics)),
+                    place=draft.place,
+                    names=bool(draft.aliases or draft.surnames),
+                ),
+            )
     automaton.make_automaton()
     return automaton
 
@@ -376,9 +410,12 @@ def _follows_title(folded: str, start: int, titles: tuple[str, ...]) -> bool:
     return any(folded.endswith(title, 0, start + 1) for title in titles)
 
 
-def _is_shouting(cased: str) -> bool:
+def _is_shouting(text: FoldedText, start: int, stop: int | None = None) -> bool:
     """True when a headline or a post is written all in capitals, so capitals say nothing."""
-    return cased.upper() == cased and cased.lower() != cased
+    cased = text.cased[start:stop]
+    if cased.isascii():  # then the same test, without building the upper-case copy
+        return cased.isupper()
+    return cased.upper() == cased and text.folded[start:stop] != cased
 
 
 def _fits_acronym(cased: str, start: int, stop: int, key: _Key, shouting: bool) -> bool:
@@ -397,17 +434,6 @@ def _unblocked(
         for actor in actors
         if not any(a == actor and s <= start and stop <= e for s, e, a in excluded)
     )
-
-
-def _leftmost_longest(mentions: list[_Mention]) -> list[_Mention]:
-    mentions.sort(key=lambda m: (m.start, -m.stop))
-    chosen: list[_Mention] = []
-    reach = -1
-    for mention in mentions:
-        if mention.start >= reach:
-            chosen.append(mention)
-            reach = mention.stop
-    return chosen
 
 
 def _record(found: dict[int, tuple[float, int]], actor: int, confidence: float, at: int) -> None:
