@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.config import Catalog, ConfigError, Settings, load_actors, load_sources
 from bot.model import SourceConfig
 from bot.pipeline.commit import GroupCommit
+from bot.pipeline.prepare import Preparer
 from bot.pipeline.tag import Tagger
 from bot.sources.fetch import Fetcher
 from storage import migrate
@@ -38,6 +39,7 @@ class Runtime:
     sources: tuple[SourceConfig, ...]
     # Fetching runs many sources at once; folding into stories runs one group at a time.
     store: GroupCommit
+    preparer: Preparer  # parse → normalise → tag → fingerprint, off the event loop
     stamps: tuple[float, float] = (0.0, 0.0)  # the steering files' mtimes at the last reload
     pruned_at: datetime | None = None  # when the near-duplicate index was last pruned
 
@@ -66,6 +68,7 @@ class Runtime:
             try:
                 self.tagger = Tagger(catalog.actors, catalog.topics)
                 self.catalog = catalog
+                self.preparer.reload(catalog, self.tagger)
             except ValueError as error:  # a clash only the tagger sees
                 problems.append(f"{self.settings.actors}: {error}")
                 catalog = self.catalog
@@ -88,6 +91,7 @@ async def open_runtime(settings: Settings, *, fetcher: Fetcher | None = None,
     engine = create_engine(settings.database_url)
     own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher()
+    preparer = Preparer(catalog, workers=settings.prepare_workers)
     try:
         if upgrade:
             await migrate.upgrade(engine)
@@ -95,11 +99,12 @@ async def open_runtime(settings: Settings, *, fetcher: Fetcher | None = None,
         runtime = Runtime(
             settings=settings, engine=engine, sessions=sessions, fetcher=fetcher,
             catalog=catalog, tagger=Tagger(catalog.actors, catalog.topics), sources=sources,
-            store=GroupCommit(sessions), stamps=_stamps(settings),
+            store=GroupCommit(sessions), preparer=preparer, stamps=_stamps(settings),
         )
         await _sync(runtime.sessions, sources, catalog)
         yield runtime
     finally:
+        preparer.close()
         if own_fetcher:
             await fetcher.aclose()
         await engine.dispose()

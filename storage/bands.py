@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from itertools import chain
 from typing import TypeVar
 
 import numpy as np
@@ -19,6 +21,9 @@ from storage.models import ItemBands
 
 Array = npt.NDArray[np.int64]
 K = TypeVar("K", bound=Hashable)
+# A band many items hold is boilerplate (a byline, a channel's footer), not a story: lookups
+# read only its newest holders. A story republished many times is still found through them.
+HOT_BAND = 32
 _OWNER_SHIFT = 40  # (query, item) pairs counted as one int64: item ids stay below 2**40
 
 
@@ -49,14 +54,47 @@ async def prune_bands(*, session: AsyncSession, before: datetime) -> int:
 
 @dataclass(frozen=True, slots=True)
 class _Part:
-    """A sorted run of (band, item, seen) triples."""
+    """A sorted run of (band, item, seen) triples, with a directory into it by leading bits.
+
+    Band hashes are uniform, so the run splits into about four entries per leading-bits bucket:
+    finding a band is two reads from the directory and a look at a few entries, where a binary
+    search over a large run would miss the cache at every step.
+    """
 
     bands: Array  # ascending
-    items: Array
-    seen: Array  # microseconds since the epoch
+    items: npt.NDArray[np.int32]  # item ids: int4 in the schema
+    seen: npt.NDArray[np.int32]  # seconds since _ORIGIN
+    directory: Array  # directory[b]: the first entry of bucket b; one more at the end
+    shift: int  # a band's bucket is its order-preserving unsigned form >> shift
+
+    @classmethod
+    def of(cls, bands: Array, items: npt.NDArray[np.int32], seen: npt.NDArray[np.int32]) -> _Part:
+        bits = max(0, int(len(bands) // 4).bit_length() - 1)
+        shift = 64 - bits
+        buckets = _unsigned(bands) >> np.uint64(shift) if bits else np.zeros(len(bands), np.uint64)
+        directory = np.searchsorted(buckets, np.arange((1 << bits) + 1, dtype=np.uint64))
+        return cls(bands, items, seen, directory.astype(np.int64), shift)
 
     def __len__(self) -> int:
         return len(self.bands)
+
+    def find(self, query: Array) -> tuple[Array, Array]:
+        """For sorted `query`, (which query, which entry) for every entry holding a queried band."""
+        bucket = (_unsigned(query) >> np.uint64(self.shift)).astype(np.int64) if self.shift < 64 \
+            else np.zeros(len(query), np.int64)
+        low, high = self.directory[bucket], self.directory[bucket + 1]
+        counts = high - low
+        total = int(counts.sum())
+        asked = np.repeat(np.arange(len(query)), counts)
+        at = np.repeat(low, counts) + np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        same = self.bands[at] == query[asked]
+        asked, at = asked[same], at[same]
+        if len(asked) > HOT_BAND:
+            # A band's holders are oldest first: keep each band's newest HOT_BAND.
+            end = np.searchsorted(asked, asked, side="right")
+            newest = end - np.arange(len(asked)) <= HOT_BAND
+            asked, at = asked[newest], at[newest]
+        return asked, at
 
 
 class BandIndex:
@@ -78,7 +116,9 @@ class BandIndex:
     @property
     def nbytes(self) -> int:
         """The memory its arrays take."""
-        return sum(p.bands.nbytes + p.items.nbytes + p.seen.nbytes for p in self._parts)
+        return sum(
+            p.bands.nbytes + p.items.nbytes + p.seen.nbytes + p.directory.nbytes for p in self._parts
+        )
 
     async def refresh(self, session: AsyncSession) -> int:
         """Read the items indexed since the last refresh; returns how many."""
@@ -98,27 +138,30 @@ class BandIndex:
         """Index items directly: (item id, band hashes, seen at) each."""
         if not rows:
             return
-        arrays = [np.unique(np.asarray(bands, dtype=np.int64)) for _, bands, _ in rows]
+        arrays = [np.asarray(bands, dtype=np.int64) for _, bands, _ in rows]
         lengths = [len(bands) for bands in arrays]
         bands = np.concatenate(arrays)
-        items = np.repeat(np.array([item_id for item_id, _, _ in rows], dtype=np.int64), lengths)
-        seen = np.repeat(np.array([_epoch(at) for _, _, at in rows], dtype=np.int64), lengths)
-        order = np.argsort(bands, kind="stable")
-        self._parts.append(_Part(bands[order], items[order], seen[order]))
+        items = np.repeat(np.array([item_id for item_id, _, _ in rows], dtype=np.int32), lengths)
+        seen = np.repeat(np.array([_seconds(at) for _, _, at in rows], dtype=np.int32), lengths)
+        order = np.lexsort((items, bands))
+        bands, items, seen = bands[order], items[order], seen[order]
+        once = np.ones(len(bands), dtype=bool)  # an item holds each of its bands once
+        once[1:] = (bands[1:] != bands[:-1]) | (items[1:] != items[:-1])
+        self._parts.append(_Part.of(bands[once], items[once], seen[once]))
         while len(self._parts) > 1 and len(self._parts[-2]) <= 2 * len(self._parts[-1]):
             newer = self._parts.pop()
             self._parts[-1] = _merge(self._parts[-1], newer)
 
     def prune(self, before: datetime) -> int:
         """Forget items seen before `before`; returns the band entries dropped."""
-        cutoff = _epoch(before)
+        cutoff = _seconds(before)
         dropped = 0
         kept: list[_Part] = []
         for part in self._parts:
             keep = part.seen >= cutoff
             dropped += len(part) - int(keep.sum())
             if keep.any():
-                kept.append(_Part(part.bands[keep], part.items[keep], part.seen[keep]))
+                kept.append(_Part.of(part.bands[keep], part.items[keep], part.seen[keep]))
         self._parts = kept
         return dropped
 
@@ -138,36 +181,31 @@ class BandIndex:
         Items sharing the most bands come first (the newest among equals); at most `limit`.
         """
         keys = list(bands_of)
-        per_key = [np.unique(np.asarray(bands_of[key], dtype=np.int64)) for key in keys]
-        if not self._parts or not any(len(bands) for bands in per_key):
+        lengths = [len(bands_of[key]) for key in keys]
+        if not self._parts or not sum(lengths):
             return {}
-        query = np.concatenate(per_key)
-        owner = np.repeat(np.arange(len(keys), dtype=np.int64), [len(b) for b in per_key])
-        ascending = np.argsort(query, kind="stable")  # sorted keys: each search starts where the last ended
-        query, owner = query[ascending], owner[ascending]
-        since = np.array([_epoch(since_of[key]) for key in keys], dtype=np.int64)
+        query = np.fromiter(chain.from_iterable(bands_of.values()), np.int64, sum(lengths))
+        owner = np.repeat(np.arange(len(keys), dtype=np.int64), lengths)
+        # Sorted by band (each search then starts where the last ended), one of each per key.
+        order = np.lexsort((owner, query))
+        query, owner = query[order], owner[order]
+        first = np.ones(len(query), dtype=bool)
+        first[1:] = (query[1:] != query[:-1]) | (owner[1:] != owner[:-1])
+        query, owner = query[first], owner[first]
+        since = np.array([_seconds(since_of[key]) for key in keys], dtype=np.int32)
         pairs: list[Array] = []
         for part in self._parts:
-            low = np.searchsorted(part.bands, query, side="left")
-            high = np.searchsorted(part.bands, query, side="right")
-            counts = high - low
-            total = int(counts.sum())
-            if not total:
-                continue
-            starts = np.repeat(low, counts)
-            offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-            at = starts + offsets
-            who = np.repeat(owner, counts)
+            asked, at = part.find(query)
+            who = owner[asked]
             recent = part.seen[at] >= since[who]
-            pairs.append((who[recent] << _OWNER_SHIFT) | part.items[at][recent])
-        if not pairs:
-            return {}
+            pairs.append((who[recent] << _OWNER_SHIFT) | part.items[at][recent].astype(np.int64))
         pair, shared = np.unique(np.concatenate(pairs), return_counts=True)
+        if not len(pair):
+            return {}
         who, item = pair >> _OWNER_SHIFT, pair & ((1 << _OWNER_SHIFT) - 1)
         order = np.lexsort((-item, -shared, who))  # by key, then most shared, then newest
         who, item = who[order], item[order]
-        first = np.searchsorted(who, who, side="left")
-        rank = np.arange(len(who)) - first
+        rank = np.arange(len(who)) - np.searchsorted(who, who, side="left")
         found: dict[K, list[int]] = {}
         for index, item_id in zip(who[rank < limit].tolist(), item[rank < limit].tolist(), strict=True):
             found.setdefault(keys[index], []).append(item_id)
@@ -177,23 +215,29 @@ class BandIndex:
 def _merge(older: _Part, newer: _Part) -> _Part:
     bands = np.concatenate((older.bands, newer.bands))
     order = np.argsort(bands, kind="stable")  # two sorted runs: timsort merges them in one pass
-    return _Part(
+    return _Part.of(
         bands[order],
         np.concatenate((older.items, newer.items))[order],
         np.concatenate((older.seen, newer.seen))[order],
     )
 
 
+def _unsigned(bands: Array) -> npt.NDArray[np.uint64]:
+    """Signed hashes as unsigned ones in the same order (the sign bit flipped)."""
+    return bands.view(np.uint64) ^ np.uint64(1 << 63)
+
+
 def _pack(bands: Sequence[int]) -> bytes:
-    return np.unique(np.asarray(bands, dtype=np.int64)).astype("<i8").tobytes()
+    return np.asarray(bands, dtype="<i8").tobytes()
 
 
-def _epoch(moment: datetime) -> int:
-    return (_utc(moment) - _EPOCH) // _MICROSECOND
+def _seconds(moment: datetime) -> int:
+    """Seconds since _ORIGIN, within int32: years 1952 to 2088."""
+    return max(_INT32.min, min(_INT32.max, math.floor((_utc(moment) - _ORIGIN).total_seconds())))
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
+_ORIGIN = datetime(2020, 1, 1, tzinfo=UTC)
+_INT32 = np.iinfo(np.int32)
 
 
 _TABLE = ItemBands.metadata.tables[ItemBands.__tablename__]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, text
@@ -23,14 +26,23 @@ async def insert_rows(
         return
     dialect = session.get_bind().dialect
     columns = list(rows[0])
-    convert = [_to_db(table, name, dialect) for name in columns]
-    values = [
-        tuple(
-            value if to_db is None else to_db(value)
-            for value, to_db in zip((row[name] for name in columns), convert, strict=True)
-        )
-        for row in rows
+    row_values: Callable[[dict[str, Any]], tuple[Any, ...]] = (
+        itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
+    )
+    converters = [
+        (at, _memoised(to_db) if _is_time(table, name) else to_db)
+        for at, name in enumerate(columns)
+        if (to_db := _to_db(table, name, dialect)) is not None
     ]
+    values: list[tuple[Any, ...]] = []
+    for row in rows:
+        value = row_values(row)
+        if converters:
+            converted = list(value)
+            for at, to_db in converters:
+                converted[at] = to_db(converted[at])
+            value = tuple(converted)
+        values.append(value)
     statement = (
         f"INSERT INTO {table.name} ({', '.join(columns)}) "
         f"VALUES ({', '.join(_placeholders(dialect, len(columns)))})"
@@ -65,6 +77,18 @@ def _to_db(table: Table, column: str, dialect: Dialect) -> Callable[[Any], Any] 
         table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
     )
     return processor
+
+
+def _is_time(table: Table, column: str) -> bool:
+    try:
+        return table.c[column].type.python_type is datetime
+    except NotImplementedError:
+        return False
+
+
+def _memoised(to_db: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Batches repeat times (a fetch time, a publication time): convert each once."""
+    return lru_cache(maxsize=256)(to_db)
 
 
 def _placeholders(dialect: Dialect, count: int) -> list[str]:

@@ -124,11 +124,12 @@ def settings_for(tmp_path: Path, feeds: str) -> Settings:
     )
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", "postgresql", "sqlite-worker"])
 async def runtime(
     request: pytest.FixtureRequest, server: FeedServer, tmp_path: Path
 ) -> AsyncIterator[Runtime]:
-    """Three loopback feeds and a migrated database of each kind: ingest runs on both."""
+    """Three loopback feeds and a migrated database of each kind: ingest runs on both, and
+    once with entries prepared in a worker process, as the service runs by default."""
     server.route("/es.xml", Route(body=rss(ES_FEED, lang="es"), etag='"es-v1"'))
     server.route("/en.xml", Route(body=rss(EN_FEED, lang="en", ttl=30), etag='"en-v1"'))
     server.route("/fr.atom", Route(body=atom(FR_FEED, lang="fr"),
@@ -142,6 +143,8 @@ async def runtime(
         if request.param == "postgresql":
             url = await stack.enter_async_context(fresh_postgres())
             settings = settings.model_copy(update={"database_url": url})
+        if request.param == "sqlite-worker":
+            settings = settings.model_copy(update={"prepare_workers": 1})
         runtime = await stack.enter_async_context(open_runtime(settings))
         yield runtime
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings, load_actors
 from bot.pipeline.commit import GroupCommit
+from bot.pipeline.prepare import Preparer
 from bot.pipeline.tag import Tagger
 from bot.runtime import Runtime
 from bot.scheduler import run_alert_tick, run_digest_tick
@@ -40,6 +41,7 @@ async def runtime(engine: AsyncEngine, sqlite_url: str) -> AsyncIterator[Runtime
         tagger=Tagger(catalog.actors, catalog.topics),
         sources=(),
         store=GroupCommit(sessions),
+        preparer=Preparer(catalog, workers=0),
     )
     async with transaction(runtime.sessions) as session:
         await seed_catalog(session)

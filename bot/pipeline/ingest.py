@@ -12,13 +12,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.model import Entry, SourceConfig
-from bot.pipeline.normalise import normalise_entry
 from bot.pipeline.pacing import delay_after_error, interval_after_success, jitter
-from bot.pipeline.relevance import tag_text
+from bot.pipeline.prepare import Prepared
 from bot.pipeline.stories import STORY_WINDOW, SourceEntries, StoreCounts
 from bot.runtime import Runtime
 from bot.sources.channel import ChannelError, read_channel
-from bot.sources.feed import FeedError, parse_feed
+from bot.sources.feed import FeedError
 from bot.sources.fetch import FetchError
 from storage import bands
 from storage.db import transaction
@@ -27,7 +26,6 @@ from storage.sources import claim_due, record_poll
 
 logger = logging.getLogger(__name__)
 
-THREAD_PARSE_BYTES = 256 * 1024  # bodies larger than this are parsed off the event loop
 PRUNE_EVERY = timedelta(hours=1)
 PRUNE_SLACK = timedelta(hours=24)  # late items (published long before they are fetched) still fold
 
@@ -51,7 +49,7 @@ class SourceReport:
 @dataclass(frozen=True, slots=True)
 class _Read:
     status: int
-    entries: tuple[Entry, ...]
+    prepared: Prepared
     etag: str | None = None
     last_modified: str | None = None
     body_hash: str | None = None
@@ -101,7 +99,7 @@ async def poll_source(
     started = time.monotonic()
     config = config or _config_of(row)
     try:
-        read = await _read(runtime, row)
+        read = await _read(runtime, row, config, now=now)
         report = await _ingest(runtime, row, config, read, now=now)
     except (FetchError, FeedError, ChannelError) as error:
         report = await _fail(runtime, row, error, now=now)
@@ -123,7 +121,8 @@ async def poll_source(
     return report
 
 
-async def _read(runtime: Runtime, row: Source) -> _Read:
+async def _read(runtime: Runtime, row: Source, config: SourceConfig, *, now: datetime) -> _Read:
+    """Fetch and prepare one source's news (parse → normalise → tag → fingerprint)."""
     if row.kind == "telegram":
         channel = await read_channel(
             runtime.fetcher,
@@ -133,7 +132,8 @@ async def _read(runtime: Runtime, row: Source) -> _Read:
             url=row.url or None,
             recheck=True,
         )
-        return _Read(status=200, entries=tuple(channel.entries), newest_post=channel.newest)
+        prepared = await runtime.preparer.entries(config, channel.entries, now=now)
+        return _Read(status=200, prepared=prepared, newest_post=channel.newest)
     fetched = await runtime.fetcher.fetch(
         row.url,
         etag=row.etag,
@@ -143,24 +143,20 @@ async def _read(runtime: Runtime, row: Source) -> _Read:
     if fetched.status == 304 or fetched.body is None:
         return _Read(
             status=304,
-            entries=(),
+            prepared=Prepared(SourceEntries(config.id, now, ()), entries=0, skipped=0),
             etag=fetched.etag or row.etag,
             last_modified=fetched.last_modified or row.last_modified,
             body_hash=row.body_hash,
             max_age=fetched.max_age,
         )
-    body = fetched.body
-    if len(body) > THREAD_PARSE_BYTES:
-        feed = await asyncio.to_thread(parse_feed, body, url=fetched.url)
-    else:
-        feed = parse_feed(body, url=fetched.url)
+    prepared = await runtime.preparer.body(config, fetched.body, url=fetched.url, now=now)
     return _Read(
         status=fetched.status,
-        entries=feed.entries,
+        prepared=prepared,
         etag=fetched.etag,
         last_modified=fetched.last_modified,
         body_hash=fetched.body_hash,
-        ttl=feed.ttl,
+        ttl=prepared.ttl,
         max_age=fetched.max_age,
     )
 
@@ -168,8 +164,6 @@ async def _read(runtime: Runtime, row: Source) -> _Read:
 async def _ingest(
     runtime: Runtime, row: Source, config: SourceConfig, read: _Read, *, now: datetime
 ) -> SourceReport:
-    batch, skipped = _prepare(runtime, config, read.entries, now=now)
-
     async def record(session: AsyncSession, counts: StoreCounts) -> None:
         interval = interval_after_success(
             interval=row.interval,
@@ -193,8 +187,9 @@ async def _ingest(
             newest_post=read.newest_post,
         )
 
-    counts = await runtime.store.store(batch, after=record)  # the poll is recorded with its items
-    return _report(row.id, read.status, len(read.entries), counts, skipped)
+    # The poll is recorded in the transaction that stores its items.
+    counts = await runtime.store.store(read.prepared.batch, after=record)
+    return _report(row.id, read.status, read.prepared, counts)
 
 
 async def ingest_pushed(
@@ -215,22 +210,9 @@ async def ingest_pushed(
     )
     if config is None:
         return None
-    batch, skipped = _prepare(runtime, config, entries, now=now or datetime.now(UTC))
-    counts = await runtime.store.store(batch)
-    return _report(config.id, 200, len(entries), counts, skipped)
-
-
-def _prepare(
-    runtime: Runtime, config: SourceConfig, entries: Sequence[Entry], *, now: datetime
-) -> tuple[SourceEntries, int]:
-    """normalise → tag → relevance; returns what is about Venezuela and how many were not."""
-    clean = [normalise_entry(entry, config, now=now) for entry in entries]
-    tagged = [
-        (entry, tag_text(runtime.tagger, entry.text, title=entry.title, scope=config.scope))
-        for entry in clean
-    ]
-    relevant = tuple((entry, tagging) for entry, tagging in tagged if tagging.relevant)
-    return SourceEntries(config.id, now, relevant), len(tagged) - len(relevant)
+    prepared = await runtime.preparer.entries(config, entries, now=now or datetime.now(UTC))
+    counts = await runtime.store.store(prepared.batch)
+    return _report(config.id, 200, prepared, counts)
 
 
 async def _fail(runtime: Runtime, row: Source, error: Exception, *, now: datetime) -> SourceReport:
@@ -263,16 +245,14 @@ async def _fail(runtime: Runtime, row: Source, error: Exception, *, now: datetim
     return SourceReport(source_id=row.id, status=status, error=reason)
 
 
-def _report(
-    source_id: str, status: int, entries: int, counts: StoreCounts, skipped: int
-) -> SourceReport:
+def _report(source_id: str, status: int, prepared: Prepared, counts: StoreCounts) -> SourceReport:
     return SourceReport(
         source_id=source_id,
         status=status,
-        entries=entries,
+        entries=prepared.entries,
         new=counts.new,
         updated=counts.updated,
-        skipped=skipped,
+        skipped=prepared.skipped,
         duplicates=counts.duplicates,
         joined=counts.joined,
     )

@@ -28,6 +28,7 @@ class SourceEntries:
     source_id: str
     fetched_at: datetime
     entries: tuple[tuple[CleanEntry, Tagging], ...]
+    prints: tuple[dedup.Fingerprint, ...] = ()  # one per entry, when computed beforehand
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ class _Fresh:
     fetched_at: datetime
     entry: CleanEntry
     tagging: Tagging
+    fingerprint: dedup.Fingerprint | None
 
 
 async def store_entries(
@@ -66,10 +68,11 @@ async def store_entries(
     await index.refresh(session)
     latest: dict[tuple[str, str], _Fresh] = {}
     for batch in batches:
-        for entry, tagging in batch.entries:
+        prints = batch.prints or (None,) * len(batch.entries)
+        for (entry, tagging), fingerprint in zip(batch.entries, prints, strict=True):
             # A feed repeating a guid keeps its last version.
             latest[(batch.source_id, entry.key)] = _Fresh(
-                batch.source_id, batch.fetched_at, entry, tagging
+                batch.source_id, batch.fetched_at, entry, tagging, fingerprint
             )
     known = await items.find_items(session=session, keys=list(latest))
     fresh = [pending for key, pending in latest.items() if key not in known]
@@ -124,7 +127,7 @@ async def _store_fresh(
     exact = await items.find_stories(
         session=session, keys=[k for pending in fresh for k in _lookup_keys(pending.entry)]
     )
-    prints = [dedup.fingerprint(p.entry.title, p.entry.text) for p in fresh]
+    prints = [p.fingerprint or dedup.fingerprint(p.entry.title, p.entry.text) for p in fresh]
     story_of: list[int | None] = [
         next((exact[k] for k in _lookup_keys(pending.entry) if k in exact), None)
         for pending in fresh
