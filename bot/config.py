@@ -33,9 +33,10 @@ class Settings(BaseSettings):
     timezone: str = "America/Caracas"
     log_level: str = "INFO"
     poll_concurrency: int = 8
-    # Processes that parse, tag and fingerprint what polls read, beside the bot's own;
-    # 0 does that work in the bot's process.
-    prepare_workers: int = 1
+    # Processes that parse, tag and fingerprint what polls read, beside the bot's own; 0 does
+    # that work in the bot's process. On SQLite storing is the bottleneck, and a worker costs
+    # ~120 MB: worth it with many sources, a spare core and memory to match.
+    prepare_workers: int = 0
     poll_tick: int = 30  # seconds between looks for due sources
     digest_tick: int = 60  # seconds between looks for due digests
     alerts_per_hour: int = 4

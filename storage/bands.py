@@ -24,6 +24,8 @@ K = TypeVar("K", bound=Hashable)
 # A band many items hold is boilerplate (a byline, a channel's footer), not a story: lookups
 # read only its newest holders. A story republished many times is still found through them.
 HOT_BAND = 32
+# Runs stop merging at this many entries: merging copies both, and a lookup reads every run.
+MAX_RUN = 1 << 19
 _OWNER_SHIFT = 40  # (query, item) pairs counted as one int64: item ids stay below 2**40
 
 
@@ -71,9 +73,13 @@ class _Part:
     def of(cls, bands: Array, items: npt.NDArray[np.int32], seen: npt.NDArray[np.int32]) -> _Part:
         bits = max(0, int(len(bands) // 4).bit_length() - 1)
         shift = 64 - bits
-        buckets = _unsigned(bands) >> np.uint64(shift) if bits else np.zeros(len(bands), np.uint64)
-        directory = np.searchsorted(buckets, np.arange((1 << bits) + 1, dtype=np.uint64))
-        return cls(bands, items, seen, directory.astype(np.int64), shift)
+        buckets = (_unsigned(bands) >> np.uint64(shift)).astype(np.int64) if bits else None
+        directory = np.zeros((1 << bits) + 1, dtype=np.int64)
+        if buckets is None:
+            directory[1] = len(bands)
+        else:
+            np.cumsum(np.bincount(buckets, minlength=1 << bits), out=directory[1:])
+        return cls(bands, items, seen, directory, shift)
 
     def __len__(self) -> int:
         return len(self.bands)
@@ -102,8 +108,8 @@ class BandIndex:
 
     Each worker holds one. `refresh` reads the rows committed since it last looked: under the
     story lock, ids grow in commit order, so the highest id read is where to resume. Rows are
-    kept in a few sorted runs that merge as they grow (a log-structured merge), so adding a
-    batch never re-sorts the whole index and a lookup is one binary search per run.
+    kept in a few sorted runs that merge as they grow (a log-structured merge) up to MAX_RUN
+    entries, so adding a batch never re-sorts the whole index nor copies much of it.
     """
 
     def __init__(self) -> None:
@@ -148,7 +154,11 @@ class BandIndex:
         once = np.ones(len(bands), dtype=bool)  # an item holds each of its bands once
         once[1:] = (bands[1:] != bands[:-1]) | (items[1:] != items[:-1])
         self._parts.append(_Part.of(bands[once], items[once], seen[once]))
-        while len(self._parts) > 1 and len(self._parts[-2]) <= 2 * len(self._parts[-1]):
+        while (
+            len(self._parts) > 1
+            and len(self._parts[-2]) <= 2 * len(self._parts[-1])
+            and len(self._parts[-2]) + len(self._parts[-1]) <= MAX_RUN
+        ):
             newer = self._parts.pop()
             self._parts[-1] = _merge(self._parts[-1], newer)
 

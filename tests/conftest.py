@@ -26,9 +26,6 @@ hypothesis_settings.register_profile(
 )
 hypothesis_settings.register_profile("dev", deadline=None)
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
-# Each runtime would start a prepare worker, a second of imports per test: tests prepare entries
-# in their own process unless they ask for workers (tests/test_prepare.py, one poll end to end).
-os.environ.setdefault("BOT_PREPARE_WORKERS", "0")
 POSTGRES_ADMIN_URL = os.environ.get(
     "BOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )

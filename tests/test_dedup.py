@@ -26,7 +26,7 @@ from bot.pipeline.dedup import (
     signature,
     similar,
 )
-from storage.bands import HOT_BAND, BandIndex, add_bands, prune_bands
+from storage.bands import HOT_BAND, MAX_RUN, BandIndex, add_bands, prune_bands
 from storage.db import sessionmaker, transaction
 from storage.models import Item, Source
 
@@ -353,6 +353,17 @@ async def test_many_small_batches_merge_into_few_runs_and_find_everything() -> N
     shared = index.candidates([-1], since=NOW, limit=5000)
     assert shared[0] == 2999
     assert len(shared) <= HOT_BAND * len(index._parts)
+
+
+async def test_a_large_index_stays_in_bounded_runs_and_finds_its_items() -> None:
+    rng = np.random.default_rng(7)
+    index = BandIndex()
+    prints = rng.integers(-(2**63), 2**63 - 1, size=(9000, 64), dtype=np.int64)
+    for start in range(0, 9000, 300):
+        index.add([(item_id, prints[item_id], NOW) for item_id in range(start, start + 300)])
+    assert len(index) == 9000 * 64
+    assert max(len(part) for part in index._parts) <= MAX_RUN  # merging never copies it all
+    assert index.candidates(prints[4321][:10].tolist(), since=NOW) == [4321]
 
 
 async def test_items_older_than_the_window_are_not_candidates_and_are_pruned(

@@ -24,6 +24,8 @@ from bot.sources.feed import parse_feed
 
 logger = logging.getLogger(__name__)
 
+THREAD_BYTES = 256 * 1024  # without workers, bodies larger than this are prepared off the loop
+
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
@@ -64,7 +66,8 @@ def prepare_body(
 
 class Preparer:
     """Runs the CPU-bound stages in worker processes, so the event loop stays free for Telegram
-    and for storing while the next sources are parsed. With no workers they run in-process."""
+    and for storing while the next sources are parsed. With no workers they run in-process,
+    large bodies in a thread."""
 
     def __init__(self, catalog: Catalog, *, workers: int) -> None:
         self._catalog = catalog
@@ -76,8 +79,10 @@ class Preparer:
         self, config: SourceConfig, body: bytes, *, url: str, now: datetime
     ) -> Prepared:
         """A fetched feed body, parsed and prepared."""
-        return await self._run(partial(_body_in_worker, config, body, url=url, now=now),
-                               partial(prepare_body, self._tagger, config, body, url=url, now=now))
+        in_process = partial(prepare_body, self._tagger, config, body, url=url, now=now)
+        if self._pool is None and len(body) > THREAD_BYTES:
+            return await asyncio.to_thread(in_process)  # a big body must not stall the bot
+        return await self._run(partial(_body_in_worker, config, body, url=url, now=now), in_process)
 
     async def entries(
         self, config: SourceConfig, entries: Sequence[Entry], *, now: datetime
