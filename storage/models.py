@@ -98,8 +98,6 @@ class Item(SQLModel, table=True):
         UniqueConstraint("source_id", "key", name="uq_item_source_key"),
         Index("ix_item_story", "story_id"),
         Index("ix_item_published", "published_at"),
-        Index("ix_item_canonical_url", "canonical_url"),
-        Index("ix_item_text_hash", "text_hash"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
