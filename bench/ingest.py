@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -136,20 +135,30 @@ async def run_baseline(bodies: list[tuple[str, str, bytes]], url: str) -> tuple[
     return elapsed, stored
 
 
-def _children_cpu() -> float:
-    """CPU seconds the live child processes (the prepare workers) have used, from /proc."""
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+def _peak_rss_mb() -> float:
+    """This process's peak RSS since it started. Not getrusage's ru_maxrss: Linux carries that
+    over from the parent across fork and exec, so it would count the bench's own corpus."""
+    status = Path("/proc/self/status").read_text()
+    return int(status.split("VmHWM:")[1].split()[0]) / 1024
+
+
+def _children() -> tuple[float, float]:
+    """CPU seconds and peak RSS (MB, summed) of the live child processes (prepare workers)."""
+    cpu = peak = 0.0
+    for proc in Path("/proc").glob("[0-9]*"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) != os.getpid():  # ppid
+                continue
+            status = (proc / "status").read_text()
+        except (OSError, IndexError):
             continue
-        if int(fields[1]) == os.getpid():  # ppid
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+        cpu += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        peak += int(status.split("VmHWM:")[1].split()[0]) / 1024
+    return cpu, peak
 
 
-def poll_cycle(folder: Path) -> None:
+def poll_cycle(folder: Path, workers: int) -> None:
     """In its own process, so peak RSS is Vigía's alone: one full poll of every source."""
     from bot.pipeline.ingest import poll_due
     from bot.runtime import open_runtime
@@ -157,7 +166,7 @@ def poll_cycle(folder: Path) -> None:
     settings = Settings(_env_file=None,  # type: ignore[call-arg]
                         database_url=f"sqlite+aiosqlite:///{folder / 'poll.db'}",
                         feeds=folder / "feeds.toml", actors=ROOT / "actors.toml",
-                        poll_concurrency=16)
+                        poll_concurrency=16, prepare_workers=workers)
 
     async def cycle() -> dict[str, float]:
         async with open_runtime(settings) as runtime:
@@ -166,30 +175,29 @@ def poll_cycle(folder: Path) -> None:
             (folder / "ready").write_text("1")
             while not (folder / "changed").exists():
                 await asyncio.sleep(0.05)
-            workers = _children_cpu()
+            workers = _children()[0]
             wall, cpu = time.perf_counter(), time.process_time()
             reports = await poll_due(runtime, ids=ids)
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-            workers = _children_cpu() - workers
+            workers_cpu, workers_rss = _children()
         return {
-            "wall_s": wall, "cpu_s": cpu, "worker_cpu_s": workers,
+            "wall_s": wall, "cpu_s": cpu, "worker_cpu_s": workers_cpu - workers,
+            "worker_rss_mb": workers_rss,
             "not_modified": sum(1 for r in reports if r.status == 304),
             "changed": sum(1 for r in reports if r.status == 200),
             "failed": sum(1 for r in reports if r.error),
             "new_items": sum(r.new for r in reports),
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "peak_rss_mb": _peak_rss_mb(),
         }
 
-    result = asyncio.run(cycle())  # closing the runtime stops the prepare worker
-    result["worker_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(json.dumps(result))
+    print(json.dumps(asyncio.run(cycle())))
 
 
 
-def measure_poll_cycle(work: Path) -> dict[str, float]:
+def measure_poll_cycle(work: Path, workers: int) -> dict[str, float]:
     feeds = make_feeds(POLL_SOURCES, 20, seed=11)
     site = work / "site"
-    site.mkdir()
+    site.mkdir(parents=True)
     for source_id, _, body in feeds:
         (site / f"{source_id}.xml").write_bytes(body)
     server = subprocess.Popen(
@@ -203,7 +211,7 @@ def measure_poll_cycle(work: Path) -> dict[str, float]:
         (work / "feeds.toml").write_text("\n".join(
             f'[[source]]\nid = "{sid}"\nurl = "http://127.0.0.1:{port}/{sid}.xml"\nlang = "{lang}"\n'
             for sid, lang, _ in feeds), encoding="utf-8")
-        child = subprocess.Popen([sys.executable, __file__, "--poll-cycle", str(work)],
+        child = subprocess.Popen([sys.executable, __file__, "--poll-cycle", str(work), str(workers)],
                                  stdout=subprocess.PIPE, text=True)
         while not (work / "ready").exists():
             time.sleep(0.05)
@@ -248,19 +256,19 @@ async def main() -> None:
         print(f"where it goes  : parse→normalise→tag→fingerprint {preparing / total * 1e6:.0f} µs "
               f"an entry; dedup→store {storing / relevant * 1e6:.0f} µs a relevant entry "
               f"(groups of {CONCURRENCY} feeds)")
-        cycle = measure_poll_cycle(work)
-    workers = cycle["worker_rss_mb"] > 0
-    print(f"poll cycle over {POLL_SOURCES} sources ({cycle['not_modified']:.0f} answered 304, "
-          f"{cycle['changed']:.0f} changed, {cycle['failed']:.0f} failed, "
-          f"{cycle['new_items']:.0f} new items): wall {cycle['wall_s']:.2f} s, "
-          f"CPU {cycle['cpu_s']:.2f} s"
-          + (f" + {cycle['worker_cpu_s']:.2f} s prepare worker" if workers else "")
-          + f", peak RSS {cycle['peak_rss_mb']:.0f} MB"
-          + (f" + {cycle['worker_rss_mb']:.0f} MB prepare worker" if workers else "")
-          + " (target ≤ 250 MB)")
+        cycles = [measure_poll_cycle(work / f"cycle-{workers}", workers) for workers in (0, 1)]
+    for workers, cycle in enumerate(cycles):
+        print(f"poll cycle over {POLL_SOURCES} sources, BOT_PREPARE_WORKERS={workers} "
+              f"({cycle['not_modified']:.0f} answered 304, {cycle['changed']:.0f} changed, "
+              f"{cycle['failed']:.0f} failed, {cycle['new_items']:.0f} new items): "
+              f"wall {cycle['wall_s']:.2f} s, CPU {cycle['cpu_s']:.2f} s"
+              + (f" + {cycle['worker_cpu_s']:.2f} s worker" if workers else "")
+              + f", peak RSS {cycle['peak_rss_mb']:.0f} MB"
+              + (f" + {cycle['worker_rss_mb']:.0f} MB worker" if workers else "")
+              + " (target ≤ 250 MB)")
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--poll-cycle":
-        poll_cycle(Path(sys.argv[2]))
+    if len(sys.argv) == 4 and sys.argv[1] == "--poll-cycle":
+        poll_cycle(Path(sys.argv[2]), int(sys.argv[3]))
     else:
         asyncio.run(main())

@@ -153,4 +153,7 @@ async def record_poll(
         values.update(error_count=col(Source.error_count) + 1, last_error=error[:500])
     if disabled_reason is not None:
         values["disabled_reason"] = disabled_reason
-    await session.execute(update(Source).where(col(Source.id) == source_id).values(**values))
+    # The table, not the ORM class: no loaded objects to keep in step, so none of the ORM's
+    # per-statement bookkeeping (a poll of a thousand sources writes a thousand of these).
+    table = Source.__table__  # type: ignore[attr-defined]
+    await session.execute(update(table).where(table.c.id == source_id).values(**values))
