@@ -81,6 +81,18 @@ class Fingerprint:
     numbers: frozenset[str]
     normal: str  # the normalised title and text
     char_grams: Shingles | None  # `chars` once computed
+    shingle_set: frozenset[int] | None = None  # `members(False)` once computed
+    char_set: frozenset[int] | None = None  # `members(True)` once computed
+
+    def members(self, chars: bool) -> frozenset[int]:
+        """The shingles, or the character 5-grams, as a set: an item meets several candidates,
+        and a set intersection of tens of hashes costs a third of the search in sorted arrays."""
+        name = "char_set" if chars else "shingle_set"
+        found: frozenset[int] | None = getattr(self, name)
+        if found is None:
+            found = frozenset((self.chars if chars else self.shingles).tolist())
+            object.__setattr__(self, name, found)
+        return found
 
     @property
     def chars(self) -> Shingles:
@@ -168,15 +180,19 @@ def is_same_story(a: Fingerprint, b: Fingerprint) -> bool:
     """Whether two items tell the same news: close enough in words, and agreeing on figures."""
     if not len(a.shingles) or not len(b.shingles):
         return False
-    if a.short or b.short:
-        left, right = a.chars, b.chars
+    chars = a.short or b.short
+    if chars:
         jaccard_min, containment_min = CHAR_JACCARD_MIN, CHAR_CONTAINMENT_MIN
     else:
-        left, right = a.shingles, b.shingles
         jaccard_min, containment_min = JACCARD_MIN, CONTAINMENT_MIN
-    sim = similar(left, right)
-    contained = sim.containment >= containment_min and min(len(left), len(right)) >= MIN_CONTAINED
-    if sim.jaccard < jaccard_min and not contained:
+    left, right = a.members(chars), b.members(chars)
+    small, large = (left, right) if len(left) <= len(right) else (right, left)
+    if not small:
+        return False
+    common = len(small & large)
+    jaccard = common / (len(left) + len(right) - common)
+    contained = common / len(small) >= containment_min and len(small) >= MIN_CONTAINED
+    if jaccard < jaccard_min and not contained:
         return False
     return _numbers_agree(a, b)
 
