@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -12,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.model import ActorTag, CleanEntry, Tagging
 from bot.pipeline.commit import AfterStore, GroupCommit
 from bot.pipeline.stories import SourceEntries, StoreCounts
-from storage.db import sessionmaker, transaction
+from storage import migrate
+from storage.db import create_engine, sessionmaker, transaction
 from storage.models import Item, Source, Story
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -145,3 +147,41 @@ async def test_a_cancelled_source_leaves_the_others_to_be_stored(
     assert gone.cancelled()
     assert store._waiting == []
     assert await counts_of(maker) == (1, 1)
+
+
+async def test_each_database_folds_against_its_own_items_only(tmp_path: Path) -> None:
+    """Two databases in one process (the bench, the tests): item 1 of one is not item 1 of
+    the other, so what one remembers of its items must never decide a fold in the other."""
+    wire = (
+        "Las autoridades electorales de Venezuela confirmaron este martes que las actas de "
+        "votación serán publicadas mesa por mesa antes del viernes, según anunció el rector "
+        "principal en una rueda de prensa celebrada en Caracas ante observadores extranjeros "
+        "y representantes de los partidos que participaron en la elección presidencial."
+    )
+    other = (
+        "El Banco Central de Venezuela informó que la inflación de octubre se desaceleró por "
+        "tercer mes consecutivo, aunque los precios de los alimentos siguieron subiendo en "
+        "Maracaibo y Valencia, según el boletín publicado por la institución el lunes en su "
+        "portal oficial junto con las cifras de reservas internacionales del trimestre."
+    )
+    stores = []
+    for name, first_text in (("two", wire), ("one", other)):
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / name}.db")
+        await migrate.upgrade(engine)
+        sessions = sessionmaker(engine)
+        async with transaction(sessions) as session:
+            session.add(Source(id="a", name="A"))
+            session.add(Source(id="b", name="B"))
+        store = GroupCommit(sessions)
+        # Item 1 of each database: a different text in each.
+        await store.store(SourceEntries("a", NOW, (entry("1", "Noticia", first_text, f"https://a.example/{name}"),)))
+        stores.append((engine, store))
+    # A rewrite of database two's item 1 arrives there, after database one stored its own
+    # item 1: it must fold into the story of database two's item.
+    rewrite = wire.replace("este martes", "el martes").replace("ante observadores",
+                                                               "frente a observadores")
+    counts = await stores[0][1].store(
+        SourceEntries("b", NOW, (entry("9", "Noticia", rewrite, "https://b.example/9"),)))
+    assert counts.joined == 1
+    for engine, _ in stores:
+        await engine.dispose()

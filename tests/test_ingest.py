@@ -325,14 +325,14 @@ async def test_items_leave_the_near_duplicate_index_after_the_window(runtime: Ru
 
     await poll_due(runtime)
     async with runtime.sessions() as session:
-        await runtime.store.index.refresh(session)  # what the next batch would read first
-    assert len(runtime.store.index) > 0
+        await runtime.store.near.index.refresh(session)  # what the next batch would read first
+    assert len(runtime.store.near.index) > 0
     assert await count(runtime, ItemBands) > 0
     assert await prune_index(runtime, now=datetime.now(UTC)) == 0  # pruned just now, by poll_due
     runtime.pruned_at = None
     assert await prune_index(runtime, now=datetime.now(UTC) + timedelta(days=5)) > 0
     assert await count(runtime, ItemBands) == 0
-    assert len(runtime.store.index) == 0  # and the worker's copy in memory
+    assert len(runtime.store.near.index) == 0  # and the worker's copy in memory
     assert await count(runtime, Item) == 6  # the items themselves stay
 
 

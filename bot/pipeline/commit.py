@@ -8,8 +8,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.pipeline.stories import SourceEntries, StoreCounts, lock_stories, store_entries
-from storage.bands import BandIndex
+from bot.pipeline.stories import (
+    NearDuplicates,
+    SourceEntries,
+    StoreCounts,
+    lock_stories,
+    store_entries,
+)
 from storage.db import transaction
 
 MAX_GROUP_ENTRIES = 2000  # entries stored in one transaction at most
@@ -39,7 +44,7 @@ class GroupCommit:
         self, sessions: async_sessionmaker[AsyncSession], *, max_entries: int = MAX_GROUP_ENTRIES
     ) -> None:
         self.sessions = sessions
-        self.index = BandIndex()  # the near-duplicate index, in memory
+        self.near = NearDuplicates()
         self.lock = asyncio.Lock()
         self._waiting: list[_Job] = []
         self._max_entries = max_entries
@@ -85,7 +90,7 @@ class GroupCommit:
             async with transaction(self.sessions) as session:
                 await lock_stories(session)
                 counts = await store_entries(
-                    session=session, index=self.index, batches=[job.batch for job in group]
+                    session=session, near=self.near, batches=[job.batch for job in group]
                 )
                 for job in group:
                     if job.after is not None:

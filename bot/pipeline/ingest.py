@@ -86,7 +86,7 @@ async def prune_index(runtime: Runtime, *, now: datetime) -> int:
     before = now - STORY_WINDOW - PRUNE_SLACK
     async with transaction(runtime.sessions) as session:
         removed = await bands.prune_bands(session=session, before=before)
-    runtime.store.index.prune(before)
+    runtime.store.near.index.prune(before)
     if removed:
         logger.info("pruned indexed_items=%d", removed)
     return removed

@@ -19,6 +19,7 @@ STORY_WINDOW = timedelta(hours=72)  # copies further apart than this are differe
 STORY_LOCK = 0x56_49_47_49_41  # "VIGIA": the advisory lock that serialises story folding
 MIN_HASH_CHARS = 40  # shorter texts ("Última hora") are too common to fold on their hash
 NEAR_CANDIDATES = 10  # candidates checked exactly per entry, those sharing most bands first
+RECENT_PRINTS = 4096  # prints of recently stored items kept to check candidates against
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +53,19 @@ class _Fresh:
     fingerprint: dedup.Fingerprint | None
 
 
+class NearDuplicates:
+    """What folding near-duplicates keeps in memory for one database, in one worker process:
+    the band index, and the prints of recently stored items (the usual candidates)."""
+
+    def __init__(self, *, recent: int = RECENT_PRINTS) -> None:
+        self.index = bands.BandIndex()
+        self.prints = _RecentPrints(recent)
+
+
 async def store_entries(
     *,
     session: AsyncSession,
-    index: bands.BandIndex,
+    near: NearDuplicates,
     batches: Sequence[SourceEntries],
 ) -> dict[str, StoreCounts]:
     """Dedup the relevant entries of one or more sources against the database; store what is new.
@@ -63,9 +73,9 @@ async def store_entries(
     Exact keys first (the same guid; the same canonical URL, text or post elsewhere), then
     near-duplicates found through the LSH bands and confirmed on the texts themselves. Several
     sources stored together cost one round of queries instead of one each.
-    Call it holding the story lock: `index` first reads what other batches committed.
+    Call it holding the story lock: the band index first reads what other batches committed.
     """
-    await index.refresh(session)
+    await near.index.refresh(session)
     latest: dict[tuple[str, str], _Fresh] = {}
     for batch in batches:
         prints = batch.prints or (None,) * len(batch.entries)
@@ -87,9 +97,9 @@ async def store_entries(
         # Entries of one batch that are copies of each other: the later ones wait for a
         # second round, in which the first one's story exists and is found like any other.
         now_round, waiting = _split_siblings(waiting)
-        stored += await _store_fresh(session, index, now_round)
+        stored += await _store_fresh(session, near, now_round)
     for item, pending in edited:
-        _RECENT.forget(item.id)  # its words changed: its print is read again when needed
+        near.prints.forget(item.id)  # its words changed: its print is read again when needed
         await items.update_item(
             session=session,
             item_id=item.id,
@@ -122,7 +132,7 @@ async def lock_stories(session: AsyncSession) -> None:
 
 
 async def _store_fresh(
-    session: AsyncSession, index: bands.BandIndex, fresh: Sequence[_Fresh]
+    session: AsyncSession, near: NearDuplicates, fresh: Sequence[_Fresh]
 ) -> list[tuple[_Fresh, items.StoredItem]]:
     exact = await items.find_stories(
         session=session, keys=[k for pending in fresh for k in _lookup_keys(pending.entry)]
@@ -133,14 +143,14 @@ async def _store_fresh(
         for pending in fresh
     ]
     unmatched = [at for at, story in enumerate(story_of) if story is None]
-    near = await _near_stories(
-        session, index, {at: (fresh[at].entry, prints[at]) for at in unmatched}
+    similar = await _near_stories(
+        session, near, {at: (fresh[at].entry, prints[at]) for at in unmatched}
     )
-    for at, story in near.items():
+    for at, story in similar.items():
         story_of[at] = story
     planned = [_new_item(pending, story) for pending, story in zip(fresh, story_of, strict=True)]
     stored = await items.insert_items(session=session, items=planned)
-    _RECENT.put_on_commit(
+    near.prints.put_on_commit(
         session,
         [(item.id, fingerprint, item.story_id) for item, fingerprint in zip(stored, prints, strict=True)],
     )
@@ -158,22 +168,22 @@ async def _store_fresh(
 
 async def _near_stories(
     session: AsyncSession,
-    index: bands.BandIndex,
+    near: NearDuplicates,
     entries: dict[int, tuple[CleanEntry, dedup.Fingerprint]],
 ) -> dict[int, int]:
     """The stories that near-duplicates of these entries already belong to, if any."""
     if not entries:
         return {}
-    candidates = index.candidates_many(
+    candidates = near.index.candidates_many(
         {at: fingerprint.bands for at, (_, fingerprint) in entries.items()},
         since_of={at: entry.published_at - STORY_WINDOW for at, (entry, _) in entries.items()},
         limit=NEAR_CANDIDATES,
     )
-    await _RECENT.load(session, {i for found in candidates.values() for i in found})
+    await near.prints.load(session, {i for found in candidates.values() for i in found})
     found: dict[int, int] = {}
     for at, (_, fingerprint) in entries.items():
         for item_id in candidates.get(at, ()):
-            known = _RECENT.get(item_id)
+            known = near.prints.get(item_id)
             if known is not None and dedup.is_same_story(fingerprint, known[0]):
                 found[at] = known[1]
                 break
@@ -231,7 +241,6 @@ class _RecentPrints:
                 self.put(item_id, dedup.fingerprint(title, body, indexed=False), story_id)
 
 
-_RECENT = _RecentPrints(4096)
 _PENDING = "vigia.pending_prints"  # the session's stored-but-uncommitted prints
 
 
