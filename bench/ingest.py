@@ -166,7 +166,7 @@ def poll_cycle(folder: Path, workers: int) -> None:
     settings = Settings(_env_file=None,  # type: ignore[call-arg]
                         database_url=f"sqlite+aiosqlite:///{folder / 'poll.db'}",
                         feeds=folder / "feeds.toml", actors=ROOT / "actors.toml",
-                        poll_concurrency=16, prepare_workers=workers)
+                        prepare_workers=workers)
 
     async def cycle() -> dict[str, float]:
         async with open_runtime(settings) as runtime:

@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     admins: Annotated[frozenset[int], NoDecode] = frozenset()
     timezone: str = "America/Caracas"
     log_level: str = "INFO"
-    poll_concurrency: int = 8
+    poll_concurrency: int = 16  # sources in flight; their reads are stored together as they land
     # Processes that parse, tag and fingerprint what polls read, beside the bot's own; 0 does
     # that work in the bot's process. On SQLite storing is the bottleneck, and a worker costs
     # ~120 MB: worth it with many sources, a spare core and memory to match.
