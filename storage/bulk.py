@@ -30,7 +30,7 @@ async def insert_rows(
         itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
     )
     converters = [
-        (at, _memoised(to_db) if _is_time(table, name) else to_db)
+        (at, _memoised(table, name, dialect, to_db) if _is_time(table, name) else to_db)
         for at, name in enumerate(columns)
         if (to_db := _to_db(table, name, dialect)) is not None
     ]
@@ -80,15 +80,27 @@ def _to_db(table: Table, column: str, dialect: Dialect) -> Callable[[Any], Any] 
 
 
 def _is_time(table: Table, column: str) -> bool:
+    kind = table.c[column].type
+    kind = getattr(kind, "impl_instance", kind)  # a TypeDecorator: what it stores
     try:
-        return table.c[column].type.python_type is datetime
+        return kind.python_type is datetime
     except NotImplementedError:
         return False
 
 
-def _memoised(to_db: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """Batches repeat times (a fetch time, a publication time): convert each once."""
-    return lru_cache(maxsize=256)(to_db)
+def _memoised(
+    table: Table, column: str, dialect: Dialect, to_db: Callable[[Any], Any]
+) -> Callable[[Any], Any]:
+    """One conversion per time: an item's publication time is written to its story, its
+    actors and its band row too, and a group's fetch time to all of them."""
+    key = (dialect.name, type(table.c[column].type))
+    found = _TIME_CONVERTERS.get(key)
+    if found is None:
+        found = _TIME_CONVERTERS[key] = lru_cache(maxsize=4096)(to_db)
+    return found
+
+
+_TIME_CONVERTERS: dict[tuple[str, type], Callable[[Any], Any]] = {}
 
 
 def _placeholders(dialect: Dialect, count: int) -> list[str]:
