@@ -26,7 +26,8 @@ K = TypeVar("K", bound=Hashable)
 HOT_BAND = 32
 # Runs stop merging at this many entries: merging copies both, and a lookup reads every run.
 MAX_RUN = 1 << 19
-_OWNER_SHIFT = 40  # (query, item) pairs counted as one int64: item ids stay below 2**40
+_OWNER_SHIFT = 40
+_ITEM_MAX = (1 << 31) - 1  # (query, item) pairs counted as one int64: item ids stay below 2**40
 
 
 async def add_bands(
@@ -90,15 +91,15 @@ class _Part:
             else np.zeros(len(query), np.int64)
         low, high = self.directory[bucket], self.directory[bucket + 1]
         counts = high - low
-        total = int(counts.sum())
+        ends = np.cumsum(counts)
         asked = np.repeat(np.arange(len(query)), counts)
-        at = np.repeat(low, counts) + np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        at = np.repeat(low - (ends - counts), counts) + np.arange(int(ends[-1]) if len(ends) else 0)
         same = self.bands[at] == query[asked]
         asked, at = asked[same], at[same]
-        if len(asked) > HOT_BAND:
+        held = np.bincount(asked, minlength=len(query))
+        if len(held) and held.max() > HOT_BAND:
             # A band's holders are oldest first: keep each band's newest HOT_BAND.
-            end = np.searchsorted(asked, asked, side="right")
-            newest = end - np.arange(len(asked)) <= HOT_BAND
+            newest = np.cumsum(held)[asked] - np.arange(len(asked)) <= HOT_BAND
             asked, at = asked[newest], at[newest]
         return asked, at
 
@@ -212,9 +213,11 @@ class BandIndex:
         pair, shared = np.unique(np.concatenate(pairs), return_counts=True)
         if not len(pair):
             return {}
+        # By key, then most shared, then newest, as one integer sorted once: an item shares
+        # at most 64 bands (7 bits), and ids are int4 (31 bits).
         who, item = pair >> _OWNER_SHIFT, pair & ((1 << _OWNER_SHIFT) - 1)
-        order = np.lexsort((-item, -shared, who))  # by key, then most shared, then newest
-        who, item = who[order], item[order]
+        ranked = np.sort((who << 38) | ((127 - shared) << 31) | (_ITEM_MAX - item))
+        who, item = ranked >> 38, _ITEM_MAX - (ranked & _ITEM_MAX)
         rank = np.arange(len(who)) - np.searchsorted(who, who, side="left")
         found: dict[K, list[int]] = {}
         for index, item_id in zip(who[rank < limit].tolist(), item[rank < limit].tolist(), strict=True):
