@@ -56,8 +56,10 @@ async def insert_rows(
 async def allocate_ids(session: AsyncSession, table: Table, count: int) -> list[int]:
     """`count` fresh ids for `table`'s integer primary key, to write rows that refer to each other.
 
-    PostgreSQL draws them from the column's sequence. SQLite continues after the highest id: the
-    caller holds the write lock (the story lock), so no other writer can take them meanwhile.
+    PostgreSQL draws them from the column's sequence. SQLite continues after the highest id:
+    the caller holds the story lock, so no writer in this process takes them meanwhile; one in
+    another process (a `poll --once` beside the bot) makes the insert fail on the key, and the
+    transaction rolls back whole.
     """
     if count <= 0:
         return []
