@@ -27,7 +27,8 @@ HOT_BAND = 32
 # Runs stop merging at this many entries: merging copies both, and a lookup reads every run.
 MAX_RUN = 1 << 19
 _OWNER_SHIFT = 40
-_ITEM_MAX = (1 << 31) - 1  # (query, item) pairs counted as one int64: item ids stay below 2**40
+_ITEM_MAX = (1 << 31) - 1
+_REFRESH_SLICE = 2048  # items indexed at a time when a refresh reads many  # (query, item) pairs counted as one int64: item ids stay below 2**40
 
 
 async def add_bands(
@@ -136,8 +137,12 @@ class BandIndex:
                 .order_by(_TABLE.c.item_id)
             )
         ).all()
+        # A first refresh reads the whole window: in slices, so the sorting never holds
+        # more than a run's worth of temporaries.
+        for start in range(0, len(rows), _REFRESH_SLICE):
+            self.add([(item_id, np.frombuffer(blob, "<i8"), seen)
+                      for item_id, seen, blob in rows[start : start + _REFRESH_SLICE]])
         if rows:
-            self.add([(item_id, np.frombuffer(blob, "<i8"), seen) for item_id, seen, blob in rows])
             self._last_id = max(self._last_id, rows[-1][0])
         return len(rows)
 

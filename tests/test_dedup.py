@@ -26,7 +26,14 @@ from bot.pipeline.dedup import (
     signature,
     similar,
 )
-from storage.bands import HOT_BAND, MAX_RUN, BandIndex, add_bands, prune_bands
+from storage.bands import (
+    HOT_BAND,
+    MAX_RUN,
+    BandIndex,
+    add_bands,
+    add_bands_many,
+    prune_bands,
+)
 from storage.db import sessionmaker, transaction
 from storage.models import Item, Source
 
@@ -364,6 +371,19 @@ async def test_a_large_index_stays_in_bounded_runs_and_finds_its_items() -> None
     assert len(index) == 9000 * 64
     assert max(len(part) for part in index._parts) <= MAX_RUN  # merging never copies it all
     assert index.candidates(prints[4321][:10].tolist(), since=NOW) == [4321]
+
+
+async def test_a_worker_starting_on_a_full_window_reads_it_all(band_engine: AsyncEngine) -> None:
+    maker = sessionmaker(band_engine)
+    async with transaction(maker) as session:
+        await add_bands_many(
+            session=session,
+            rows=[(item_id, [item_id, -item_id, 10**6], NOW) for item_id in range(1, 5001)],
+        )
+    index = await indexed(maker)  # read in slices, as a restarted worker reads its window
+    assert len(index) == 5000 * 3
+    assert index.candidates([4999], since=NOW) == [4999]
+    assert index.candidates([10**6], since=NOW)[0] == 5000  # the newest holder of a shared band
 
 
 async def test_items_older_than_the_window_are_not_candidates_and_are_pruned(
