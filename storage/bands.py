@@ -26,9 +26,9 @@ K = TypeVar("K", bound=Hashable)
 HOT_BAND = 32
 # Runs stop merging at this many entries: merging copies both, and a lookup reads every run.
 MAX_RUN = 1 << 19
-_OWNER_SHIFT = 40
-_ITEM_MAX = (1 << 31) - 1
-_REFRESH_SLICE = 2048  # items indexed at a time when a refresh reads many  # (query, item) pairs counted as one int64: item ids stay below 2**40
+_OWNER_SHIFT = 40  # (key, item) pairs counted as one int64: item ids stay below 2**40
+_ITEM_MAX = (1 << 31) - 1  # item ids are int4 in the schema
+_REFRESH_SLICE = 2048  # items indexed at a time when a refresh reads many
 
 
 async def add_bands(
