@@ -193,8 +193,8 @@ async def _near_stories(
 class _RecentPrints:
     """The fingerprints and stories of recently stored items, by id: the usual candidates.
 
-    A story's items are candidates again and again while it is news. Items this worker
-    stored are remembered as they are stored; others are read back and fingerprinted once.
+    A story's items are candidates again and again while it is news. Items this process
+    stored are remembered once committed; others are read back and fingerprinted once.
     """
 
     def __init__(self, size: int) -> None:
@@ -217,9 +217,10 @@ class _RecentPrints:
         self, session: AsyncSession, prints: list[tuple[int, dedup.Fingerprint, int]]
     ) -> None:
         """Remember new items once their transaction commits: a rolled-back id may come back."""
-        pending: list[tuple[int, dedup.Fingerprint, int]] | None = session.info.get(_PENDING)
+        key = (_PENDING, id(self))
+        pending: list[tuple[int, dedup.Fingerprint, int]] | None = session.info.get(key)
         if pending is None:
-            pending = session.info[_PENDING] = []
+            pending = session.info[key] = []
 
             def commit(_: Session) -> None:
                 for item_id, fingerprint, story_id in pending:
