@@ -12,6 +12,8 @@ import numpy as np
 import numpy.typing as npt
 import xxhash
 
+from bot.pipeline.fold import COMMON_PUNCTUATION, HIGH_BYTES, latin1_bytes
+
 Shingles = npt.NDArray[np.uint64]  # sorted unique 64-bit hashes, high bits uniform
 Signature = npt.NDArray[np.uint64]
 
@@ -222,7 +224,7 @@ def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     raw = text.encode()
     if not _only_marks(raw, len(text)):
-        raw = _COMMON_PUNCTUATION.sub(b" ", raw)
+        raw = COMMON_PUNCTUATION.sub(b" ", raw)
         text = raw.decode()
         if not _only_marks(raw, len(text)):
             folded = _COMBINING.sub("", text)
@@ -235,26 +237,11 @@ def _fold(text: str) -> str:
 def _fold_latin1(text: str) -> str | None:
     # Text in Latin-1 (much Spanish and French news) folds by one table, without NFKD; the
     # few characters that do not fold to one ASCII character (æ, ß, ½ ...) take the exact path.
-    raw = _latin1(text)
+    raw = latin1_bytes(text)
     if raw is None:
         return None
     folded = raw.translate(_LATIN1_FOLD)
     return None if b"\0" in folded else " ".join(folded.decode("ascii").split())
-
-
-def _latin1(text: str) -> bytes | None:
-    # Typographic quotes, dashes, bullets and € are gaps: spaced, most news is then Latin-1.
-    try:
-        return text.encode("latin-1")
-    except UnicodeEncodeError:
-        pass
-    for mark in _WIDE_PUNCTUATION:
-        if mark in text:
-            text = text.replace(mark, " ")
-    try:
-        return text.encode("latin-1")
-    except UnicodeEncodeError:
-        return None
 
 
 def _only_marks(raw: bytes, length: int) -> bool:
@@ -267,7 +254,7 @@ def _only_marks(raw: bytes, length: int) -> bool:
 
 def _fold_ascii(raw: bytes) -> str:
     # Deleting the bytes >= 0x80 deletes the combining marks, the only non-ASCII left.
-    return " ".join(raw.translate(_ASCII_FOLD, _HIGH_BYTES).decode().split())
+    return " ".join(raw.translate(_ASCII_FOLD, HIGH_BYTES).decode().split())
 
 
 def _combining_class() -> str:
@@ -283,16 +270,9 @@ def _combining_class() -> str:
     return "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in ranges)
 
 
-# Punctuation common in es/fr news that NFKD keeps (all \W, so a space either way):
-# – — ‘ ’ “ ” • « » ¿ ¡ · ° €.
-_COMMON_PUNCTUATION = re.compile(
-    rb"\xe2\x80[\x93\x94\x98\x99\x9c\x9d\xa2]|\xc2[\xab\xbb\xbf\xa1\xb7\xb0]|\xe2\x82\xac"
-)
-_WIDE_PUNCTUATION = "’‘“”–—•€"  # the punctuation above that is not Latin-1
 _NOT_A_MARK = re.compile(rb"\xcd[\x8f\xb0-\xbf]")  # U+034F and U+0370-U+037F: not combining
 _COMBINING = re.compile(f"[{_combining_class()}]+")
 _ASCII_FOLD = bytes(c if chr(c).isalnum() else 32 for c in range(128)).lower() + bytes(128)
-_HIGH_BYTES = bytes(range(128, 256))
 
 
 def _latin1_fold() -> bytes:
@@ -392,7 +372,7 @@ def _numbers(text: str) -> frozenset[str]:
     # The regex over the whole text costs 6 µs; first every ASCII byte but digits, "." and ","
     # becomes a space and the runs of spaces go, which cannot join or split a match. Other
     # scripts have digits of their own, so their bytes stay; Latin-1 has none beyond 0-9.
-    latin1 = _latin1(text)
+    latin1 = latin1_bytes(text)
     if latin1 is not None:
         kept = b" ".join(latin1.translate(_LATIN1_FIGURE_BYTES).split()).decode()
     else:

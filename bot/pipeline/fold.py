@@ -67,15 +67,16 @@ def _spaced(text: str) -> str:
 
 def _fold_latin1(text: str) -> str | None:
     """Text in Latin-1 (much Spanish and French news): one table, without NFKD; else None."""
-    raw = _latin1(text)
+    raw = latin1_bytes(text)
     if raw is None:
         return None
     spaced = raw.translate(_LATIN1_GAPS)
     return None if b"\0" in spaced else spaced.decode("ascii")
 
 
-def _latin1(text: str) -> bytes | None:
-    # Typographic quotes, dashes, bullets and € are gaps: spaced, most news is then Latin-1.
+def latin1_bytes(text: str) -> bytes | None:
+    """The text as Latin-1 once typographic quotes, dashes, bullets and € (gaps to every fold)
+    are spaced, which makes most es/fr news Latin-1; None for other text."""
     try:
         return text.encode("latin-1")
     except UnicodeEncodeError:
@@ -96,8 +97,8 @@ def _fold_latin(decomposed: str) -> str | None:
     """
     raw = decomposed.encode()
     if b"\xc2" in raw or b"\xe2" in raw:  # the lead bytes of that punctuation
-        raw = _COMMON_PUNCTUATION.sub(b" ", raw)
-    spaced = raw.translate(_ASCII_GAPS, _HIGH_BYTES)
+        raw = COMMON_PUNCTUATION.sub(b" ", raw)
+    spaced = raw.translate(_ASCII_GAPS, HIGH_BYTES)
     # Bytes 0xCC and 0xCD only ever lead the 2-byte characters U+0300-U+037F: when the bytes
     # dropped are exactly those characters, and none is one of U+0370-U+037F (Greek letters),
     # only accents were dropped.
@@ -126,9 +127,9 @@ _MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20
 _GAPS = re.compile(r"[\W_]+")
 _FOREIGN_GAPS = re.compile(r"[^\x00-\x7f\w]+")  # curly quotes, dashes, no-break spaces ...
 _ASCII_GAPS = bytes(byte if chr(byte).isalnum() else 0x20 for byte in range(256))
-_HIGH_BYTES = bytes(range(0x80, 0x100))
+HIGH_BYTES = bytes(range(0x80, 0x100))
 # Punctuation common in es/fr news that NFKD keeps (all gaps): – — ‘ ’ “ ” • « » ¿ ¡ · ° €.
-_COMMON_PUNCTUATION = re.compile(
+COMMON_PUNCTUATION = re.compile(
     rb"\xe2\x80[\x93\x94\x98\x99\x9c\x9d\xa2]|\xc2[\xab\xbb\xbf\xa1\xb7\xb0]|\xe2\x82\xac"
 )
 _NOT_A_MARK = re.compile(rb"\xcd[\xb0-\xbf]")  # U+0370-U+037F
