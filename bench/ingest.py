@@ -60,7 +60,7 @@ async def run_pipeline(
     stored through the service's group commit.
     """
     catalog = load_actors(ROOT / "actors.toml")
-    preparer = Preparer(catalog, workers=workers)
+    preparer = Preparer(catalog, Tagger(catalog.actors, catalog.topics), workers=workers)
     engine, maker = await fresh_database(url, bodies)
     store = GroupCommit(maker)
     slots = asyncio.Semaphore(CONCURRENCY)

@@ -91,14 +91,15 @@ async def open_runtime(settings: Settings, *, fetcher: Fetcher | None = None,
     engine = create_engine(settings.database_url)
     own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher()
-    preparer = Preparer(catalog, workers=settings.prepare_workers)
+    tagger = Tagger(catalog.actors, catalog.topics)
+    preparer = Preparer(catalog, tagger, workers=settings.prepare_workers)
     try:
         if upgrade:
             await migrate.upgrade(engine)
         sessions = sessionmaker(engine)
         runtime = Runtime(
             settings=settings, engine=engine, sessions=sessions, fetcher=fetcher,
-            catalog=catalog, tagger=Tagger(catalog.actors, catalog.topics), sources=sources,
+            catalog=catalog, tagger=tagger, sources=sources,
             store=GroupCommit(sessions), preparer=preparer, stamps=_stamps(settings),
         )
         await _sync(runtime.sessions, sources, catalog)

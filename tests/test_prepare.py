@@ -22,11 +22,12 @@ NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 CONFIG = SourceConfig(id="world", name="World", kind="rss", url="https://world.example/feed",
                       lang="es", scope="general")
 CATALOG = load_actors(ROOT / "actors.toml")
+TAGGER = Tagger(CATALOG.actors, CATALOG.topics)
 
 
 @pytest.fixture
 def worker() -> Iterator[Preparer]:
-    preparer = Preparer(CATALOG, workers=1)
+    preparer = Preparer(CATALOG, TAGGER, workers=1)
     yield preparer
     preparer.close()
 
@@ -43,7 +44,7 @@ def summary(prepared: Prepared) -> list[tuple[str, str, tuple[str, ...], tuple[i
 
 async def test_a_worker_prepares_a_feed_exactly_as_the_bot_itself_would(worker: Preparer) -> None:
     _, _, body = make_feeds(1, 40)[0]
-    inline = await Preparer(CATALOG, workers=0).body(CONFIG, body, url=CONFIG.url, now=NOW)
+    inline = await Preparer(CATALOG, TAGGER, workers=0).body(CONFIG, body, url=CONFIG.url, now=NOW)
     remote = await worker.body(CONFIG, body, url=CONFIG.url, now=NOW)
     assert (remote.entries, remote.skipped) == (inline.entries, inline.skipped) == (40, 4)
     assert summary(remote) == summary(inline)

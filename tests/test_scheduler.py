@@ -32,16 +32,17 @@ async def runtime(engine: AsyncEngine, sqlite_url: str) -> AsyncIterator[Runtime
     catalog = load_actors(ROOT / "actors.toml")
     fetcher = Fetcher()
     sessions = sessionmaker(engine)
+    tagger = Tagger(catalog.actors, catalog.topics)
     runtime = Runtime(
         settings=Settings(database_url=sqlite_url, alerts_per_hour=2),
         engine=engine,
         sessions=sessions,
         fetcher=fetcher,
         catalog=catalog,
-        tagger=Tagger(catalog.actors, catalog.topics),
+        tagger=tagger,
         sources=(),
         store=GroupCommit(sessions),
-        preparer=Preparer(catalog, workers=0),
+        preparer=Preparer(catalog, tagger, workers=0),
     )
     async with transaction(runtime.sessions) as session:
         await seed_catalog(session)

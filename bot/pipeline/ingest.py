@@ -53,7 +53,6 @@ class _Read:
     etag: str | None = None
     last_modified: str | None = None
     body_hash: str | None = None
-    ttl: int | None = None
     max_age: int | None = None
     newest_post: int | None = None
 
@@ -156,7 +155,6 @@ async def _read(runtime: Runtime, row: Source, config: SourceConfig, *, now: dat
         etag=fetched.etag,
         last_modified=fetched.last_modified,
         body_hash=fetched.body_hash,
-        ttl=prepared.ttl,
         max_age=fetched.max_age,
     )
 
@@ -170,7 +168,7 @@ async def _ingest(
             min_interval=row.min_interval,
             max_interval=row.max_interval,
             new_items=counts.new,
-            ttl=read.ttl,
+            ttl=read.prepared.ttl,
             max_age=read.max_age,
         )
         await record_poll(

@@ -8,7 +8,7 @@ import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -60,8 +60,7 @@ def prepare_body(
 ) -> Prepared:
     """parse, then `prepare_entries`; raises FeedError for a body that is not a feed."""
     feed = parse_feed(body, url=url)
-    prepared = prepare_entries(tagger, config, feed.entries, now=now)
-    return Prepared(prepared.batch, prepared.entries, prepared.skipped, feed.ttl)
+    return replace(prepare_entries(tagger, config, feed.entries, now=now), ttl=feed.ttl)
 
 
 class Preparer:
@@ -69,9 +68,9 @@ class Preparer:
     and for storing while the next sources are parsed. With no workers they run in-process,
     large bodies in a thread."""
 
-    def __init__(self, catalog: Catalog, *, workers: int) -> None:
+    def __init__(self, catalog: Catalog, tagger: Tagger, *, workers: int) -> None:
         self._catalog = catalog
-        self._tagger = Tagger(catalog.actors, catalog.topics)
+        self._tagger = tagger  # in-process; each worker builds its own from `catalog`
         self._workers = workers
         self._pool: Executor | None = self._start() if workers > 0 else None
 
