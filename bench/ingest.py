@@ -270,8 +270,8 @@ async def main() -> None:
         print(f"ratio          : {base / ours:8.1f}×  (target ≥ 5×)")
         preparing, storing, database, relevant = await run_split(
             bodies, f"sqlite+aiosqlite:///{work / 'split.db'}")
-        print(f"where it goes  : parse→normalise→tag→fingerprint {preparing / total * 1e6:.0f} µs "
-              f"an entry; dedup→store {storing / relevant * 1e6:.0f} µs a relevant entry "
+        print(f"where it goes  : parse→normalise→tag {preparing / total * 1e6:.0f} µs an entry; "
+              f"fingerprint→dedup→store {storing / relevant * 1e6:.0f} µs a relevant entry "
               f"(groups of {CONCURRENCY} feeds), of which SQLite's own work "
               f"{database / relevant * 1e6:.0f} µs (its thread's CPU)")
         cycles = [measure_poll_cycle(work / f"cycle-{workers}", workers) for workers in (0, 1)]

@@ -13,6 +13,7 @@ import pytest
 from bench.corpus import make_feeds
 from bot.config import load_actors
 from bot.model import Actor, Entry, SourceConfig
+from bot.pipeline import dedup
 from bot.pipeline.prepare import Prepared, Preparer
 from bot.pipeline.tag import Tagger
 from bot.sources.feed import FeedError
@@ -33,12 +34,14 @@ def worker() -> Iterator[Preparer]:
 
 
 def summary(prepared: Prepared) -> list[tuple[str, str, tuple[str, ...], tuple[int, ...]]]:
-    """What a prepared read says of each entry: key, text, actors and near-duplicate bands."""
+    """What a prepared read says of each entry: key, text, actors and near-duplicate bands
+    (fingerprinted ahead in a worker; in-process, when stored, as here)."""
+    prints = prepared.batch.prints or tuple(
+        dedup.fingerprint(entry.title, entry.text) for entry, _ in prepared.batch.entries
+    )
     return [
         (entry.key, entry.text, tuple(tag.id for tag in tagging.actors), fingerprint.bands)
-        for (entry, tagging), fingerprint in zip(
-            prepared.batch.entries, prepared.batch.prints, strict=True
-        )
+        for (entry, tagging), fingerprint in zip(prepared.batch.entries, prints, strict=True)
     ]
 
 
@@ -46,6 +49,7 @@ async def test_a_worker_prepares_a_feed_exactly_as_the_bot_itself_would(worker: 
     _, _, body = make_feeds(1, 40)[0]
     inline = await Preparer(CATALOG, TAGGER, workers=0).body(CONFIG, body, url=CONFIG.url, now=NOW)
     remote = await worker.body(CONFIG, body, url=CONFIG.url, now=NOW)
+    assert len(remote.batch.prints) == 36  # the worker fingerprinted ahead, off the bot's process
     assert (remote.entries, remote.skipped) == (inline.entries, inline.skipped) == (40, 4)
     assert summary(remote) == summary(inline)
     assert all(actors for _, _, actors, _ in summary(remote))

@@ -38,29 +38,47 @@ class Prepared:
 
 
 def prepare_entries(
-    tagger: Tagger, config: SourceConfig, entries: Sequence[Entry], *, now: datetime
+    tagger: Tagger,
+    config: SourceConfig,
+    entries: Sequence[Entry],
+    *,
+    now: datetime,
+    prints: bool = False,
 ) -> Prepared:
-    """normalise → tag → relevance → fingerprint, for the entries of one read."""
+    """normalise → tag → relevance, for the entries of one read; with `prints`, fingerprint too.
+
+    Most entries of a read are already stored, and storing fingerprints only the new ones:
+    fingerprinting all ahead pays only where a spare process does it (a worker).
+    """
     clean = [normalise_entry(entry, config, now=now) for entry in entries]
     relevant = []
     for entry in clean:
         tagging = tag_text(tagger, entry.text, title=entry.title, scope=config.scope)
         if tagging.relevant:
             relevant.append((entry, tagging))
-    prints = tuple(dedup.fingerprint(entry.title, entry.text) for entry, _ in relevant)
+    fingerprints = (
+        tuple(dedup.fingerprint(entry.title, entry.text) for entry, _ in relevant) if prints else ()
+    )
     return Prepared(
-        batch=SourceEntries(config.id, now, tuple(relevant), prints),
+        batch=SourceEntries(config.id, now, tuple(relevant), fingerprints),
         entries=len(clean),
         skipped=len(clean) - len(relevant),
     )
 
 
 def prepare_body(
-    tagger: Tagger, config: SourceConfig, body: bytes, *, url: str, now: datetime
+    tagger: Tagger,
+    config: SourceConfig,
+    body: bytes,
+    *,
+    url: str,
+    now: datetime,
+    prints: bool = False,
 ) -> Prepared:
     """parse, then `prepare_entries`; raises FeedError for a body that is not a feed."""
     feed = parse_feed(body, url=url)
-    return replace(prepare_entries(tagger, config, feed.entries, now=now), ttl=feed.ttl)
+    prepared = prepare_entries(tagger, config, feed.entries, now=now, prints=prints)
+    return replace(prepared, ttl=feed.ttl)
 
 
 class Preparer:
@@ -142,8 +160,8 @@ def _worker_tagger() -> Tagger:
 
 
 def _body_in_worker(config: SourceConfig, body: bytes, **kwargs: Any) -> Prepared:
-    return prepare_body(_worker_tagger(), config, body, **kwargs)
+    return prepare_body(_worker_tagger(), config, body, prints=True, **kwargs)
 
 
 def _entries_in_worker(config: SourceConfig, entries: tuple[Entry, ...], **kwargs: Any) -> Prepared:
-    return prepare_entries(_worker_tagger(), config, entries, **kwargs)
+    return prepare_entries(_worker_tagger(), config, entries, prints=True, **kwargs)
