@@ -134,33 +134,41 @@ async def lock_stories(session: AsyncSession) -> None:
 async def _store_fresh(
     session: AsyncSession, near: NearDuplicates, fresh: Sequence[_Fresh]
 ) -> list[tuple[_Fresh, items.StoredItem]]:
-    exact = await items.find_stories(
-        session=session, keys=[k for pending in fresh for k in _lookup_keys(pending.entry)]
-    )
-    prints = [p.fingerprint or dedup.fingerprint(p.entry.title, p.entry.text) for p in fresh]
+    lookups = [_lookup_keys(pending.entry) for pending in fresh]
+    exact = await items.find_stories(session=session, keys=[k for keys in lookups for k in keys])
     story_of: list[int | None] = [
-        next((exact[k] for k in _lookup_keys(pending.entry) if k in exact), None)
+        next((exact[k] for k in keys if k in exact), None) for keys in lookups
+    ]
+    # A word-for-word copy is never a candidate (its original's bands stand for it): no print.
+    prints = [
+        None
+        if f"h:{pending.entry.text_hash}" in exact
+        else pending.fingerprint or dedup.fingerprint(pending.entry.title, pending.entry.text)
         for pending in fresh
     ]
-    unmatched = [at for at, story in enumerate(story_of) if story is None]
-    similar = await _near_stories(
-        session, near, {at: (fresh[at].entry, prints[at]) for at in unmatched}
-    )
+    unmatched = {
+        at: (pending.entry, fingerprint)
+        for at, (pending, fingerprint) in enumerate(zip(fresh, prints, strict=True))
+        if story_of[at] is None and fingerprint is not None  # no exact key: never a copy
+    }
+    similar = await _near_stories(session, near, unmatched)
     for at, story in similar.items():
         story_of[at] = story
     planned = [_new_item(pending, story) for pending, story in zip(fresh, story_of, strict=True)]
     stored = await items.insert_items(session=session, items=planned)
+    printed = [
+        (item, fingerprint, pending)
+        for item, fingerprint, pending in zip(stored, prints, fresh, strict=True)
+        if fingerprint is not None
+    ]
     near.prints.put_on_commit(
-        session,
-        [(item.id, fingerprint, item.story_id) for item, fingerprint in zip(stored, prints, strict=True)],
+        session, [(item.id, fingerprint, item.story_id) for item, fingerprint, _ in printed]
     )
     await bands.add_bands_many(
         session=session,
         rows=[
             (item.id, fingerprint.bands, pending.entry.published_at)
-            for item, fingerprint, pending in zip(stored, prints, fresh, strict=True)
-            # A word-for-word copy has its original's bands already: indexing it adds nothing.
-            if f"h:{pending.entry.text_hash}" not in exact
+            for item, fingerprint, pending in printed
         ],
     )
     return list(zip(fresh, stored, strict=True))
