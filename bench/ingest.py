@@ -112,16 +112,27 @@ async def run_split(
 def _other_threads_cpu() -> float:
     """CPU seconds of this process's threads but the main one: SQLite's own work, which the
     driver runs in its connection's thread."""
-    total = 0.0
-    for stat in Path(f"/proc/{os.getpid()}/task").glob("*/stat"):
-        if stat.parent.name == str(os.getpid()):
-            continue
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+    tasks = Path(f"/proc/{os.getpid()}/task")
+    return sum(_proc_stat(stat)[1] for stat in tasks.glob("*/stat")
+               if stat.parent.name != str(os.getpid()))
+
+
+def _proc_stat(path: Path) -> tuple[int, float]:
+    """(parent pid, CPU seconds) from a /proc stat file; (0, 0.0) once the task is gone."""
+    try:
+        fields = path.read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0, 0.0
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _peak_rss_mb(proc: Path = Path("/proc/self")) -> float:
+    """A process's peak RSS since it started. Not getrusage's ru_maxrss: Linux carries that
+    over from the parent across fork and exec, so it would count the bench's own corpus."""
+    try:
+        return int((proc / "status").read_text().split("VmHWM:")[1].split()[0]) / 1024
+    except (OSError, IndexError):
+        return 0.0
 
 
 def _config(source_id: str, lang: str) -> SourceConfig:
@@ -152,26 +163,14 @@ async def run_baseline(bodies: list[tuple[str, str, bytes]], url: str) -> tuple[
     return elapsed, stored
 
 
-def _peak_rss_mb() -> float:
-    """This process's peak RSS since it started. Not getrusage's ru_maxrss: Linux carries that
-    over from the parent across fork and exec, so it would count the bench's own corpus."""
-    status = Path("/proc/self/status").read_text()
-    return int(status.split("VmHWM:")[1].split()[0]) / 1024
-
-
 def _children() -> tuple[float, float]:
     """CPU seconds and peak RSS (MB, summed) of the live child processes (prepare workers)."""
     cpu = peak = 0.0
     for proc in Path("/proc").glob("[0-9]*"):
-        try:
-            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-            if int(fields[1]) != os.getpid():  # ppid
-                continue
-            status = (proc / "status").read_text()
-        except (OSError, IndexError):
-            continue
-        cpu += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        peak += int(status.split("VmHWM:")[1].split()[0]) / 1024
+        parent, seconds = _proc_stat(proc / "stat")
+        if parent == os.getpid():
+            cpu += seconds
+            peak += _peak_rss_mb(proc)
     return cpu, peak
 
 

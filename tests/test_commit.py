@@ -32,6 +32,13 @@ def entry(key: str, title: str, text: str, url: str) -> tuple[CleanEntry, Taggin
     return clean, Tagging(relevant=True, actors=(ActorTag("cne", "CNE", 1.0),), topics=("elections",))
 
 
+def read(source: str, key: str, title: str, text: str, *, url: str | None = None) -> SourceEntries:
+    """What one poll of `source` read: one relevant entry."""
+    return SourceEntries(
+        source, NOW, (entry(key, title, text, url or f"https://{source}.example/{key}"),)
+    )
+
+
 @pytest.fixture
 async def maker(any_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     sessions = sessionmaker(any_engine)
@@ -61,11 +68,10 @@ async def test_sources_waiting_together_are_stored_in_one_turn_and_fold(
         return after
 
     batches = [
-        SourceEntries("a", NOW, (entry("1", "El CNE publicará las actas", TEXT, "https://a.example/1"),)),
+        read("a", "1", "El CNE publicará las actas", TEXT),
         # The same wire copy under another outlet's link: one story, two sources.
-        SourceEntries("b", NOW, (entry("x", "El CNE publicará las actas", TEXT, "https://b.example/x"),)),
-        SourceEntries("c", NOW, (entry("9", "Otra noticia sobre Maduro", "Texto distinto " * 9,
-                                       "https://c.example/9"),)),
+        read("b", "x", "El CNE publicará las actas", TEXT),
+        read("c", "9", "Otra noticia sobre Maduro", "Texto distinto " * 9),
     ]
     async with store.lock:  # the turn is busy: all three queue up behind it
         waiting = [
@@ -97,15 +103,15 @@ async def test_a_failing_source_in_a_group_costs_the_others_nothing(
 
     async with store.lock:
         good = asyncio.create_task(store.store(
-            SourceEntries("a", NOW, (entry("1", "Uno", TEXT, "https://a.example/1"),)),
+            read("a", "1", "Uno", TEXT),
             after=record("a"),
         ))
         bad = asyncio.create_task(store.store(
-            SourceEntries("b", NOW, (entry("2", "Dos", TEXT + " Segunda.", "https://b.example/2"),)),
+            read("b", "2", "Dos", TEXT + " Segunda."),
             after=broken,
         ))
         also_good = asyncio.create_task(store.store(
-            SourceEntries("c", NOW, (entry("3", "Tres", "Otro texto " * 9, "https://c.example/3"),)),
+            read("c", "3", "Tres", "Otro texto " * 9),
             after=record("c"),
         ))
         await asyncio.sleep(0.01)
@@ -122,10 +128,8 @@ async def test_a_source_twice_in_the_queue_waits_for_the_next_turn(
 ) -> None:
     store = GroupCommit(maker)
     async with store.lock:
-        first = asyncio.create_task(store.store(
-            SourceEntries("a", NOW, (entry("1", "Uno", TEXT, "https://a.example/1"),))))
-        again = asyncio.create_task(store.store(
-            SourceEntries("a", NOW, (entry("1", "Uno", TEXT, "https://a.example/1"),))))
+        first = asyncio.create_task(store.store(read("a", "1", "Uno", TEXT)))
+        again = asyncio.create_task(store.store(read("a", "1", "Uno", TEXT)))
         await asyncio.sleep(0.01)
     assert (await first).new == 1
     assert (await again) == StoreCounts(duplicates=1)  # its own counts, not blurred with the first
@@ -136,10 +140,8 @@ async def test_a_cancelled_source_leaves_the_others_to_be_stored(
 ) -> None:
     store = GroupCommit(maker)
     async with store.lock:
-        gone = asyncio.create_task(store.store(
-            SourceEntries("a", NOW, (entry("1", "Uno", TEXT, "https://a.example/1"),))))
-        kept = asyncio.create_task(store.store(
-            SourceEntries("b", NOW, (entry("2", "Dos", "Otro texto " * 9, "https://b.example/2"),))))
+        gone = asyncio.create_task(store.store(read("a", "1", "Uno", TEXT)))
+        kept = asyncio.create_task(store.store(read("b", "2", "Dos", "Otro texto " * 9)))
         await asyncio.sleep(0.01)
         gone.cancel()
         await asyncio.sleep(0.01)
@@ -174,14 +176,14 @@ async def test_each_database_folds_against_its_own_items_only(tmp_path: Path) ->
             session.add(Source(id="b", name="B"))
         store = GroupCommit(sessions)
         # Item 1 of each database: a different text in each.
-        await store.store(SourceEntries("a", NOW, (entry("1", "Noticia", first_text, f"https://a.example/{name}"),)))
+        await store.store(read("a", "1", "Noticia", first_text, url=f"https://a.example/{name}"))
         stores.append((engine, store))
     # A rewrite of database two's item 1 arrives there, after database one stored its own
     # item 1: it must fold into the story of database two's item.
     rewrite = wire.replace("este martes", "el martes").replace("ante observadores",
                                                                "frente a observadores")
     counts = await stores[0][1].store(
-        SourceEntries("b", NOW, (entry("9", "Noticia", rewrite, "https://b.example/9"),)))
+        read("b", "9", "Noticia", rewrite))
     assert counts.joined == 1
     for engine, _ in stores:
         await engine.dispose()
