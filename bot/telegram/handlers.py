@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Protocol
 
 from telegram import (
     ChatMember,
@@ -27,6 +27,7 @@ from telegram.ext import (
 )
 
 from bot.pipeline.ingest import ingest_pushed
+from bot.runtime import Runtime
 from bot.telegram import admin, answers, settings_menu, texts
 from bot.telegram.buttons import ActorMore, DigestMore, FollowChoice, SettingChoice, parse_pressed
 from bot.telegram.context import VigiaApplication, VigiaContext
@@ -37,6 +38,20 @@ from bot.telegram.reply import Reply, reply_text
 logger = logging.getLogger(__name__)
 
 _Callback = Callable[[Update, VigiaContext], Coroutine[Any, Any, None]]
+
+
+class _ArgumentAnswer(Protocol):
+    def __call__(self, runtime: Runtime, *, chat_id: int, argument: str) -> Awaitable[Reply]: ...
+
+
+def _with_argument(answer: _ArgumentAnswer) -> _Callback:
+    """The callback of a command answered from its chat and the words after it."""
+
+    async def callback(update: Update, context: VigiaContext) -> None:
+        reply = await answer(context.runtime, chat_id=_chat(update), argument=_argument(update))
+        await send_reply(update, reply)
+
+    return callback
 
 
 def register_handlers(application: VigiaApplication) -> None:
@@ -82,50 +97,8 @@ async def on_help(update: Update, context: VigiaContext) -> None:
     await send_reply(update, answers.answer_help(context.runtime, user_id=_user(update)))
 
 
-async def on_digest(update: Update, context: VigiaContext) -> None:
-    reply = await answers.answer_digest(
-        context.runtime, chat_id=_chat(update), argument=_argument(update)
-    )
-    await send_reply(update, reply)
-
-
-async def on_actor(update: Update, context: VigiaContext) -> None:
-    reply = await answers.answer_actor(
-        context.runtime, chat_id=_chat(update), argument=_argument(update)
-    )
-    await send_reply(update, reply)
-
-
 async def on_actors(update: Update, context: VigiaContext) -> None:
     await send_reply(update, await answers.answer_actors(context.runtime))
-
-
-async def on_follow(update: Update, context: VigiaContext) -> None:
-    reply = await answers.answer_follow(
-        context.runtime, chat_id=_chat(update), argument=_argument(update)
-    )
-    await send_reply(update, reply)
-
-
-async def on_unfollow(update: Update, context: VigiaContext) -> None:
-    reply = await answers.answer_unfollow(
-        context.runtime, chat_id=_chat(update), argument=_argument(update)
-    )
-    await send_reply(update, reply)
-
-
-async def on_settings(update: Update, context: VigiaContext) -> None:
-    reply = await settings_menu.answer_settings(
-        context.runtime, chat_id=_chat(update), argument=_argument(update)
-    )
-    await send_reply(update, reply)
-
-
-async def on_search(update: Update, context: VigiaContext) -> None:
-    reply = await answers.answer_search(
-        context.runtime, chat_id=_chat(update), argument=_argument(update)
-    )
-    await send_reply(update, reply)
 
 
 async def on_sources(update: Update, context: VigiaContext) -> None:
@@ -303,13 +276,13 @@ _COMMANDS: dict[str, _Callback] = {
     "start": on_start,
     "stop": on_stop,
     "help": on_help,
-    "digest": on_digest,
-    "actor": on_actor,
+    "digest": _with_argument(answers.answer_digest),
+    "actor": _with_argument(answers.answer_actor),
     "actors": on_actors,
-    "follow": on_follow,
-    "unfollow": on_unfollow,
-    "settings": on_settings,
-    "search": on_search,
+    "follow": _with_argument(answers.answer_follow),
+    "unfollow": _with_argument(answers.answer_unfollow),
+    "settings": _with_argument(settings_menu.answer_settings),
+    "search": _with_argument(answers.answer_search),
     "sources": on_sources,
     "stats": on_stats,
     "reload": on_reload,
