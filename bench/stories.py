@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -257,6 +257,33 @@ class Run:
     missed: int  # items not folded though an item of their story was seen in the last 72 h
 
 
+@dataclass(slots=True)
+class Tally:
+    """How a contender's fold decisions compare with the stream's truth."""
+
+    items: list[StreamItem]
+    folded: int = 0
+    right: int = 0
+    wrong: int = 0
+    missed: int = 0
+    last_at: dict[int, datetime] = field(default_factory=dict)  # story root → last seen
+
+    def count(self, index: int, story: int | None) -> None:
+        """Item `index` was folded into the story started by item `story` (None: not folded)."""
+        item = self.items[index]
+        root = _root(self.items, index)
+        if story is not None:
+            self.folded += 1
+            self.right += _root(self.items, story) == root
+            self.wrong += _root(self.items, story) != root
+        elif root in self.last_at and item.at - self.last_at[root] <= WINDOW:
+            self.missed += 1
+        self.last_at[root] = item.at
+
+    def run(self, seconds: float, lookups: list[float], checks: list[float]) -> Run:
+        return Run(seconds, lookups, checks, self.folded, self.right, self.wrong, self.missed)
+
+
 async def run_ours(items: list[StreamItem], path: Path) -> tuple[Run, int, int]:
     engine = create_engine(f"sqlite+aiosqlite:///{path}")
     async with engine.begin() as connection:
@@ -267,8 +294,7 @@ async def run_ours(items: list[StreamItem], path: Path) -> tuple[Run, int, int]:
     story_of: dict[int, int] = {}  # item id → index of the stream item its story started from
     lookups: list[float] = []
     checks: list[float] = []
-    right = wrong = missed = folded = 0
-    last_at: dict[int, datetime] = {}  # story root → when an item of it was last seen
+    tally = Tally(items)
     started = time.perf_counter()
     next_prune = START + timedelta(hours=1)
     batch = 200
@@ -295,20 +321,13 @@ async def run_ours(items: list[StreamItem], path: Path) -> tuple[Run, int, int]:
                 await add_bands(session=session, item_id=item_id, bands=fp.bands, seen_at=item.at)
                 band_index.add([(item_id, fp.bands, item.at)])  # the service reads it back on refresh
                 story_of[item_id] = index if story is None else story
-                root = index if item.origin is None else item.origin
-                if story is not None:
-                    folded += 1
-                    right += _root(items, story) == root
-                    wrong += _root(items, story) != root
-                elif root in last_at and item.at - last_at[root] <= WINDOW:
-                    missed += 1
-                last_at[root] = item.at
+                tally.count(index, story)
     seconds = time.perf_counter() - started
     async with maker() as session:
         rows = len(band_index)
         size = band_index.nbytes + await _index_bytes(session, path)
     await engine.dispose()
-    return Run(seconds, lookups, checks, folded, right, wrong, missed), rows, size
+    return tally.run(seconds, lookups, checks), rows, size
 
 
 async def _first_same(
@@ -360,8 +379,7 @@ def run_baseline(items: list[StreamItem]) -> Run:
     fingerprints: list[dedup.Fingerprint] = []
     story_of: list[int] = []
     checks: list[float] = []
-    right = wrong = missed = folded = 0
-    last_at: dict[int, datetime] = {}
+    tally = Tally(items)
     started = time.perf_counter()
     first = 0
     for index, item in enumerate(items):
@@ -377,15 +395,8 @@ def run_baseline(items: list[StreamItem]) -> Run:
         checks.append(time.perf_counter() - t0)
         fingerprints.append(fp)
         story_of.append(index if story is None else story)
-        root = index if item.origin is None else item.origin
-        if story is not None:
-            folded += 1
-            right += _root(items, story) == root
-            wrong += _root(items, story) != root
-        elif root in last_at and item.at - last_at[root] <= WINDOW:
-            missed += 1
-        last_at[root] = item.at
-    return Run(time.perf_counter() - started, [], checks, folded, right, wrong, missed)
+        tally.count(index, story)
+    return tally.run(time.perf_counter() - started, [], checks)
 
 
 def _root(items: list[StreamItem], index: int) -> int:
