@@ -57,9 +57,9 @@ class NearDuplicates:
     """What folding near-duplicates keeps in memory for one database, in one worker process:
     the band index, and the prints of recently stored items (the usual candidates)."""
 
-    def __init__(self, *, recent: int = RECENT_PRINTS) -> None:
+    def __init__(self) -> None:
         self.index = bands.BandIndex()
-        self.prints = _RecentPrints(recent)
+        self.prints = _RecentPrints(RECENT_PRINTS)
 
 
 async def store_entries(
