@@ -73,9 +73,9 @@ async def store_entries(
     Exact keys first (the same guid; the same canonical URL, text or post elsewhere), then
     near-duplicates found through the LSH bands and confirmed on the texts themselves. Several
     sources stored together cost one round of queries instead of one each.
-    Call it holding the story lock: the band index first reads what other batches committed.
+    Call it holding the story lock: before any new entry is folded, the band index reads
+    what other batches committed.
     """
-    await near.index.refresh(session)
     latest: dict[tuple[str, str], _Fresh] = {}
     for batch in batches:
         prints = batch.prints or (None,) * len(batch.entries)
@@ -91,6 +91,8 @@ async def store_entries(
         for key, pending in latest.items()
         if key in known and known[key].text_hash != pending.entry.text_hash
     ]
+    if fresh:  # before this transaction writes: it reads only what others committed
+        await near.index.refresh(session)
     stored: list[tuple[_Fresh, items.StoredItem]] = []
     waiting = fresh
     while waiting:
