@@ -92,8 +92,7 @@ def _run(_args: argparse.Namespace) -> int:
         return _demo(_args)
     from bot.app import run_bot
 
-    run_bot(settings)
-    return 0
+    return run_bot(settings)
 
 
 def _poll(args: argparse.Namespace) -> int:

@@ -2,27 +2,39 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import hashlib
+import hmac
 import logging
-import secrets
+import signal
+import sys
 import time
 from collections.abc import Callable, Coroutine
 from contextlib import AsyncExitStack
+from datetime import timedelta
 from typing import Any, cast
 from urllib.parse import urlsplit
 
+import telegram
 from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, ContextTypes
+from telegram.error import InvalidToken, NetworkError, TimedOut
+from telegram.ext import Application, ContextTypes
+from telegram.request import HTTPXRequest
 
 from bot.config import Settings
 from bot.logs import configure_logging
 from bot.pipeline.ingest import poll_due
-from bot.runtime import open_runtime
+from bot.runtime import Runtime, open_runtime
 from bot.scheduler import run_alert_tick, run_delivery_tick, run_digest_tick
 from bot.telegram.context import BotData, VigiaApplication, VigiaContext
 from bot.telegram.deliver import Pacer
 from bot.telegram.flood import FloodGate
 from bot.telegram.handlers import register_handlers
 from bot.telegram.texts import COMMANDS
+from bot.telegram.updates import ChatOrdered
+from bot.worker import Worker, hold_lease, release_lease
+from storage.db import FileBusy, is_busy, is_disk_full, only_process
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +42,15 @@ DELIVERY_TICK = 2.0  # seconds between looks at the outbox
 ALERT_TICK = 60.0  # seconds between looks for alerts to promise
 DELIVERY_CONNECTIONS = 32
 FIRST_TICK = 1.0  # seconds after start before the first of each tick
+# A send that takes long may still arrive: wait generously rather than send a copy.
+SEND_TIMEOUT = 30.0
+REPLY_TIMEOUT = 20.0
+STOP_GRACE = 11.0  # seconds running ticks get after SIGTERM (sends in flight get SEND_GRACE)
+RETRY_FIRST, RETRY_CAP = 2, 60  # seconds between tries to reach Telegram at start
+RECEIVER = "telegram-updates"  # the lease of the one process that long-polls getUpdates
+RECEIVER_BEAT = 5.0
+RECEIVER_LEASE = timedelta(seconds=20)  # a dead receiver is replaced within this + one beat
+LONG_POLL = 10  # seconds getUpdates waits for updates
 
 
 def build_application(
@@ -38,6 +59,8 @@ def build_application(
     """The Telegram Application for these settings.
 
     `ticks=False` leaves the JobQueue empty; `flood` replaces the default per-chat flood gate.
+    Replies use the Application's bot; the fan-out its own (`bot_data.sender`, opened by
+    `serve`), so a long fan-out never makes a reply wait for a connection.
     """
     if settings.token is None:
         raise ValueError("BOT_TOKEN is not set")
@@ -48,9 +71,10 @@ def build_application(
         .token(settings.token.get_secret_value())
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate, max_retries=0))
-        # Delivery sends to many chats at once; one pooled connection would serialise them.
-        .connection_pool_size(DELIVERY_CONNECTIONS)
+        # No rate limiter here: the outbox's pacer is the one limiter of what Vigía sends.
+        .read_timeout(REPLY_TIMEOUT)
+        .write_timeout(REPLY_TIMEOUT)
+        .concurrent_updates(ChatOrdered())
         .context_types(context_types)
         .post_init(_opener(settings))
         .post_shutdown(close_resources)
@@ -66,30 +90,159 @@ def build_application(
     return application
 
 
-def run_bot(settings: Settings) -> None:
-    """`python -m bot run`: long polling (or a webhook when BOT_WEBHOOK_URL is set) until
-    interrupted, then everything closed."""
+def run_bot(settings: Settings) -> int:
+    """`python -m bot run`: the service until SIGTERM or Ctrl-C, then a clean stop within
+    `STOP_GRACE` seconds. Refuses a second process on one SQLite file."""
     configure_logging(settings.log_level)
+    try:
+        with only_process(settings.database_url):
+            asyncio.run(serve(settings))
+    except FileBusy as error:
+        print(f"Vigía cannot start: {error}", file=sys.stderr)
+        return 1
+    except InvalidToken:
+        print("Vigía cannot start: Telegram refuses BOT_TOKEN (401); check it with @BotFather.",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+async def serve(settings: Settings) -> None:
+    """Open the database and the steering files, start the ticks (sources are polled even while
+    Telegram is unreachable), connect to Telegram with back-off, receive updates (one process
+    at a time by long polling, or every process by webhook), and stop cleanly on a signal."""
     application = build_application(settings)
-    logger.info("starting api=%s admins=%d", settings.telegram_api_url, len(settings.admins))
-    if settings.webhook_url is None:
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    worker = Worker()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, worker.stop)
+    logger.info("starting api=%s admins=%d worker=%s", settings.telegram_api_url,
+                len(settings.admins), worker.name)
+    data = application.bot_data
+    async with AsyncExitStack() as stack:
+        data.runtime = runtime = await stack.enter_async_context(
+            open_runtime(settings, worker=worker)
+        )
+        data.sender = sender = telegram.Bot(
+            settings.token.get_secret_value() if settings.token else "",
+            base_url=f"{settings.telegram_api_url}/bot",
+            request=HTTPXRequest(
+                connection_pool_size=DELIVERY_CONNECTIONS + 4,
+                read_timeout=SEND_TIMEOUT, write_timeout=SEND_TIMEOUT, connect_timeout=10.0,
+                pool_timeout=SEND_TIMEOUT,
+            ),
+        )
+        jobs = application.job_queue
+        assert jobs is not None
+        await jobs.start()
+        logger.info("ready sources=%d actors=%d", len(runtime.sources),
+                    len(runtime.catalog.actors))
+        try:
+            if await _connect(application, sender, worker):
+                await application.start()
+                await _receive(application, settings, runtime, worker)
+        finally:
+            await _stop_ticks(application)
+            if application.running:
+                await application.stop()
+            if application._initialized:
+                await application.shutdown()
+            if data.telegram_up:
+                await sender.shutdown()
+            data.runtime = None
+    logger.info("stopped worker=%s after %.1f s", worker.name, worker.stopped_for())
+
+
+async def _connect(application: VigiaApplication, sender: telegram.Bot, worker: Worker) -> bool:
+    """Reach Telegram, retrying with back-off (one line each time) until it answers or the worker
+    stops. False when stopped first."""
+    delay = RETRY_FIRST
+    while not worker.stopping.is_set():
+        try:
+            await application.initialize()
+            await sender.initialize()
+            await application.bot.set_my_commands(
+                [BotCommand(command, description) for command, description in COMMANDS]
+            )
+        except InvalidToken:
+            raise
+        except (NetworkError, TimedOut) as error:
+            logger.warning("telegram unreachable (%s); retrying in %d s, sources are still polled",
+                           _reason(error), delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(worker.stopping.wait(), delay)
+            delay = min(RETRY_CAP, delay * 2)
+            continue
+        application.bot_data.telegram_up = True
+        logger.info("telegram connected bot=@%s", application.bot.username)
+        return True
+    return False
+
+
+async def _receive(application: VigiaApplication, settings: Settings, runtime: Runtime,
+                   worker: Worker) -> None:
+    """Receive updates until the worker stops: behind a webhook every process does; by long
+    polling only the holder of the receiver lease, and another takes over when it lapses."""
+    updater = application.updater
+    assert updater is not None
+    if settings.webhook_url is not None:
+        logger.info("webhook listen=%s:%d", settings.webhook_listen, settings.webhook_port)
+        await updater.start_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=webhook_secret(settings),
+            allowed_updates=ALLOWED_UPDATES,
+        )
+        await worker.stopping.wait()
+        await updater.stop()
         return
-    # Several receivers behind a load balancer must share the secret; one alone may make its own.
-    secret = (
-        settings.webhook_secret.get_secret_value()
-        if settings.webhook_secret is not None
-        else secrets.token_urlsafe(32)
-    )
-    logger.info("webhook listen=%s:%d", settings.webhook_listen, settings.webhook_port)
-    application.run_webhook(
-        listen=settings.webhook_listen,
-        port=settings.webhook_port,
-        url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-        webhook_url=settings.webhook_url,
-        secret_token=secret,
-        allowed_updates=ALLOWED_UPDATES,
-    )
+    receiving = False
+    while not worker.stopping.is_set():
+        try:
+            mine = await hold_lease(runtime.sessions, worker, RECEIVER, ttl=RECEIVER_LEASE)
+        except Exception as error:  # the database is away: keep what we have until it is back
+            logger.warning("receiver lease unknown error=%s", _reason(error))
+            mine = receiving
+        if mine and not receiving:
+            await updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=LONG_POLL,
+                                        drop_pending_updates=False)
+            logger.info("receiving updates worker=%s", worker.name)
+            receiving = True
+        elif receiving and not mine:
+            await updater.stop()
+            logger.warning("receiver lease lost: another worker receives updates now")
+            receiving = False
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(worker.stopping.wait(), RECEIVER_BEAT)
+    if receiving:
+        await updater.stop()
+        await release_lease(runtime.sessions, worker, RECEIVER)
+
+
+def webhook_secret(settings: Settings) -> str:
+    """BOT_WEBHOOK_SECRET, or one derived from the token: every receiver behind a load balancer
+    derives the same, so they agree without extra configuration."""
+    if settings.webhook_secret is not None:
+        return settings.webhook_secret.get_secret_value()
+    assert settings.token is not None
+    token = settings.token.get_secret_value().encode()
+    return hmac.new(token, b"vigia webhook secret", hashlib.sha256).hexdigest()
+
+
+async def _stop_ticks(application: VigiaApplication) -> None:
+    """Give running ticks STOP_GRACE seconds (they stop claiming at once), then cancel them."""
+    running = [task for task in application.bot_data.ticks if not task.done()]
+    if running:
+        _, late = await asyncio.wait(running, timeout=STOP_GRACE)
+        for task in late:
+            task.cancel()
+        if late:
+            await asyncio.wait(late, timeout=2.0)
+    jobs = application.job_queue
+    if jobs is not None and jobs.scheduler.running:
+        await jobs.stop(wait=False)
 
 
 async def open_resources(application: VigiaApplication, settings: Settings) -> None:
@@ -150,14 +303,27 @@ def _opener(settings: Settings) -> Callable[[VigiaApplication], Coroutine[Any, A
 
 
 def _guarded(name: str, tick: _Tick) -> Callable[[VigiaContext], Coroutine[Any, Any, None]]:
-    """One failed tick is logged; the next one runs as planned."""
+    """One failed tick is logged in one line (a full disk says so); the next one runs as planned.
+    Nothing new starts once the worker is stopping."""
 
     async def run(context: VigiaContext) -> None:
+        runtime = context.bot_data.runtime
+        if runtime is None or runtime.worker.stopping.is_set():
+            return
+        task = asyncio.current_task()
+        if task is not None:
+            context.bot_data.ticks.add(task)
+            task.add_done_callback(context.bot_data.ticks.discard)
         started = time.monotonic()
         try:
             result = await tick(context)
-        except Exception:
-            logger.exception("tick=%s failed ms=%d", name, _ms(started))
+        except Exception as error:
+            if is_disk_full(error):
+                logger.error("tick=%s failed: disk full (%s)", name, _reason(error))
+            elif is_busy(error):
+                logger.warning("tick=%s: database busy, trying again next tick", name)
+            else:
+                logger.exception("tick=%s failed ms=%d", name, _ms(started))
             return
         logger.debug("tick=%s done ms=%d result=%s", name, _ms(started), _summary(result))
 
@@ -184,7 +350,18 @@ async def _alerts(context: VigiaContext) -> object:
 
 
 async def _deliveries(context: VigiaContext) -> object:
-    return await run_delivery_tick(context.runtime, context.bot, pacer=context.bot_data.pacer)
+    data = context.bot_data
+    if data.sender is not None and not data.telegram_up:
+        return 0  # Telegram not reached yet: the outbox waits, nothing is lost
+    return await run_delivery_tick(
+        context.runtime, data.sender or context.bot, pacer=data.pacer,
+        worker=context.runtime.worker,
+    )
+
+
+def _reason(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0] if text else ''}"[:200]
 
 
 def _ms(started: float) -> int:

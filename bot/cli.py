@@ -14,7 +14,7 @@ from bot.config import ConfigError, Problem, Settings, load_actors, load_sources
 from bot.pipeline.ingest import SourceReport, poll_due
 from bot.pipeline.tag import Tagger
 from bot.runtime import Runtime, open_runtime
-from storage import migrate
+from storage import migrate, workers
 from storage.db import create_engine
 from storage.items import stories_with_items
 
@@ -31,8 +31,24 @@ async def poll_once(
             print(f"unknown source id(s): {', '.join(unknown)}", file=sys.stderr)
             return 2
         reports = await poll_due(runtime, ids=ids)
+        missing = sorted(set(ids) - {report.source_id for report in reports})
+        async with runtime.sessions() as session:
+            held = await workers.held_sources(session=session, now=datetime.now(UTC), ids=missing)
     print_reports(reports, out=out)
+    print_skipped(held, out=out)
     return 1 if any(report.error for report in reports) else 0
+
+
+def print_skipped(held: Sequence[workers.Held], *, out: TextIO | None = None) -> None:
+    """Say which sources `poll --once` left alone because another live worker holds them."""
+    out = out or sys.stdout
+    if not held:
+        return
+    print(f"{len(held)} source(s) skipped: another live Vigía process is polling them", file=out)
+    for hold in held:
+        until = hold.until.astimezone(UTC).strftime("%H:%M:%S UTC")
+        print(f"  {hold.source_id}: held by {hold.owner} until {until}, renewed while it lives",
+              file=out)
 
 
 def print_reports(reports: Sequence[SourceReport], *, out: TextIO | None = None) -> None:

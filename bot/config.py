@@ -128,6 +128,9 @@ def load_sources(path: Path) -> tuple[SourceConfig, ...]:
             continue
         seen[source.id] = line
         sources.append(source)
+    if not sources and not problems:
+        # An empty or truncated file would silently stop every poll: refuse it like a broken one.
+        report(1, "no [[source]] table: Vigía would poll nothing; add at least one source")
     if problems:
         raise ConfigError(problems)
     return tuple(sources)

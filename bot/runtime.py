@@ -17,6 +17,7 @@ from bot.pipeline.commit import GroupCommit
 from bot.pipeline.prepare import Preparer
 from bot.pipeline.tag import Tagger
 from bot.sources.fetch import Fetcher
+from bot.worker import Worker, working
 from storage import migrate
 from storage.db import create_engine, sessionmaker, transaction
 from storage.models import Actor as ActorRow
@@ -40,6 +41,7 @@ class Runtime:
     # Fetching runs many sources at once; folding into stories runs one group at a time.
     store: GroupCommit
     preparer: Preparer  # parse → normalise → tag → fingerprint, off the event loop
+    worker: Worker  # this process among the deployment's workers: its name, leases, stop
     stamps: tuple[float, float] = (0.0, 0.0)  # the steering files' mtimes at the last reload
     pruned_at: datetime | None = None  # when the near-duplicate index was last pruned
 
@@ -72,6 +74,12 @@ class Runtime:
             except ValueError as error:  # a clash only the tagger sees
                 problems.append(f"{self.settings.actors}: {error}")
                 catalog = self.catalog
+        dropped = sorted({s.id for s in self.sources} - {s.id for s in sources})
+        if dropped:
+            logger.warning(
+                "feeds.toml no longer lists %d source(s), now kept but not polled: %s",
+                len(dropped), ", ".join(dropped),
+            )
         self.sources = sources
         await _sync(self.sessions, sources, catalog)
         for problem in problems:
@@ -81,7 +89,7 @@ class Runtime:
 
 @asynccontextmanager
 async def open_runtime(settings: Settings, *, fetcher: Fetcher | None = None,
-                       upgrade: bool = True) -> AsyncIterator[Runtime]:
+                       upgrade: bool = True, worker: Worker | None = None) -> AsyncIterator[Runtime]:
     """Open the database (migrated), one HTTP client and the steering files; close them after.
 
     Broken steering files at start raise ConfigError: there is no last good state to keep yet.
@@ -100,10 +108,12 @@ async def open_runtime(settings: Settings, *, fetcher: Fetcher | None = None,
         runtime = Runtime(
             settings=settings, engine=engine, sessions=sessions, fetcher=fetcher,
             catalog=catalog, tagger=tagger, sources=sources,
-            store=GroupCommit(sessions), preparer=preparer, stamps=_stamps(settings),
+            store=GroupCommit(sessions), preparer=preparer, worker=worker or Worker(),
+            stamps=_stamps(settings),
         )
         await _sync(runtime.sessions, sources, catalog)
-        yield runtime
+        async with working(runtime.worker, sessions):
+            yield runtime
     finally:
         preparer.close()
         if own_fetcher:

@@ -21,6 +21,7 @@ from bot.digest.select import load_stories, select_window
 from bot.runtime import Runtime
 from bot.telegram.buttons import digest_more
 from bot.telegram.deliver import DeliveryReport, Pacer, deliver_due
+from bot.worker import Worker
 from storage import deliveries
 from storage.db import transaction
 from storage.models import (
@@ -82,6 +83,8 @@ async def run_digest_tick(
         if not due:
             break
         for subscriber in due:
+            if runtime.worker.stopping.is_set():
+                return promised  # what is left is still due for the next worker
             done += 1
             cursor = subscriber.chat_id
             try:
@@ -133,9 +136,10 @@ async def run_alert_tick(runtime: Runtime, *, now: datetime | None = None) -> in
 
 
 async def run_delivery_tick(runtime: Runtime, bot: telegram.Bot, *,
-                            pacer: Pacer | None = None) -> DeliveryReport:
+                            pacer: Pacer | None = None, worker: Worker | None = None
+                            ) -> DeliveryReport:
     """Send what the outbox holds that is due, paced by the process's one pacer."""
-    return await deliver_due(bot, runtime.sessions, pacer=pacer)
+    return await deliver_due(bot, runtime.sessions, pacer=pacer, worker=worker)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,13 @@
-"""The async engine and its sessions; SQLite gets WAL, foreign keys and a busy timeout."""
+"""The async engine and its sessions; every statement bounded in time; the one-process lock
+of a SQLite file; what a full disk looks like."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import fcntl
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,21 +27,123 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        kwargs.setdefault("connect_args", {"timeout": 30})
+        kwargs.setdefault("connect_args", {"timeout": STATEMENT_TIMEOUT})
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "asyncpg":
+        # A statement stuck behind a lock ends in an error the caller can answer, not silence.
+        kwargs.setdefault("connect_args", {"server_settings": {
+            "statement_timeout": str(int(STATEMENT_TIMEOUT * 1000)),
+        }})
     return create_async_engine(url, **kwargs)
+
+
+STATEMENT_TIMEOUT = 15.0  # seconds any one statement (or SQLite's wait for its lock) may take
+WAL_LIMIT = 64 * 1024 * 1024  # bytes the SQLite WAL is truncated to after a checkpoint
+LOW_DISK = 32 * 1024 * 1024  # bytes free under which a SQLite volume counts as full
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(STATEMENT_TIMEOUT * 1000)}")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")
     cursor.close()
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """Whether a database error means the disk (or the database's volume) is full."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        text = str(current).lower()
+        if (
+            "database or disk is full" in text
+            or "no space left on device" in text
+            or getattr(current, "sqlstate", None) == "53100"
+            or getattr(current, "sqlite_errorname", None) == "SQLITE_FULL"
+        ):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether a database error means a statement waited too long (a lock, a stuck query)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        text = str(current).lower()
+        if (
+            "database is locked" in text
+            or "canceling statement due to statement timeout" in text
+            or "canceling statement due to lock timeout" in text
+            or getattr(current, "sqlstate", None) in ("57014", "55P03")
+        ):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL; None for PostgreSQL or an in-memory database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database or "")
+
+
+class FileBusy(RuntimeError):
+    """Another process already runs the service on this SQLite file."""
+
+
+@contextmanager
+def only_process(url: str) -> Iterator[None]:
+    """Hold the SQLite file for this process (an OS lock, freed even by kill -9); raise FileBusy
+    when another process holds it. Nothing to hold on PostgreSQL."""
+    path = sqlite_path(url)
+    if path is None:
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = path.with_name(path.name + ".run-lock")
+    handle = open(lock_path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole block
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise FileBusy(
+                f"{path} is already served by {holder}: one SQLite file serves one Vigía process. "
+                "To run several workers, point every one at PostgreSQL "
+                "(BOT_DATABASE_URL=postgresql+asyncpg://…)."
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}\n")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def disk_full_reason(url: str) -> str | None:
+    """Why the SQLite file's volume counts as full ("disk full: …"), or None when it has room."""
+    path = sqlite_path(url)
+    if path is None:
+        return None
+    folder = path.parent if path.parent.exists() else Path.cwd()
+    free = shutil.disk_usage(folder).free
+    if free < LOW_DISK:
+        return f"disk full: {free // 1024} KiB free on the volume of {path}"
+    return None
 
 
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -90,6 +90,7 @@ class Source(SQLModel, table=True):
     last_new_at: datetime | None = Field(default=None, sa_column=_utc())
     next_poll_at: datetime | None = Field(default=None, sa_column=_utc(index=True))
     lease_until: datetime | None = Field(default=None, sa_column=_utc())
+    lease_owner: str | None = None  # the worker polling it now (see storage/workers.py)
     newest_post: int | None = None  # channels: the highest post id seen
 
 
@@ -247,10 +248,12 @@ class Delivery(SQLModel, table=True):
     part: int = 0
     text: str = Field(sa_column=Column(Text, nullable=False))
     markup: str | None = None  # inline keyboard as JSON
-    status: str = "pending"  # pending | sending | sent | failed
+    # pending | sending | sent | failed | unknown (sent, but Telegram's answer never came)
+    status: str = "pending"
     attempts: int = 0
     next_attempt_at: datetime = Field(sa_column=_utc(nullable=False))
     lease_until: datetime | None = Field(default=None, sa_column=_utc())
+    lease_owner: str | None = None  # the worker sending it now
     created_at: datetime = Field(sa_column=_utc(nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=_utc())
     message_id: int | None = None
@@ -275,3 +278,34 @@ class Checkpoint(SQLModel, table=True):
 
     name: str = Field(primary_key=True)
     value: int = 0
+
+
+class Worker(SQLModel, table=True):
+    """A running Vigía process, seen alive at `seen_at`: the deployment's roll call."""
+
+    __tablename__ = "worker"
+
+    id: str = Field(primary_key=True)  # host:pid:nonce
+    host: str
+    pid: int
+    started_at: datetime = Field(sa_column=_utc(nullable=False))
+    seen_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class Lease(SQLModel, table=True):
+    """A job only one process may do at a time (receiving updates), held until `until`."""
+
+    __tablename__ = "lease"
+
+    name: str = Field(primary_key=True)
+    owner: str
+    until: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class SendBudget(SQLModel, table=True):
+    """The deployment's one send budget: the next free moment to send a message (PostgreSQL)."""
+
+    __tablename__ = "send_budget"
+
+    name: str = Field(primary_key=True)
+    next_at: datetime = Field(sa_column=_utc(nullable=False))

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -24,13 +26,16 @@ async def subscribe(
 
     A new subscriber has no watermark: its first digest covers the last 24 hours.
     """
-    subscriber = await session.get(Subscriber, chat_id)
-    if subscriber is None:
-        subscriber = Subscriber(
-            chat_id=chat_id, created_at=now, timezone=timezone if is_zone(timezone) else "UTC"
-        )
-        session.add(subscriber)
-    elif not subscriber.active:
+    # Insert-or-nothing first: two /start at once (or on two workers) never collide.
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    created = await session.execute(
+        insert(Subscriber)
+        .values(chat_id=chat_id, created_at=now, timezone=timezone if is_zone(timezone) else "UTC")
+        .on_conflict_do_nothing(index_elements=["chat_id"])
+    )
+    subscriber = await session.get(Subscriber, chat_id, populate_existing=True)
+    assert subscriber is not None
+    if not getattr(created, "rowcount", 0) and not subscriber.active:
         subscriber.active = True
         subscriber.deactivated_reason = None
     subscriber.next_digest_at = _plan(subscriber, now)

@@ -26,7 +26,7 @@ async def test_upgrade_is_idempotent(any_engine: AsyncEngine) -> None:
     await migrate.upgrade(any_engine)
     async with any_engine.connect() as connection:
         version = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar()
-    assert version == "0005"
+    assert version == "0006"
 
 
 async def test_sqlite_runs_in_wal_with_foreign_keys(sqlite_url: str) -> None:
@@ -36,7 +36,7 @@ async def test_sqlite_runs_in_wal_with_foreign_keys(sqlite_url: str) -> None:
         keys = (await connection.execute(text("PRAGMA foreign_keys"))).scalar()
         timeout = (await connection.execute(text("PRAGMA busy_timeout"))).scalar()
     await engine.dispose()
-    assert (mode, keys, timeout) == ("wal", 1, 30000)
+    assert (mode, keys, timeout) == ("wal", 1, 15000)
 
 
 async def test_band_rows_survive_the_move_to_one_packed_row_per_item(any_engine: AsyncEngine) -> None:

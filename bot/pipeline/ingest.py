@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -19,10 +20,11 @@ from bot.runtime import Runtime
 from bot.sources.channel import ChannelError, read_channel
 from bot.sources.feed import FeedError
 from bot.sources.fetch import FetchError
-from storage import bands
+from bot.worker import LIVE_WINDOW, SOURCE_LEASE
+from storage import bands, workers
 from storage.db import transaction
 from storage.models import Source
-from storage.sources import claim_due, record_poll
+from storage.sources import claim_due, count_due, record_poll
 
 logger = logging.getLogger(__name__)
 
@@ -60,21 +62,57 @@ class _Read:
 async def poll_due(
     runtime: Runtime, *, now: datetime | None = None, ids: Sequence[str] | None = None
 ) -> list[SourceReport]:
-    """Poll every due source (or exactly `ids`), a bounded number at a time."""
+    """Poll this worker's fair share of the due sources (or exactly `ids`), a bounded number
+    at a time.
+
+    The share is the due sources divided by the live workers, claimed soonest-due first in
+    batches as polls finish, each under a short lease the heartbeat renews; a source another
+    live worker holds is left to it. Once the worker is stopping, nothing more is claimed.
+    """
     now = now or datetime.now(UTC)
-    async with transaction(runtime.sessions) as session:
-        due = await claim_due(session=session, now=now, limit=10_000, ids=ids)
+    worker = runtime.worker
+    concurrency = max(1, runtime.settings.poll_concurrency)
+    if ids is None:
+        async with transaction(runtime.sessions) as session:
+            due = await count_due(session=session, now=now)
+            live = await workers.count_live(session=session, now=now, window=LIVE_WINDOW)
+        quota = math.ceil(due / live)
+    else:
+        quota = len(ids)
     configs = {source.id: source for source in runtime.sources}
-    limit = asyncio.Semaphore(max(1, runtime.settings.poll_concurrency))
+    reports: list[SourceReport] = []
+    in_flight = 0
+    finished = asyncio.Event()
 
-    async def poll(row: Source) -> SourceReport:
-        async with limit:
-            return await poll_source(runtime, row, configs.get(row.id), now=now)
+    async def poll(row: Source) -> None:
+        nonlocal in_flight
+        try:
+            reports.append(await poll_source(runtime, row, configs.get(row.id), now=now))
+        finally:
+            in_flight -= 1
+            finished.set()
 
+    claimed = 0
     async with asyncio.TaskGroup() as group:
-        tasks = [group.create_task(poll(row)) for row in due]
+        while claimed < quota and not worker.stopping.is_set():
+            while in_flight >= concurrency:
+                finished.clear()
+                await finished.wait()
+            async with transaction(runtime.sessions) as session:
+                clock = datetime.now(UTC)
+                rows = await claim_due(
+                    session=session, now=clock, due_by=max(now, clock), owner=worker.name,
+                    lease_until=clock + SOURCE_LEASE,
+                    limit=min(concurrency - in_flight, quota - claimed), ids=ids,
+                )
+            if not rows:
+                break
+            claimed += len(rows)
+            in_flight += len(rows)
+            for row in rows:
+                group.create_task(poll(row))
     await prune_index(runtime, now=now)
-    return [task.result() for task in tasks]
+    return reports
 
 
 async def prune_index(runtime: Runtime, *, now: datetime) -> int:

@@ -36,9 +36,16 @@ async def answer_reload(runtime: Runtime, *, user_id: int | None) -> Reply:
     """`/reload`: re-read feeds.toml and actors.toml; report problems or what is now loaded."""
     if not is_admin(runtime, user_id):
         return _refuse("reload")
+    before = {source.id for source in runtime.sources}
     problems = await runtime.reload()
+    dropped = sorted(before - {source.id for source in runtime.sources})
     loaded = f"{len(runtime.sources)} sources, {len(runtime.catalog.actors)} actors"
     if not problems:
+        if dropped:
+            return Reply(texts=tuple(pack_lines(
+                f"Reloaded: {loaded}. <b>No longer polled</b> ({len(dropped)}), as they left "
+                f"feeds.toml:", [f"• <code>{html.escape(name)}</code>" for name in dropped],
+            )))
         return reply_text(f"Reloaded: {loaded}.")
     lines = [f"• <code>{html.escape(problem)}</code>" for problem in problems]
     heading = (

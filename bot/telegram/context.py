@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
+import telegram
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.runtime import Runtime
@@ -21,10 +23,13 @@ class BotData:
     resources: AsyncExitStack | None = None
     flood: FloodGate = field(default_factory=FloodGate)
     pacer: Pacer = field(default_factory=Pacer)  # one per process: Telegram's limits are per bot
+    sender: telegram.Bot | None = None  # the fan-out's own bot and connection pool (see serve)
+    telegram_up: bool = False  # Telegram answered at start; until then the outbox waits
+    ticks: set[asyncio.Task[Any]] = field(default_factory=set)  # ticks running now
 
 
-# ExtBot[int]: the bot carries AIORateLimiter, whose per-request argument is an int.
-class VigiaContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], BotData]):
+# ExtBot[None]: no rate limiter on the bot; the outbox's pacer is the one limiter.
+class VigiaContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
     """The callback context of Vigía's handlers, jobs and error handler."""
 
     @property
@@ -37,5 +42,5 @@ class VigiaContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], 
 
 
 VigiaApplication: TypeAlias = Application[
-    ExtBot[int], VigiaContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[VigiaContext]
+    ExtBot[None], VigiaContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[VigiaContext]
 ]

@@ -12,6 +12,13 @@ worker dies goes back to be sent once its lease expires. So nothing promised is 
 window for a duplicate is between Telegram's answer (or a send whose answer timed out) and the
 commit of `sent` — at-least-once there, exactly-once everywhere else.
 
+A send whose answer never came (read timeout, connection lost after the request went out) may
+have been shown: it becomes `unknown` and is never sent again. Only a send that surely did not
+leave (no connection, pool full, a 5xx answer) is retried. With a `worker`, leases are renewed by
+its heartbeat, and once the worker is stopping nothing more is claimed or started: rows not yet
+sent go back unsent, sends in flight get `SEND_GRACE` seconds to be answered, then become
+`unknown`. So a SIGTERM never makes a copy.
+
 Per delivery decisions:
 - 429 RetryAfter: due again after `retry_after` however long; not a failed attempt.
 - network errors, timeouts, 5xx: retried with exponential back-off (5 s doubling, capped at 1 h),
@@ -37,12 +44,14 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import telegram
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
 
+from bot.worker import DELIVERY_LEASE, Worker
 from storage.db import transaction
 from storage.deliveries import (
     claim_due,
@@ -50,6 +59,7 @@ from storage.deliveries import (
     mark_failed,
     mark_retry,
     mark_sent,
+    mark_unknown,
     release,
 )
 from storage.models import Delivery
@@ -59,6 +69,7 @@ __all__ = ["MAX_ATTEMPTS", "DeliveryReport", "Pacer", "backoff_seconds", "delive
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 25  # with the 1 h cap: about a day of trying before a delivery is given up
+SEND_GRACE = 10.0  # seconds a send in flight may still take once the worker is stopping
 BACKOFF_FIRST = 5.0
 BACKOFF_CAP = 3600.0
 
@@ -121,6 +132,7 @@ async def deliver_due(
     lease_seconds: float = 60.0,
     concurrency: int = 32,
     batch: int | None = None,
+    worker: Worker | None = None,
 ) -> DeliveryReport:
     """Send up to `limit` due deliveries and return what happened.
 
@@ -130,19 +142,25 @@ async def deliver_due(
     of the call and advances with real time.
     """
     pacer = pacer or Pacer()
+    if worker is not None:
+        lease_seconds = DELIVERY_LEASE.total_seconds()
     run = _Run(bot, maker, pacer, _clock(now), lease_seconds, asyncio.Semaphore(concurrency))
     run.serialize_writes = not _is_postgres(maker)
+    run.worker = worker
     chunk = batch or max(10, int(pacer.global_rate * 5))
     claimed = 0
     async with asyncio.TaskGroup() as group:
-        while claimed < limit:
+        while claimed < limit and not run.stopping():
             await run.wait_below(chunk // 2)
+            if run.stopping():
+                break
             async with run._write() as session:
                 rows = await claim_due(
                     session=session,
                     now=run.clock(),
                     limit=min(chunk, limit - claimed),
                     lease_seconds=lease_seconds,
+                    owner=worker.name if worker is not None else None,
                 )
             if not rows:
                 if run.in_flight == 0:
@@ -186,6 +204,37 @@ class _Run:
         self._writing = asyncio.Lock()
         self._sent_queue: list[tuple[int, int, datetime, asyncio.Future[None]]] = []
         self._flusher: asyncio.Task[None] | None = None
+        self.worker: Worker | None = None
+
+    def stopping(self) -> bool:
+        return self.worker is not None and self.worker.stopping.is_set()
+
+    def _valid_until(self, row: Delivery) -> datetime | None:
+        if row.lease_until is None:
+            return None
+        until = _aware(row.lease_until)
+        return self.worker.delivery_valid_until(until) if self.worker is not None else until
+
+    async def _send(self, row: Delivery) -> telegram.Message:
+        """Send one row; once the worker is stopping, give up waiting after SEND_GRACE."""
+        send = asyncio.ensure_future(self.bot.send_message(
+            chat_id=row.chat_id,
+            text=row.text,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+            reply_markup=_markup(row.markup),
+        ))
+        if self.worker is None:
+            return await send
+        deadline = asyncio.ensure_future(_grace_over(self.worker))
+        try:
+            done, _ = await asyncio.wait({send, deadline}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            deadline.cancel()
+        if send in done:
+            return send.result()
+        send.cancel()
+        raise _Abandoned
 
     @asynccontextmanager
     async def _write(self) -> AsyncIterator[AsyncSession]:
@@ -235,21 +284,19 @@ class _Run:
         await self.pacer.wait_chat(row.chat_id)
         async with self.sending:
             await self.pacer.wait_slot(row.chat_id)
-            if (
-                row.lease_until is not None
-                and self.clock() >= _aware(row.lease_until) - self.margin
+            valid_until = self._valid_until(row)
+            if self.stopping() or (
+                valid_until is not None and self.clock() >= valid_until - self.margin
             ):
-                # Too late to send under our lease: another worker may already own the row.
+                # Stopping, or too late to send under our lease (another worker may already own
+                # the row): back unsent, for whoever comes next.
                 await self._give_back([row, *rest], at=self.clock())
                 return False
             try:
-                message = await self.bot.send_message(
-                    chat_id=row.chat_id,
-                    text=row.text,
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                    reply_markup=_markup(row.markup),
-                )
+                message = await self._send(row)
+            except _Abandoned:
+                await self._unknown(row, rest, "no answer before shutdown")
+                return False
             except RetryAfter as error:
                 wait = _retry_seconds(error)
                 self.pacer.hold_chat(row.chat_id, wait)
@@ -294,9 +341,11 @@ class _Run:
                 await self._give_back([row, *rest], at=self.clock())
                 raise
             except NetworkError as error:  # also TimedOut and 5xx answers
-                return await self._retry_later(
-                    row, rest, f"{type(error).__name__}: {error.message}"
-                )
+                reason = f"{type(error).__name__}: {error.message}"
+                if _maybe_delivered(error):
+                    await self._unknown(row, rest, reason)
+                    return False
+                return await self._retry_later(row, rest, reason)
         await self._mark_sent(row.id, message.message_id)
         self.sent += 1
         return True
@@ -358,6 +407,22 @@ class _Run:
         self.retried += 1
         return False
 
+    async def _unknown(self, row: Delivery, rest: Sequence[Delivery], reason: str) -> None:
+        """The request left but no answer came: never sent again; the chat's later parts wait a
+        moment and then go on."""
+        assert row.id is not None
+        logger.warning(
+            "event=delivery_unknown delivery=%s chat=%s error=%r: it may have been shown, "
+            "so it is not sent again",
+            row.id,
+            row.chat_id,
+            reason,
+        )
+        async with self._write() as session:
+            await mark_unknown(session=session, delivery_id=row.id, error=reason)
+        await self._give_back(rest, at=self.clock())
+        self.failed += 1
+
     async def _deactivate(self, row: Delivery, reason: str) -> None:
         logger.info(
             "event=subscriber_deactivated chat=%s delivery=%s reason=%r",
@@ -378,6 +443,23 @@ class _Run:
                 session=session, delivery_ids=[r.id for r in rows if r.id is not None], at=at
             )
         self.retried += len(rows)
+
+
+class _Abandoned(Exception):
+    """A send still unanswered when the stopping worker's grace ran out."""
+
+
+async def _grace_over(worker: Worker) -> None:
+    await worker.stopping.wait()
+    await asyncio.sleep(max(0.0, SEND_GRACE - worker.stopped_for()))
+
+
+def _maybe_delivered(error: NetworkError) -> bool:
+    """Whether the request may have reached Telegram although no answer came back."""
+    cause = error.__cause__
+    if isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+        return False  # it never left this machine
+    return isinstance(cause, httpx.TransportError)  # no answer (a 5xx answer has no such cause)
 
 
 def _is_postgres(maker: async_sessionmaker[AsyncSession]) -> bool:

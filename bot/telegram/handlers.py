@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol
@@ -34,6 +35,7 @@ from bot.telegram.context import VigiaApplication, VigiaContext
 from bot.telegram.flood import Verdict
 from bot.telegram.posts import entry_from_post
 from bot.telegram.reply import Reply, reply_text
+from storage.db import is_busy
 
 logger = logging.getLogger(__name__)
 
@@ -210,6 +212,16 @@ async def on_error(update: object, context: VigiaContext) -> None:
         logger.info("chat blocked chat=%s subscriber=deactivated", chat.id)
         return
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(error, RetryAfter):
+        logger.info("flood wait update=%s chat=%s retry_after=%s", update_id,
+                    chat.id if chat else None, error.retry_after)
+        return  # Telegram asked us to wait; an apology would be refused the same way
+    if error is not None and is_busy(error):
+        logger.warning("database busy update=%s chat=%s", update_id, chat.id if chat else None)
+        if chat is not None:
+            with contextlib.suppress(TelegramError):
+                await chat.send_message(texts.BUSY)
+        return
     logger.error(
         "update failed update=%s chat=%s error=%s",
         update_id,

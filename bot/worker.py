@@ -1,0 +1,150 @@
+"""This process as one worker of the deployment: its name, its heartbeat, its leases, its stop.
+
+Claims (a source to poll, a delivery to send) carry short leases that the heartbeat renews every
+`BEAT` seconds while the process lives: a dead worker's share is free again within
+`SOURCE_LEASE` / `DELIVERY_LEASE`, and at once when it died on this machine (its pid is gone).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage import workers
+from storage.db import transaction
+
+logger = logging.getLogger(__name__)
+
+BEAT = 5.0  # seconds between heartbeats
+SOURCE_LEASE = timedelta(seconds=25)  # + one poll tick: a dead worker's sources move within 60 s
+DELIVERY_LEASE = timedelta(seconds=20)  # + one delivery tick: its deliveries move within 30 s
+LIVE_WINDOW = timedelta(seconds=20)  # a worker heard from this recently counts for fair shares
+SILENT = timedelta(seconds=60)  # a worker unheard for this long is gone, wherever it ran
+
+
+class Worker:
+    """One process's identity and lease book-keeping; `stopping` is set on SIGTERM."""
+
+    def __init__(self, *, host: str | None = None, pid: int | None = None) -> None:
+        self.host = host or socket.gethostname()
+        self.pid = pid or os.getpid()
+        self.name = f"{self.host}:{self.pid}:{uuid.uuid4().hex[:6]}"
+        self.stopping = asyncio.Event()
+        self._stop_at: float | None = None
+        # Leases renewed without a gap since `_chain_start`, last at `_renewed_at`.
+        self._chain_start: datetime | None = None
+        self._renewed_at: datetime | None = None
+
+    def stop(self) -> None:
+        """Stop claiming new work; what is in flight gets a grace period to finish."""
+        if self._stop_at is None:
+            self._stop_at = time.monotonic()
+            logger.info("stopping worker=%s", self.name)
+        self.stopping.set()
+
+    def stopped_for(self) -> float:
+        """Seconds since `stop()`; 0 while running."""
+        return 0.0 if self._stop_at is None else time.monotonic() - self._stop_at
+
+    def delivery_valid_until(self, lease_until: datetime) -> datetime:
+        """How long a delivery claimed with lease `lease_until` is surely still ours: renewed
+        through the last heartbeat if no heartbeat was missed since it was claimed."""
+        claimed_at = lease_until - DELIVERY_LEASE
+        if (
+            self._chain_start is not None
+            and self._renewed_at is not None
+            and claimed_at >= self._chain_start
+        ):
+            return max(lease_until, self._renewed_at + DELIVERY_LEASE)
+        return lease_until
+
+    async def beat(self, sessions: async_sessionmaker[AsyncSession]) -> list[str]:
+        """One heartbeat: say we live, renew our leases, free the leases of dead workers."""
+        now = datetime.now(UTC)
+        async with transaction(sessions) as session:
+            await workers.beat(
+                session=session, worker=self.name, host=self.host, pid=self.pid, now=now,
+                source_lease=SOURCE_LEASE, delivery_lease=DELIVERY_LEASE,
+            )
+        if self._renewed_at is None or now - self._renewed_at > DELIVERY_LEASE:
+            self._chain_start = now
+        self._renewed_at = now
+        async with transaction(sessions) as session:
+            dead = await workers.reap_dead(
+                session=session, host=self.host, alive=pid_alive, now=now, silent_for=SILENT
+            )
+        for name in dead:
+            logger.warning("worker gone worker=%s: its sources and deliveries are free again", name)
+        return dead
+
+
+@asynccontextmanager
+async def working(worker: Worker, sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[Worker]:
+    """Keep `worker`'s heartbeat going while the block runs; leave cleanly after it."""
+    await worker.beat(sessions)
+    task = asyncio.create_task(_beat_forever(worker, sessions), name="heartbeat")
+    try:
+        yield worker
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        try:
+            async with transaction(sessions) as session:
+                await workers.leave(session=session, worker=worker.name)
+        except Exception as error:  # the leases lapse by themselves within seconds
+            logger.warning("could not release leases worker=%s error=%s", worker.name, error)
+
+
+async def hold_lease(sessions: async_sessionmaker[AsyncSession], worker: Worker, name: str, *,
+                     ttl: timedelta) -> bool:
+    """Take or renew the named lease for this worker; True while it is ours."""
+    async with transaction(sessions) as session:
+        return await workers.take_lease(
+            session=session, name=name, owner=worker.name, now=datetime.now(UTC), ttl=ttl
+        )
+
+
+async def release_lease(sessions: async_sessionmaker[AsyncSession], worker: Worker,
+                        name: str) -> None:
+    """Give the named lease back so another worker takes it over at once."""
+    async with transaction(sessions) as session:
+        await workers.drop_lease(session=session, name=name, owner=worker.name)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this pid runs on this machine (a zombie counts as dead)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+async def _beat_forever(worker: Worker, sessions: async_sessionmaker[AsyncSession]) -> None:
+    while True:
+        await asyncio.sleep(BEAT)
+        try:
+            await worker.beat(sessions)
+        except Exception as error:  # a missed beat is survivable; the next one tries again
+            logger.warning("heartbeat failed worker=%s error=%s", worker.name, _one_line(error))
+
+
+def _one_line(error: BaseException) -> str:
+    return f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
