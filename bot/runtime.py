@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -41,7 +41,8 @@ class Runtime:
     # Fetching runs many sources at once; folding into stories runs one group at a time.
     store: GroupCommit
     preparer: Preparer  # parse → normalise → tag → fingerprint, off the event loop
-    worker: Worker  # this process among the deployment's workers: its name, leases, stop
+    # This process among the deployment's workers: its name, its leases, its stop.
+    worker: Worker = field(default_factory=Worker)
     stamps: tuple[float, float] = (0.0, 0.0)  # the steering files' mtimes at the last reload
     pruned_at: datetime | None = None  # when the near-duplicate index was last pruned
 

@@ -103,9 +103,11 @@ class Harness:
         return str(edit.text)
 
     async def settle(self) -> None:
-        """Updates are handled one at a time: once a fresh chat is answered, all before it are."""
+        """Once a fresh chat is answered, every update before it was fetched; then wait until
+        none is still being handled (chats are handled concurrently)."""
         chat_id = next(self._sentinels)
         await self.ask(chat_id, "ping")
+        await _wait(lambda: self.app.update_processor.current_concurrent_updates == 0)
 
     async def seed_story(
         self,

@@ -1,0 +1,287 @@
+"""`python -m bot run` as real processes: kill -9, SIGTERM mid fan-out, a slow or absent Telegram,
+a stuck query, a second process on one SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from storage import deliveries, migrate
+from storage.db import create_engine, sessionmaker, transaction
+from tests.fake_telegram import FakeTelegram
+from tests.feedserver import FeedServer, Route
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "424242:RUN-token-for-the-fake-bot-api-xyz"
+T = TypeVar("T")
+
+RSS = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>{name}</title><link>http://example.org/</link>
+<item><title>{name}: la Asamblea Nacional debate el presupuesto de Venezuela</title>
+<link>http://example.org/{name}/1</link><guid>{name}-1</guid>
+<description>Caracas. Los diputados discuten hoy el presupuesto nacional.</description></item>
+</channel></rss>
+"""
+
+
+def write_feeds(path: Path, server: FeedServer | None, count: int) -> None:
+    blocks = []
+    for index in range(count):
+        url = server.url(f"/f{index}") if server else "http://127.0.0.1:9/none"
+        blocks.append(
+            f'[[source]]\nid = "src-{index}"\nname = "Fuente {index}"\nkind = "rss"\n'
+            f'url = "{url}"\nlang = "es"\nscope = "venezuela"\n'
+        )
+    path.write_text("\n".join(blocks), encoding="utf-8")
+
+
+def run_env(tmp_path: Path, *, api: str, db: str, **extra: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "BOT_TOKEN": TOKEN,
+        "BOT_TELEGRAM_API_URL": api,
+        "BOT_DATABASE_URL": db,
+        "BOT_FEEDS": str(tmp_path / "feeds.toml"),
+        "BOT_ACTORS": str(ROOT / "actors.toml"),
+        "BOT_ALLOW_PRIVATE_NETWORKS": "true",
+        "BOT_POLL_TICK": "1",
+        "BOT_DIGEST_TICK": "60",
+        "BOT_PREPARE_WORKERS": "0",
+        "BOT_LOG_LEVEL": "INFO",
+    }
+    env.update(extra)
+    return env
+
+
+class Bot:
+    """One `python -m bot run` process, its log in a file."""
+
+    def __init__(self, env: dict[str, str], log: Path, command: tuple[str, ...] = ("run",)) -> None:
+        self.log_path = log
+        self._log = open(log, "w", encoding="utf-8")  # noqa: SIM115 - closed in wait()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot", *command], cwd=ROOT, env=env,
+            stdout=self._log, stderr=subprocess.STDOUT, text=True,
+        )
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def signal(self, signum: int) -> float:
+        """Send `signum`, wait for the exit; the seconds it took."""
+        started = time.monotonic()
+        self.process.send_signal(signum)
+        self.wait(30)
+        return time.monotonic() - started
+
+    def wait(self, timeout: float) -> int:
+        try:
+            code = self.process.wait(timeout)
+        finally:
+            self._log.close()
+        return code
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.wait(10)
+
+
+@pytest.fixture
+def bots() -> Iterator[list[Bot]]:
+    started: list[Bot] = []
+    yield started
+    for bot in started:
+        bot.stop()
+
+
+def until(probe: Callable[[], T], timeout: float = 30.0, what: str = "the bot") -> T:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = probe()
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"{what} did not get there in {timeout} s")
+
+
+def sqlite_rows(path: Path, query: str) -> list[Any]:
+    """Rows of `query`; none while the database is not created and migrated yet."""
+    if not path.exists():
+        return []
+    try:
+        with sqlite3.connect(path, timeout=10) as connection:
+            return connection.execute(query).fetchall()
+    except sqlite3.OperationalError as error:
+        if "no such table" in str(error):
+            return []
+        raise
+
+
+def test_a_live_run_holds_its_file_and_sources_and_a_kill_leaves_nothing_stale(
+    tmp_path: Path, bots: list[Bot]
+) -> None:
+    db_file = tmp_path / "vigia.db"
+    with FeedServer() as feeds, FakeTelegram(token=TOKEN) as fake:
+        for index in range(6):  # slow feeds: the sources stay claimed while the run is killed
+            feeds.route(f"/f{index}", Route(body=RSS.format(name=f"f{index}").encode(), delay=15))
+        write_feeds(tmp_path / "feeds.toml", feeds, 6)
+        env = run_env(tmp_path, api=fake.root, db=f"sqlite+aiosqlite:///{db_file}")
+        bots.append(first := Bot(env, tmp_path / "first.log"))
+        until(lambda: len(sqlite_rows(
+            db_file, "SELECT id FROM source WHERE lease_until IS NOT NULL")) == 6,
+            what="the first run's claims")
+
+        # A second `run` on the same file is refused, naming the file and PostgreSQL.
+        second = Bot(env, tmp_path / "second.log")
+        assert second.wait(30) == 1
+        assert str(db_file) in second.log() and "PostgreSQL" in second.log()
+
+        # `poll --once` beside the live run says what it left to it, and until when.
+        held = subprocess.run([sys.executable, "-m", "bot", "poll", "--once"], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=60)
+        assert "6 source(s) skipped" in held.stdout
+        assert f":{first.process.pid}:" in held.stdout and "until" in held.stdout
+
+        first.process.kill()
+        first.wait(10)
+        for index in range(6):
+            feeds.route(f"/f{index}", Route(body=RSS.format(name=f"f{index}").encode()))
+        started = time.monotonic()
+        rerun = subprocess.run([sys.executable, "-m", "bot", "poll", "--once"], cwd=ROOT, env=env,
+                               capture_output=True, text=True, timeout=60)
+        took = time.monotonic() - started
+    print(f"\nre-run of poll --once right after kill -9 ({took:.1f} s):\n{rerun.stdout}")
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert "6 sources polled, 6 new items, 0 failed" in rerun.stdout
+    assert "held by" not in rerun.stdout
+
+
+async def _fill_outbox(db: str, chats: int) -> None:
+    engine = create_engine(db)
+    await migrate.upgrade(engine)
+    async with transaction(sessionmaker(engine)) as session:
+        for chat in range(chats):
+            await deliveries.enqueue(
+                session=session, chat_id=10_000 + chat, kind="digest", dedup_key=f"d:{chat}",
+                parts=[f"<b>Resumen</b> para el chat {chat}: Caracas &amp; Maracaibo"],
+                now=datetime.now(UTC),
+            )
+    await engine.dispose()
+
+
+@pytest.mark.parametrize(("latency", "chats"), [(0.0, 240), (6.0, 120)], ids=["fast", "slow"])
+def test_sigterm_mid_fan_out_exits_quickly_and_a_restart_sends_each_message_once(
+    tmp_path: Path, bots: list[Bot], latency: float, chats: int
+) -> None:
+    db_file = tmp_path / "vigia.db"
+    db = f"sqlite+aiosqlite:///{db_file}"
+    asyncio.run(_fill_outbox(db, chats))
+    write_feeds(tmp_path / "feeds.toml", None, 1)
+    # Slower than python-telegram-bot's default 5 s read timeout when "slow".
+    with FakeTelegram(token=TOKEN, latency=latency) as fake:
+        env = run_env(tmp_path, api=fake.root, db=db)
+        bots.append(first := Bot(env, tmp_path / "first.log"))
+        fake.wait_sent_sync(chats // 4, timeout=60)
+        exit_seconds = first.signal(signal.SIGTERM)
+        sent_before = len(fake.messages())
+        bots.append(Bot(env, tmp_path / "second.log"))
+        until(lambda: sqlite_rows(db_file, "SELECT 1 FROM delivery") and not sqlite_rows(
+            db_file, "SELECT id FROM delivery WHERE status IN ('pending', 'sending')"),
+            timeout=120, what="the restarted run's fan-out")
+        copies = Counter(message.chat_id for message in fake.messages())
+    unknown = {chat for (chat,) in sqlite_rows(
+        db_file, "SELECT chat_id FROM delivery WHERE status = 'unknown'")}
+    print(f"\nSIGTERM mid fan-out, Telegram latency {latency:.0f} s: exit {exit_seconds:.1f} s, "
+          f"{sent_before} of {chats} sent before, max copies per chat "
+          f"{max(copies.values())}, chats with 2+ copies "
+          f"{sum(1 for n in copies.values() if n > 1)}, unknown {len(unknown)}")
+    assert exit_seconds <= 15, first.log()[-3000:]
+    assert max(copies.values()) == 1
+    missing = {10_000 + chat for chat in range(chats)} - set(copies)
+    assert missing <= unknown  # a chat without its message is one whose send's answer was lost
+    assert "Traceback" not in first.log()
+
+
+def test_telegram_down_at_start_is_retried_while_sources_are_polled(
+    tmp_path: Path, bots: list[Bot]
+) -> None:
+    fake = FakeTelegram(token=TOKEN)
+    with FeedServer() as feeds:
+        feeds.route("/f0", Route(body=RSS.format(name="f0").encode()))
+        write_feeds(tmp_path / "feeds.toml", feeds, 1)
+        import socket
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        env = run_env(tmp_path, api=f"http://127.0.0.1:{port}",
+                      db=f"sqlite+aiosqlite:///{tmp_path / 'vigia.db'}")
+        bots.append(bot := Bot(env, tmp_path / "run.log"))
+        until(lambda: bot.log().count("telegram unreachable") >= 2, what="two retries")
+        assert feeds.hits("/f0") >= 1  # sources are polled meanwhile
+        fake.port = port
+        fake.start()
+        try:
+            until(lambda: "telegram connected" in bot.log(), timeout=40, what="the reconnection")
+            fake.push_message(501, "/help")
+            (answer,) = fake.wait_sent_sync(1, timeout=20)
+        finally:
+            bot.signal(signal.SIGTERM)
+            fake.stop()
+    assert "/digest" in answer.visible
+    retries = [line for line in bot.log().splitlines() if "telegram unreachable" in line]
+    assert all("retrying in" in line for line in retries)
+    assert "Traceback" not in bot.log()
+
+
+def test_a_stuck_query_answers_busy_and_other_chats_are_served(
+    tmp_path: Path, bots: list[Bot], postgres_url: str
+) -> None:
+    import asyncpg
+
+    write_feeds(tmp_path / "feeds.toml", None, 1)
+    with FakeTelegram(token=TOKEN, chat_rate=None) as fake:
+        env = run_env(tmp_path, api=fake.root, db=postgres_url)
+        bots.append(bot := Bot(env, tmp_path / "run.log"))
+        until(lambda: "telegram connected" in bot.log(), what="the start")
+        fake.push_message(601, "/help")
+        fake.wait_sent_sync(1, timeout=20)
+
+        async def stuck() -> tuple[float, float, str]:
+            dsn = postgres_url.replace("postgresql+asyncpg://", "postgresql://")
+            locker = await asyncpg.connect(dsn)
+            transaction = locker.transaction()
+            await transaction.start()
+            await locker.execute("LOCK TABLE source IN ACCESS EXCLUSIVE MODE")
+            try:
+                before = len(fake.messages())
+                fake.push_message(602, "/sources")
+                await asyncio.sleep(0.5)
+                started = time.monotonic()
+                fake.push_message(603, "/help")
+                await fake.wait_sent(before + 1, timeout=10)
+                other = time.monotonic() - started
+                await fake.wait_sent(before + 2, timeout=30)
+                stuck_for = time.monotonic() - started
+            finally:
+                await transaction.rollback()
+                await locker.close()
+            return other, stuck_for, fake.messages_to(602)[-1].visible
+
+        other, stuck_for, answer = asyncio.run(stuck())
+    print(f"\nsources table locked: another chat's /help answered in {other:.2f} s; "
+          f"the stuck /sources answered busy after {stuck_for:.1f} s")
+    assert other <= 3
+    assert "busy" in answer.lower()
