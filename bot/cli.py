@@ -8,14 +8,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy import text
-
 from bot.config import ConfigError, Problem, Settings, load_actors, load_sources
 from bot.pipeline.ingest import SourceReport, poll_due
 from bot.pipeline.tag import Tagger
 from bot.runtime import Runtime, open_runtime
-from storage import migrate, workers
-from storage.db import create_engine
+from storage import health, migrate, workers
+from storage.db import create_engine, is_disk_full
 from storage.items import stories_with_items
 
 
@@ -24,16 +22,25 @@ async def poll_once(
 ) -> int:
     """Poll every enabled source once (or those named) and print a table; 1 if any failed."""
     out = out or sys.stdout
-    async with open_runtime(settings) as runtime:
-        ids = list(only) if only else [s.id for s in runtime.sources if s.enabled]
-        unknown = sorted(set(ids) - {s.id for s in runtime.sources})
-        if unknown:
-            print(f"unknown source id(s): {', '.join(unknown)}", file=sys.stderr)
-            return 2
-        reports = await poll_due(runtime, ids=ids)
-        missing = sorted(set(ids) - {report.source_id for report in reports})
-        async with runtime.sessions() as session:
-            held = await workers.held_sources(session=session, now=datetime.now(UTC), ids=missing)
+    try:
+        async with open_runtime(settings) as runtime:
+            ids = list(only) if only else [s.id for s in runtime.sources if s.enabled]
+            unknown = sorted(set(ids) - {s.id for s in runtime.sources})
+            if unknown:
+                print(f"unknown source id(s): {', '.join(unknown)}", file=sys.stderr)
+                return 2
+            reports = await poll_due(runtime, ids=ids)
+            missing = sorted(set(ids) - {report.source_id for report in reports})
+            async with runtime.sessions() as session:
+                held = await workers.held_sources(
+                    session=session, now=datetime.now(UTC), ids=missing
+                )
+    except Exception as error:
+        if not is_disk_full(error):
+            raise
+        print(f"disk full: {settings.database_url.split('://')[0]} database cannot grow "
+              f"({_first_line(error)}); free space and run again", file=sys.stderr)
+        return 1
     print_reports(reports, out=out)
     print_skipped(held, out=out)
     return 1 if any(report.error for report in reports) else 0
@@ -136,20 +143,24 @@ async def upgrade_database(settings: Settings) -> int:
 
 
 async def check_health(settings: Settings) -> int:
-    """0 when the database answers and is migrated; 1 with the reason otherwise."""
+    """0 when the database answers, is migrated and can be written; 1 with the reason otherwise."""
     engine = create_engine(settings.database_url)
     try:
-        async with engine.connect() as connection:
-            version = (
-                await connection.execute(text("SELECT version_num FROM alembic_version"))
-            ).scalar()
-    except Exception as error:  # any failure is the answer a health check exists to give
-        print(f"unhealthy: {type(error).__name__}: {error}", file=sys.stderr)
-        return 1
+        verdict = await health.check_database(engine, url=settings.database_url)
     finally:
         await engine.dispose()
-    print(f"ok, schema {version}")
+    if not verdict.ok:
+        print(f"unhealthy: {verdict.reason}", file=sys.stderr)
+        return 1
+    print(f"ok, {verdict.reason}")
     return 0
+
+
+def _first_line(error: BaseException) -> str:
+    while isinstance(error, BaseExceptionGroup) and error.exceptions:
+        error = error.exceptions[0]
+    text = str(error).strip().splitlines()
+    return text[0][:160] if text else type(error).__name__
 
 
 async def print_digest(

@@ -57,6 +57,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def is_disk_full(error: BaseException) -> bool:
     """Whether a database error means the disk (or the database's volume) is full."""
+    if isinstance(error, BaseExceptionGroup):
+        return any(is_disk_full(inner) for inner in error.exceptions)
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:

@@ -151,3 +151,11 @@ def test_a_malformed_address_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_sources(path)
     assert caught.value.problems[0].line == 3
+
+
+@pytest.mark.parametrize("text", ["", "[defaults]\ninterval = \"15m\"\n", "# fuentes\n\n"],
+                         ids=["empty", "only-defaults", "only-comments"])
+def test_a_feeds_file_without_sources_is_refused(tmp_path: Path, text: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        load_sources(write(tmp_path, "feeds.toml", text))
+    assert "no [[source]]" in str(refused.value.problems[0])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import itertools
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
@@ -608,6 +609,34 @@ async def test_reload_reports_counts_or_problems(bot: Harness) -> None:
     [refused] = await bot.ask(ADMIN, "/reload")
     assert "Reload refused" in refused.visible and "feeds.toml:" in refused.visible
     assert "2 sources" in refused.visible  # the last good file stays in use
+
+
+async def test_a_truncated_feeds_file_is_refused_and_dropped_sources_are_named(
+    bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot.settings.feeds.write_text("[defaults]\ninterval = \"15m\"\n", encoding="utf-8")
+    [refused] = await bot.ask(ADMIN, "/reload")
+    assert "Reload refused" in refused.visible and "no [[source]]" in refused.visible
+    assert "2 sources" in refused.visible
+    # Cut after the first source: accepted, but the answer and the log say what stops.
+    bot.settings.feeds.write_text(FEEDS.split("[[source]]\nid = \"wire\"")[0], encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        [dropped] = await bot.ask(ADMIN, "/reload")
+    assert "Reloaded: 1 sources" in dropped.visible
+    assert "No longer polled (1)" in dropped.visible and "wire" in dropped.visible
+    assert any("wire" in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records)
+
+
+async def test_a_flood_wait_on_a_reply_is_one_info_line(
+    bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot.fake.fail_next(ANA, 429, "Too Many Requests: retry after 3", retry_after=3)
+    with caplog.at_level(logging.INFO):
+        bot.fake.push_message(ANA, "/help")
+        await bot.settle()
+    waits = [r for r in caplog.records if "flood wait" in r.getMessage()]
+    assert len(waits) == 1 and waits[0].levelno == logging.INFO
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
 
 
 # ---- abuse and failures --------------------------------------------------------------------

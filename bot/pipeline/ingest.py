@@ -22,12 +22,13 @@ from bot.sources.feed import FeedError
 from bot.sources.fetch import FetchError
 from bot.worker import LIVE_WINDOW, SOURCE_LEASE
 from storage import bands, workers
-from storage.db import transaction
+from storage.db import is_disk_full, transaction
 from storage.models import Source
 from storage.sources import claim_due, count_due, record_poll
 
 logger = logging.getLogger(__name__)
 
+DISK_FULL = "disk full: the database cannot grow; free space and it resumes"
 PRUNE_EVERY = timedelta(hours=1)
 PRUNE_SLACK = timedelta(hours=24)  # late items (published long before they are fetched) still fold
 
@@ -136,13 +137,21 @@ async def poll_source(
     started = time.monotonic()
     config = config or _config_of(row)
     try:
-        read = await _read(runtime, row, config, now=now)
-        report = await _ingest(runtime, row, config, read, now=now)
-    except (FetchError, FeedError, ChannelError) as error:
-        report = await _fail(runtime, row, error, now=now)
-    except Exception as error:  # one broken source must never stop the others
-        logger.exception("source=%s poll crashed", row.id)
-        report = await _fail(runtime, row, error, now=now)
+        try:
+            read = await _read(runtime, row, config, now=now)
+            report = await _ingest(runtime, row, config, read, now=now)
+        except (FetchError, FeedError, ChannelError) as error:
+            report = await _fail(runtime, row, error, now=now)
+        except Exception as error:  # one broken source must never stop the others
+            if is_disk_full(error):
+                raise
+            logger.exception("source=%s poll crashed", row.id)
+            report = await _fail(runtime, row, error, now=now)
+    except Exception as error:
+        if not is_disk_full(error):
+            raise
+        # Nothing can be written, not even the failure: the lease lapses, the source is due again.
+        report = SourceReport(source_id=row.id, error=DISK_FULL)
     report = _with_ms(report, started)
     logger.info(
         "polled source=%s status=%s new=%d updated=%d skipped=%d duplicates=%d ms=%d error=%s",
