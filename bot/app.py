@@ -22,6 +22,7 @@ from telegram.error import InvalidToken, NetworkError, TimedOut
 from telegram.ext import Application, ContextTypes
 from telegram.request import HTTPXRequest
 
+from bot.budget import SharedBudget
 from bot.config import Settings
 from bot.logs import configure_logging
 from bot.pipeline.ingest import poll_due
@@ -34,7 +35,7 @@ from bot.telegram.handlers import register_handlers
 from bot.telegram.texts import COMMANDS
 from bot.telegram.updates import ChatOrdered
 from bot.worker import Worker, hold_lease, release_lease
-from storage.db import FileBusy, is_busy, is_disk_full, only_process
+from storage.db import FileBusy, is_busy, is_disk_full, is_postgres, only_process
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +133,10 @@ async def serve(settings: Settings) -> None:
                 pool_timeout=SEND_TIMEOUT,
             ),
         )
+        if is_postgres(runtime.engine):
+            # Several processes may share this database: they share Telegram's rate too.
+            data.pacer = Pacer(global_rate=settings.send_rate,
+                               budget=SharedBudget(runtime.sessions, rate=settings.send_rate))
         jobs = application.job_queue
         assert jobs is not None
         await jobs.start()

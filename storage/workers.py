@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Delivery, Lease, Source, Worker
+from storage.models import Delivery, Lease, SendBudget, Source, Worker
 
 __all__ = [
     "Held",
@@ -30,6 +30,7 @@ __all__ = [
     "held_sources",
     "leave",
     "reap_dead",
+    "reserve_sends",
     "take_lease",
 ]
 
@@ -174,6 +175,24 @@ async def take_lease(
 async def drop_lease(*, session: AsyncSession, name: str, owner: str) -> None:
     """Give the lease `name` back, if `owner` holds it."""
     await session.execute(delete(_LEASE).where(_LEASE.c.name == name, _LEASE.c.owner == owner))
+
+
+async def reserve_sends(
+    *, session: AsyncSession, name: str, count: int, spacing: timedelta, now: datetime
+) -> datetime:
+    """Reserve `count` send slots `spacing` apart from the deployment's one budget `name`;
+    returns the first. One upsert on one row: processes asking at once queue on its lock."""
+    insert = _insert(session)
+    table = SendBudget.__table__  # type: ignore[attr-defined]
+    postgres = session.get_bind().dialect.name == "postgresql"
+    later = func.greatest if postgres else func.max  # SQLite's two-argument max() is scalar
+    statement = insert(SendBudget).values(name=name, next_at=now + spacing * count)
+    statement = statement.on_conflict_do_update(
+        index_elements=["name"],
+        set_={"next_at": later(table.c.next_at, now) + spacing * count},
+    ).returning(table.c.next_at)
+    end: datetime = (await session.execute(statement)).scalar_one()
+    return end - spacing * count
 
 
 def _host_pid(name: str) -> tuple[str, int | None]:

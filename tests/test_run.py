@@ -247,7 +247,7 @@ def test_telegram_down_at_start_is_retried_while_sources_are_polled(
 
 
 def test_a_stuck_query_answers_busy_and_other_chats_are_served(
-    tmp_path: Path, bots: list[Bot], postgres_url: str
+    tmp_path: Path, postgres_url: str, bots: list[Bot]
 ) -> None:
     import asyncpg
 
@@ -285,3 +285,53 @@ def test_a_stuck_query_answers_busy_and_other_chats_are_served(
           f"the stuck /sources answered busy after {stuck_for:.1f} s")
     assert other <= 3
     assert "busy" in answer.lower()
+
+
+def test_three_workers_on_postgresql_start_together_share_the_work_and_take_over(
+    tmp_path: Path, postgres_url: str, bots: list[Bot]
+) -> None:
+    sources, chats = 45, 90
+    with FeedServer() as feeds, FakeTelegram(token=TOKEN, global_rate=30, chat_rate=1) as fake:
+        for index in range(sources):
+            feeds.route(f"/f{index}", Route(body=RSS.format(name=f"f{index}").encode(), delay=0.3))
+        write_feeds(tmp_path / "feeds.toml", feeds, sources)
+        env = run_env(tmp_path, api=fake.root, db=postgres_url, BOT_POLL_CONCURRENCY="4")
+        # Three processes at once on an empty database: migrations and start-up writes race.
+        for index in range(3):
+            bots.append(Bot(env, tmp_path / f"w{index}.log"))
+        until(lambda: all("telegram connected" in bot.log() for bot in bots), timeout=60,
+              what="all three workers")
+        until(lambda: sum(bot.log().count("polled source=") for bot in bots) >= sources,
+              timeout=60, what="the first round of polls")
+        polls = [bot.log().count("polled source=") for bot in bots]
+
+        # Exactly one receives updates: every command is answered once.
+        for chat in range(5):
+            fake.push_message(700 + chat, "/start")
+        fake.wait_sent_sync(5, timeout=30)
+        time.sleep(2)
+        answered = Counter(message.chat_id for message in fake.messages())
+
+        # The deployment's one send budget: a fan-out across the three stays under Telegram's.
+        asyncio.run(_fill_outbox(postgres_url, chats))
+        fake.wait_sent_sync(5 + chats, timeout=60)
+
+        # Kill the receiver: another takes the updates over.
+        receiver = next(bot for bot in bots if "receiving updates" in bot.log())
+        receiver.process.kill()
+        receiver.wait(10)
+        killed = time.monotonic()
+        before = len(fake.messages())
+        fake.push_message(799, "/help")
+        fake.wait_sent_sync(before + 1, timeout=60)
+        takeover = time.monotonic() - killed
+        exits = [bot.signal(signal.SIGTERM) for bot in bots if bot is not receiver]
+    print(f"\n3 workers: polls per process {polls}; commands answered {sorted(answered.values())}; "
+          f"429s {fake.errors[429]} of {len(fake.messages())} sends; receiver takeover "
+          f"{takeover:.1f} s")
+    assert sum(polls) >= sources and min(polls) >= 0.15 * sum(polls)
+    assert set(answered.values()) == {1} and len(answered) == 5
+    assert fake.errors[429] == 0
+    assert takeover <= 35 and max(exits) <= 15
+    for bot in bots:
+        assert "Traceback" not in bot.log(), bot.log()[-3000:]

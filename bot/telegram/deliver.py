@@ -51,6 +51,7 @@ from telegram import InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
 
+from bot.budget import SharedBudget
 from bot.worker import DELIVERY_LEASE, Worker
 from storage.db import transaction
 from storage.deliveries import (
@@ -85,12 +86,15 @@ class DeliveryReport:
 
 
 class Pacer:
-    """Spacing of sends: evenly spaced slots at `global_rate` a second, `chat_interval` seconds
-    between two messages to one chat. In memory, per process: keep one and reuse it."""
+    """Spacing of sends: evenly spaced slots at `global_rate` a second (or drawn from the
+    deployment's shared `budget`), `chat_interval` seconds between two messages to one chat.
+    Keep one per process and reuse it."""
 
-    def __init__(self, *, global_rate: float = 30.0, chat_interval: float = 1.0) -> None:
+    def __init__(self, *, global_rate: float = 30.0, chat_interval: float = 1.0,
+                 budget: SharedBudget | None = None) -> None:
         self.global_rate = global_rate
         self.chat_interval = chat_interval
+        self.budget = budget  # the deployment's slots, when several processes share the rate
         self._next_slot = 0.0
         self._chat_ready: dict[int, float] = {}
 
@@ -103,8 +107,12 @@ class Pacer:
     async def wait_slot(self, chat_id: int) -> None:
         """Take the next global slot for a message to `chat_id` and sleep until it comes."""
         now = time.monotonic()
-        slot = max(now, self._next_slot)
-        self._next_slot = slot + 1.0 / self.global_rate
+        if self.budget is not None:
+            slot = max(now, await self.budget.next_slot())
+            now = time.monotonic()
+        else:
+            slot = max(now, self._next_slot)
+            self._next_slot = slot + 1.0 / self.global_rate
         self._chat_ready[chat_id] = slot + self.chat_interval
         if len(self._chat_ready) > 50_000:
             self._forget(now)
