@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.config import Settings
 from storage import migrate
 from storage.db import create_engine, sessionmaker
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.paths import ROOT
 
 # Property tests explore freely on a developer's machine; in CI they replay the same examples,
 # so a red run always means a change, never an unlucky draw. No per-example deadline: a loaded
@@ -108,3 +109,22 @@ async def any_engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
 def maker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions on the migrated SQLite database."""
     return sessionmaker(engine)
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path) -> Callable[..., Settings]:
+    """Settings for one test: no .env, a SQLite file and feeds.toml in its folder, the shipped actors.
+
+    Keyword arguments override any field (a token, the fake Bot API's root, admins, …).
+    """
+
+    def build(**overrides: Any) -> Settings:
+        fields: dict[str, Any] = {
+            "database_url": f"sqlite+aiosqlite:///{tmp_path / 'vigia.db'}",
+            "feeds": tmp_path / "feeds.toml",
+            "actors": ROOT / "actors.toml",
+        }
+        fields.update(overrides)
+        return Settings(_env_file=None, **fields)  # type: ignore[call-arg]
+
+    return build
