@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import AsyncIterator, Callable
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.config import Settings
 from storage import migrate
 from storage.db import create_engine, sessionmaker
+from tests.databases import fresh_postgres
 from tests.paths import ROOT
 
 # Property tests explore freely on a developer's machine; in CI they replay the same examples,
@@ -27,53 +27,11 @@ hypothesis_settings.register_profile(
 )
 hypothesis_settings.register_profile("dev", deadline=None)
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
-POSTGRES_ADMIN_URL = os.environ.get(
-    "BOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-)
-
-
-async def _postgres_reason() -> str | None:
-    """None when PostgreSQL answers on loopback; otherwise why the PostgreSQL runs skip."""
-    try:
-        import asyncpg
-    except ImportError:
-        return "asyncpg is not installed"
-    dsn = POSTGRES_ADMIN_URL.replace("postgresql+asyncpg://", "postgresql://")
-    try:
-        connection = await asyncpg.connect(dsn, timeout=3)
-    except (OSError, asyncpg.PostgresError) as error:
-        return f"no PostgreSQL at {dsn}: {error}"
-    await connection.close()
-    return None
-
-
 @pytest.fixture
 async def postgres_url() -> AsyncIterator[str]:
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
     async with fresh_postgres() as url:
         yield url
-
-
-@asynccontextmanager
-async def fresh_postgres() -> AsyncIterator[str]:
-    """Create an empty PostgreSQL database, yield its URL, drop it; skip when none answers."""
-    reason = await _postgres_reason()
-    if reason:
-        pytest.skip(reason)
-    import asyncpg
-
-    dsn = POSTGRES_ADMIN_URL.replace("postgresql+asyncpg://", "postgresql://")
-    name = f"vigia_test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(dsn)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
-    try:
-        yield f"{base}/{name}"
-    finally:
-        admin = await asyncpg.connect(dsn)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from bot.pipeline.ingest import SourceReport, poll_due
 from bot.runtime import Runtime, open_runtime
 from bot.sources.fetch import Fetcher
 from storage.models import Item, ItemActor, Source, Story
-from tests.conftest import fresh_postgres
+from tests.databases import fresh_postgres
 from tests.feedserver import FeedServer, Route
 from tests.sample_feeds import (
     EN_FEED,
