@@ -10,9 +10,8 @@ from typing import TextIO
 
 from sqlalchemy import text
 
-from bot.config import ConfigError, Problem, Settings, load_actors, load_sources
+from bot.config import ConfigError, Settings, load_actors, load_sources
 from bot.pipeline.ingest import SourceReport, poll_due
-from bot.pipeline.tag import Tagger
 from bot.runtime import Runtime, open_runtime
 from storage import migrate
 from storage.db import create_engine
@@ -90,11 +89,6 @@ def check_files(feeds: Path, actors: Path, *, out: TextIO | None = None) -> int:
         catalog = load_actors(actors)
     except ConfigError as error:
         problems += error.problems
-    if catalog is not None:
-        try:
-            Tagger(catalog.actors, catalog.topics)
-        except ValueError as error:  # clashes only the tagger sees, e.g. an alias that is a surname
-            problems.append(Problem(str(actors), 0, str(error)))
     if problems:
         for problem in problems:
             print(problem, file=out)

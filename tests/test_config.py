@@ -106,6 +106,39 @@ kind = "persona"
     assert any(":14:" in m and 'kind "persona" is not known' in m for m in messages)
 
 
+BAD_NAMES = [
+    ('aliases = ["Juan Pérez"]', 'aliases = ["Juan Perez"]', 'alias "Juan Perez" of "b" already names "a"'),
+    ('aliases = ["Pérez"]', 'surnames = ["PEREZ"]', 'surname "PEREZ" of "b" is an alias of "a"'),
+    ('surnames = ["Pérez"]', 'aliases = ["perez"]', 'alias "perez" of "b" already names "a"'),
+    ('aliases = ["!!"]', 'aliases = ["Ana B"]', '"!!" of "a" has no letters or digits'),
+]
+
+
+@pytest.mark.parametrize(("first", "second", "message"), BAD_NAMES)
+def test_every_name_clash_is_reported_at_its_line(
+    tmp_path: Path, first: str, second: str, message: str
+) -> None:
+    # The tagger folds names one way; actors.toml is checked with that same folding, so each
+    # clash is found when the file is read, with the line of the actor that brings it.
+    path = write(tmp_path, "actors.toml", f"""\
+[[actor]]
+id = "a"
+name = "Actor A"
+{first}
+
+[[actor]]
+id = "b"
+name = "Actor B"
+{second}
+""")
+    with pytest.raises(ConfigError) as caught:
+        load_actors(path)
+    [problem] = caught.value.problems
+    assert message in str(problem)
+    line = 6 if 'of "b"' in message else 4  # a clash: the actor; a bad name: its key
+    assert str(problem).startswith(f"{path}:{line}:")
+
+
 def test_feeds_check_prints_ok_or_every_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert check_files(ROOT / "feeds.toml", ROOT / "actors.toml") == 0
     assert capsys.readouterr().out.startswith("ok, ")
