@@ -11,6 +11,7 @@ from typing import TextIO
 from sqlalchemy import text
 
 from bot.config import ConfigError, Settings, load_actors, load_sources
+from bot.durations import parse_window
 from bot.pipeline.ingest import SourceReport, poll_due
 from bot.runtime import Runtime, open_runtime
 from storage import migrate
@@ -135,7 +136,7 @@ async def print_digest(
 ) -> int:
     """Print, as plain text, the digest a subscriber would get."""
     out = out or sys.stdout
-    window = _window(since)
+    window = parse_window(since)
     if window is None:
         print(f'"{since}" is not a window; write 6h, 24h or 7d', file=sys.stderr)
         return 2
@@ -179,7 +180,7 @@ async def render_terminal_digest(
 async def print_stories(settings: Settings, *, since: str, out: TextIO | None = None) -> int:
     """One block per story: title and source count, then one line per item (source, title)."""
     out = out or sys.stdout
-    window = _window(since)
+    window = parse_window(since)
     if window is None:
         print(f'"{since}" is not a window; write 6h, 24h or 7d', file=sys.stderr)
         return 2
@@ -197,12 +198,6 @@ async def print_stories(settings: Settings, *, since: str, out: TextIO | None = 
     if not blocks:
         print(f"no stories in the last {since}", file=out)
     return 0
-
-
-def _window(text: str) -> timedelta | None:
-    from storage.schedule import parse_window
-
-    return parse_window(text)
 
 
 def _label(window: timedelta) -> str:

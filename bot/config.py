@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.durations import parse_duration
 from bot.fold import fold_phrase
 from bot.model import Actor, SourceConfig, Topic
 
@@ -179,28 +180,6 @@ def load_actors(path: Path) -> Catalog:
     return Catalog(actors=tuple(actors), topics=tuple(topics))
 
 
-def parse_duration(value: object) -> int:
-    """Seconds in "90s", "15m", "1h30m", "2d" or a bare number of seconds; ValueError otherwise."""
-    if isinstance(value, bool):
-        raise ValueError(value)
-    if isinstance(value, int):
-        if value <= 0:
-            raise ValueError(value)
-        return value
-    if not isinstance(value, str):
-        raise ValueError(value)
-    text = value.strip().lower().replace(" ", "")
-    if text.isdigit():
-        return parse_duration(int(text))
-    parts = _DURATION_PART.findall(text)
-    if not parts or "".join(number + unit for number, unit in parts) != text:
-        raise ValueError(value)
-    seconds = sum(int(number) * _UNIT_SECONDS[unit] for number, unit in parts)
-    if seconds <= 0:
-        raise ValueError(value)
-    return seconds
-
-
 class _NameOwners:
     """Which actor each folded name belongs to, so every clash the tagger would meet is found
     here, with the line it is written on: an alias names one actor; a surname may be shared,
@@ -268,8 +247,6 @@ _ACTOR_KINDS = {"person", "organisation", "group", "state"}
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _CHANNEL = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
 _LANG = re.compile(r"^[a-z]{2,3}$")
-_DURATION_PART = re.compile(r"(\d+)(s|m|h|d)")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import check_files
-from bot.config import ConfigError, Settings, load_actors, load_sources, parse_duration
+from bot.config import ConfigError, Settings, load_actors, load_sources
 from tests.paths import ROOT
 
 BROKEN_FEEDS = """\
@@ -147,19 +147,6 @@ def test_feeds_check_prints_ok_or_every_problem(tmp_path: Path, capsys: pytest.C
     out = capsys.readouterr().out
     assert out.count(f"{broken}:") == 6
     assert "nothing was changed" in out
-
-
-@pytest.mark.parametrize(("text", "seconds"), [
-    ("90s", 90), ("15m", 900), ("1h30m", 5400), ("2d", 172800), (600, 600), ("600", 600),
-])
-def test_durations(text: object, seconds: int) -> None:
-    assert parse_duration(text) == seconds
-
-
-@pytest.mark.parametrize("text", ["often", "", "0m", "-5m", "5 minutes", True, 1.5])
-def test_bad_durations(text: object) -> None:
-    with pytest.raises(ValueError):
-        parse_duration(text)
 
 
 def test_settings_read_the_environment_and_hide_the_token(

@@ -16,6 +16,7 @@ from bot.digest.render import (
     utf16_len,
 )
 from bot.digest.select import DigestPage, search_stories, select_actor, select_window
+from bot.durations import parse_window
 from bot.model import Actor
 from bot.runtime import Runtime
 from bot.telegram import buttons, texts
@@ -23,7 +24,7 @@ from bot.telegram.reply import Button, Reply, reply_text
 from storage import stories as story_store
 from storage import subscribers
 from storage.db import transaction
-from storage.schedule import parse_window, zone_of
+from storage.schedule import zone_of
 from storage.times import as_utc
 
 PAGE = 10  # stories a page
