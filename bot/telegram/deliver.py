@@ -64,6 +64,7 @@ from storage.deliveries import (
     release,
 )
 from storage.models import Delivery
+from storage.times import as_utc
 
 __all__ = ["MAX_ATTEMPTS", "DeliveryReport", "Pacer", "backoff_seconds", "deliver_due"]
 
@@ -220,7 +221,7 @@ class _Run:
     def _valid_until(self, row: Delivery) -> datetime | None:
         if row.lease_until is None:
             return None
-        until = _aware(row.lease_until)
+        until = as_utc(row.lease_until)
         return self.worker.delivery_valid_until(until) if self.worker is not None else until
 
     async def _send(self, row: Delivery) -> telegram.Message:
@@ -501,10 +502,5 @@ def _clock(now: datetime | None) -> Callable[[], datetime]:
     if now is None:
         return lambda: datetime.now(UTC)
     start = time.monotonic()
-    base = _aware(now)
+    base = as_utc(now)
     return lambda: base + timedelta(seconds=time.monotonic() - start)
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands datetimes back naive; they were stored in UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
