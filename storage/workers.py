@@ -184,15 +184,22 @@ async def reserve_sends(
     returns the first. One upsert on one row: processes asking at once queue on its lock."""
     insert = _insert(session)
     table = SendBudget.__table__  # type: ignore[attr-defined]
-    postgres = session.get_bind().dialect.name == "postgresql"
-    later = func.greatest if postgres else func.max  # SQLite's two-argument max() is scalar
-    statement = insert(SendBudget).values(name=name, next_at=now + spacing * count)
+    span = spacing * count
+    if session.get_bind().dialect.name != "postgresql":
+        # SQLite: one process, no date arithmetic in SQL; read and write under its write lock.
+        current = await session.scalar(select(table.c.next_at).where(table.c.name == name))
+        first = max(current, now) if current is not None else now
+        statement = insert(SendBudget).values(name=name, next_at=first + span)
+        await session.execute(statement.on_conflict_do_update(
+            index_elements=["name"], set_={"next_at": statement.excluded.next_at}))
+        return first
+    statement = insert(SendBudget).values(name=name, next_at=now + span)
     statement = statement.on_conflict_do_update(
         index_elements=["name"],
-        set_={"next_at": later(table.c.next_at, now) + spacing * count},
+        set_={"next_at": func.greatest(table.c.next_at, now) + span},
     ).returning(table.c.next_at)
     end: datetime = (await session.execute(statement)).scalar_one()
-    return end - spacing * count
+    return end - span
 
 
 def _host_pid(name: str) -> tuple[str, int | None]:

@@ -1,0 +1,117 @@
+"""Leases on shared work, on SQLite and PostgreSQL: one holder at a time, renewed while alive,
+freed at once when the holder's process is gone."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage import workers
+from storage.db import sessionmaker, transaction
+from storage.models import Source
+from storage.sources import claim_due, sync_sources
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+LEASE = timedelta(seconds=25)
+
+
+async def _sources(engine: AsyncEngine, count: int) -> None:
+    rows = [Source(id=f"fuente-{n}", name=f"Fuente {n}", url=f"http://example.org/{n}")
+            for n in range(count)]
+    async with transaction(sessionmaker(engine)) as session:
+        await sync_sources(session=session, sources=rows, now=NOW - timedelta(minutes=1))
+
+
+async def test_two_workers_claiming_at_once_never_share_a_source(any_engine: AsyncEngine) -> None:
+    await _sources(any_engine, 30)
+    maker = sessionmaker(any_engine)
+
+    async def claim(owner: str) -> list[str]:
+        taken: list[str] = []
+        for _ in range(10):
+            async with transaction(maker) as session:
+                rows = await claim_due(session=session, now=NOW, owner=owner,
+                                       lease_until=NOW + LEASE, limit=4)
+            taken += [row.id for row in rows]
+            await asyncio.sleep(0)
+        return taken
+
+    first, second = await asyncio.gather(claim("a:1:x"), claim("b:2:y"))
+    assert not set(first) & set(second)
+    assert len(first) + len(second) == 30
+
+
+async def test_a_dead_pid_frees_its_sources_and_a_live_one_keeps_them(
+    any_engine: AsyncEngine,
+) -> None:
+    await _sources(any_engine, 4)
+    maker = sessionmaker(any_engine)
+    async with transaction(maker) as session:
+        await claim_due(session=session, now=NOW, owner="host-a:111:aa", lease_until=NOW + LEASE,
+                        limit=2)
+        await claim_due(session=session, now=NOW, owner="host-a:222:bb", lease_until=NOW + LEASE,
+                        limit=2)
+    async with transaction(maker) as session:
+        dead = await workers.reap_dead(session=session, host="host-a", alive=lambda pid: pid == 222,
+                                       now=NOW, silent_for=timedelta(minutes=1))
+        held = await workers.held_sources(session=session, now=NOW)
+    assert dead == ["host-a:111:aa"]
+    assert {h.owner for h in held} == {"host-a:222:bb"} and len(held) == 2
+    assert all(h.until == NOW + LEASE for h in held)
+
+
+async def test_a_heartbeat_renews_live_leases_only(any_engine: AsyncEngine) -> None:
+    await _sources(any_engine, 2)
+    maker = sessionmaker(any_engine)
+    async with transaction(maker) as session:
+        await claim_due(session=session, now=NOW, owner="h:1:a", lease_until=NOW + LEASE, limit=2)
+    later = NOW + timedelta(seconds=10)
+    async with transaction(maker) as session:
+        await workers.beat(session=session, worker="h:1:a", host="h", pid=1, now=later,
+                           source_lease=LEASE, delivery_lease=LEASE)
+        held = await workers.held_sources(session=session, now=later)
+    assert [h.until for h in held] == [later + LEASE] * 2
+    # After the lease lapsed, a late heartbeat does not resurrect it: someone else may poll.
+    gone = NOW + timedelta(minutes=5)
+    async with transaction(maker) as session:
+        await workers.beat(session=session, worker="h:1:a", host="h", pid=1, now=gone,
+                           source_lease=LEASE, delivery_lease=LEASE)
+        assert await workers.held_sources(session=session, now=gone) == []
+
+
+async def test_only_one_worker_holds_a_named_lease_until_it_lapses(
+    any_engine: AsyncEngine,
+) -> None:
+    maker = sessionmaker(any_engine)
+    ttl = timedelta(seconds=20)
+
+    async def take(owner: str, at: datetime) -> bool:
+        async with transaction(maker) as session:
+            return await workers.take_lease(session=session, name="telegram-updates",
+                                            owner=owner, now=at, ttl=ttl)
+
+    assert await asyncio.gather(take("a:1:x", NOW), take("b:2:y", NOW)) in (
+        [True, False], [False, True])
+    holder = "a:1:x" if await take("a:1:x", NOW + timedelta(seconds=5)) else "b:2:y"
+    other = "b:2:y" if holder == "a:1:x" else "a:1:x"
+    assert not await take(other, NOW + timedelta(seconds=10))
+    assert await take(other, NOW + timedelta(seconds=60))  # lapsed: handed over
+
+
+async def test_the_send_budget_spaces_every_process_slots(any_engine: AsyncEngine) -> None:
+    if any_engine.dialect.name != "postgresql":
+        pytest.skip("one process on SQLite: its pacer alone spaces the sends, no shared budget")
+    maker = sessionmaker(any_engine)
+    spacing = timedelta(seconds=1 / 30)
+
+    async def reserve() -> datetime:
+        async with transaction(maker) as session:
+            return await workers.reserve_sends(session=session, name="telegram", count=6,
+                                               spacing=spacing, now=NOW)
+
+    firsts = sorted(await asyncio.gather(*(reserve() for _ in range(5))))
+    assert [b - a for a, b in itertools.pairwise(firsts)] == [spacing * 6] * 4
