@@ -318,6 +318,7 @@ class _Options:
     chat_burst: float
     strict_chats: bool
     latency: float
+    slow_chats: set[int] = field(default_factory=set)
     known_chats: set[int] = field(default_factory=set)
     blocked_chats: set[int] = field(default_factory=set)
 
@@ -338,7 +339,8 @@ class FakeTelegram:
         latency: float = 0.0,
     ) -> None:
         """`token=None` accepts any token; `global_rate=None`/`chat_rate=None` turn a limit off;
-        `global_burst` defaults to one second's worth; `latency` delays every sendMessage answer."""
+        `global_burst` defaults to one second's worth; `latency` delays every sendMessage answer
+        (only to the chats in `slow_chats`, when set with `set_options`)."""
         self._options = _Options(
             token=token,
             global_rate=global_rate,
@@ -429,7 +431,8 @@ class FakeTelegram:
             for name, value in changes.items():
                 if not hasattr(self._options, name):
                     raise TypeError(f"unknown option {name}")
-                setattr(self._options, name, set(value) if name == "known_chats" else value)
+                wrap = name in ("known_chats", "slow_chats")
+                setattr(self._options, name, set(value) if wrap else value)
             self._global_bucket = None
             self._chat_buckets.clear()
 
@@ -768,7 +771,8 @@ class FakeTelegram:
     async def _send_message(self, params: dict[str, Any]) -> Any:
         chat_id = _chat_id(params)
         await self._hold_if_paused()
-        if self._options.latency:
+        slow = self._options.slow_chats
+        if self._options.latency and (not slow or chat_id in slow):
             await asyncio.sleep(self._options.latency)
         with self._lock:
             self._check_chat(chat_id)

@@ -335,3 +335,33 @@ def test_three_workers_on_postgresql_start_together_share_the_work_and_take_over
     assert takeover <= 35 and max(exits) <= 15
     for bot in bots:
         assert "Traceback" not in bot.log(), bot.log()[-3000:]
+
+
+def test_a_slow_telegram_makes_no_copies_and_replies_never_wait_for_the_fan_out(
+    tmp_path: Path, bots: list[Bot]
+) -> None:
+    db_file = tmp_path / "vigia.db"
+    db = f"sqlite+aiosqlite:///{db_file}"
+    chats = 64
+    asyncio.run(_fill_outbox(db, chats))
+    write_feeds(tmp_path / "feeds.toml", None, 1)
+    slow = [10_000 + chat for chat in range(chats)]
+    with FakeTelegram(token=TOKEN, chat_rate=None) as fake:
+        # Every digest send takes 8 s (python-telegram-bot gives up at 5 s by default).
+        fake.set_options(latency=8.0, slow_chats=slow)
+        env = run_env(tmp_path, api=fake.root, db=db)
+        bots.append(bot := Bot(env, tmp_path / "run.log"))
+        until(lambda: fake.requests["sendMessage"] >= 30, what="the fan-out")
+        started = time.monotonic()
+        fake.push_message(900, "/help")
+        until(lambda: fake.messages_to(900), timeout=30, what="the reply")
+        reply_seconds = time.monotonic() - started
+        until(lambda: not sqlite_rows(
+            db_file, "SELECT id FROM delivery WHERE status IN ('pending', 'sending')"),
+            timeout=90, what="the fan-out's end")
+        copies = Counter(m.chat_id for m in fake.messages() if m.chat_id in set(slow))
+        bot.signal(signal.SIGTERM)
+    print(f"\nTelegram at 8 s a send: another user's /help answered in {reply_seconds:.2f} s; "
+          f"max copies per chat {max(copies.values())} over {len(copies)} chats")
+    assert reply_seconds <= 3
+    assert set(copies.values()) == {1} and len(copies) == chats

@@ -188,6 +188,21 @@ async def test_server_errors_back_off_then_succeed(
     assert fake.errors[502] == 2
 
 
+async def test_a_send_whose_answer_never_comes_is_unknown_and_never_repeated(
+    maker: async_sessionmaker[AsyncSession], fake: FakeTelegram
+) -> None:
+    await promise(maker, [1, 2], parts=2)
+    fake.set_options(latency=1.5, slow_chats=[1])  # chat 1's answers come after the timeout
+    request = HTTPXRequest(connection_pool_size=8, read_timeout=0.5)
+    async with telegram.Bot(TOKEN, base_url=fake.bot_base_url, request=request) as impatient:
+        await deliver_due(impatient, maker, now=T0)
+        await asyncio.sleep(2)  # Telegram did show it, after all
+        await deliver_due(impatient, maker, now=T0 + timedelta(hours=2))
+    statuses = [(row.chat_id, row.part, row.status) for row in await rows(maker)]
+    assert statuses == [(1, 0, "unknown"), (1, 1, "unknown"), (2, 0, "sent"), (2, 1, "sent")]
+    assert [m.chat_id for m in fake.messages()].count(1) == 2  # each part shown once, no copy
+
+
 async def test_global_pace_keeps_telegram_from_refusing(
     maker: async_sessionmaker[AsyncSession], bot: telegram.Bot, fake: FakeTelegram
 ) -> None:
