@@ -1,0 +1,170 @@
+"""Scale-out benchmark: 1, 2 and 3 `python -m bot run` processes on one PostgreSQL database.
+
+    .venv/bin/python -m bench.scaleout            # 120 sources, 300 subscribers, 75 s a round
+    .venv/bin/python -m bench.scaleout --quick    # 60 sources, 150 subscribers, 65 s a round
+
+For each number of processes, on a fresh database with the same corpus (a loopback feed server)
+and the same subscribers (a strict fake Bot API: 30 messages/s overall, 1/s per chat), prints:
+polls per process and the smallest share, fetches per source per interval (sources are set to a
+1-minute interval), the fan-out's achieved send rate as a fraction of BOT_SEND_RATE, 429s, and
+with several processes the takeover after a kill -9 of the process receiving updates (the time
+until a command is answered again, and until the killed process's sources are polled again).
+Needs PostgreSQL on loopback (BOT_TEST_POSTGRES_URL). The machine is shared: figures are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+
+from storage import deliveries, migrate
+from storage.db import create_engine, sessionmaker, transaction
+from tests.fake_telegram import FakeTelegram
+from tests.feedserver import FeedServer, Route
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "515151:SCALEOUTscaleoutSCALEOUTscaleout123"
+ADMIN = os.environ.get("BOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+RATE = 30.0
+RSS = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{n}</title>
+<link>http://example.org/</link><item><title>Fuente {n}: Caracas y la Asamblea Nacional</title>
+<link>http://example.org/{n}/1</link><guid>{n}-1</guid><description>Venezuela hoy.</description>
+</item></channel></rss>"""
+POLLED = re.compile(r"polled source=(\S+)")
+
+
+async def _database() -> str:
+    dsn = ADMIN.replace("postgresql+asyncpg://", "postgresql://")
+    name = f"vigia_scaleout_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(dsn)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    return f"{ADMIN.rsplit('/', 1)[0]}/{name}"
+
+
+async def _drop(url: str) -> None:
+    dsn = ADMIN.replace("postgresql+asyncpg://", "postgresql://")
+    admin = await asyncpg.connect(dsn)
+    await admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+    await admin.close()
+
+
+async def _promise(url: str, chats: int) -> None:
+    engine = create_engine(url)
+    await migrate.upgrade(engine)
+    async with transaction(sessionmaker(engine)) as session:
+        for chat in range(chats):
+            await deliveries.enqueue(
+                session=session, chat_id=50_000 + chat, kind="digest", dedup_key=f"b:{chat}",
+                parts=[f"<b>Resumen</b> {chat}"], now=datetime.now(UTC),
+            )
+    await engine.dispose()
+
+
+def _until(probe, timeout: float) -> float:  # type: ignore[no-untyped-def]
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if probe():
+            return time.monotonic() - started
+        time.sleep(0.05)
+    return float("nan")
+
+
+def round_of(processes: int, *, sources: int, chats: int, window: float, folder: Path) -> None:
+    url = asyncio.run(_database())
+    logs = [folder / f"p{processes}-{index}.log" for index in range(processes)]
+    running: list[subprocess.Popen[str]] = []
+    try:
+        with FeedServer() as feeds, FakeTelegram(token=TOKEN, global_rate=RATE, chat_rate=1) as fake:
+            for n in range(sources):
+                feeds.route(f"/f{n}", Route(body=RSS.format(n=n).encode(), delay=0.2))
+            toml = folder / "feeds.toml"
+            toml.write_text('[defaults]\ninterval = "1m"\nmin_interval = "1m"\nmax_interval = "1m"\n'
+                            + "".join(f'[[source]]\nid = "s{n}"\nurl = "{feeds.url(f"/f{n}")}"\n'
+                                      'lang = "es"\nscope = "venezuela"\n' for n in range(sources)),
+                            encoding="utf-8")
+            env = {**os.environ, "BOT_TOKEN": TOKEN, "BOT_TELEGRAM_API_URL": fake.root,
+                   "BOT_DATABASE_URL": url, "BOT_FEEDS": str(toml),
+                   "BOT_ACTORS": str(ROOT / "actors.toml"), "BOT_ALLOW_PRIVATE_NETWORKS": "true",
+                   "BOT_POLL_TICK": "5", "BOT_PREPARE_WORKERS": "0", "BOT_POLL_CONCURRENCY": "8",
+                   "BOT_SEND_RATE": str(RATE), "BOT_LOG_LEVEL": "INFO"}
+            for log in logs:
+                running.append(subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT,
+                                                env=env, stdout=open(log, "w"),  # noqa: SIM115
+                                                stderr=subprocess.STDOUT, text=True))
+            started = time.monotonic()
+            _until(lambda: all("telegram connected" in log.read_text() for log in logs), 90)
+            time.sleep(max(0.0, window - (time.monotonic() - started)))
+            polls = [len(POLLED.findall(log.read_text())) for log in logs]
+            fetches = sum(feeds.hits(f"/f{n}") for n in range(sources))
+            minutes = (time.monotonic() - started) / 60
+
+            asyncio.run(_promise(url, chats))
+            sent_before = len(fake.messages())
+            _until(lambda: len(fake.messages()) - sent_before >= chats, 120)
+            times = sorted(m.time for m in fake.messages()[sent_before:])
+            rate = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else float("nan")
+            copies = Counter(m.chat_id for m in fake.messages()[sent_before:])
+
+            takeover = sources_back = float("nan")
+            if processes > 1:
+                receiver = next(i for i, log in enumerate(logs)
+                                if "receiving updates" in log.read_text())
+                held = set(POLLED.findall(logs[receiver].read_text()))
+                running[receiver].kill()
+                running[receiver].wait()
+                killed = time.monotonic()
+                before = len(fake.messages())
+                fake.push_message(4242, "/help")
+                takeover = _until(lambda: len(fake.messages()) > before, 90)
+                others = [log for i, log in enumerate(logs) if i != receiver]
+                marks = {log: len(POLLED.findall(log.read_text())) for log in others}
+                sources_back = time.monotonic() - killed + _until(
+                    lambda: held <= {s for log in others
+                                     for s in POLLED.findall(log.read_text())[marks[log]:]}, 120)
+            share = min(polls) / max(1, sum(polls))
+            print(f"{processes} process(es): polls per process {polls} (smallest share "
+                  f"{share:.0%}); fetches per source per interval {fetches / sources / minutes:.2f}; "
+                  f"send rate {rate:.1f}/s = {rate / RATE:.2f} of the limit; "
+                  f"429s {fake.errors[429]}; copies per chat max {max(copies.values())}; "
+                  f"takeover after kill -9: commands {takeover:.1f} s, sources {sources_back:.1f} s",
+                  flush=True)
+    finally:
+        for process in running:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in running:
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        asyncio.run(_drop(url))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    sources, chats, window = (60, 150, 65.0) if args.quick else (120, 300, 75.0)
+    print(f"{sources} sources at a 1-minute interval, {chats} subscribers, BOT_SEND_RATE={RATE:g}, "
+          f"{window:g} s of polling per round (shared 2-core machine: noisy)")
+    with tempfile.TemporaryDirectory() as folder:
+        for processes in (1, 2, 3):
+            round_of(processes, sources=sources, chats=chats, window=window, folder=Path(folder))
+
+
+if __name__ == "__main__":
+    main()
