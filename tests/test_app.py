@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -15,7 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
-from bot.app import build_application
+from bot.app import build_application, webhook_secret
 from bot.config import Settings
 from storage.db import transaction
 from storage.models import Item, Subscriber
@@ -115,3 +116,16 @@ async def _until(probe: Callable[[], Awaitable[T]], timeout: float = 20.0) -> T:
             return found
         await asyncio.sleep(0.05)
     raise AssertionError("the ticks did not get there in time")
+
+
+def test_receivers_behind_a_load_balancer_derive_one_webhook_secret() -> None:
+    def settings(token: str, secret: str | None = None) -> Settings:
+        return Settings(_env_file=None, token=SecretStr(token),  # type: ignore[call-arg]
+                        webhook_secret=SecretStr(secret) if secret else None)
+
+    first, again = webhook_secret(settings(TOKEN)), webhook_secret(settings(TOKEN))
+    assert first == again  # every process of the deployment derives the same
+    assert first != webhook_secret(settings("111111:another-bot-token-abcdefghijk"))
+    assert TOKEN.split(":")[1] not in first
+    assert re.fullmatch(r"[A-Za-z0-9_-]{1,256}", first)  # what Telegram accepts
+    assert webhook_secret(settings(TOKEN, "chosen-by-the-operator")) == "chosen-by-the-operator"

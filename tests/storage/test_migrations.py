@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from alembic import command
@@ -63,3 +64,15 @@ async def test_band_rows_survive_the_move_to_one_packed_row_per_item(any_engine:
         await connection.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0003"))
         back = (await connection.execute(text("SELECT count(*) FROM story_band"))).scalar()
     assert back == 4
+
+
+async def test_processes_migrating_at_once_all_succeed(postgres_url: str) -> None:
+    engines = [create_engine(postgres_url) for _ in range(3)]
+    try:
+        await asyncio.gather(*(migrate.upgrade(engine) for engine in engines))
+        async with engines[0].connect() as connection:
+            version = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+    finally:
+        for engine in engines:
+            await engine.dispose()
+    assert version == "0006"
