@@ -41,6 +41,9 @@ class Worker:
         self.name = f"{self.host}:{self.pid}:{uuid.uuid4().hex[:6]}"
         self.stopping = asyncio.Event()
         self._stop_at: float | None = None
+        # The work in hand, whose leases the heartbeat renews; dropped work lapses by itself.
+        self.sources: set[str] = set()
+        self.deliveries: set[int] = set()
         # Leases renewed without a gap since `_chain_start`, last at `_renewed_at`.
         self._chain_start: datetime | None = None
         self._renewed_at: datetime | None = None
@@ -75,6 +78,7 @@ class Worker:
             await workers.beat(
                 session=session, worker=self.name, host=self.host, pid=self.pid, now=now,
                 source_lease=SOURCE_LEASE, delivery_lease=DELIVERY_LEASE,
+                source_ids=set(self.sources), delivery_ids=set(self.deliveries),
             )
         if self._renewed_at is None or now - self._renewed_at > DELIVERY_LEASE:
             self._chain_start = now

@@ -10,7 +10,7 @@ Every function takes a keyword-only `session` and never commits: the caller owns
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -52,8 +52,10 @@ class Held:
 async def beat(
     *, session: AsyncSession, worker: str, host: str, pid: int, now: datetime,
     source_lease: timedelta, delivery_lease: timedelta,
+    source_ids: Collection[str] = (), delivery_ids: Collection[int] = (),
 ) -> None:
-    """Say this worker is alive and renew every lease it still holds.
+    """Say this worker is alive and renew the leases of the work it has in hand (`source_ids`,
+    `delivery_ids`): a claim it dropped (a crash of one poll, a full disk) lapses by itself.
 
     A lease already lapsed is not renewed: another worker may have taken the work meanwhile.
     """
@@ -62,20 +64,27 @@ async def beat(
     await session.execute(
         statement.on_conflict_do_update(index_elements=["id"], set_={"seen_at": now})
     )
-    await session.execute(
-        update(_SOURCE)
-        .where(_SOURCE.c.lease_owner == worker, _SOURCE.c.lease_until >= now)
-        .values(lease_until=now + source_lease)
-    )
-    await session.execute(
-        update(_DELIVERY)
-        .where(
-            _DELIVERY.c.lease_owner == worker,
-            _DELIVERY.c.status == "sending",
-            _DELIVERY.c.lease_until >= now,
+    if source_ids:
+        await session.execute(
+            update(_SOURCE)
+            .where(
+                _SOURCE.c.id.in_(list(source_ids)),
+                _SOURCE.c.lease_owner == worker,
+                _SOURCE.c.lease_until >= now,
+            )
+            .values(lease_until=now + source_lease)
         )
-        .values(lease_until=now + delivery_lease)
-    )
+    if delivery_ids:
+        await session.execute(
+            update(_DELIVERY)
+            .where(
+                _DELIVERY.c.id.in_(list(delivery_ids)),
+                _DELIVERY.c.lease_owner == worker,
+                _DELIVERY.c.status == "sending",
+                _DELIVERY.c.lease_until >= now,
+            )
+            .values(lease_until=now + delivery_lease)
+        )
 
 
 async def count_live(*, session: AsyncSession, now: datetime, window: timedelta) -> int:

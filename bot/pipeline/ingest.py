@@ -90,6 +90,7 @@ async def poll_due(
         try:
             reports.append(await poll_source(runtime, row, configs.get(row.id), now=now))
         finally:
+            worker.sources.discard(row.id)
             in_flight -= 1
             finished.set()
 
@@ -110,6 +111,7 @@ async def poll_due(
                 break
             claimed += len(rows)
             in_flight += len(rows)
+            worker.sources.update(row.id for row in rows)
             for row in rows:
                 group.create_task(poll(row))
     await prune_index(runtime, now=now)

@@ -177,9 +177,13 @@ async def deliver_due(
                 await run.wait_below(1)  # finished parts may free a chat's next part
                 continue
             claimed += len(rows)
+            if worker is not None:
+                worker.deliveries.update(row.id for row in rows if row.id is not None)
             for chat_rows in _by_chat(rows):
                 run.in_flight += len(chat_rows)
                 group.create_task(run.deliver_chat(chat_rows))
+    # Stopping: what was claimed but never started goes back unsent, in one transaction.
+    await run._give_back(run.unstarted, at=run.clock())
     return run.report()
 
 
@@ -214,6 +218,7 @@ class _Run:
         self._sent_queue: list[tuple[int, int, datetime, asyncio.Future[None]]] = []
         self._flusher: asyncio.Task[None] | None = None
         self.worker: Worker | None = None
+        self.unstarted: list[Delivery] = []
 
     def stopping(self) -> bool:
         return self.worker is not None and self.worker.stopping.is_set()
@@ -284,6 +289,8 @@ class _Run:
             # Isolation point: the rows stay `sending` and go back out when their lease expires.
             logger.exception("event=deliver_error chat=%s", rows[0].chat_id)
         finally:
+            if self.worker is not None:  # settled, or dropped: no longer renewed either way
+                self.worker.deliveries.difference_update(row.id for row in rows)
             if left:
                 self._done(left)
 
@@ -293,12 +300,12 @@ class _Run:
         await self.pacer.wait_chat(row.chat_id)
         async with self.sending:
             await self.pacer.wait_slot(row.chat_id)
+            if self.stopping():
+                self.unstarted += [row, *rest]  # given back together when the run ends
+                return False
             valid_until = self._valid_until(row)
-            if self.stopping() or (
-                valid_until is not None and self.clock() >= valid_until - self.margin
-            ):
-                # Stopping, or too late to send under our lease (another worker may already own
-                # the row): back unsent, for whoever comes next.
+            if valid_until is not None and self.clock() >= valid_until - self.margin:
+                # Too late to send under our lease: another worker may already own the row.
                 await self._give_back([row, *rest], at=self.clock())
                 return False
             try:

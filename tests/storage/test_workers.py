@@ -64,22 +64,27 @@ async def test_a_dead_pid_frees_its_sources_and_a_live_one_keeps_them(
     assert all(h.until == NOW + LEASE for h in held)
 
 
-async def test_a_heartbeat_renews_live_leases_only(any_engine: AsyncEngine) -> None:
+async def test_a_heartbeat_renews_the_work_in_hand_and_only_while_its_lease_lives(
+    any_engine: AsyncEngine,
+) -> None:
     await _sources(any_engine, 2)
     maker = sessionmaker(any_engine)
     async with transaction(maker) as session:
         await claim_due(session=session, now=NOW, owner="h:1:a", lease_until=NOW + LEASE, limit=2)
     later = NOW + timedelta(seconds=10)
     async with transaction(maker) as session:
+        # fuente-1's poll was dropped (it crashed, the disk was full): it is not renewed.
         await workers.beat(session=session, worker="h:1:a", host="h", pid=1, now=later,
-                           source_lease=LEASE, delivery_lease=LEASE)
+                           source_lease=LEASE, delivery_lease=LEASE, source_ids={"fuente-0"})
         held = await workers.held_sources(session=session, now=later)
-    assert [h.until for h in held] == [later + LEASE] * 2
+    assert [(h.source_id, h.until) for h in held] == [("fuente-1", NOW + LEASE),
+                                                      ("fuente-0", later + LEASE)]
     # After the lease lapsed, a late heartbeat does not resurrect it: someone else may poll.
     gone = NOW + timedelta(minutes=5)
     async with transaction(maker) as session:
         await workers.beat(session=session, worker="h:1:a", host="h", pid=1, now=gone,
-                           source_lease=LEASE, delivery_lease=LEASE)
+                           source_lease=LEASE, delivery_lease=LEASE,
+                           source_ids={"fuente-0", "fuente-1"})
         assert await workers.held_sources(session=session, now=gone) == []
 
 
