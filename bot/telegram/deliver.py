@@ -39,10 +39,11 @@ import json
 import logging
 import time
 import warnings
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import telegram
@@ -229,6 +230,17 @@ class _Run:
         until = as_utc(row.lease_until)
         return self.worker.delivery_valid_until(until) if self.worker is not None else until
 
+    async def _unless_stopping(self, waiting: Coroutine[Any, Any, None]) -> None:
+        """Wait for the pacer, but no longer once the worker is stopping."""
+        if self.worker is None:
+            await waiting
+            return
+        wait = asyncio.ensure_future(waiting)
+        stop = asyncio.ensure_future(self.worker.stopping.wait())
+        await asyncio.wait({wait, stop}, return_when=asyncio.FIRST_COMPLETED)
+        for task in (wait, stop):
+            task.cancel()
+
     async def _send(self, row: Delivery) -> telegram.Message:
         """Send one row; once the worker is stopping, give up waiting after SEND_GRACE."""
         send = asyncio.ensure_future(self.bot.send_message(
@@ -297,9 +309,9 @@ class _Run:
     async def _deliver_one(self, row: Delivery, rest: Sequence[Delivery]) -> bool:
         """Send one row and record the outcome; False when the chat's later rows must wait."""
         assert row.id is not None
-        await self.pacer.wait_chat(row.chat_id)
+        await self._unless_stopping(self.pacer.wait_chat(row.chat_id))
         async with self.sending:
-            await self.pacer.wait_slot(row.chat_id)
+            await self._unless_stopping(self.pacer.wait_slot(row.chat_id))
             if self.stopping():
                 self.unstarted += [row, *rest]  # given back together when the run ends
                 return False
