@@ -220,6 +220,8 @@ _ACTOR_KEYS = {
     "kind",
     "aliases",
     "surnames",
+    "distinctive",
+    "generic",
     "titles",
     "exclude",
     "venezuelan",
@@ -453,7 +455,7 @@ def _read_actor(table: Any, line: int, block: dict[str, int], report: _Report) -
         )
         ok = False
     lists: dict[str, tuple[str, ...]] = {}
-    for key in ("aliases", "surnames", "titles", "exclude"):
+    for key in ("aliases", "surnames", "distinctive", "generic", "titles", "exclude"):
         value = table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             report(at(key), f'{key} must be a list of non-empty strings, like {key} = ["…", "…"]')
