@@ -196,8 +196,8 @@ class Tagger:
                 excluded.extend((start, end, actor) for actor in key.excludes)
             if key.place and not _names_a_venue(cased, folded, start, end):
                 countries[start] = VENEZUELA
-            elif key.country:
-                countries.setdefault(start, key.country)
+            elif key.country and (key.length > 4 or cased[start + 1].isupper()):
+                countries.setdefault(start, key.country)  # "US", not "us"
             elif key.place:
                 evidence.append(Evidence("relevance", NOT_VENUE, _words(cased, start, end), 0.0))
             if key.names:
@@ -653,6 +653,8 @@ def _looks_like_acronym(word: str) -> bool:
 
 
 def _nearest_country(countries: dict[int, str], at: int) -> str:
+    if not countries:
+        return VENEZUELA  # the context comes from the source or an actor; no country is named
     return min(countries.items(), key=lambda place: abs(place[0] - at))[1]
 
 
