@@ -83,6 +83,7 @@ SAYS_PLACE = "Venezuela word or place"
 SAYS_ACTOR = "Venezuelan actor"
 SAYS_SOURCE = "the source covers only Venezuela"
 
+_COPULA_HEADS = frozenset(copula[0][:3].ljust(3) for copula in COPULAS)
 _CONNECTORS = frozenset(
     ("de", "del", "la", "el", "los", "las", "of", "the", "du", "des", "d", "l", "en", "in", "s")
 )
@@ -134,10 +135,10 @@ class Tagger:
         """Raise ValueError when an alias is given to two actors, or a phrase folds to nothing."""
         self._actors = tuple(actors)
         self._topics = tuple(topics)
-        self._own_titles = tuple(_fold_titles(actor.titles) for actor in self._actors)
-        honorifics = _fold_titles(HONORIFICS)
+        honorifics = tuple(HONORIFICS)
+        self._own_titles = tuple(_Titles.of(actor.titles) for actor in self._actors)
         self._titles = tuple(
-            own + honorifics if actor.kind == "person" else own
+            _Titles.of((*actor.titles, *honorifics)) if actor.kind == "person" else own
             for actor, own in zip(self._actors, self._own_titles, strict=True)
         )
         self._own_names = tuple(
@@ -163,25 +164,30 @@ class Tagger:
         """The actors this tagger knows, in the order of actors.toml."""
         return self._actors
 
-    def tag(self, text: str, *, title: str = "", venezuelan_source: bool = False) -> TagResult:
+    def tag(
+        self,
+        text: str,
+        *,
+        title: str = "",
+        venezuelan_source: bool = False,
+        explain: bool = False,
+    ) -> TagResult:
         """Tag an item: its title, when given, is read first, then its text.
 
         `venezuelan_source`: the item comes from a source that covers only Venezuela, which is
-        context enough for generic names and surnames.
+        context enough for generic names and surnames. `explain`: fill `evidence` (slower).
         """
         if title:
             item, head_end = fold_titled(title, text)  # the space they share starts the body
-            shouting = (_is_shouting(item, 0, head_end + 1), _is_shouting(item, head_end))
         else:
             item, head_end = fold_text(text), 0
-            shouting = (False, _is_shouting(item, 0))
         cased, folded = item.cased, item.folded
+        evidence: list[Evidence] | None = [] if explain else None
 
         topics: set[int] = set()
         excluded: list[tuple[int, int, int]] = []
-        spans: list[tuple[int, int, _Key]] = []
+        spans: list[tuple[int, int, _Key]] = []  # (start, -stop, key): sorted leftmost-longest
         countries: dict[int, str] = {}  # where a country is named → VENEZUELA or its name
-        evidence: list[Evidence] = []
         for end, key in self._automaton.iter(folded):
             if not key.whole:  # a word beginning ("sancion*")
                 if key.stems:
@@ -194,87 +200,82 @@ class Tagger:
                 topics.update(key.topics)
             if key.excludes:
                 excluded.extend((start, end, actor) for actor in key.excludes)
-            if key.place and not _names_a_venue(cased, folded, start, end):
-                countries[start] = VENEZUELA
+            if key.place:
+                if not _names_a_venue(cased, folded, start, end):
+                    countries[start] = VENEZUELA
+                elif evidence is not None:
+                    evidence.append(Evidence("relevance", NOT_VENUE, cased[start + 1 : end], 0.0))
             elif key.country and (key.length > 4 or cased[start + 1].isupper()):
                 countries.setdefault(start, key.country)  # "US", not "us"
-            elif key.place:
-                evidence.append(Evidence("relevance", NOT_VENUE, _words(cased, start, end), 0.0))
             if key.names:
-                spans.append((start, end, key))
+                spans.append((start, -end, key))
 
-        chosen = self._choose(spans, cased, excluded, shouting, head_end)
-
-        named_at: dict[int, int] = {}
-        for mention in chosen:
-            for actor in mention.aliases:
-                if actor not in named_at:
-                    named_at[actor] = mention.start
-                    words = _words(cased, mention.start, mention.stop)
-                    evidence.append(Evidence(self._actors[actor].id, RULE_ALIAS, words, 1.0))
-        # (confidence, first mention) per actor: those named in full are sure from the first.
+        named_at: dict[int, int] = {}  # actor → where an alias first names it
+        # Surnames and generic names, read once every alias is known.
+        pending = self._choose(spans, item, excluded, head_end, named_at, evidence)
         found = {actor: (FULL_MENTION, at) for actor, at in named_at.items()}
 
-        venezuelan_places = [at for at, country in countries.items() if country == VENEZUELA]
-        if venezuelan_places:
-            at = min(venezuelan_places)
-            words = _words(cased, at, folded.index(" ", at + 1))
-            evidence.append(Evidence("relevance", SAYS_PLACE, words, 1.0))
-        elif venezuelan_source:
-            evidence.append(Evidence("relevance", SAYS_SOURCE, "", 1.0))
-
+        context = venezuelan_source or VENEZUELA in countries.values()
         ambiguous: list[str] = []
-        # Names that license themselves (a full mention, a title, a distinctive name) are read
-        # first; then, in an item about Venezuela, the context licenses the rest: the context
-        # never rests on a name it licensed.
-        surnames = [m for m in chosen if m.surnames and not m.aliases]
-        for mention in surnames:
-            self._resolve_surname(mention, item, named_at, False, found, ambiguous, evidence)
-        context = bool(venezuelan_places) or venezuelan_source
-        if not context:
-            sure = [a for a in found if a in self._venezuelan and found[a][0] >= CONFIDENT]
-            if sure:
-                context = True
-                evidence.append(Evidence("relevance", SAYS_ACTOR, self._actors[sure[0]].id, 1.0))
-        if context:
-            for mention in surnames:
-                self._resolve_surname(mention, item, named_at, True, found, ambiguous, evidence)
-        for mention in chosen:
-            if mention.generic and not mention.aliases:
-                self._resolve_generic(mention, item, named_at, context, countries, found, evidence)
+        if pending or evidence is not None:
+            reading = _Reading(self, item, evidence, countries, named_at, found, head_end)
+            context = reading.resolve(pending, venezuelan_source=venezuelan_source)
+            ambiguous = reading.ambiguous
+        elif not context:
+            context = not self._venezuelan.isdisjoint(found)
 
-        ordered = sorted(found.items(), key=lambda item: item[1][1])
+        ordered = sorted(found.items(), key=_first_mention) if len(found) > 1 else found.items()
         return TagResult(
             actors=tuple([self._actor_tags[a, conf] for a, (conf, _) in ordered]),
-            topics=tuple([self._topic_ids[t] for t in sorted(topics)]),
-            ambiguous=tuple(dict.fromkeys(ambiguous)),
+            topics=tuple([self._topic_ids[t] for t in sorted(topics)]) if topics else (),
+            ambiguous=tuple(dict.fromkeys(ambiguous)) if ambiguous else (),
             about_venezuela=context,
-            evidence=tuple(evidence),
+            evidence=tuple(evidence) if evidence else (),
         )
 
     def _choose(
         self,
         spans: list[tuple[int, int, _Key]],
-        cased: str,
+        item: FoldedText,
         excluded: list[tuple[int, int, int]],
-        shouting: tuple[bool, bool],
         head_end: int,
+        named_at: dict[int, int],
+        evidence: list[Evidence] | None,
     ) -> list[_Mention]:
-        """Leftmost-longest: a span that starts inside the last mention chosen is not read."""
-        spans.sort(key=lambda span: (span[0], -span[1]))
+        """Leftmost-longest: a span that starts inside the last mention chosen is not read.
+
+        Actors named by an alias go into `named_at`; the mentions that are no alias come back.
+        """
+        spans.sort()  # no two spans share a start and a stop, so keys are never compared
+        cased = item.cased
+        shouting: tuple[bool, bool] | None = None  # worked out only when an acronym needs it
         chosen: list[_Mention] = []
         reach = -1
-        for start, stop, key in spans:
+        for start, negative_stop, key in spans:
+            stop = -negative_stop
             if start < reach:
                 continue
+            if key.simple and not excluded:
+                reach = stop
+                self._name(key.aliases, start, stop, named_at, cased, evidence)
+                continue
             aliases, generic = key.aliases, key.generic
-            if key.acronym and not _fits_acronym(
-                cased, start, stop, key, shouting[start >= head_end]
-            ):
-                aliases = generic = ()
+            if key.acronym:
+                written = cased[start + 1 : stop]
+                if not written.isupper():
+                    # "Fanb", "Sebin": the Spanish press writes long acronyms in title case.
+                    if key.letters < 4 or not written.istitle() or " " in written:
+                        aliases = generic = ()
+                elif key.letters <= 2:  # "UN", "US": not in a headline all in capitals
+                    if shouting is None:
+                        shouting = _shouting(item, head_end)
+                    if shouting[start >= head_end]:
+                        aliases = generic = ()
             surnames, misspelt = key.surnames, key.misspelt
             if not cased[start + 1].isupper():
-                surnames = misspelt = generic = ()
+                surnames = misspelt = ()
+                if key.capital:
+                    generic = ()
             if excluded:
                 aliases = _unblocked(aliases, start, stop, excluded)
                 surnames = _unblocked(surnames, start, stop, excluded)
@@ -283,126 +284,253 @@ class Tagger:
                 surnames = misspelt
             else:
                 misspelt = ()
-            if aliases or surnames or generic:
-                chosen.append(
-                    _Mention(start, stop, key, aliases, surnames, generic, bool(misspelt))
-                )
+            if aliases:
                 reach = stop
+                self._name(aliases, start, stop, named_at, cased, evidence)
+            elif surnames or generic:
+                reach = stop
+                chosen.append(_Mention(start, stop, key, surnames, generic, bool(misspelt)))
         return chosen
 
-    def _resolve_surname(
+    def _name(
         self,
-        mention: _Mention,
-        item: FoldedText,
+        aliases: tuple[int, ...],
+        start: int,
+        stop: int,
         named_at: dict[int, int],
-        context: bool,
-        found: dict[int, tuple[float, int]],
-        ambiguous: list[str],
-        evidence: list[Evidence],
+        cased: str,
+        evidence: list[Evidence] | None,
     ) -> None:
-        """Tag a bare surname: first without the context (read twice), then with it."""
-        start, stop = mention.start, mention.stop
-        folded = item.folded
-        candidates = self._strangers_excluded(mention, item, not context, evidence)
-        if not candidates:
-            return
-        named = [a for a in candidates if named_at.get(a, start) < start]
-        if len(candidates) == 1:
-            actor = candidates[0]
-            if named:
-                rule, confidence = RULE_NAMED, FULL_MENTION
-            elif _follows_title(folded, start, self._titles[actor]) or _precedes_title(
-                folded, stop, self._own_titles[actor]
-            ):
-                rule, confidence = RULE_TITLE, TITLED
-            elif actor in mention.key.distinctive:
-                rule, confidence = RULE_DISTINCTIVE, DISTINCTIVE
-            elif context:
-                rule, confidence = RULE_CONTEXT, IN_CONTEXT
-            else:
-                return
-            if mention.misspelt:
-                if not context:
-                    return  # a slip is read only in an item about Venezuela
-                rule, confidence = RULE_MISSPELT, min(confidence, IN_CONTEXT)
-            self._tag(actor, confidence, rule, mention, item, found, evidence)
-            return
-        # A title of one's own tells shared surnames apart; "M." or "Sr." does not.
-        titled = [a for a in candidates if _near_title(folded, start, stop, self._own_titles[a])]
-        if len(titled) == 1:
-            self._tag(titled[0], TITLED, RULE_TITLE, mention, item, found, evidence)
-        elif len(named) == 1:
-            self._tag(named[0], FULL_MENTION, RULE_NAMED, mention, item, found, evidence)
-        elif named or titled or context or self._follows_any_title(folded, start, candidates):
-            ambiguous.append(mention.key.label)
-
-    def _tag(
-        self,
-        actor: int,
-        confidence: float,
-        rule: str,
-        mention: _Mention,
-        item: FoldedText,
-        found: dict[int, tuple[float, int]],
-        evidence: list[Evidence],
-    ) -> None:
-        if found.get(actor, (0.0, 0))[0] < confidence:
-            words = _words(item.cased, mention.start, mention.stop)
-            evidence.append(Evidence(self._actors[actor].id, rule, words, confidence))
-        _record(found, actor, confidence, mention.start)
-
-    def _strangers_excluded(
-        self, mention: _Mention, item: FoldedText, report: bool, evidence: list[Evidence]
-    ) -> tuple[int, ...]:
-        """The candidates of a surname, less those another first name before it rules out."""
-        start = mention.start
-        before = item.folded.rfind(" ", 0, start)
-        first = item.folded[before + 1 : start]
-        if before < 0 or first not in FIRST_NAMES or not item.cased[before + 1].isupper():
-            return mention.surnames
-        kept = tuple(a for a in mention.surnames if first in self._own_names[a])
-        if report and len(kept) < len(mention.surnames):
-            words = _words(item.cased, before, mention.stop)
-            evidence.extend(
-                Evidence(self._actors[a].id, NOT_OTHER_PERSON, words, 0.0)
-                for a in mention.surnames
-                if a not in kept
-            )
-        return kept
-
-    def _resolve_generic(
-        self,
-        mention: _Mention,
-        item: FoldedText,
-        named_at: dict[int, int],
-        context: bool,
-        countries: dict[int, str],
-        found: dict[int, tuple[float, int]],
-        evidence: list[Evidence],
-    ) -> None:
-        start, stop = mention.start, mention.stop
-        words = _words(item.cased, start, stop)
-        beside = _country_beside(item, start, stop, countries)
-        for actor in mention.generic:
-            actor_id = self._actors[actor].id
-            if beside:
-                evidence.append(Evidence(actor_id, f"{NOT_OTHER_COUNTRY} ({beside})", words, 0.0))
-                continue
-            if beside == VENEZUELA or named_at.get(actor, start) < start:
-                rule, confidence = RULE_QUALIFIED, FULL_MENTION
-                if beside != VENEZUELA:
-                    rule = RULE_NAMED
-            elif not context:
-                evidence.append(Evidence(actor_id, NOT_WITHOUT_CONTEXT, words, 0.0))
-                continue
-            elif _nearest_country(countries, start) == VENEZUELA:
-                rule, confidence = RULE_GENERIC, IN_CONTEXT
-            else:
-                rule, confidence = RULE_GENERIC_FAR, WEAK
-            self._tag(actor, confidence, rule, mention, item, found, evidence)
+        for actor in aliases:
+            if actor not in named_at:
+                named_at[actor] = start
+                if evidence is not None:
+                    words = cased[start + 1 : stop]
+                    evidence.append(Evidence(self._actors[actor].id, RULE_ALIAS, words, 1.0))
 
     def _follows_any_title(self, folded: str, start: int, candidates: tuple[int, ...]) -> bool:
         return any(_follows_title(folded, start, self._titles[a]) for a in candidates)
+
+
+class _Reading:
+    """What the tagger has found so far in one item, and why."""
+
+    __slots__ = (
+        "ambiguous",
+        "countries",
+        "evidence",
+        "found",
+        "head_end",
+        "item",
+        "mentioned",
+        "named_at",
+        "shouting",
+        "tagger",
+    )
+
+    def __init__(
+        self,
+        tagger: Tagger,
+        item: FoldedText,
+        evidence: list[Evidence] | None,
+        countries: dict[int, str],
+        named_at: dict[int, int],
+        found: dict[int, tuple[float, int]],
+        head_end: int,
+    ) -> None:
+        self.tagger = tagger
+        self.head_end = head_end
+        self.shouting: tuple[bool, bool] | None = None  # worked out when a capital matters
+        self.mentioned: dict[int, int] = {}  # actor → where a generic name may first name it
+        self.item = item
+        self.evidence = evidence  # None unless asked for: building it costs time
+        self.countries = countries  # where a country is named → VENEZUELA or its name
+        self.named_at = named_at  # actor → where an alias first names it
+        self.found = found  # actor → (confidence, first mention)
+        self.ambiguous: list[str] = []
+
+    def resolve(self, pending: list[_Mention], *, venezuelan_source: bool) -> bool:
+        """Read the surnames and generic names; True when the item is about Venezuela.
+
+        Names that license themselves (a full mention, a title, a distinctive name, a generic
+        name beside Venezuela) are read first; then, in an item about Venezuela, the context
+        licenses the rest: the context never rests on a name it licensed.
+        """
+        tagger, found, countries = self.tagger, self.found, self.countries
+        context = venezuelan_source or VENEZUELA in countries.values()
+        if self.evidence is not None:
+            places = [at for at, country in countries.items() if country == VENEZUELA]
+            if places:
+                at = min(places)
+                self.say("relevance", SAYS_PLACE, at, self.item.folded.index(" ", at + 1), 1.0)
+            elif venezuelan_source:
+                self.say("relevance", SAYS_SOURCE, 0, 0, 1.0, "scope = venezuela")
+        generic = [m for m in pending if m.generic]
+        for mention in generic:  # where a generic name might name someone, for shared surnames
+            for actor in mention.generic:
+                self.mentioned.setdefault(actor, mention.start)
+        unsettled = [
+            m
+            for m in pending
+            if m.surnames and not self._settled(m.surnames) and not self.resolve_surname(m)
+        ]
+        left = [(m, self.resolve_generic(m)) for m in generic]
+        if not context:
+            sure = [a for a in found if a in tagger._venezuelan and found[a][0] >= CONFIDENT]
+            if sure:
+                context = True
+                self.say("relevance", SAYS_ACTOR, 0, 0, 1.0, tagger._actors[sure[0]].id)
+        for mention, actors in left:
+            if actors:
+                self.generic_in_context(mention, actors, context=context)
+        for mention in unsettled:
+            self.resolve_in_context(mention, context=context)
+        return context
+
+    def say(
+        self, subject: str, rule: str, start: int, stop: int, confidence: float, words: str = ""
+    ) -> None:
+        if self.evidence is not None:
+            words = words or self.item.cased[start + 1 : stop]
+            self.evidence.append(Evidence(subject, rule, words, confidence))
+
+    def tag(self, actor: int, confidence: float, rule: str, mention: _Mention) -> None:
+        start = mention.start
+        best, first = self.found.get(actor, (0.0, start))
+        if best < confidence:
+            self.found[actor] = (confidence, first if first < start else start)
+            if self.evidence is not None:
+                words = self.item.cased[start + 1 : mention.stop]
+                actor_id = self.tagger._actors[actor].id
+                self.evidence.append(Evidence(actor_id, rule, words, confidence))
+        elif start < first:
+            self.found[actor] = (best, start)
+
+    def _settled(self, actors: tuple[int, ...]) -> bool:
+        """True when the one actor a name may be is already tagged past anything it could add
+        (a title at most: a full mention came first or never)."""
+        if len(actors) != 1:
+            return False
+        found = self.found.get(actors[0])
+        return found is not None and found[0] >= TITLED
+
+    def resolve_surname(self, mention: _Mention) -> bool:
+        """Tag a bare surname that licenses itself; False when only the context could."""
+        folded = self.item.folded
+        start, stop = mention.start, mention.stop
+        candidates = self._candidates(mention, report=True)
+        if not candidates:
+            return True
+        tagger = self.tagger
+        if len(candidates) == 1:
+            actor = candidates[0]
+            if self.named_at.get(actor, start) < start:
+                rule, confidence = RULE_NAMED, FULL_MENTION
+            elif _follows_title(folded, start, tagger._titles[actor]) or _precedes_title(
+                folded, stop, tagger._own_titles[actor]
+            ):
+                rule, confidence = RULE_TITLE, TITLED
+            elif actor in mention.key.distinctive and not self._shouting_at(start):
+                rule, confidence = RULE_DISTINCTIVE, DISTINCTIVE
+            else:
+                return False
+            if mention.misspelt:
+                return False  # a slip is read only in an item about Venezuela
+            self.tag(actor, confidence, rule, mention)
+            return True
+        # A title of one's own tells shared surnames apart; "M." or "Sr." does not.
+        named = [a for a in candidates if self.named_at.get(a, start) < start]
+        if any(self.mentioned.get(a, start) < start for a in candidates if a not in named):
+            return False  # "Jorge Rodríguez" before it: wait to know whether that is him
+        window = _window(folded, start)
+        titled = [a for a in candidates if _near_title(folded, window, stop, tagger._own_titles[a])]
+        if len(titled) == 1:
+            self.tag(titled[0], TITLED, RULE_TITLE, mention)
+        elif len(named) == 1:
+            self.tag(named[0], FULL_MENTION, RULE_NAMED, mention)
+        elif named or titled or tagger._follows_any_title(folded, start, candidates):
+            self.ambiguous.append(mention.key.label)
+        else:
+            return False
+        return True
+
+    def resolve_in_context(self, mention: _Mention, *, context: bool) -> None:
+        """Tag a surname that `resolve_surname` left, once every other name is read and
+        whether the item is about Venezuela is known."""
+        candidates = self._candidates(mention, report=False)
+        start = mention.start
+        if len(candidates) == 1:
+            if context:
+                rule = RULE_MISSPELT if mention.misspelt else RULE_CONTEXT
+                self.tag(candidates[0], IN_CONTEXT, rule, mention)
+            return
+        named = [a for a in candidates if a in self.found and self.found[a][1] < start]
+        if len(named) == 1:
+            self.tag(named[0], self.found[named[0]][0], RULE_NAMED, mention)
+        elif named or context:
+            self.ambiguous.append(mention.key.label)
+
+    def _shouting_at(self, start: int) -> bool:
+        """Whether the title or the text around `start` is all in capitals."""
+        if self.shouting is None:
+            self.shouting = _shouting(self.item, self.head_end)
+        return self.shouting[start >= self.head_end]
+
+    def _candidates(self, mention: _Mention, *, report: bool) -> tuple[int, ...]:
+        """The actors a surname may name, less those another first name before it rules out."""
+        item, start = self.item, mention.start
+        before = item.folded.rfind(" ", 0, start)
+        first = item.folded[before + 1 : start]
+        if first not in FIRST_NAMES or before < 0 or not item.cased[before + 1].isupper():
+            return mention.surnames
+        own_names = self.tagger._own_names
+        kept = tuple(a for a in mention.surnames if first in own_names[a])
+        if report:
+            for actor in mention.surnames:
+                if actor not in kept:
+                    actor_id = self.tagger._actors[actor].id
+                    self.say(actor_id, NOT_OTHER_PERSON, before, mention.stop, 0.0)
+        return kept
+
+    def resolve_generic(self, mention: _Mention) -> list[int]:
+        """Tag a generic name that licenses itself (Venezuela beside it, a full mention earlier,
+        a title); the actors only the context could license."""
+        tagger, folded = self.tagger, self.item.folded
+        start, stop = mention.start, mention.stop
+        beside = _country_beside(self.item, start, stop, self.countries)
+        if beside:
+            for actor in mention.generic:
+                rule = f"{NOT_OTHER_COUNTRY} ({beside})"
+                self.say(tagger._actors[actor].id, rule, start, stop, 0.0)
+            return []
+        left = []
+        for actor in mention.generic:
+            if beside == VENEZUELA:
+                self.tag(actor, FULL_MENTION, RULE_QUALIFIED, mention)
+            elif self.named_at.get(actor, start) < start:
+                self.tag(actor, FULL_MENTION, RULE_NAMED, mention)
+            elif (titles := tagger._own_titles[actor]).all and (
+                _follows_title(folded, start, titles) or _precedes_title(folded, stop, titles)
+            ):
+                self.tag(actor, TITLED, RULE_TITLE, mention)
+            else:
+                left.append(actor)
+        return left
+
+    def generic_in_context(self, mention: _Mention, actors: list[int], *, context: bool) -> None:
+        """Tag what `resolve_generic` left: in an item about Venezuela, surely only when
+        Venezuela is the country named nearest."""
+        start, stop = mention.start, mention.stop
+        if not context:
+            for actor in actors:
+                self.say(self.tagger._actors[actor].id, NOT_WITHOUT_CONTEXT, start, stop, 0.0)
+            return
+        if _nearest_country(self.countries, start) == VENEZUELA:
+            confidence, rule = IN_CONTEXT, RULE_GENERIC
+        else:
+            confidence, rule = WEAK, RULE_GENERIC_FAR
+        for actor in actors:
+            self.tag(actor, confidence, rule, mention)
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,13 +557,14 @@ class _Key:
     place: bool = False  # a Venezuela word or place, matched as whole words
     country: str | None = None  # VENEZUELA, or the name of another country or its people
     names: bool = False  # an alias, a surname or a generic name of some actor
+    simple: bool = False  # only an alias, and not an acronym: nothing to check
+    capital: bool = False  # a generic name written with a capital: it needs one in the text
 
 
 class _Mention(NamedTuple):
     start: int  # the space before the first word
     stop: int  # the space after the last word
     key: _Key
-    aliases: tuple[int, ...]
     surnames: tuple[int, ...]
     generic: tuple[int, ...]
     misspelt: bool
@@ -451,6 +580,7 @@ class _Draft:
     distinctive: list[int] = field(default_factory=list)
     generic: list[int] = field(default_factory=list)
     misspelt: list[int] = field(default_factory=list)
+    capital: bool = False
     excludes: list[int] = field(default_factory=list)
     topics: list[int] = field(default_factory=list)
     stems: list[int] = field(default_factory=list)
@@ -495,6 +625,7 @@ def _build_automaton(
                 raise ValueError(f"{owner}: generic name {name!r} already names {others[0]!r}")
             if index not in draft.generic:
                 draft.generic.append(index)
+            draft.capital = draft.capital or name[0].isupper()
             if name.isupper():
                 draft.acronym = True
                 draft.letters = len(key.replace(" ", ""))
@@ -562,6 +693,9 @@ def _build_automaton(
                     place=draft.place,
                     country=draft.country,
                     names=names,
+                    capital=draft.capital,
+                    simple=bool(draft.aliases)
+                    and not (draft.acronym or draft.surnames or draft.generic or draft.misspelt),
                 ),
             )
     automaton.make_automaton()
@@ -592,25 +726,53 @@ def _add_slips(actors: tuple[Actor, ...], drafts: dict[str, _Draft]) -> None:
                     drafts.setdefault(slip, _Draft(label=name)).misspelt.append(index)
 
 
-def _fold_titles(titles: Iterable[str]) -> tuple[str, ...]:
-    return tuple(" " + folded + " " for folded in map(fold_phrase, titles) if folded)
+class _Titles(NamedTuple):
+    """Folded titles (" fiscal general "), indexed by their last and their first word."""
+
+    all: tuple[str, ...]
+    by_last: dict[str, tuple[str, ...]]
+    by_first: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def of(cls, titles: Iterable[str]) -> _Titles:
+        folded = tuple(dict.fromkeys(" " + f + " " for f in map(fold_phrase, titles) if f))
+        by_last: dict[str, list[str]] = {}
+        by_first: dict[str, list[str]] = {}
+        for title in folded:
+            words = title.split()
+            by_last.setdefault(words[-1], []).append(title)
+            by_first.setdefault(words[0], []).append(title)
+        return cls(
+            folded,
+            {word: tuple(found) for word, found in by_last.items()},
+            {word: tuple(found) for word, found in by_first.items()},
+        )
 
 
-def _follows_title(folded: str, start: int, titles: tuple[str, ...]) -> bool:
-    return any(folded.endswith(title, 0, start + 1) for title in titles)
+def _follows_title(folded: str, start: int, titles: _Titles) -> bool:
+    """A title right before the name: "el ministro Gil", "M. Maduro"."""
+    candidates = titles.by_last.get(folded[folded.rfind(" ", 0, start) + 1 : start])
+    return candidates is not None and any(
+        folded.endswith(title, 0, start + 1) for title in candidates
+    )
 
 
-def _precedes_title(folded: str, stop: int, titles: tuple[str, ...]) -> bool:
+def _precedes_title(folded: str, stop: int, titles: _Titles) -> bool:
     """An apposition: "Saab, fiscal general", "Cabello, ministre de l'Intérieur"."""
-    return any(folded.startswith(title, stop) for title in titles)
+    candidates = titles.by_first.get(folded[stop + 1 : folded.find(" ", stop + 1)])
+    return candidates is not None and any(folded.startswith(title, stop) for title in candidates)
 
 
-def _near_title(folded: str, start: int, stop: int, titles: tuple[str, ...]) -> bool:
-    """A title right after the name, or within the six words before it."""
+def _window(folded: str, start: int) -> str:
+    """The six words before a name, between spaces."""
+    return " " + " ".join(folded[max(0, start - 80) : start].split()[-6:]) + " "
+
+
+def _near_title(folded: str, window: str, stop: int, titles: _Titles) -> bool:
+    """A title right after the name, or within the window of words before it."""
     if _precedes_title(folded, stop, titles):
         return True
-    window = " " + " ".join(folded[max(0, start - 80) : start].split()[-6:]) + " "
-    return any(title in window for title in titles)
+    return any(title in window for title in titles.all)
 
 
 def _country_beside(
@@ -618,8 +780,8 @@ def _country_beside(
 ) -> str | None:
     """The country named right beside a name: after it ("(CNE) de Ecuador", "nationale
     française"), or just before it ("Ecuador's CNE", "the Colombian CNE")."""
-    if not countries:
-        return None
+    if not any(start - 40 <= at <= stop + 60 for at in countries):
+        return None  # none within reach: the common case
     folded, cased = item.folded, item.cased
     at = stop
     for step in range(5):
@@ -653,8 +815,8 @@ def _looks_like_acronym(word: str) -> bool:
 
 
 def _nearest_country(countries: dict[int, str], at: int) -> str:
-    if not countries:
-        return VENEZUELA  # the context comes from the source or an actor; no country is named
+    if len(countries) < 2:  # none: the context comes from the source or an actor
+        return next(iter(countries.values()), VENEZUELA)
     return min(countries.items(), key=lambda place: abs(place[0] - at))[1]
 
 
@@ -666,13 +828,18 @@ def _names_a_venue(cased: str, folded: str, start: int, stop: int) -> bool:
         previous = folded[before + 1 : start]
         if previous in CALLED or (previous in VENUES and cased[before + 1].isupper()):
             return True
+    if stop + 1 >= len(folded):
+        return False
+    capital = cased[stop + 1].isupper()
+    if not capital and folded[stop + 1 : stop + 4] not in _COPULA_HEADS:
+        return False  # the common case: "Caracas" followed by a small word
     following = folded[stop + 1 : stop + 80].split(" ")[:7]
-    capitals = cased[stop + 1 : stop + 80].split(" ")[:7]
-    for word, written in zip(following, capitals, strict=False):
-        if not written[:1].isupper():
-            break
-        if word in VENUES:
-            return True
+    if capital:
+        for word, written in zip(following, cased[stop + 1 : stop + 80].split(" "), strict=False):
+            if not written[:1].isupper():
+                break
+            if word in VENUES:
+                return True
     return tuple(following[:2]) in COPULAS and any(word in VENUES for word in following[2:])
 
 
@@ -684,12 +851,15 @@ def _is_shouting(text: FoldedText, start: int, stop: int | None = None) -> bool:
     return cased.upper() == cased and text.folded[start:stop] != cased
 
 
-def _fits_acronym(cased: str, start: int, stop: int, key: _Key, shouting: bool) -> bool:
-    written = cased[start + 1 : stop]
-    if not written.isupper():
-        # "Fanb", "Sebin": the Spanish press writes long acronyms in title case.
-        return key.letters >= 4 and written.istitle() and " " not in written
-    return key.letters > 2 or not shouting
+def _shouting(item: FoldedText, head_end: int) -> tuple[bool, bool]:
+    """Whether the title, and the text, are written all in capitals."""
+    if head_end:
+        return _is_shouting(item, 0, head_end + 1), _is_shouting(item, head_end)
+    return False, _is_shouting(item, 0)
+
+
+def _first_mention(found: tuple[int, tuple[float, int]]) -> int:
+    return found[1][1]
 
 
 def _unblocked(
@@ -702,12 +872,3 @@ def _unblocked(
         for actor in actors
         if not any(a == actor and s <= start and stop <= e for s, e, a in excluded)
     )
-
-
-def _record(found: dict[int, tuple[float, int]], actor: int, confidence: float, at: int) -> None:
-    best, first = found.get(actor, (0.0, at))
-    found[actor] = (max(best, confidence), min(first, at))
-
-
-def _words(cased: str, start: int, stop: int) -> str:
-    return cased[start + 1 : stop]
