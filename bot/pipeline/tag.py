@@ -84,6 +84,7 @@ SAYS_ACTOR = "Venezuelan actor"
 SAYS_SOURCE = "the source covers only Venezuela"
 
 _COPULA_HEADS = frozenset(copula[0][:3].ljust(3) for copula in COPULAS)
+_ARTICLES = frozenset(("the", "el", "la", "le", "l", "a", "an", "un", "una", "une"))
 _CONNECTORS = frozenset(
     ("de", "del", "la", "el", "los", "las", "of", "the", "du", "des", "d", "l", "en", "in", "s")
 )
@@ -758,8 +759,16 @@ def _follows_title(folded: str, start: int, titles: _Titles) -> bool:
 
 
 def _precedes_title(folded: str, stop: int, titles: _Titles) -> bool:
-    """An apposition: "Saab, fiscal general", "Cabello, ministre de l'Intérieur"."""
-    candidates = titles.by_first.get(folded[stop + 1 : folded.find(" ", stop + 1)])
+    """An apposition: "Saab, fiscal general", "Saab, the attorney general", "Cabello, le
+    ministre de l'Intérieur"."""
+    after = folded.find(" ", stop + 1)
+    if after < 0:
+        return False
+    word = folded[stop + 1 : after]
+    if word in _ARTICLES:
+        stop, after = after, folded.find(" ", after + 1)
+        word = folded[stop + 1 : after]
+    candidates = titles.by_first.get(word)
     return candidates is not None and any(folded.startswith(title, stop) for title in candidates)
 
 
