@@ -149,7 +149,9 @@ def report_confidence(paragraphs: Sequence[Paragraph], readings: list[Reading]) 
     print("\n== confidence levels (tuning part): tags, right, precision ==")
     for confidence in sorted(levels, reverse=True):
         tags, right = levels[confidence]
-        mark = "  (below CONFIDENT: not in digests, /actor, alerts)" if confidence < CONFIDENT else ""
+        mark = (
+            "  (below CONFIDENT: not in digests, /actor, alerts)" if confidence < CONFIDENT else ""
+        )
         print(f"{confidence:.1f}  {tags:>4}  {right:>4}  {right / tags:6.3f}{mark}")
 
 
@@ -169,7 +171,9 @@ def show_misses(paragraphs: Sequence[Paragraph], readings: list[Reading]) -> Non
         )
 
 
-def report_speed(entries: Sequence[str], readers: dict[str, Callable[[str], Reading]]) -> None:
+def report_speed(
+    label: str, entries: Sequence[str], readers: dict[str, Callable[[str], Reading]]
+) -> None:
     """µs an entry for each tagger, timed in turns so that both see the same machine load.
 
     The clock is this thread's CPU time, and each figure the best of many turns: on a shared
@@ -183,7 +187,7 @@ def report_speed(entries: Sequence[str], readers: dict[str, Callable[[str], Read
             for text in entries:
                 read(text)
             best[name] = min(best[name], time.thread_time() - started)
-    print(f"\n== speed: {len(entries)} entries, CPU time, best of {turns} turns each ==")
+    print(f"\n== speed, {label}: {len(entries)} entries, CPU time, best of {turns} turns each ==")
     base_name, base = next(iter(best.items()))
     for name, seconds in best.items():
         print(
@@ -241,8 +245,11 @@ def main(argv: Iterable[str] | None = None) -> None:
         show_misses(paragraphs, readings["now"])
 
     seeds = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
-    entries = [p.text for p in paragraphs] + seeds
-    report_speed(entries, {name: readers[name] for name in reversed(list(readers))})
+    timed = {name: readers[name] for name in reversed(list(readers))}
+    if len(taggers) > 1:  # how much of the difference is the code, how much the longer catalog
+        timed["now, old actors"] = reader(Tagger(old.actors, old.topics))
+    for label, entries in (("paragraphs", [p.text for p in paragraphs]), ("seed articles", seeds)):
+        report_speed(label, entries, timed)
 
 
 if __name__ == "__main__":

@@ -281,6 +281,20 @@ BAD_ACTORS: list[tuple[list[Actor], str]] = [
     ([actor("a", aliases=("Juan Pérez",)), actor("b", aliases=("Juan Perez",))], "already names"),
     ([actor("a", aliases=("Pérez",)), actor("b", surnames=("PEREZ",))], "is an alias of"),
     ([actor("a", aliases=("!!",))], "no letters"),
+    (
+        [
+            actor("a", aliases=("CNE",)),
+            Actor(id="b", name="b", kind="organisation", generic=("Cne",)),
+        ],
+        "generic name 'Cne' already names 'a'",
+    ),
+    (
+        [
+            actor("a", aliases=("Lula",)),
+            Actor(id="b", name="b", kind="person", distinctive=("LULA",)),
+        ],
+        "surname 'LULA' is an alias of 'a'",
+    ),
 ]
 
 
