@@ -197,18 +197,34 @@ def report_speed(
 
 
 def load_before(ref: str) -> tuple[ModuleType, Path]:
-    """The tagger module and actors.toml as they were at `ref`, read with `git show`."""
+    """The tagger module and actors.toml as they were at `ref`, read with `git show`.
+
+    The old tagger runs on the folding of its own time too (bot/pipeline/fold.py then).
+    """
     folder = Path(tempfile.mkdtemp(prefix="vigia-tagger-before-"))
-    for name, path in (("tag_before.py", "bot/pipeline/tag.py"), ("actors.toml", "actors.toml")):
+    files = {
+        "tag_before.py": "bot/pipeline/tag.py",
+        "fold_before.py": "bot/pipeline/fold.py",
+        "actors.toml": "actors.toml",
+    }
+    for name, path in files.items():
         source = subprocess.run(
             ["git", "show", f"{ref}:{path}"], cwd=ROOT, capture_output=True, check=True
         ).stdout
         (folder / name).write_bytes(source)
-    spec = importlib.util.spec_from_file_location("tag_before", folder / "tag_before.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["tag_before"] = module  # dataclasses look their module up while building
-    spec.loader.exec_module(module)
+    tagger = folder / "tag_before.py"
+    tagger.write_text(
+        tagger.read_text(encoding="utf-8").replace("from bot.pipeline.fold ", "from fold_before "),
+        encoding="utf-8",
+    )
+    module = None
+    for name in ("fold_before", "tag_before"):
+        spec = importlib.util.spec_from_file_location(name, folder / f"{name}.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up while building
+        spec.loader.exec_module(module)
+    assert module is not None
     return module, folder / "actors.toml"
 
 
