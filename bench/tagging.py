@@ -114,8 +114,9 @@ def report_quality(
     paragraphs: Sequence[Paragraph], readings: dict[str, list[Reading]], *, threshold: float
 ) -> None:
     """One table per part of the set: rows by language and by kind, columns by tagger."""
+    counted = f"tags ≥ {threshold}" if threshold else "every tag, also those below CONFIDENT"
     for part, held in (("tuning part", False), ("held-out part (never tuned on)", True)):
-        print(f"\n== {part}: paragraphs, actor precision, recall, relevance accuracy ==")
+        print(f"\n== {part}, {counted}: paragraphs, actor precision, recall, relevance accuracy ==")
         names = list(readings)
         print(f"{'':<22}" + "".join(f"{name:^36}" for name in names))
         groups: dict[str, list[int]] = defaultdict(list)
@@ -254,8 +255,7 @@ def main(argv: Iterable[str] | None = None) -> None:
     )
     readings = {name: [read(p.text) for p in paragraphs] for name, read in readers.items()}
     report_quality(paragraphs, readings, threshold=CONFIDENT)
-    all_tags = {f"{name}, all tags": found for name, found in readings.items() if name == "now"}
-    report_quality(paragraphs, {**all_tags}, threshold=0.0)
+    report_quality(paragraphs, {"now": readings["now"]}, threshold=0.0)
     report_confidence(paragraphs, readings["now"])
     if args.show:
         show_misses(paragraphs, readings["now"])

@@ -290,7 +290,14 @@ class Tagger:
                 self._name(aliases, start, stop, named_at, cased, evidence)
             elif surnames or generic:
                 reach = stop
-                chosen.append(_Mention(start, stop, key, surnames, generic, bool(misspelt)))
+                if (
+                    generic
+                    or len(surnames) > 1
+                    or surnames[0] not in named_at
+                    or evidence is not None
+                ):
+                    chosen.append(_Mention(start, stop, key, surnames, generic, bool(misspelt)))
+                # else: "Maduro" after "Nicolás Maduro": already named in full, nothing to add
         return chosen
 
     def _name(
