@@ -38,12 +38,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import telegram
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
 
-from storage.db import transaction
+from storage.db import Session, Sessions, serialises_writes, transaction
 from storage.deliveries import (
     claim_due,
     deactivate_subscriber,
@@ -113,7 +112,7 @@ class Pacer:
 
 async def deliver_due(
     bot: telegram.Bot,
-    maker: async_sessionmaker[AsyncSession],
+    maker: Sessions,
     *,
     now: datetime | None = None,
     limit: int = 500,
@@ -130,8 +129,8 @@ async def deliver_due(
     of the call and advances with real time.
     """
     pacer = pacer or Pacer()
-    run = _Run(bot, maker, pacer, _clock(now), lease_seconds, asyncio.Semaphore(concurrency))
-    run.serialize_writes = not _is_postgres(maker)
+    run = _DeliveryRound(bot, maker, pacer, _clock(now), lease_seconds, asyncio.Semaphore(concurrency))
+    run.serialize_writes = serialises_writes(maker)
     chunk = batch or max(10, int(pacer.global_rate * 5))
     claimed = 0
     async with asyncio.TaskGroup() as group:
@@ -161,13 +160,13 @@ def backoff_seconds(attempts: int) -> float:
     return min(BACKOFF_CAP, BACKOFF_FIRST * 2.0 ** min(max(0, attempts - 1), 30))
 
 
-class _Run:
+class _DeliveryRound:
     """One `deliver_due` call: its clock, counters and the sending of each chat's rows."""
 
     def __init__(
         self,
         bot: telegram.Bot,
-        maker: async_sessionmaker[AsyncSession],
+        maker: Sessions,
         pacer: Pacer,
         clock: Callable[[], datetime],
         lease_seconds: float,
@@ -188,7 +187,7 @@ class _Run:
         self._flusher: asyncio.Task[None] | None = None
 
     @asynccontextmanager
-    async def _write(self) -> AsyncIterator[AsyncSession]:
+    async def _write(self) -> AsyncIterator[Session]:
         """One committed unit of work. On SQLite the process's writes queue here: the database
         takes one writer at a time, and waiting in its busy handler is far slower."""
         if not self.serialize_writes:
@@ -378,11 +377,6 @@ class _Run:
                 session=session, delivery_ids=[r.id for r in rows if r.id is not None], at=at
             )
         self.retried += len(rows)
-
-
-def _is_postgres(maker: async_sessionmaker[AsyncSession]) -> bool:
-    bind = maker.kw.get("bind")
-    return bind is not None and bind.dialect.name == "postgresql"
 
 
 def _by_chat(rows: Sequence[Delivery]) -> list[list[Delivery]]:
