@@ -164,18 +164,17 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER,
                    Update.CHANNEL_POST, Update.EDITED_CHANNEL_POST]
 
 _Tick = Callable[[VigiaContext], Coroutine[Any, Any, object]]
+_Hook = Callable[[VigiaApplication], Coroutine[Any, Any, None]]  # post_init, post_shutdown
 
 
-def _opener(
-    settings: Settings, opened: Opened
-) -> Callable[[VigiaApplication], Coroutine[Any, Any, None]]:
+def _opener(settings: Settings, opened: Opened) -> _Hook:
     async def open_for(application: VigiaApplication) -> None:
         await open_resources(application, settings, opened)
 
     return open_for
 
 
-def _closer(opened: Opened) -> Callable[[VigiaApplication], Coroutine[Any, Any, None]]:
+def _closer(opened: Opened) -> _Hook:
     async def close_for(application: VigiaApplication) -> None:
         await close_resources(application, opened)
 

@@ -250,45 +250,13 @@ class _DeliveryRound:
                     reply_markup=_markup(row.markup),
                 )
             except RetryAfter as error:
-                wait = _retry_seconds(error)
-                self.pacer.hold_chat(row.chat_id, wait)
-                at = self.clock() + timedelta(seconds=wait)
-                logger.info(
-                    "event=delivery_flood_wait delivery=%s chat=%s retry_after=%s",
-                    row.id,
-                    row.chat_id,
-                    wait,
-                )
-                async with self._write() as session:
-                    await mark_retry(
-                        session=session,
-                        delivery_id=row.id,
-                        at=at,
-                        error=f"429 retry after {wait}",
-                        count_attempt=False,
-                    )
-                await self._give_back(rest, at=at)
-                self.retried += 1
+                await self._wait_flood(row, rest, _retry_seconds(error))
                 return False
             except Forbidden as error:
                 await self._deactivate(row, f"403 {error.message}")
                 return False
             except BadRequest as error:
-                if "chat not found" in error.message.lower():
-                    await self._deactivate(row, f"400 {error.message}")
-                    return False
-                logger.warning(
-                    "event=delivery_failed delivery=%s chat=%s status=400 error=%r",
-                    row.id,
-                    row.chat_id,
-                    error.message,
-                )
-                async with self._write() as session:
-                    await mark_failed(
-                        session=session, delivery_id=row.id, error=f"400 {error.message}"
-                    )
-                self.failed += 1
-                return True
+                return await self._rejected(row, error.message)
             except InvalidToken:
                 await self._give_back([row, *rest], at=self.clock())
                 raise
@@ -298,6 +266,43 @@ class _DeliveryRound:
                 )
         await self._mark_sent(row.id, message.message_id)
         self.sent += 1
+        return True
+
+    async def _wait_flood(self, row: Delivery, rest: Sequence[Delivery], wait: float) -> None:
+        """Telegram said 429: the chat's rows wait `wait` seconds, without counting an attempt."""
+        assert row.id is not None
+        self.pacer.hold_chat(row.chat_id, wait)
+        at = self.clock() + timedelta(seconds=wait)
+        logger.info(
+            "event=delivery_flood_wait delivery=%s chat=%s retry_after=%s", row.id, row.chat_id, wait
+        )
+        async with self._write() as session:
+            await mark_retry(
+                session=session,
+                delivery_id=row.id,
+                at=at,
+                error=f"429 retry after {wait}",
+                count_attempt=False,
+            )
+        await self._give_back(rest, at=at)
+        self.retried += 1
+
+    async def _rejected(self, row: Delivery, message: str) -> bool:
+        """Telegram refused the message (400): a chat gone is deactivated, anything else failed
+        for good; True when the chat's later rows may still go."""
+        assert row.id is not None
+        if "chat not found" in message.lower():
+            await self._deactivate(row, f"400 {message}")
+            return False
+        logger.warning(
+            "event=delivery_failed delivery=%s chat=%s status=400 error=%r",
+            row.id,
+            row.chat_id,
+            message,
+        )
+        async with self._write() as session:
+            await mark_failed(session=session, delivery_id=row.id, error=f"400 {message}")
+        self.failed += 1
         return True
 
     async def _mark_sent(self, delivery_id: int, message_id: int) -> None:
@@ -410,5 +415,5 @@ def _clock(now: datetime | None) -> Callable[[], datetime]:
 
 
 def _aware(moment: datetime) -> datetime:
-    """SQLite hands datetimes back naive; they were stored in UTC."""
+    """A caller's clock may be naive UTC (the columns hand back aware datetimes)."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
