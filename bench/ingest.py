@@ -176,7 +176,6 @@ def _children() -> tuple[float, float]:
 
 def poll_cycle(folder: Path, workers: int) -> None:
     """In its own process, so peak RSS is Vigía's alone: one full poll of every source."""
-    from bot.pipeline.ingest import poll_due
     from bot.runtime import open_runtime
 
     settings = Settings(_env_file=None,  # type: ignore[call-arg]
@@ -187,13 +186,13 @@ def poll_cycle(folder: Path, workers: int) -> None:
     async def cycle() -> dict[str, float]:
         async with open_runtime(settings) as runtime:
             ids = [s.id for s in runtime.sources]
-            await poll_due(runtime, ids=ids)  # first sight: every body is new
+            await runtime.poll_due(ids=ids)  # first sight: every body is new
             (folder / "ready").write_text("1")
             while not (folder / "changed").exists():
                 await asyncio.sleep(0.05)
             workers = _children()[0]
             wall, cpu = time.perf_counter(), time.process_time()
-            reports = await poll_due(runtime, ids=ids)
+            reports = await runtime.poll_due(ids=ids)
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
             workers_cpu, workers_rss = _children()
         return {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -17,8 +17,8 @@ from bot.scheduler import run_alert_tick, run_digest_tick
 from storage.db import Sessions, sessionmaker, transaction
 from storage.models import Delivery, Item, SentStory, Story, Subscriber
 from storage.subscribers import follow, subscribe, update_settings
-from tests.conftest import ROOT
-from tests.test_select import add_story, seed_catalog
+from tests.paths import ROOT
+from tests.sample_stories import add_story, seed_catalog
 
 START = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)  # 07:00 in Caracas
 DUE = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # 08:00 in Caracas: the default daily digest
@@ -34,11 +34,13 @@ class Runtime:
 
 
 @pytest.fixture
-async def runtime(engine: AsyncEngine, sqlite_url: str) -> AsyncIterator[Runtime]:
+async def runtime(
+    engine: AsyncEngine, make_settings: Callable[..., Settings]
+) -> AsyncIterator[Runtime]:
     runtime = Runtime(
         sessions=sessionmaker(engine),
         actors=load_actors(ROOT / "actors.toml").actors,
-        settings=Settings(database_url=sqlite_url, alerts_per_hour=2),
+        settings=make_settings(alerts_per_hour=2),
     )
     async with transaction(runtime.sessions) as session:
         await seed_catalog(session)
