@@ -103,6 +103,10 @@ async def test_sources_waiting_together_are_stored_in_one_turn_and_fold(
     assert await polled_sources(maker) == {"a", "b", "c"}  # each poll marked in it
     assert [r.new for r in results] == [1, 1, 1]
     assert [r.joined for r in results] == [0, 1, 0]  # b's copy joined a's story, in the same turn
+    # Storing hands back the new items themselves: what alerts and channel posts take on.
+    assert [[item.key for item in r.items] for r in results] == [["1"], ["x"], ["9"]]
+    assert results[1].items[0].story_id == results[0].items[0].story_id
+    assert results[0].items[0].new_story and not results[1].items[0].new_story
     assert store.waiting == []
     assert await counts_of(maker) == (3, 2)
 
