@@ -25,7 +25,7 @@ def main(root: Path) -> None:
                 if length > LONG:
                     where = f"{path.relative_to(root).as_posix()}:{node.lineno} {node.name}"
                     long_functions.append((length, where))
-            elif (isinstance(node, ast.Name) and node.id == "Any") or (isinstance(node, ast.Attribute) and node.attr == "Any"):
+            elif _names_any(node):
                 any_uses += 1
             elif isinstance(node, ast.alias) and node.name == "Any":
                 any_uses += 1  # the import too, as the issue counted
@@ -38,6 +38,12 @@ def main(root: Path) -> None:
     for length, where in sorted(long_functions, reverse=True):
         print(f"  {length:4d} {where}")
     print(f"uses of Any: {any_uses}")
+
+
+def _names_any(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Name) and node.id == "Any") or (
+        isinstance(node, ast.Attribute) and node.attr == "Any"
+    )
 
 
 if __name__ == "__main__":

@@ -116,7 +116,8 @@ async def refresh_source(
         read = await fetch_source(row, fetcher=fetcher, web_root=web_root)
         prepared = await prepare_read(read, config=config, workers=workers, now=now)
         # The poll is marked in the transaction that stores its items.
-        stored = await store_batched(batches, prepared.batch, polled=_polled(row, read, prepared, now))
+        polled = _polled(row, read, prepared, now)
+        stored = await store_batched(batches, prepared.batch, polled=polled)
         report = _report(config.id, read.status, prepared, stored)
     except (FetchError, FeedError, ChannelError) as error:
         report = await _failed(sessions, row, error, now=now)
@@ -243,7 +244,9 @@ def _polled(row: Source, read: SourceRead, prepared: Prepared, now: datetime) ->
     )
 
 
-async def _failed(sessions: Sessions, row: Source, error: Exception, *, now: datetime) -> SourceReport:
+async def _failed(
+    sessions: Sessions, row: Source, error: Exception, *, now: datetime
+) -> SourceReport:
     status, reason = await mark_failed(sessions=sessions, row=row, error=error, now=now)
     return SourceReport(source_id=row.id, status=status, error=reason)
 
