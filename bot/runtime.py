@@ -96,12 +96,8 @@ class Runtime:
         except ConfigError as error:
             problems += [str(problem) for problem in error.problems]
             catalog = self.steering.catalog
-        if catalog is not self.steering.catalog:
-            try:
-                self.workers.reload(catalog, Tagger(catalog.actors, catalog.topics))
-            except ValueError as error:  # a clash only the tagger sees
-                problems.append(f"{self.settings.actors}: {error}")
-                catalog = self.steering.catalog
+        if catalog is not self.steering.catalog:  # a catalog that was read is checked: it builds
+            self.workers.reload(catalog, Tagger(catalog.actors, catalog.topics))
         self.steering.sources, self.steering.catalog = sources, catalog
         await _sync(self.sessions, sources, catalog)
         for problem in problems:

@@ -20,6 +20,7 @@ from storage.db import Session, Sessions, transaction
 from storage.models import Subscriber
 from storage.schedule import next_digest_at, zone_of
 from storage.subscribers import get_subscriber, subscriber_languages
+from storage.times import as_utc
 
 if TYPE_CHECKING:
     import telegram
@@ -46,7 +47,7 @@ async def run_digest_tick(
     worker finds the time already claimed and moves on. An empty window promises nothing but
     the schedule still advances.
     """
-    now = _utc(now or datetime.now(UTC))
+    now = as_utc(now or datetime.now(UTC))
     promised = done = 0
     cursor = None  # chat ids are walked in order, so a failing subscriber is tried once a tick
     while done < limit:
@@ -89,7 +90,7 @@ async def run_alert_tick(
     moved in the same transaction as the alerts it caused: a crash repeats the check, and the
     dedup keys make the repeat write nothing twice.
     """
-    now = _utc(now or datetime.now(UTC))
+    now = as_utc(now or datetime.now(UTC))
     names = {actor.id: actor.name for actor in actors}
     promised = 0
     async with transaction(sessions) as session:
@@ -142,14 +143,15 @@ async def promise_digest(*, session: Session, subscriber: Subscriber, now: datet
     )
     if not claimed:
         return 0  # another worker took it, or the settings changed meanwhile
-    start = max(subscriber.watermark or now - LOOKBACK, now - LOOKBACK)
+    watermark = as_utc(subscriber.watermark) if subscriber.watermark else now - LOOKBACK
+    start = max(watermark, now - LOOKBACK)
     since = max(start - LATE_GRACE, now - LOOKBACK)
     zone = zone_of(subscriber.timezone)
     digest = await compose_digest(
         session=session,
         since=since,
         until=now,
-        heading=f"Vigía · Venezuela — {scheduled.astimezone(zone):%d %b, %H:%M}",
+        heading=f"Vigía · Venezuela — {as_utc(scheduled).astimezone(zone):%d %b, %H:%M}",
         tz=zone,
         now=now,
         languages=subscriber_languages(subscriber),
@@ -163,7 +165,7 @@ async def promise_digest(*, session: Session, subscriber: Subscriber, now: datet
         session=session,
         chat_id=subscriber.chat_id,
         kind="digest",
-        dedup_key=f"digest:{subscriber.chat_id}:{scheduled.astimezone(UTC).isoformat()}",
+        dedup_key=f"digest:{subscriber.chat_id}:{as_utc(scheduled).isoformat()}",
         parts=list(digest.texts),
         markup=keyboard_json([[more]]) if more is not None else None,
         now=now,
@@ -215,8 +217,3 @@ async def promise_alerts(
         sent.append((view.id, view.source_count))
     await digests.record_sent(session=session, chat_id=chat_id, stories=sent, now=now)
     return len(sent)
-
-
-def _utc(moment: datetime) -> datetime:
-    # A caller's clock may be naive UTC (the columns themselves hand back aware datetimes).
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

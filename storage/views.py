@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import String, Table, exists, func, null, select, text, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import models
+from storage.times import as_utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,14 +208,13 @@ async def story_rows(*, session: AsyncSession, story_ids: Sequence[int]) -> dict
 
 async def newest_story_seen(*, session: AsyncSession) -> datetime | None:
     """When the most recently seen story was last seen, if there is any."""
-    result: datetime | None = await session.scalar(select(func.max(_story.c.last_seen)))
-    return result
+    newest: datetime | None = await session.scalar(select(func.max(_story.c.last_seen)))
+    return as_utc(newest) if newest is not None else None
 
 
 def _moment(value: datetime | str) -> datetime:
     """A timestamp read raw: SQLite's text (stored as naive UTC) or PostgreSQL's aware value."""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return as_utc(datetime.fromisoformat(value) if isinstance(value, str) else value)
 
 
 def _table(name: str) -> Table:

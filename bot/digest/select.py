@@ -6,12 +6,13 @@ import heapq
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bot.digest.rank import score_story
 from bot.model import StoryView
 from storage import views
 from storage.db import Session
+from storage.times import as_utc
 from storage.views import StoryRow, WindowStory
 
 _SCORE_CHUNK = 400  # stories scored per step of a window, newest first
@@ -44,7 +45,7 @@ async def select_window(
     `exclude_sent_to` leaves out what that chat was already sent, unless the story has since
     been reported by more sources: then it comes back marked as a follow-up.
     """
-    since, until = _utc(since), _utc(until)
+    since, until = as_utc(since), as_utc(until)
     rows = await views.window_stories(
         session=session,
         since=since,
@@ -187,11 +188,6 @@ def _view(row: StoryRow) -> StoryView:
         lang=row.lang,
         actor_weight=row.actor_weight,
     )
-
-
-def _utc(moment: datetime) -> datetime:
-    # A window may come from a caller's naive UTC clock; ranking compares aware moments.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 _WORD = re.compile(r"\w+")

@@ -10,6 +10,7 @@ from bot.digest.compose import PAGE, compose_digest
 from bot.digest.lookup import actor_by_id, find_actor
 from bot.digest.render import pack_messages, render_actor_answer, render_digest, render_empty_window
 from bot.digest.select import DigestPage, search_stories, select_actor
+from bot.durations import parse_window
 from bot.model import Actor
 from bot.telegram import buttons, texts
 from bot.telegram.arguments import MAX_ARGUMENT, clean_name, echo, reader_zone, too_long
@@ -18,7 +19,7 @@ from bot.telegram.reply import Reply, reply_text
 from storage import stories as story_store
 from storage import subscribers
 from storage.db import Sessions
-from storage.schedule import parse_window
+from storage.times import as_utc
 
 DEFAULT_WINDOW = timedelta(hours=24)  # the longest "since your last digest"
 ACTOR_WINDOW_DAYS = 7  # /actors counts stories over this many days
@@ -40,7 +41,7 @@ async def answer_digest(
             subscriber = await subscribers.get_subscriber(session=session, chat_id=chat_id)
         since = now - DEFAULT_WINDOW
         if subscriber is not None and subscriber.watermark is not None:
-            since = max(since, subscriber.watermark)
+            since = max(since, as_utc(subscriber.watermark))
     return await answer_digest_page(
         sessions=sessions,
         timezone=timezone,

@@ -11,6 +11,7 @@ from bot.telegram.reply import Reply, reply_text
 from storage import subscribers
 from storage.db import Sessions, transaction
 from storage.schedule import zone_of
+from storage.times import as_utc
 
 
 async def answer_start(
@@ -26,7 +27,7 @@ async def answer_start(
     if subscriber.next_digest_at is None:
         when = "Your scheduled digest is off; /settings turns it on."
     else:
-        local = subscriber.next_digest_at.astimezone(tz)
+        local = as_utc(subscriber.next_digest_at).astimezone(tz)
         when = (
             f"Your next digest comes {_day_and_time(local, now.astimezone(tz))} "
             f"({html.escape(subscriber.timezone)}), {_schedule_phrase(subscriber.schedule)}."
