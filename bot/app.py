@@ -1,4 +1,4 @@
-"""Assembles the service: the Telegram Application, its Runtime, its handlers and its ticks."""
+"""Assembles the service: the Telegram Application, its resources, its handlers and its ticks."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Coroutine
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -25,7 +26,6 @@ from telegram.request import HTTPXRequest
 from bot.budget import SharedBudget
 from bot.config import Settings
 from bot.logs import configure_logging
-from bot.pipeline.ingest import poll_due
 from bot.runtime import Runtime, open_runtime
 from bot.scheduler import run_alert_tick, run_delivery_tick, run_digest_tick
 from bot.telegram.context import BotData, VigiaApplication, VigiaContext
@@ -63,8 +63,17 @@ def build_application(
     Replies use the Application's bot; the fan-out its own (`bot_data.sender`, opened by
     `serve`), so a long fan-out never makes a reply wait for a connection.
     """
+    application, _ = _build(settings, ticks=ticks, flood=flood)
+    return application
+
+
+def _build(
+    settings: Settings, *, ticks: bool = True, flood: FloodGate | None = None
+) -> tuple[VigiaApplication, Opened]:
+    """The Application, and where its Runtime will be held once opened."""
     if settings.token is None:
         raise ValueError("BOT_TOKEN is not set")
+    opened = Opened()
     root = settings.telegram_api_url
     context_types = ContextTypes(context=VigiaContext, bot_data=BotData)
     builder = (
@@ -77,8 +86,8 @@ def build_application(
         .write_timeout(REPLY_TIMEOUT)
         .concurrent_updates(ChatOrdered())
         .context_types(context_types)
-        .post_init(_opener(settings))
-        .post_shutdown(close_resources)
+        .post_init(_opener(settings, opened))
+        .post_shutdown(_closer(opened))
     )
     # The builder's generics do not follow context_types into the JobQueue's type.
     application = cast(VigiaApplication, builder.build())
@@ -87,8 +96,8 @@ def build_application(
     application.bot_data.pacer = Pacer(global_rate=settings.send_rate)
     register_handlers(application)
     if ticks:
-        schedule_ticks(application, settings)
-    return application
+        schedule_ticks(application, settings, opened)
+    return application, opened
 
 
 def run_bot(settings: Settings) -> int:
@@ -112,7 +121,7 @@ async def serve(settings: Settings) -> None:
     """Open the database and the steering files, start the ticks (sources are polled even while
     Telegram is unreachable), connect to Telegram with back-off, receive updates (one process
     at a time by long polling, or every process by webhook), and stop cleanly on a signal."""
-    application = build_application(settings)
+    application, opened = _build(settings)
     worker = Worker()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -121,9 +130,10 @@ async def serve(settings: Settings) -> None:
                 len(settings.admins), worker.name)
     data = application.bot_data
     async with AsyncExitStack() as stack:
-        data.runtime = runtime = await stack.enter_async_context(
+        opened.runtime = runtime = await stack.enter_async_context(
             open_runtime(settings, worker=worker)
         )
+        _hand_over(application, settings, runtime)
         data.sender = sender = telegram.Bot(
             settings.token.get_secret_value() if settings.token else "",
             base_url=f"{settings.telegram_api_url}/bot",
@@ -154,7 +164,8 @@ async def serve(settings: Settings) -> None:
                 await application.shutdown()
             if data.telegram_up:
                 await sender.shutdown()
-            data.runtime = None
+            _hand_back(application)
+            opened.runtime = None
     logger.info("stopped worker=%s after %.1f s", worker.name, worker.stopped_for())
 
 
@@ -250,36 +261,70 @@ async def _stop_ticks(application: VigiaApplication) -> None:
         await jobs.stop(wait=False)
 
 
-async def open_resources(application: VigiaApplication, settings: Settings) -> None:
-    """post_init: open the Runtime (database migrated, steering files loaded), register commands."""
+@dataclass(slots=True)
+class Opened:
+    """The Runtime of a running Application: opened by post_init, closed by post_shutdown."""
+
+    runtime: Runtime | None = None
+    resources: AsyncExitStack | None = None
+
+    def get(self) -> Runtime:
+        """The open Runtime (only the assembler's ticks hold it whole)."""
+        if self.runtime is None:
+            raise RuntimeError("the runtime is not open: post_init has not run")
+        return self.runtime
+
+
+async def open_resources(
+    application: VigiaApplication, settings: Settings, opened: Opened
+) -> None:
+    """post_init: open the Runtime (database migrated, steering files loaded), hand the handlers
+    what they use, register the commands."""
     stack = AsyncExitStack()
-    application.bot_data.runtime = await stack.enter_async_context(open_runtime(settings))
-    application.bot_data.resources = stack
+    runtime = await stack.enter_async_context(open_runtime(settings))
+    opened.runtime, opened.resources = runtime, stack
+    _hand_over(application, settings, runtime)
     await application.bot.set_my_commands(
         [BotCommand(command, description) for command, description in COMMANDS]
     )
     logger.info(
-        "ready sources=%d actors=%d",
-        len(application.bot_data.runtime.sources),
-        len(application.bot_data.runtime.catalog.actors),
+        "ready sources=%d actors=%d", len(runtime.sources), len(runtime.catalog.actors)
     )
 
 
-async def close_resources(application: VigiaApplication) -> None:
+async def close_resources(application: VigiaApplication, opened: Opened) -> None:
     """post_shutdown: close what open_resources opened."""
-    stack, application.bot_data.resources = application.bot_data.resources, None
-    application.bot_data.runtime = None
+    stack, opened.resources, opened.runtime = opened.resources, None, None
+    _hand_back(application)
     if stack is not None:
         await stack.aclose()
 
 
-def schedule_ticks(application: VigiaApplication, settings: Settings) -> None:
+def _hand_over(application: VigiaApplication, settings: Settings, runtime: Runtime) -> None:
+    """Give the handlers and ticks the few resources they use."""
+    data = application.bot_data
+    data.settings, data.sessions, data.steering = settings, runtime.sessions, runtime.steering
+    data.reload, data.store_posts = runtime.reload, runtime.store_posts
+    data.worker = runtime.worker
+
+
+def _hand_back(application: VigiaApplication) -> None:
+    data = application.bot_data
+    data.settings = data.sessions = data.steering = data.reload = data.store_posts = None
+    data.worker = None
+
+
+def schedule_ticks(application: VigiaApplication, settings: Settings, opened: Opened) -> None:
     """The JobQueue drives the ticks; the database says what is due, so a missed tick loses nothing."""
     jobs = application.job_queue
     if jobs is None:
         raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
+
+    async def poll(context: VigiaContext) -> object:
+        return await _poll(opened.get())
+
     ticks: tuple[tuple[str, float, _Tick], ...] = (
-        ("poll", settings.poll_tick, _poll),
+        ("poll", settings.poll_tick, poll),
         ("digests", settings.digest_tick, _digests),
         ("alerts", ALERT_TICK, _alerts),
         ("deliveries", DELIVERY_TICK, _deliveries),
@@ -298,13 +343,21 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER,
                    Update.CHANNEL_POST, Update.EDITED_CHANNEL_POST]
 
 _Tick = Callable[[VigiaContext], Coroutine[Any, Any, object]]
+_Hook = Callable[[VigiaApplication], Coroutine[Any, Any, None]]  # post_init, post_shutdown
 
 
-def _opener(settings: Settings) -> Callable[[VigiaApplication], Coroutine[Any, Any, None]]:
+def _opener(settings: Settings, opened: Opened) -> _Hook:
     async def open_for(application: VigiaApplication) -> None:
-        await open_resources(application, settings)
+        await open_resources(application, settings, opened)
 
     return open_for
+
+
+def _closer(opened: Opened) -> _Hook:
+    async def close_for(application: VigiaApplication) -> None:
+        await close_resources(application, opened)
+
+    return close_for
 
 
 def _guarded(name: str, tick: _Tick) -> Callable[[VigiaContext], Coroutine[Any, Any, None]]:
@@ -312,8 +365,8 @@ def _guarded(name: str, tick: _Tick) -> Callable[[VigiaContext], Coroutine[Any, 
     Nothing new starts once the worker is stopping."""
 
     async def run(context: VigiaContext) -> None:
-        runtime = context.bot_data.runtime
-        if runtime is None or runtime.worker.stopping.is_set():
+        worker = context.bot_data.worker
+        if worker is None or worker.stopping.is_set():
             return
         task = asyncio.current_task()
         if task is not None:
@@ -335,10 +388,10 @@ def _guarded(name: str, tick: _Tick) -> Callable[[VigiaContext], Coroutine[Any, 
     return run
 
 
-async def _poll(context: VigiaContext) -> object:
+async def _poll(runtime: Runtime) -> object:
     # An operator's edit of feeds.toml or actors.toml takes effect on the next tick.
-    await context.runtime.reload_if_changed()
-    reports = await poll_due(context.runtime)
+    await runtime.reload_if_changed()
+    reports = await runtime.poll_due()
     failed = sum(1 for report in reports if report.error)
     new = sum(report.new for report in reports)
     if reports:
@@ -347,11 +400,16 @@ async def _poll(context: VigiaContext) -> object:
 
 
 async def _digests(context: VigiaContext) -> object:
-    return await run_digest_tick(context.runtime)
+    return await run_digest_tick(sessions=context.sessions, worker=context.bot_data.worker)
 
 
 async def _alerts(context: VigiaContext) -> object:
-    return await run_alert_tick(context.runtime)
+    return await run_alert_tick(
+        sessions=context.sessions,
+        actors=context.actors,
+        timezone=context.settings.timezone,
+        alerts_per_hour=context.settings.alerts_per_hour,
+    )
 
 
 async def _deliveries(context: VigiaContext) -> object:
@@ -359,8 +417,8 @@ async def _deliveries(context: VigiaContext) -> object:
     if data.sender is not None and not data.telegram_up:
         return 0  # Telegram not reached yet: the outbox waits, nothing is lost
     return await run_delivery_tick(
-        context.runtime, data.sender or context.bot, pacer=data.pacer,
-        worker=context.runtime.worker,
+        sessions=context.sessions, bot=data.sender or context.bot, pacer=data.pacer,
+        worker=context.bot_data.worker,
     )
 
 

@@ -11,10 +11,8 @@ import time
 from collections import deque
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from storage import workers
-from storage.db import transaction
+from storage.db import Sessions, transaction
 
 BLOCK_SECONDS = 0.2  # slots reserved per trip to the database, in seconds of sending
 
@@ -22,7 +20,7 @@ BLOCK_SECONDS = 0.2  # slots reserved per trip to the database, in seconds of se
 class SharedBudget:
     """Send slots drawn from the database; `next_slot()` is the monotonic moment of the next."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, rate: float,
+    def __init__(self, sessions: Sessions, *, rate: float,
                  name: str = "telegram") -> None:
         self._sessions = sessions
         self._spacing = timedelta(seconds=1.0 / rate)

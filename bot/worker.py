@@ -18,10 +18,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from storage import workers
-from storage.db import transaction
+from storage.db import Sessions, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +69,7 @@ class Worker:
             return max(lease_until, self._renewed_at + DELIVERY_LEASE)
         return lease_until
 
-    async def beat(self, sessions: async_sessionmaker[AsyncSession]) -> list[str]:
+    async def beat(self, sessions: Sessions) -> list[str]:
         """One heartbeat: say we live, renew our leases, free the leases of dead workers."""
         now = datetime.now(UTC)
         async with transaction(sessions) as session:
@@ -93,7 +91,7 @@ class Worker:
 
 
 @asynccontextmanager
-async def working(worker: Worker, sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[Worker]:
+async def working(worker: Worker, sessions: Sessions) -> AsyncIterator[Worker]:
     """Keep `worker`'s heartbeat going while the block runs; leave cleanly after it."""
     await worker.beat(sessions)
     task = asyncio.create_task(_beat_forever(worker, sessions), name="heartbeat")
@@ -110,7 +108,7 @@ async def working(worker: Worker, sessions: async_sessionmaker[AsyncSession]) ->
             logger.warning("could not release leases worker=%s error=%s", worker.name, error)
 
 
-async def hold_lease(sessions: async_sessionmaker[AsyncSession], worker: Worker, name: str, *,
+async def hold_lease(sessions: Sessions, worker: Worker, name: str, *,
                      ttl: timedelta) -> bool:
     """Take or renew the named lease for this worker; True while it is ours."""
     async with transaction(sessions) as session:
@@ -119,7 +117,7 @@ async def hold_lease(sessions: async_sessionmaker[AsyncSession], worker: Worker,
         )
 
 
-async def release_lease(sessions: async_sessionmaker[AsyncSession], worker: Worker,
+async def release_lease(sessions: Sessions, worker: Worker,
                         name: str) -> None:
     """Give the named lease back so another worker takes it over at once."""
     async with transaction(sessions) as session:
@@ -141,7 +139,7 @@ def pid_alive(pid: int) -> bool:
         return True
 
 
-async def _beat_forever(worker: Worker, sessions: async_sessionmaker[AsyncSession]) -> None:
+async def _beat_forever(worker: Worker, sessions: Sessions) -> None:
     while True:
         await asyncio.sleep(BEAT)
         try:

@@ -6,13 +6,14 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TypeAlias
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -20,8 +21,13 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+# What bot/ names when it holds a session or the factory of sessions; it imports no SQLAlchemy.
+Session: TypeAlias = AsyncSession
+Sessions: TypeAlias = async_sessionmaker[AsyncSession]
+Engine: TypeAlias = AsyncEngine
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+
+def create_engine(url: str, **kwargs: object) -> AsyncEngine:
     """An async engine for `url`; for a SQLite file, its folder is created and pragmas set."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -45,7 +51,7 @@ WAL_LIMIT = 64 * 1024 * 1024  # bytes the SQLite WAL is truncated to after a che
 LOW_DISK = 32 * 1024 * 1024  # bytes free under which a SQLite volume counts as full
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -148,13 +154,13 @@ def disk_full_reason(url: str) -> str | None:
     return None
 
 
-def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+def sessionmaker(engine: AsyncEngine) -> Sessions:
     """Sessions that keep their objects readable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
 @asynccontextmanager
-async def transaction(maker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+async def transaction(maker: Sessions) -> AsyncIterator[AsyncSession]:
     """One unit of work: commits on success, rolls back on error."""
     async with maker() as session, session.begin():
         yield session
@@ -163,3 +169,25 @@ async def transaction(maker: async_sessionmaker[AsyncSession]) -> AsyncIterator[
 def is_postgres(engine: AsyncEngine) -> bool:
     """Whether the engine speaks PostgreSQL (for the few queries that differ)."""
     return engine.dialect.name == "postgresql"
+
+
+def serialises_writes(sessions: Sessions) -> bool:
+    """Whether the database takes one writer at a time (SQLite): its writers had better queue."""
+    bind = sessions.kw.get("bind")
+    return bind is None or bind.dialect.name != "postgresql"
+
+
+def on_commit(
+    session: AsyncSession, *, committed: Callable[[], None], rolled_back: Callable[[], None]
+) -> None:
+    """Call `committed` once the session's transaction commits, `rolled_back` if it does not."""
+    event.listen(session.sync_session, "after_commit", lambda _: committed())
+    event.listen(session.sync_session, "after_rollback", lambda _: rolled_back())
+
+
+async def schema_version(engine: AsyncEngine) -> str | None:
+    """The Alembic revision the database is at (None before the first migration)."""
+    async with engine.connect() as connection:
+        version = await connection.scalar(text("SELECT version_num FROM alembic_version"))
+    return None if version is None else str(version)
+
