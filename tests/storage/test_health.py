@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import event, text
 
 from bot.config import Settings
-from bot.pipeline.ingest import poll_due
 from bot.runtime import open_runtime
 from storage.health import check_database
 from tests.feedserver import FeedServer, Route
@@ -49,7 +48,7 @@ async def test_a_full_database_is_said_in_one_line_and_reported_unhealthy(tmp_pa
                 dbapi_connection.cursor().execute(f"PRAGMA max_page_count = {int(pages) + 8}")
 
             event.listen(runtime.engine.sync_engine, "connect", cap)
-            [report] = await poll_due(runtime, ids=["grande"])
+            [report] = await runtime.poll_due(ids=["grande"])
             verdict = await check_database(runtime.engine, url=settings.database_url)
     assert report.error is not None and report.error.startswith("disk full")
     assert "\n" not in report.error
