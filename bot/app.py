@@ -7,6 +7,7 @@ import secrets
 import time
 from collections.abc import Callable, Coroutine
 from contextlib import AsyncExitStack
+from datetime import timedelta
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -14,7 +15,9 @@ from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot.config import Settings
+from bot.http import HttpSurface, build_routes
 from bot.logs import configure_logging
+from bot.metrics import DeliveryOutcomes
 from bot.pipeline.ingest import poll_due
 from bot.runtime import open_runtime
 from bot.scheduler import run_alert_tick, run_delivery_tick, run_digest_tick
@@ -69,7 +72,7 @@ def build_application(
 def run_bot(settings: Settings) -> None:
     """`python -m bot run`: long polling (or a webhook when BOT_WEBHOOK_URL is set) until
     interrupted, then everything closed."""
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, json_lines=settings.log_format == "json")
     application = build_application(settings)
     logger.info("starting api=%s admins=%d", settings.telegram_api_url, len(settings.admins))
     if settings.webhook_url is None:
@@ -93,10 +96,28 @@ def run_bot(settings: Settings) -> None:
 
 
 async def open_resources(application: VigiaApplication, settings: Settings) -> None:
-    """post_init: open the Runtime (database migrated, steering files loaded), register commands."""
+    """post_init: open the Runtime (database migrated, steering files loaded), start the HTTP
+    surface, register commands."""
     stack = AsyncExitStack()
-    application.bot_data.runtime = await stack.enter_async_context(open_runtime(settings))
+    runtime = await stack.enter_async_context(open_runtime(settings))
+    application.bot_data.runtime = runtime
     application.bot_data.resources = stack
+    surface = HttpSurface(build_routes(
+        engine=runtime.engine,
+        sessions=runtime.sessions,
+        metrics=application.bot_data.metrics,
+        max_tick_age=timedelta(seconds=settings.health_tick_age),
+    ))
+    try:
+        await surface.start(listen=settings.http_listen, port=settings.http_port)
+    except OSError as error:  # the bot still serves its subscribers; the operator must know
+        logger.error(
+            "http surface off: cannot listen on %s:%d (%s); /healthz and /metrics are "
+            "unavailable — set BOT_HTTP_LISTEN / BOT_HTTP_PORT",
+            settings.http_listen, settings.http_port, error.strerror or error,
+        )
+    else:
+        stack.push_async_callback(surface.stop)
     await application.bot.set_my_commands(
         [BotCommand(command, description) for command, description in COMMANDS]
     )
@@ -156,9 +177,12 @@ def _guarded(name: str, tick: _Tick) -> Callable[[VigiaContext], Coroutine[Any, 
         started = time.monotonic()
         try:
             result = await tick(context)
+            await context.bot_data.heartbeats.beat(context.runtime.sessions, name)
         except Exception:
             logger.exception("tick=%s failed ms=%d", name, _ms(started))
             return
+        finally:
+            context.bot_data.metrics.observe_tick(name, time.monotonic() - started)
         logger.debug("tick=%s done ms=%d result=%s", name, _ms(started), _summary(result))
 
     return run
@@ -170,6 +194,11 @@ async def _poll(context: VigiaContext) -> object:
     reports = await poll_due(context.runtime)
     failed = sum(1 for report in reports if report.error)
     new = sum(report.new for report in reports)
+    context.bot_data.metrics.count_polls(
+        statuses=[report.status for report in reports if not report.error],
+        errors=failed,
+        new_items=new,
+    )
     if reports:
         logger.info("tick=poll sources=%d new=%d failed=%d", len(reports), new, failed)
     return len(reports)
@@ -184,7 +213,18 @@ async def _alerts(context: VigiaContext) -> object:
 
 
 async def _deliveries(context: VigiaContext) -> object:
-    return await run_delivery_tick(context.runtime, context.bot, pacer=context.bot_data.pacer)
+    report = await run_delivery_tick(context.runtime, context.bot, pacer=context.bot_data.pacer)
+    context.bot_data.metrics.count_deliveries(
+        DeliveryOutcomes(
+            delivered=report.sent,
+            retry=report.retried,
+            blocked=report.deactivated,
+            rejected=report.failed - report.deactivated,
+            retry_after=report.retry_after,
+        ),
+        transport="telegram",
+    )
+    return report
 
 
 def _ms(started: float) -> int:

@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import SecretStr, field_validator
@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     admins: Annotated[frozenset[int], NoDecode] = frozenset()
     timezone: str = "America/Caracas"
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one object a line, for log shippers
     poll_concurrency: int = 16  # sources in flight; their reads are stored together as they land
     # Processes that parse, tag and fingerprint what polls read, beside the bot's own; 0 does
     # that work in the bot's process. On SQLite storing is the bottleneck, and a worker costs
@@ -47,6 +48,12 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_secret: SecretStr | None = None
+    # The HTTP surface of `run`: /healthz, /metrics (and the WhatsApp webhook).
+    http_listen: str = "127.0.0.1"
+    http_port: int = 8080
+    # Durations: seconds, or "90s", "10m", "24h".
+    health_tick_age: int = 600  # a poll or delivery tick older than this makes /healthz 503
+    failing_after: int = 86400  # a source failing this long is reported to the admins daily
 
     @field_validator("admins", mode="before")
     @classmethod
@@ -57,6 +64,11 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return frozenset({value})
         return value
+
+    @field_validator("health_tick_age", "failing_after", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        return parse_duration(value) if isinstance(value, str) else value
 
     @field_validator("telegram_api_url", "telegram_web_url")
     @classmethod

@@ -51,11 +51,17 @@ async def failing_sources(*, session: AsyncSession) -> list[Source]:
     return list(rows.all())
 
 
-async def collect_stats(*, session: AsyncSession, now: datetime) -> Stats:
-    """Counts for `/stats`."""
+async def count_failing(*, session: AsyncSession) -> int:
+    """How many declared sources are failing or disabled (what `/stats` calls failing)."""
     failing = await session.scalar(
         select(func.count()).select_from(Source).where(col(Source.in_config), _failing())
     )
+    return int(failing or 0)
+
+
+async def collect_stats(*, session: AsyncSession, now: datetime) -> Stats:
+    """Counts for `/stats`."""
+    failing = await count_failing(session=session)
     declared = await session.scalar(
         select(func.count()).select_from(Source).where(col(Source.in_config))
     )

@@ -46,6 +46,12 @@ async def _postgres_reason() -> str | None:
     return None
 
 
+@pytest.fixture(autouse=True)
+def _http_on_a_free_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every service a test starts (also in a subprocess) serves /healthz on a port of its own."""
+    monkeypatch.setenv("BOT_HTTP_PORT", "0")
+
+
 @pytest.fixture
 async def postgres_url() -> AsyncIterator[str]:
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""

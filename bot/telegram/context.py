@@ -8,6 +8,8 @@ from typing import Any, TypeAlias
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
+from bot.health import Heartbeats
+from bot.metrics import Metrics
 from bot.runtime import Runtime
 from bot.telegram.deliver import Pacer
 from bot.telegram.flood import FloodGate
@@ -21,6 +23,8 @@ class BotData:
     resources: AsyncExitStack | None = None
     flood: FloodGate = field(default_factory=FloodGate)
     pacer: Pacer = field(default_factory=Pacer)  # one per process: Telegram's limits are per bot
+    metrics: Metrics = field(default_factory=Metrics)
+    heartbeats: Heartbeats = field(default_factory=Heartbeats)
 
 
 # ExtBot[int]: the bot carries AIORateLimiter, whose per-request argument is an int.

@@ -71,6 +71,7 @@ class DeliveryReport:
     retried: int = 0  # sent back to wait (flood wait, network error, or behind such a part)
     failed: int = 0
     deactivated: int = 0  # subscribers deactivated (blocked the bot, chat gone)
+    retry_after: int = 0  # of the retried, those Telegram answered with 429 retry_after
 
 
 class Pacer:
@@ -180,7 +181,7 @@ class _Run:
         self.margin = timedelta(seconds=min(5.0, lease_seconds / 4))
         self.sending = sending
         self.in_flight = 0
-        self.sent = self.retried = self.failed = self.deactivated = 0
+        self.sent = self.retried = self.failed = self.deactivated = self.retry_after = 0
         self._progress = asyncio.Event()
         self.serialize_writes = False
         self._writing = asyncio.Lock()
@@ -199,7 +200,9 @@ class _Run:
             yield session
 
     def report(self) -> DeliveryReport:
-        return DeliveryReport(self.sent, self.retried, self.failed, self.deactivated)
+        return DeliveryReport(
+            self.sent, self.retried, self.failed, self.deactivated, self.retry_after
+        )
 
     async def wait_below(self, count: int) -> None:
         while self.in_flight >= count and self.in_flight > 0:
@@ -270,6 +273,7 @@ class _Run:
                     )
                 await self._give_back(rest, at=at)
                 self.retried += 1
+                self.retry_after += 1
                 return False
             except Forbidden as error:
                 await self._deactivate(row, f"403 {error.message}")
