@@ -20,7 +20,7 @@ from bot.logs import configure_logging
 from bot.metrics import DeliveryOutcomes
 from bot.pipeline.ingest import poll_due
 from bot.runtime import open_runtime
-from bot.scheduler import run_alert_tick, run_delivery_tick, run_digest_tick
+from bot.scheduler import run_alert_tick, run_delivery_tick, run_digest_tick, run_failing_tick
 from bot.telegram.context import BotData, VigiaApplication, VigiaContext
 from bot.telegram.deliver import Pacer
 from bot.telegram.flood import FloodGate
@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 DELIVERY_TICK = 2.0  # seconds between looks at the outbox
 ALERT_TICK = 60.0  # seconds between looks for alerts to promise
+FAILING_TICK = 3600.0  # seconds between looks for sources to report to the admins
 DELIVERY_CONNECTIONS = 32
 FIRST_TICK = 1.0  # seconds after start before the first of each tick
 
@@ -146,6 +147,7 @@ def schedule_ticks(application: VigiaApplication, settings: Settings) -> None:
         ("digests", settings.digest_tick, _digests),
         ("alerts", ALERT_TICK, _alerts),
         ("deliveries", DELIVERY_TICK, _deliveries),
+        ("failing", FAILING_TICK, _failing),
     )
     for name, interval, tick in ticks:
         jobs.run_repeating(
@@ -210,6 +212,10 @@ async def _digests(context: VigiaContext) -> object:
 
 async def _alerts(context: VigiaContext) -> object:
     return await run_alert_tick(context.runtime)
+
+
+async def _failing(context: VigiaContext) -> object:
+    return await run_failing_tick(context.runtime)
 
 
 async def _deliveries(context: VigiaContext) -> object:

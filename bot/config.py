@@ -8,18 +8,30 @@ import tomllib
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import SecretStr, field_validator
+from pydantic import PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.model import Actor, SourceConfig, Topic
 
+STEERING_FILES = ("feeds.toml", "actors.toml")
+
+
+def bundled(name: str) -> Path:
+    """The default steering file `name` (feeds.toml, actors.toml) shipped inside the package."""
+    return Path(str(files("bot") / "defaults" / name))
+
 
 class Settings(BaseSettings):
-    """Everything an operator sets through `BOT_*` variables or a `.env` file."""
+    """Everything an operator sets through `BOT_*` variables or a `.env` file.
+
+    When BOT_FEEDS / BOT_ACTORS are not set and the working folder has no feeds.toml /
+    actors.toml, the copies bundled with the package are used (`using_bundled` names them).
+    """
 
     model_config = SettingsConfigDict(env_prefix="BOT_", env_file=".env", extra="ignore")
 
@@ -64,6 +76,24 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return frozenset({value})
         return value
+
+    _bundled: tuple[str, ...] = PrivateAttr(default=())
+
+    @property
+    def using_bundled(self) -> tuple[str, ...]:
+        """The steering files taken from the package because the working folder has none."""
+        return self._bundled
+
+    @model_validator(mode="after")
+    def _fall_back_to_bundled(self) -> Settings:
+        bundled_now = []
+        for name in ("feeds", "actors"):
+            path: Path = getattr(self, name)
+            if name not in self.model_fields_set and not path.exists():
+                setattr(self, name, bundled(path.name))
+                bundled_now.append(path.name)
+        self._bundled = tuple(bundled_now)
+        return self
 
     @field_validator("health_tick_age", "failing_after", mode="before")
     @classmethod

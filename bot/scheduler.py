@@ -19,10 +19,12 @@ from bot.digest.rank import rank_stories
 from bot.digest.render import render_alert, render_digest
 from bot.digest.select import load_stories, select_window
 from bot.runtime import Runtime
+from bot.telegram.admin import failing_report
 from bot.telegram.buttons import digest_more
 from bot.telegram.deliver import DeliveryReport, Pacer, deliver_due
 from storage import deliveries
 from storage.db import transaction
+from storage.health import read_checkpoint, write_checkpoint
 from storage.models import (
     Checkpoint,
     Delivery,
@@ -33,6 +35,7 @@ from storage.models import (
     Subscriber,
 )
 from storage.schedule import next_digest_at, zone_of
+from storage.stories import failing_since
 from storage.subscribers import subscriber_languages
 
 if TYPE_CHECKING:
@@ -49,6 +52,8 @@ LATE_GRACE = timedelta(hours=3)
 ALERT_FRESHNESS = timedelta(hours=6)  # an item older than this (a backfill) alerts nobody
 ALERT_CHECKPOINT = "alerts:last_item"
 DUE_BATCH = 200
+FAILING_CHECKPOINT = "failing:last_report"  # when the admins were last told of failing sources
+FAILING_EVERY = timedelta(days=1)
 
 
 async def run_digest_tick(
@@ -130,6 +135,36 @@ async def run_alert_tick(runtime: Runtime, *, now: datetime | None = None) -> in
     if promised:
         logger.info("alert tick promised=%d", promised)
     return promised
+
+
+async def run_failing_tick(runtime: Runtime, *, now: datetime | None = None) -> int:
+    """Once a day, tell the admins in one short message which sources have been failing for
+    longer than BOT_FAILING_AFTER; return how many admins were written to.
+
+    The day's report is claimed in the transaction that promises it, so two workers (or a
+    restart) never send it twice.
+    """
+    admins = sorted(runtime.settings.admins)
+    if not admins:
+        return 0
+    now = _utc(now or datetime.now(UTC))
+    after = timedelta(seconds=runtime.settings.failing_after)
+    async with transaction(runtime.sessions) as session:
+        last = await read_checkpoint(session=session, name=FAILING_CHECKPOINT)
+        if last is not None and now.timestamp() - last < FAILING_EVERY.total_seconds():
+            return 0
+        failing = await failing_since(session=session, before=now - after)
+        if not failing:
+            return 0  # nothing to say; the next tick looks again
+        await write_checkpoint(session=session, name=FAILING_CHECKPOINT, value=int(now.timestamp()))
+        text = failing_report(failing, hours=int(after.total_seconds() // 3600),
+                              tz=zone_of(runtime.settings.timezone), now=now)
+        for chat_id in admins:
+            await deliveries.enqueue(session=session, chat_id=chat_id, kind="admin",
+                                     dedup_key=f"failing:{chat_id}:{now:%Y-%m-%d}",
+                                     parts=[text], now=now)
+    logger.warning("failing sources reported sources=%d admins=%d", len(failing), len(admins))
+    return len(admins)
 
 
 async def run_delivery_tick(runtime: Runtime, bot: telegram.Bot, *,

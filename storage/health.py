@@ -14,7 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from storage.db import sessionmaker
 from storage.models import Checkpoint
 
-__all__ = ["TICK_PREFIX", "read_state", "record_tick", "schema_revision", "tick_times"]
+__all__ = [
+    "TICK_PREFIX",
+    "read_checkpoint",
+    "read_state",
+    "record_tick",
+    "schema_revision",
+    "tick_times",
+    "write_checkpoint",
+]
 
 TICK_PREFIX = "tick:"  # checkpoint names of the heartbeats: tick:poll, tick:deliveries
 _CHECKPOINT: Table = Checkpoint.__table__  # type: ignore[attr-defined]
@@ -22,13 +30,24 @@ _CHECKPOINT: Table = Checkpoint.__table__  # type: ignore[attr-defined]
 
 async def record_tick(*, session: AsyncSession, name: str, now: datetime) -> None:
     """Note that the tick `name` ran at `now` (seconds since the epoch, any worker's)."""
+    await write_checkpoint(session=session, name=TICK_PREFIX + name, value=int(now.timestamp()))
+
+
+async def write_checkpoint(*, session: AsyncSession, name: str, value: int) -> None:
+    """Set the checkpoint `name` (created if missing)."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(_CHECKPOINT).values(name=TICK_PREFIX + name, value=int(now.timestamp()))
+    statement = insert(_CHECKPOINT).values(name=name, value=value)
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=["name"], set_={"value": statement.excluded.value}
         )
     )
+
+
+async def read_checkpoint(*, session: AsyncSession, name: str) -> int | None:
+    """The checkpoint `name`, None if never written."""
+    value = await session.scalar(select(_CHECKPOINT.c.value).where(_CHECKPOINT.c.name == name))
+    return None if value is None else int(value)
 
 
 async def tick_times(*, session: AsyncSession) -> dict[str, datetime]:

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
 from bot.app import build_application
-from bot.config import Settings
+from bot.config import Settings, bundled
 from storage.db import transaction
 from storage.models import Item, Subscriber
 from tests.fake_telegram import FakeTelegram, SentMessage
@@ -71,7 +71,7 @@ async def test_ticks_poll_a_feed_and_deliver_the_scheduled_digest(
             telegram_api_url=fake.root,
             database_url=f"sqlite+aiosqlite:///{tmp_path / 'vigia.db'}",
             feeds=feeds_toml,
-            actors=ROOT / "actors.toml",
+            actors=bundled("actors.toml"),
             poll_tick=1,
             digest_tick=1,
         )

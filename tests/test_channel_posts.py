@@ -10,10 +10,10 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.config import Settings
+from bot.config import Settings, bundled
 from storage.models import Item
 from tests.fake_telegram import FakeTelegram
-from tests.test_handlers import FEEDS, ROOT, TOKEN, Harness, running
+from tests.test_handlers import FEEDS, TOKEN, Harness, running
 
 CHANNEL_SOURCE = """
 [[source]]
@@ -39,7 +39,7 @@ async def bot(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[Harness]:
         _env_file=None,  # type: ignore[call-arg]
         token=SecretStr(TOKEN), telegram_api_url=fake.root, telegram_web_url="http://127.0.0.1:9",
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'vigia.db'}",
-        feeds=tmp_path / "feeds.toml", actors=ROOT / "actors.toml",
+        feeds=tmp_path / "feeds.toml", actors=bundled("actors.toml"),
     )
     async with running(settings, fake) as harness:
         yield harness

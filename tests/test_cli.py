@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import poll_once, print_digest, print_stories
-from bot.config import Settings
+from bot.config import Settings, bundled
 from bot.demo import run_demo
 from tests.feedserver import FeedServer, Route
 from tests.test_ingest import EN_FEED, ES_FEED, rss
@@ -56,7 +56,7 @@ def settings(tmp_path: Path) -> Settings:
         _env_file=None,
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'v.db'}",  # type: ignore[call-arg]
         feeds=tmp_path / "feeds.toml",
-        actors=ROOT / "actors.toml",
+        actors=bundled("actors.toml"),
     )
 
 

@@ -15,7 +15,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.app import build_application
-from bot.config import Settings
+from bot.config import Settings, bundled
 from bot.telegram.context import VigiaApplication
 from bot.telegram.flood import FloodGate
 from storage.db import transaction
@@ -173,7 +173,7 @@ def settings(fake: FakeTelegram, tmp_path: Path) -> Settings:
         telegram_web_url="http://127.0.0.1:9",
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'vigia.db'}",
         feeds=feeds,
-        actors=ROOT / "actors.toml",
+        actors=bundled("actors.toml"),
         admins=frozenset({ADMIN}),
         timezone="America/Caracas",
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.config import Settings
+from bot.config import Settings, bundled
 from bot.pipeline.ingest import SourceReport, poll_due
 from bot.runtime import Runtime, open_runtime
 from bot.sources.fetch import Fetcher
@@ -120,7 +120,7 @@ def settings_for(tmp_path: Path, feeds: str) -> Settings:
         _env_file=None,  # type: ignore[call-arg]
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'vigia.db'}",
         feeds=tmp_path / "feeds.toml",
-        actors=ROOT / "actors.toml",
+        actors=bundled("actors.toml"),
     )
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.config import Settings
+from bot.config import Settings, bundled
 from bot.pipeline.ingest import poll_due
 from bot.runtime import Runtime, open_runtime
 from storage.models import Item, Source, Story
@@ -84,7 +84,7 @@ async def runtime(server: FeedServer, tmp_path: Path) -> AsyncIterator[Runtime]:
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'vigia.db'}",
-        feeds=tmp_path / "feeds.toml", actors=ROOT / "actors.toml",
+        feeds=tmp_path / "feeds.toml", actors=bundled("actors.toml"),
         telegram_web_url=server.url("/").rstrip("/"),
     )
     async with open_runtime(settings) as runtime:

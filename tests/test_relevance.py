@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_actors
+from bot.config import bundled, load_actors
 from bot.model import ActorTag
 from bot.pipeline.relevance import is_relevant, tag_text
 from bot.pipeline.tag import Tagger
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = Path(__file__).resolve().parent / "data" / "seeds"
-CATALOG = load_actors(ROOT / "actors.toml")
+CATALOG = load_actors(bundled("actors.toml"))
 TAGGER = Tagger(CATALOG.actors, CATALOG.topics)
 
 # text, about Venezuela (kept from a "general" source)?

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import Settings, load_actors
+from bot.config import Settings, bundled, load_actors
 from bot.pipeline.commit import GroupCommit
 from bot.pipeline.prepare import Preparer
 from bot.pipeline.tag import Tagger
@@ -20,7 +20,6 @@ from bot.sources.fetch import Fetcher
 from storage.db import sessionmaker, transaction
 from storage.models import Delivery, Item, SentStory, Story, Subscriber
 from storage.subscribers import follow, subscribe, update_settings
-from tests.conftest import ROOT
 from tests.test_select import add_story, seed_catalog
 
 START = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)  # 07:00 in Caracas
@@ -29,7 +28,7 @@ DUE = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # 08:00 in Caracas: the default 
 
 @pytest.fixture
 async def runtime(engine: AsyncEngine, sqlite_url: str) -> AsyncIterator[Runtime]:
-    catalog = load_actors(ROOT / "actors.toml")
+    catalog = load_actors(bundled("actors.toml"))
     fetcher = Fetcher()
     sessions = sessionmaker(engine)
     tagger = Tagger(catalog.actors, catalog.topics)

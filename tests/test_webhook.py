@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import bundled
 from tests.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,7 +53,7 @@ def test_updates_posted_to_the_webhook_are_answered(fake: FakeTelegram, tmp_path
     env = {
         **os.environ, "BOT_TOKEN": TOKEN, "BOT_TELEGRAM_API_URL": fake.root,
         "BOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'v.db'}",
-        "BOT_FEEDS": str(tmp_path / "feeds.toml"), "BOT_ACTORS": str(ROOT / "actors.toml"),
+        "BOT_FEEDS": str(tmp_path / "feeds.toml"), "BOT_ACTORS": str(bundled("actors.toml")),
         "BOT_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/hook",
         "BOT_WEBHOOK_PORT": str(port), "BOT_WEBHOOK_SECRET": SECRET,
     }

@@ -257,7 +257,7 @@ class _Run:
                 wait = _retry_seconds(error)
                 self.pacer.hold_chat(row.chat_id, wait)
                 at = self.clock() + timedelta(seconds=wait)
-                logger.info(
+                logger.warning(
                     "event=delivery_flood_wait delivery=%s chat=%s retry_after=%s",
                     row.id,
                     row.chat_id,
@@ -348,7 +348,7 @@ class _Run:
             self.failed += 1
             return True
         at = self.clock() + timedelta(seconds=backoff_seconds(attempts))
-        logger.info(
+        logger.warning(
             "event=delivery_retry delivery=%s chat=%s attempts=%s at=%s error=%r",
             row.id,
             row.chat_id,
