@@ -165,7 +165,8 @@ def _run(_args: argparse.Namespace) -> int:
         print(
             "BOT_TOKEN is not set, so Vigía cannot talk to Telegram; running the offline demo.\n"
             "To run the bot: ask @BotFather on Telegram for a token (/newbot), then\n"
-            "  export BOT_TOKEN=123456:ABC…   (or put BOT_TOKEN=… in .env) and run `make run`.\n",
+            "  export BOT_TOKEN=123456:ABC…   (or put BOT_TOKEN=… in .env) and run `vigia run`\n"
+            "  (`make run` in a checkout).\n",
             file=sys.stderr,
         )
         return _demo(_args)

@@ -15,10 +15,10 @@ from bot.pipeline.commit import GroupCommit
 from bot.pipeline.prepare import Preparer
 from bot.pipeline.tag import Tagger
 from bot.runtime import Runtime
-from bot.scheduler import run_alert_tick, run_digest_tick
+from bot.scheduler import run_alert_tick, run_digest_tick, run_failing_tick
 from bot.sources.fetch import Fetcher
 from storage.db import sessionmaker, transaction
-from storage.models import Delivery, Item, SentStory, Story, Subscriber
+from storage.models import Delivery, Item, SentStory, Source, Story, Subscriber
 from storage.subscribers import follow, subscribe, update_settings
 from tests.test_select import add_story, seed_catalog
 
@@ -287,3 +287,49 @@ async def test_a_backfilled_old_item_alerts_nobody(runtime: Runtime) -> None:
         await add_story(session, title="Seed item", seen=START - timedelta(days=8))
 
     assert await run_alert_tick(runtime, now=START + timedelta(minutes=1)) == 0
+
+
+async def _source(runtime: Runtime, source_id: str, name: str, *, errors: int,
+                  last_success: datetime | None, error: str | None = None) -> None:
+    async with transaction(runtime.sessions) as session:
+        session.add(Source(id=source_id, name=name, url=f"https://{source_id}.example/feed",
+                           error_count=errors, last_error=error, last_success_at=last_success,
+                           last_status=503 if errors else 200))
+
+
+async def test_admins_hear_once_a_day_of_sources_failing_for_long(runtime: Runtime) -> None:
+    runtime.settings = runtime.settings.model_copy(update={"admins": frozenset({11, 12})})
+    await _source(runtime, "caido", "Diario <Caído>", errors=9,
+                  last_success=START - timedelta(days=3), error="HTTP 503 <b>down</b>")
+    await _source(runtime, "nunca", "Jamais lu", errors=4, last_success=None,
+                  error="cannot connect")
+    await _source(runtime, "reciente", "Recently down", errors=2,
+                  last_success=START - timedelta(hours=2), error="timeout")
+    await _source(runtime, "sano", "Healthy", errors=0, last_success=START)
+
+    assert await run_failing_tick(runtime, now=START) == 2
+    reports = await deliveries(runtime, "admin")
+    assert sorted(r.chat_id for r in reports) == [11, 12]
+    text = reports[0].text
+    assert "2 sources failing for more than 24 h" in text
+    assert "Diario &lt;Caído&gt;" in text and "HTTP 503 &lt;b&gt;down&lt;/b&gt;" in text
+    assert "Jamais lu</b> — last read never: cannot connect" in text
+    assert "Recently down" not in text and "Healthy" not in text
+
+    # The same day, and after a restart or on a second worker: nothing more.
+    assert await run_failing_tick(runtime, now=START + timedelta(hours=5)) == 0
+    assert len(await deliveries(runtime, "admin")) == 2
+    assert await run_failing_tick(runtime, now=START + timedelta(days=1, minutes=1)) == 2
+    assert len(await deliveries(runtime, "admin")) == 4
+
+
+async def test_no_failing_source_and_no_admin_mean_no_message(runtime: Runtime) -> None:
+    await _source(runtime, "caido", "Caído", errors=9, last_success=START - timedelta(days=3))
+    assert await run_failing_tick(runtime, now=START) == 0  # no admins configured
+    runtime.settings = runtime.settings.model_copy(update={"admins": frozenset({11})})
+    async with transaction(runtime.sessions) as session:
+        row = await session.get(Source, "caido")
+        assert row is not None
+        row.error_count, row.last_success_at = 0, START
+    assert await run_failing_tick(runtime, now=START) == 0
+    assert await deliveries(runtime, "admin") == []
