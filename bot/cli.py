@@ -14,21 +14,21 @@ from typing import TextIO
 from bot.config import (
     STEERING_FILES,
     ConfigError,
-    Problem,
     Settings,
     bundled,
     load_actors,
     load_sources,
 )
+from bot.durations import parse_window
 from bot.health import check_database
 from bot.opml import OpmlError, plan_import, read_opml, write_opml
 from bot.pipeline.ingest import SourceReport, poll_due
-from bot.pipeline.tag import Tagger
 from bot.runtime import Runtime, open_runtime
 from storage import migrate
 from storage.db import create_engine
 from storage.items import stories_with_items
 from storage.stories import failing_sources, list_sources
+from storage.times import as_utc
 
 PROGRESS_ABOVE = 5  # sources polled at once before `poll --once` shows its progress
 
@@ -104,11 +104,6 @@ def check_files(feeds: Path, actors: Path, *, out: TextIO | None = None) -> int:
         catalog = load_actors(actors)
     except ConfigError as error:
         problems += error.problems
-    if catalog is not None:
-        try:
-            Tagger(catalog.actors, catalog.topics)
-        except ValueError as error:  # clashes only the tagger sees, e.g. an alias that is a surname
-            problems.append(Problem(str(actors), 0, str(error)))
     if problems:
         for problem in problems:
             print(problem, file=out)
@@ -241,7 +236,7 @@ async def print_digest(
 ) -> int:
     """Print, as plain text, the digest a subscriber would get."""
     out = out or sys.stdout
-    window = _window(since)
+    window = parse_window(since)
     if window is None:
         print(f'"{since}" is not a window; write 6h, 24h or 7d', file=sys.stderr)
         return 2
@@ -285,7 +280,7 @@ async def render_terminal_digest(
 async def print_stories(settings: Settings, *, since: str, out: TextIO | None = None) -> int:
     """One block per story: title and source count, then one line per item (source, title)."""
     out = out or sys.stdout
-    window = _window(since)
+    window = parse_window(since)
     if window is None:
         print(f'"{since}" is not a window; write 6h, 24h or 7d', file=sys.stderr)
         return 2
@@ -354,13 +349,13 @@ def _status_of(enabled: bool, disabled_reason: str | None, errors: int, status: 
 def _ago(moment: datetime | None, now: datetime) -> str:
     if moment is None:
         return "never"
-    return _span(now - _aware(moment)) + " ago"
+    return _span(now - as_utc(moment)) + " ago"
 
 
 def _until(moment: datetime | None, now: datetime) -> str:
     if moment is None:
         return "now"
-    delta = _aware(moment) - now
+    delta = as_utc(moment) - now
     return "now" if delta.total_seconds() <= 0 else "in " + _span(delta)
 
 
@@ -372,21 +367,11 @@ def _span(delta: timedelta) -> str:
     return f"{seconds} s"
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-
-
 def _print_table(rows: Sequence[Sequence[str]], *, out: TextIO) -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         print("  ".join([*cells, row[-1]]).rstrip(), file=out)
-
-
-def _window(text: str) -> timedelta | None:
-    from storage.schedule import parse_window
-
-    return parse_window(text)
 
 
 def _label(window: timedelta) -> str:

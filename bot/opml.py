@@ -13,7 +13,7 @@ from xml.etree.ElementTree import Element, SubElement, indent, tostring
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
-from bot.config import fold
+from bot.fold import fold_words
 from bot.model import SourceConfig
 
 __all__ = ["ImportPlan", "OpmlError", "Outline", "plan_import", "read_opml", "write_opml"]
@@ -159,7 +159,7 @@ def _url_key(url: str) -> tuple[str, ...]:
 
 
 def _slug(outline: Outline) -> str:
-    text = re.sub(r"[^a-z0-9]+", "-", fold(outline.title)).strip("-")[:60].strip("-")
+    text = re.sub(r"[^a-z0-9]+", "-", fold_words(outline.title)).strip("-")[:60].strip("-")
     if not text:
         text = re.sub(r"[^a-z0-9]+", "-", _url_key(outline.url)[1]).strip("-")[:60] or "source"
     return text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -26,7 +27,6 @@ from storage.db import Sessions, create_engine, sessionmaker, transaction
 from storage.models import Delivery, Item, Subscriber
 from tests.fake_telegram import FakeTelegram
 from tests.feedserver import FeedServer, Route
-from tests.test_webhook import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "777001:SERVICE-token-for-the-fake-bot-api"
@@ -43,6 +43,12 @@ RSS = """<?xml version="1.0" encoding="utf-8"?>
 <description>Caracas. Le Conseil national électoral a reporté la publication.</description></item>
 </channel></rss>
 """
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from bot.telegram.reply import Reply, reply_text
 from storage import stories as story_store
 from storage.models import Source
 from storage.schedule import zone_of
+from storage.times import as_utc
 
 MAX_ERROR = 200  # characters of a source's last error shown in /feeds
 REPORT_LINES = 10  # sources named in the daily report of failing sources; /feeds has them all
@@ -97,9 +98,7 @@ def failing_report(sources: Sequence[Source], *, hours: int, tz: ZoneInfo,
 def _when(source: Source, tz: ZoneInfo, now: datetime) -> str:
     if source.last_success_at is None:
         return "never"
-    moment = source.last_success_at
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-    return format_time(moment, tz=tz, now=now)
+    return format_time(as_utc(source.last_success_at), tz=tz, now=now)
 
 
 def _error(source: Source, limit: int) -> str:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.config import bundled, load_actors
 from bot.digest.lookup import find_actor
 from bot.model import Actor
 
-ROOT = Path(__file__).resolve().parents[1]
 ACTORS = load_actors(bundled("actors.toml")).actors
 
 
