@@ -177,3 +177,26 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["--version"])
     assert capsys.readouterr().out.strip() == f"vigia {version('vigia')}"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+async def test_poll_once_shows_progress_on_a_terminal_only(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FeedServer() as server:
+        server.route("/es.xml", Route(body=rss(ES_FEED, lang="es")))
+        settings.feeds.write_text("".join(
+            f'[[source]]\nid = "fuente-{n}"\nurl = "{server.url("/es.xml")}?n={n}"\n\n'
+            for n in range(7)), encoding="utf-8")
+        terminal, piped = _Terminal(), io.StringIO()
+        monkeypatch.setattr(sys, "stderr", terminal)
+        await poll_once(settings, out=io.StringIO())
+        monkeypatch.setattr(sys, "stderr", piped)
+        await poll_once(settings, out=io.StringIO())
+    shown = terminal.getvalue()
+    assert "\rpolled 1/7 sources" in shown and "\rpolled 7/7 sources" in shown
+    assert piped.getvalue() == ""  # a pipe or a log file gets no carriage returns
