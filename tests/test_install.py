@@ -37,7 +37,7 @@ def test_the_wheel_runs_from_an_empty_folder(tmp_path: Path) -> None:
         "--output-file", pins, cwd=ROOT, env=env)
     run(UV, "venv", "--quiet", "--python", sys.executable, venv, cwd=tmp_path, env=env)
     run(UV, "pip", "install", "--quiet", "--python", venv / "bin" / "python",
-        "--requirements", pins, wheel, cwd=tmp_path, env=env)
+        "-r", pins, wheel, cwd=tmp_path, env=env)
     vigia = venv / "bin" / "vigia"
 
     demo = run(vigia, "demo", cwd=empty, env=env)
