@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -46,6 +46,17 @@ def _parser() -> argparse.ArgumentParser:
     def command(name: str, summary: str, description: str) -> argparse.ArgumentParser:
         return commands.add_parser(name, help=summary, description=description)
 
+    _service_commands(command)
+    _file_commands(command)
+    _operator_commands(command)
+    return parser
+
+
+_Command = Callable[[str, str, str], argparse.ArgumentParser]
+
+
+def _service_commands(command: _Command) -> None:
+    """run, poll, digest, tag, stories, demo: what Vigía does."""
     run = command("run", "the service: Telegram bot, scheduler, pollers, /healthz and /metrics",
                   "Run the service until interrupted: Telegram long polling (or a webhook when "
                   "BOT_WEBHOOK_URL is set), the poll, digest, alert and delivery ticks, and the "
@@ -77,6 +88,21 @@ def _parser() -> argparse.ArgumentParser:
                      help='"venezuela": every text counts as relevant (default: general)')
     tag.set_defaults(handler=_tag)
 
+    stories = command("stories", "print stories with their items, to check folding",
+                      "Print one block per story: its title and source count, then one line "
+                      "per item (source: title).")
+    stories.add_argument("--since", default="24h", help="window: 6h, 24h, 7d (default 24h)")
+    stories.set_defaults(handler=_stories)
+
+    demo = command("demo", "an offline tour on bundled sample feeds, no token needed",
+                   "Serve three bundled sample outlets (es, en, fr) on loopback, ingest them into "
+                   "a throwaway database, and print the poll table, a digest and /actor maduro. "
+                   "No network, no token.")
+    demo.set_defaults(handler=_demo)
+
+
+def _file_commands(command: _Command) -> None:
+    """feeds check/import/export and init: the steering files."""
     feeds = command("feeds", "check feeds.toml and actors.toml; OPML import and export",
                     "Operator commands for the steering files.")
     feeds_commands = feeds.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
@@ -99,6 +125,16 @@ def _parser() -> argparse.ArgumentParser:
         description="Print the sources of feeds.toml as an OPML 2.0 document.")
     opml_out.set_defaults(handler=_feeds_export)
 
+    init = command("init", "write editable copies of the bundled feeds.toml and actors.toml",
+                   "Write editable copies of the bundled feeds.toml and actors.toml into DIR "
+                   "(default: the working folder). Existing files are kept.")
+    init.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR")
+    init.add_argument("--force", action="store_true", help="overwrite existing files")
+    init.set_defaults(handler=_init)
+
+
+def _operator_commands(command: _Command) -> None:
+    """db upgrade, health, sources: the database and how the service is doing."""
     db = command("db", "database commands", "Database commands.")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     upgrade = db_commands.add_parser(
@@ -113,32 +149,12 @@ def _parser() -> argparse.ArgumentParser:
                      "creates a database.")
     health.set_defaults(handler=_health)
 
-    stories = command("stories", "print stories with their items, to check folding",
-                      "Print one block per story: its title and source count, then one line "
-                      "per item (source: title).")
-    stories.add_argument("--since", default="24h", help="window: 6h, 24h, 7d (default 24h)")
-    stories.set_defaults(handler=_stories)
-
     sources = command("sources", "each source's status, last success, errors and next poll",
                       "Print every source of feeds.toml: status, last success, error count, "
                       "next poll and last error.")
     sources.add_argument("--failing", action="store_true",
                          help="only the sources whose last poll failed, or disabled")
     sources.set_defaults(handler=_sources)
-
-    init = command("init", "write editable copies of the bundled feeds.toml and actors.toml",
-                   "Write editable copies of the bundled feeds.toml and actors.toml into DIR "
-                   "(default: the working folder). Existing files are kept.")
-    init.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR")
-    init.add_argument("--force", action="store_true", help="overwrite existing files")
-    init.set_defaults(handler=_init)
-
-    demo = command("demo", "an offline tour on bundled sample feeds, no token needed",
-                   "Serve three bundled sample outlets (es, en, fr) on loopback, ingest them into "
-                   "a throwaway database, and print the poll table, a digest and /actor maduro. "
-                   "No network, no token.")
-    demo.set_defaults(handler=_demo)
-    return parser
 
 
 def _settings() -> Settings:

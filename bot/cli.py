@@ -11,21 +11,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from bot.config import (
-    STEERING_FILES,
-    ConfigError,
-    Settings,
-    bundled,
-    load_actors,
-    load_sources,
-)
+from bot.config import STEERING_FILES, ConfigError, Settings, bundled, load_actors, load_sources
 from bot.durations import parse_window
 from bot.health import check_database
+from bot.model import Actor
 from bot.opml import OpmlError, plan_import, read_opml, write_opml
-from bot.pipeline.ingest import SourceReport, poll_due
-from bot.runtime import Runtime, open_runtime
+from bot.pipeline.ingest import SourceReport
+from bot.runtime import open_runtime
 from storage import migrate
-from storage.db import create_engine
+from storage.db import Sessions, create_engine
 from storage.items import stories_with_items
 from storage.stories import failing_sources, list_sources
 from storage.times import as_utc
@@ -45,7 +39,7 @@ async def poll_once(
             print(f"unknown source id(s): {', '.join(unknown)}", file=sys.stderr)
             return 2
         show = _progress(sys.stderr) if len(ids) > PROGRESS_ABOVE else None
-        reports = await poll_due(runtime, ids=ids, progress=show)
+        reports = await runtime.poll_due(ids=ids, progress=show)
         if show is not None:
             print("\r\033[K", end="", file=sys.stderr, flush=True)
     print_reports(reports, out=out)
@@ -241,7 +235,14 @@ async def print_digest(
         print(f'"{since}" is not a window; write 6h, 24h or 7d', file=sys.stderr)
         return 2
     async with open_runtime(settings) as runtime:
-        text = await render_terminal_digest(runtime, window=window, actor=actor, limit=limit)
+        text = await render_terminal_digest(
+            sessions=runtime.sessions,
+            actors=runtime.catalog.actors,
+            timezone=settings.timezone,
+            window=window,
+            actor=actor,
+            limit=limit,
+        )
     if text is None:
         print(
             f'unknown actor "{actor}"; try `python -m bot digest --actor maduro`', file=sys.stderr
@@ -252,7 +253,13 @@ async def print_digest(
 
 
 async def render_terminal_digest(
-    runtime: Runtime, *, window: timedelta, actor: str | None, limit: int
+    *,
+    sessions: Sessions,
+    actors: Sequence[Actor],
+    timezone: str,
+    window: timedelta,
+    actor: str | None,
+    limit: int,
 ) -> str | None:
     """The digest of `window` (or of one actor) as terminal text; None for an unknown actor."""
     from zoneinfo import ZoneInfo
@@ -262,9 +269,9 @@ async def render_terminal_digest(
     from bot.digest.select import select_actor, select_window
 
     now = datetime.now(UTC)
-    async with runtime.sessions() as session:
+    async with sessions() as session:
         if actor:
-            found = find_actor(runtime.catalog.actors, actor)
+            found = find_actor(actors, actor)
             if found.actor is None:
                 return None
             page = await select_actor(session=session, actor_id=found.actor.id, limit=limit)
@@ -273,7 +280,7 @@ async def render_terminal_digest(
             page = await select_window(session=session, since=now - window, until=now, limit=limit)
             heading = f"Vigía digest — last {_label(window)}"
     return render_digest_text(
-        page.stories, heading=heading, tz=ZoneInfo(runtime.settings.timezone), now=now
+        page.stories, heading=heading, tz=ZoneInfo(timezone), now=now
     )
 
 

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from storage.db import Engine, Sessions, create_engine, sqlite_file, transaction
+from storage.db import Sessions, create_engine, sessionmaker, sqlite_file, transaction
 from storage.health import read_state, record_tick
 from storage.migrate import head_revision
 
@@ -67,13 +67,13 @@ class Health:
 
 
 async def check_health(
-    *, engine: Engine, max_tick_age: timedelta, now: datetime | None = None
+    *, sessions: Sessions, max_tick_age: timedelta, now: datetime | None = None
 ) -> Health:
-    """Run every check against an open engine."""
+    """Run every check against an open database."""
     now = now or datetime.now(UTC)
     head = head_revision()
     try:
-        schema, ticks = await read_state(engine)
+        schema, ticks = await read_state(sessions=sessions)
     except Exception as error:  # whatever the database says is the answer a health test gives
         return Health(reasons=(f"the database does not answer: {_said(error)}",), head=head,
                       checked_at=now)
@@ -94,7 +94,8 @@ async def check_database(
         )
     engine = create_engine(database_url, connect_args=_connect_args(database_url))
     try:
-        return await check_health(engine=engine, max_tick_age=max_tick_age, now=now)
+        return await check_health(sessions=sessionmaker(engine), max_tick_age=max_tick_age,
+                                  now=now)
     finally:
         await engine.dispose()
 

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from types import TracebackType
 
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
@@ -22,7 +22,7 @@ from tornado.web import Application, RequestHandler
 from bot.health import check_health
 from bot.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from bot.metrics import Metrics
-from storage.db import Engine, Sessions
+from storage.db import Sessions
 from storage.deliveries import count_pending
 from storage.stories import count_failing
 
@@ -137,53 +137,52 @@ class _Dispatch(RequestHandler):
         if self.request.method != "HEAD":
             self.write(response.body)
 
-    async def get(self, *_args: Any) -> None:
+    async def get(self, *_args: str) -> None:
         await self._answer()
 
-    async def head(self, *_args: Any) -> None:
+    async def head(self, *_args: str) -> None:
         await self._answer()
 
-    async def post(self, *_args: Any) -> None:
+    async def post(self, *_args: str) -> None:
         await self._answer()
 
-    async def put(self, *_args: Any) -> None:
+    async def put(self, *_args: str) -> None:
         await self._answer()
 
-    async def delete(self, *_args: Any) -> None:
+    async def delete(self, *_args: str) -> None:
         await self._answer()
 
-    async def patch(self, *_args: Any) -> None:
+    async def patch(self, *_args: str) -> None:
         await self._answer()
 
-    async def options(self, *_args: Any) -> None:
+    async def options(self, *_args: str) -> None:
         await self._answer()
 
-    def log_exception(self, *args: Any) -> None:
+    def log_exception(
+        self,
+        typ: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         # Tornado's own error log would print the request; ours above says what matters.
         logger.warning("http error path=%s", self.request.path)
 
 
-def build_routes(
-    *,
-    engine: Engine,
-    sessions: Sessions,
-    metrics: Metrics,
-    max_tick_age: timedelta,
-) -> Routes:
+def build_routes(*, sessions: Sessions, metrics: Metrics, max_tick_age: timedelta) -> Routes:
     """The routes of `vigia run`: add one line here for each new one."""
     return {
-        "/healthz": health_route(engine=engine, max_tick_age=max_tick_age),
+        "/healthz": health_route(sessions=sessions, max_tick_age=max_tick_age),
         "/metrics": metrics_route(sessions=sessions, metrics=metrics),
     }
 
 
-def health_route(*, engine: Engine, max_tick_age: timedelta) -> Handler:
+def health_route(*, sessions: Sessions, max_tick_age: timedelta) -> Handler:
     """GET /healthz: 200 and the checks as JSON when healthy, 503 with the reasons otherwise."""
 
     async def answer(request: Request) -> Response:
         if request.method not in ("GET", "HEAD"):
             return method_not_allowed("GET")
-        health = await check_health(engine=engine, max_tick_age=max_tick_age)
+        health = await check_health(sessions=sessions, max_tick_age=max_tick_age)
         return Response.json(health.document(), status=200 if health.ok else 503)
 
     return answer

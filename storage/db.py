@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import TypeAlias
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -16,11 +17,13 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-Engine: TypeAlias = AsyncEngine  # what bot/ names, so that it never imports SQLAlchemy itself
+# What bot/ names when it holds a session or the factory of sessions; it imports no SQLAlchemy.
+Session: TypeAlias = AsyncSession
 Sessions: TypeAlias = async_sessionmaker[AsyncSession]
+Engine: TypeAlias = AsyncEngine
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def create_engine(url: str, **kwargs: object) -> AsyncEngine:
     """An async engine for `url`; SQLite gets its pragmas. Nothing is created on disk here:
     migrating makes a SQLite file's folder (`ensure_sqlite_folder`), so a command that fails
     leaves no empty database behind."""
@@ -49,7 +52,7 @@ def ensure_sqlite_folder(url: str | URL) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -58,13 +61,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+def sessionmaker(engine: AsyncEngine) -> Sessions:
     """Sessions that keep their objects readable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
 @asynccontextmanager
-async def transaction(maker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+async def transaction(maker: Sessions) -> AsyncIterator[AsyncSession]:
     """One unit of work: commits on success, rolls back on error."""
     async with maker() as session, session.begin():
         yield session
@@ -73,3 +76,17 @@ async def transaction(maker: async_sessionmaker[AsyncSession]) -> AsyncIterator[
 def is_postgres(engine: AsyncEngine) -> bool:
     """Whether the engine speaks PostgreSQL (for the few queries that differ)."""
     return engine.dialect.name == "postgresql"
+
+
+def serialises_writes(sessions: Sessions) -> bool:
+    """Whether the database takes one writer at a time (SQLite): its writers had better queue."""
+    bind = sessions.kw.get("bind")
+    return bind is None or bind.dialect.name != "postgresql"
+
+
+def on_commit(
+    session: AsyncSession, *, committed: Callable[[], None], rolled_back: Callable[[], None]
+) -> None:
+    """Call `committed` once the session's transaction commits, `rolled_back` if it does not."""
+    event.listen(session.sync_session, "after_commit", lambda _: committed())
+    event.listen(session.sync_session, "after_rollback", lambda _: rolled_back())

@@ -9,9 +9,8 @@ from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
-from storage.db import sessionmaker
 from storage.models import Checkpoint
 
 __all__ = [
@@ -71,11 +70,12 @@ async def schema_revision(connection: AsyncConnection) -> str | None:
     return await connection.run_sync(read)
 
 
-async def read_state(engine: AsyncEngine) -> tuple[str | None, dict[str, datetime]]:
+async def read_state(
+    *, sessions: async_sessionmaker[AsyncSession]
+) -> tuple[str | None, dict[str, datetime]]:
     """The schema's revision and the ticks' last runs; raises when the database fails."""
-    async with engine.connect() as connection:
-        schema = await schema_revision(connection)
-    if schema is None:
-        return None, {}
-    async with sessionmaker(engine)() as session:
+    async with sessions() as session:
+        schema = await schema_revision(await session.connection())
+        if schema is None:
+            return None, {}
         return schema, await tick_times(session=session)

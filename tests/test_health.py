@@ -74,8 +74,8 @@ async def test_a_database_behind_head_is_unhealthy(sqlite_url: str) -> None:
 async def test_healthz_answers_503_with_reasons_then_200(sqlite_url: str) -> None:
     await _beat(sqlite_url, poll=timedelta(hours=2), deliveries=timedelta(seconds=1))
     engine = create_engine(sqlite_url)
-    surface = HttpSurface(build_routes(engine=engine, sessions=sessionmaker(engine),
-                                       metrics=Metrics(), max_tick_age=AGE))
+    surface = HttpSurface(build_routes(sessions=sessionmaker(engine), metrics=Metrics(),
+                                       max_tick_age=AGE))
     port = await surface.start(listen="127.0.0.1", port=0)
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
