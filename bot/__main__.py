@@ -9,7 +9,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.config import ConfigError, Settings
+from bot.settings import Settings
+from bot.steering import ConfigError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -114,9 +115,9 @@ def _digest(args: argparse.Namespace) -> int:
 
 
 def _tag(args: argparse.Namespace) -> int:
-    from bot.config import load_actors
     from bot.pipeline.relevance import tag_text
     from bot.pipeline.tag import Tagger
+    from bot.steering import load_actors
 
     settings = Settings()
     catalog = load_actors(settings.actors)

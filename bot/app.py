@@ -13,11 +13,11 @@ from urllib.parse import urlsplit
 from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 
-from bot.config import Settings
 from bot.logs import configure_logging
 from bot.pipeline.ingest import poll_due
 from bot.runtime import open_runtime
 from bot.scheduler import run_alert_tick, run_delivery_tick, run_digest_tick
+from bot.settings import Settings
 from bot.telegram.context import BotData, VigiaApplication, VigiaContext
 from bot.telegram.deliver import Pacer
 from bot.telegram.flood import FloodGate

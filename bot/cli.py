@@ -10,10 +10,11 @@ from typing import TextIO
 
 from sqlalchemy import text
 
-from bot.config import ConfigError, Problem, Settings, load_actors, load_sources
 from bot.pipeline.ingest import SourceReport, poll_due
 from bot.pipeline.tag import Tagger
 from bot.runtime import Runtime, open_runtime
+from bot.settings import Settings
+from bot.steering import ConfigError, Problem, load_actors, load_sources
 from storage import migrate
 from storage.db import create_engine
 from storage.items import stories_with_items

@@ -11,12 +11,13 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.config import Catalog, ConfigError, Settings, load_actors, load_sources
 from bot.model import SourceConfig
 from bot.pipeline.commit import GroupCommit
 from bot.pipeline.prepare import Preparer
 from bot.pipeline.tag import Tagger
+from bot.settings import Settings
 from bot.sources.fetch import Fetcher
+from bot.steering import Catalog, ConfigError, load_actors, load_sources
 from storage import migrate
 from storage.db import create_engine, sessionmaker, transaction
 from storage.models import Actor as ActorRow

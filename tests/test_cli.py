@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import poll_once, print_digest, print_stories
-from bot.config import Settings
 from bot.demo import run_demo
+from bot.settings import Settings
 from tests.feedserver import FeedServer, Route
 from tests.test_ingest import EN_FEED, ES_FEED, rss
 

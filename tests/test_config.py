@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import check_files
-from bot.config import ConfigError, Settings, load_actors, load_sources, parse_duration
+from bot.settings import Settings
+from bot.steering import ConfigError, load_actors, load_sources, parse_duration
 
 ROOT = Path(__file__).resolve().parents[1]
 

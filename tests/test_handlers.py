@@ -15,7 +15,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.app import build_application
-from bot.config import Settings
+from bot.settings import Settings
 from bot.telegram.context import VigiaApplication
 from bot.telegram.flood import FloodGate
 from storage.db import transaction

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.config import Settings
 from bot.pipeline.ingest import SourceReport, poll_due
 from bot.runtime import Runtime, open_runtime
+from bot.settings import Settings
 from bot.sources.fetch import Fetcher
 from storage.models import Item, ItemActor, Source, Story
 from tests.conftest import fresh_postgres

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.config import Settings
 from bot.pipeline.ingest import poll_due
 from bot.runtime import Runtime, open_runtime
+from bot.settings import Settings
 from storage.models import Item, Source, Story
 from tests.feedserver import FeedServer, Route
 

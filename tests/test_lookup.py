@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_actors
 from bot.digest.lookup import find_actor
 from bot.model import Actor
+from bot.steering import load_actors
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTORS = load_actors(ROOT / "actors.toml").actors

@@ -11,12 +11,12 @@ from datetime import UTC, datetime
 import pytest
 
 from bench.corpus import make_feeds
-from bot.config import load_actors
 from bot.model import Actor, Entry, SourceConfig
 from bot.pipeline import dedup
 from bot.pipeline.prepare import Prepared, Preparer
 from bot.pipeline.tag import Tagger
 from bot.sources.feed import FeedError
+from bot.steering import load_actors
 from tests.conftest import ROOT
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_actors
 from bot.model import ActorTag
 from bot.pipeline.relevance import is_relevant, tag_text
 from bot.pipeline.tag import Tagger
+from bot.steering import load_actors
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = Path(__file__).resolve().parent / "data" / "seeds"

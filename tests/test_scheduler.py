@@ -10,13 +10,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import Settings, load_actors
 from bot.pipeline.commit import GroupCommit
 from bot.pipeline.prepare import Preparer
 from bot.pipeline.tag import Tagger
 from bot.runtime import Runtime
 from bot.scheduler import run_alert_tick, run_digest_tick
+from bot.settings import Settings
 from bot.sources.fetch import Fetcher
+from bot.steering import load_actors
 from storage.db import sessionmaker, transaction
 from storage.models import Delivery, Item, SentStory, Story, Subscriber
 from storage.subscribers import follow, subscribe, update_settings

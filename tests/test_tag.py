@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.config import load_actors
 from bot.model import Actor, Topic
 from bot.pipeline.fold import fold_phrase, fold_text
 from bot.pipeline.tag import FULL_MENTION, IN_CONTEXT, TITLED, Tagger
+from bot.steering import load_actors
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"

@@ -16,9 +16,9 @@ from typing import TextIO
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from bot.config import Settings
 from bot.pipeline.ingest import poll_due
 from bot.runtime import open_runtime
+from bot.settings import Settings
 from storage.models import Actor, Item, Story, StoryActor
 
 FEEDS = Path(__file__).resolve().parent

@@ -13,7 +13,6 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from bot.config import Catalog
 from bot.model import Entry, SourceConfig
 from bot.pipeline import dedup
 from bot.pipeline.normalise import normalise_entry
@@ -21,6 +20,7 @@ from bot.pipeline.relevance import tag_text
 from bot.pipeline.stories import SourceEntries
 from bot.pipeline.tag import Tagger
 from bot.sources.feed import parse_feed
+from bot.steering import Catalog
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,15 @@
+"""feeds.toml and actors.toml, read and validated: every problem reported with file:line."""
+
+from bot.steering.actors import Catalog, fold, load_actors
+from bot.steering.feeds import load_sources, parse_duration
+from bot.steering.toml import ConfigError, Problem
+
+__all__ = [
+    "Catalog",
+    "ConfigError",
+    "Problem",
+    "fold",
+    "load_actors",
+    "load_sources",
+    "parse_duration",
+]

@@ -1,0 +1,216 @@
+"""feeds.toml: the sources, validated with file:line."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from bot.model import SourceConfig
+from bot.steering.toml import (
+    ID,
+    ConfigError,
+    Problem,
+    Report,
+    check_keys,
+    header_line,
+    read_toml,
+    reporter,
+    table_keys,
+)
+
+
+def load_sources(path: Path) -> tuple[SourceConfig, ...]:
+    """Read and validate feeds.toml; raise ConfigError listing every problem."""
+    data, lines = read_toml(path)
+    problems: list[Problem] = []
+    report = reporter(path, lines, problems)
+    check_keys(data, {"defaults", "source"}, "top level", 1, report)
+
+    defaults = data.get("defaults", {})
+    defaults_line = header_line(lines, "[defaults]", 0)
+    if not isinstance(defaults, dict):
+        report(defaults_line, "[defaults] must be a table")
+        defaults = {}
+    check_keys(defaults, _DEFAULT_KEYS, "[defaults]", defaults_line, report)
+
+    tables = data.get("source", [])
+    if not isinstance(tables, list):
+        report(1, "write each source as a [[source]] table")
+        tables = []
+    sources: list[SourceConfig] = []
+    seen: dict[str, int] = {}
+    for index, table in enumerate(tables):
+        line = header_line(lines, "[[source]]", index)
+        source = _read_source(table, defaults, line, table_keys(lines, line), report)
+        if source is None:
+            continue
+        if source.id in seen:
+            report(
+                line,
+                f'duplicate source id "{source.id}" (first at line {seen[source.id]}); '
+                "give each source its own id",
+            )
+            continue
+        seen[source.id] = line
+        sources.append(source)
+    if problems:
+        raise ConfigError(problems)
+    return tuple(sources)
+
+
+def parse_duration(value: object) -> int:
+    """Seconds in "90s", "15m", "1h30m", "2d" or a bare number of seconds; ValueError otherwise."""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int):
+        if value <= 0:
+            raise ValueError(value)
+        return value
+    if not isinstance(value, str):
+        raise ValueError(value)
+    text = value.strip().lower().replace(" ", "")
+    if text.isdigit():
+        return parse_duration(int(text))
+    parts = _DURATION_PART.findall(text)
+    if not parts or "".join(number + unit for number, unit in parts) != text:
+        raise ValueError(value)
+    seconds = sum(int(number) * _UNIT_SECONDS[unit] for number, unit in parts)
+    if seconds <= 0:
+        raise ValueError(value)
+    return seconds
+
+
+_DEFAULT_KEYS = {"interval", "min_interval", "max_interval", "scope", "lang", "enabled"}
+_SOURCE_KEYS = _DEFAULT_KEYS | {"id", "name", "kind", "url", "channel"}
+_KINDS = {"rss", "telegram"}
+_SCOPES = {"venezuela", "general"}
+_CHANNEL = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
+_LANG = re.compile(r"^[a-z]{2,3}$")
+_DURATION_PART = re.compile(r"(\d+)(s|m|h|d)")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _read_source(
+    table: Any, defaults: Mapping[str, Any], line: int, block: dict[str, int], report: Report
+) -> SourceConfig | None:
+    if not isinstance(table, dict):
+        report(line, "a [[source]] must be a table")
+        return None
+
+    def at(key: str) -> int:
+        return block.get(key, line)
+
+    check_keys(table, _SOURCE_KEYS, "[[source]]", line, report, block)
+    merged = {**defaults, **table}
+    ok = True
+
+    source_id = table.get("id")
+    if not isinstance(source_id, str) or not ID.match(source_id):
+        report(
+            at("id"),
+            'every source needs an id of lowercase letters, digits and "-", '
+            'like id = "efecto-cocuyo"',
+        )
+        return None
+    kind = merged.get("kind", "rss")
+    if kind not in _KINDS:
+        report(at("kind"), f'kind "{kind}" is not known; write kind = "rss" or kind = "telegram"')
+        ok = False
+    url = merged.get("url", "")
+    channel = merged.get("channel")
+    if kind == "telegram":
+        channel = _channel_name(channel) if isinstance(channel, str) else None
+        if channel is None:
+            report(
+                at("channel"),
+                'a telegram source needs channel = "name" (the public channel, '
+                "5-32 letters, digits or _; @name and t.me/name work too)",
+            )
+            ok = False
+    if (kind == "rss" or url) and not _is_http_url(url):
+        report(
+            at("url"),
+            f'url "{url}" is not an http(s) address; write the feed\'s full '
+            'address, like url = "https://example.com/feed/"',
+        )
+        ok = False
+    scope = merged.get("scope", "general")
+    if scope not in _SCOPES:
+        report(
+            at("scope"),
+            f'scope "{scope}" is not known; write "venezuela" (every item counts) '
+            'or "general" (only items about Venezuela)',
+        )
+        ok = False
+    lang = merged.get("lang")
+    if lang is not None and (not isinstance(lang, str) or not _LANG.match(lang)):
+        report(at("lang"), f'lang "{lang}" is not a language code; write "es", "en" or "fr"')
+        ok = False
+    enabled = merged.get("enabled", True)
+    if not isinstance(enabled, bool):
+        report(at("enabled"), "enabled must be true or false")
+        ok = False
+    intervals: dict[str, int] = {}
+    for key, fallback in (("interval", 900), ("min_interval", 300), ("max_interval", 21600)):
+        try:
+            intervals[key] = parse_duration(merged.get(key, fallback))
+        except ValueError:
+            report(
+                at(key),
+                f'{key} "{merged.get(key)}" is not a duration; write "90s", "15m", "1h" or "1h30m"',
+            )
+            ok = False
+    if len(intervals) == 3:
+        if intervals["min_interval"] < 60:
+            report(
+                at("min_interval"), "min_interval below 1m would hammer the source; use 1m or more"
+            )
+            ok = False
+        if not intervals["min_interval"] <= intervals["interval"] <= intervals["max_interval"]:
+            report(
+                at("interval"),
+                "interval must lie between min_interval and max_interval "
+                f"({intervals['min_interval']}s ≤ {intervals['interval']}s ≤ "
+                f"{intervals['max_interval']}s is false)",
+            )
+            ok = False
+    name = table.get("name", source_id)
+    if not isinstance(name, str) or not name.strip():
+        report(at("name"), "name must be a non-empty string")
+        ok = False
+    if not ok:
+        return None
+    return SourceConfig(
+        id=source_id,
+        name=str(name),
+        kind=str(kind),
+        url=str(url or ""),
+        lang=lang,
+        scope=str(scope),
+        channel=channel,
+        enabled=bool(enabled),
+        line=line,
+        **intervals,
+    )
+
+
+def _is_http_url(url: object) -> bool:
+    if not isinstance(url, str):
+        return False
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in {"http", "https"} and bool(parts.hostname)
+    except ValueError:  # "https://[bad" is not an address either
+        return False
+
+
+def _channel_name(value: str) -> str | None:
+    name = value.strip()
+    for prefix in ("https://", "http://"):
+        name = name.removeprefix(prefix)
+    name = name.removeprefix("t.me/").removeprefix("telegram.me/").removeprefix("s/")
+    name = name.lstrip("@").strip("/")
+    return name if _CHANNEL.match(name) else None
