@@ -6,11 +6,14 @@ import argparse
 import asyncio
 import json
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.settings import Settings
+from bot.logs import redact_tokens
+from bot.settings import SettingError, load_settings
 from bot.steering import ConfigError
+from storage.db import DatabaseUnavailable
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,8 +30,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in error.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
+    except SettingError as error:
+        print(f"Vigía cannot start: {redact_tokens(str(error))}", file=sys.stderr)
+        return 2
+    except DatabaseUnavailable as error:
+        print(f"Vigía cannot start: BOT_DATABASE_URL: {redact_tokens(str(error))}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
+    except Exception:  # the last exit path: still no secret in what is printed
+        print(redact_tokens(traceback.format_exc()), file=sys.stderr, end="")
+        return 1
     return result
 
 
@@ -82,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(_args: argparse.Namespace) -> int:
-    settings = Settings()
+    settings = load_settings()
     if settings.token is None:
         print(
             "BOT_TOKEN is not set, so Vigía cannot talk to Telegram; running the offline demo.\n"
@@ -104,13 +116,13 @@ def _poll(args: argparse.Namespace) -> int:
         print("poll runs continuously inside `python -m bot run`; use `poll --once` here.",
               file=sys.stderr)
         return 2
-    return asyncio.run(poll_once(Settings(), only=args.source))
+    return asyncio.run(poll_once(load_settings(), only=args.source))
 
 
 def _digest(args: argparse.Namespace) -> int:
     from bot.cli import print_digest
 
-    return asyncio.run(print_digest(Settings(), since=args.since, actor=args.actor,
+    return asyncio.run(print_digest(load_settings(), since=args.since, actor=args.actor,
                                     limit=args.limit))
 
 
@@ -119,7 +131,7 @@ def _tag(args: argparse.Namespace) -> int:
     from bot.pipeline.tag import Tagger
     from bot.steering import load_actors
 
-    settings = Settings()
+    settings = load_settings()
     catalog = load_actors(settings.actors)
     tagging = tag_text(Tagger(catalog.actors, catalog.topics), sys.stdin.read(), scope=args.scope)
     print(json.dumps({
@@ -134,32 +146,32 @@ def _tag(args: argparse.Namespace) -> int:
 def _feeds_check(args: argparse.Namespace) -> int:
     from bot.cli import check_files
 
-    settings = Settings()
+    settings = load_settings()
     return check_files(args.path or settings.feeds, args.actors or settings.actors)
 
 
 def _db_upgrade(_args: argparse.Namespace) -> int:
     from bot.cli import upgrade_database
 
-    return asyncio.run(upgrade_database(Settings()))
+    return asyncio.run(upgrade_database(load_settings()))
 
 
 def _health(_args: argparse.Namespace) -> int:
     from bot.cli import check_health
 
-    return asyncio.run(check_health(Settings()))
+    return asyncio.run(check_health(load_settings()))
 
 
 def _stories(args: argparse.Namespace) -> int:
     from bot.cli import print_stories
 
-    return asyncio.run(print_stories(Settings(), since=args.since))
+    return asyncio.run(print_stories(load_settings(), since=args.since))
 
 
 def _demo(_args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
-    return asyncio.run(run_demo(Settings()))
+    return asyncio.run(run_demo(load_settings()))
 
 
 if __name__ == "__main__":
