@@ -48,6 +48,8 @@ def print_reports(reports: Sequence[SourceReport], *, out: TextIO | None = None)
         "updated",
         "skipped",
         "dup",
+        "bad",
+        "capped",
         "ms",
         "error",
     )
@@ -61,6 +63,8 @@ def print_reports(reports: Sequence[SourceReport], *, out: TextIO | None = None)
             str(r.updated),
             str(r.skipped),
             str(r.duplicates),
+            str(r.invalid),
+            str(r.capped),
             str(r.ms),
             r.error or "",
         )

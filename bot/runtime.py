@@ -91,7 +91,7 @@ async def open_runtime(settings: Settings, *, fetcher: Fetcher | None = None,
     catalog = load_actors(settings.actors)
     engine = create_engine(settings.database_url)
     own_fetcher = fetcher is None
-    fetcher = fetcher or Fetcher()
+    fetcher = fetcher or Fetcher(allow_private_networks=settings.allow_private_networks)
     tagger = Tagger(catalog.actors, catalog.topics)
     preparer = Preparer(catalog, tagger, workers=settings.prepare_workers)
     try:

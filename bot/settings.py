@@ -143,8 +143,13 @@ class Settings(BaseSettings):
         return level
 
     @field_validator(
-        "poll_concurrency", "prepare_workers", "poll_tick", "digest_tick", "alerts_per_hour",
-        "send_rate", "webhook_port",
+        "poll_concurrency",
+        "prepare_workers",
+        "poll_tick",
+        "digest_tick",
+        "alerts_per_hour",
+        "send_rate",
+        "webhook_port",
     )
     @classmethod
     def _check_range(cls, value: float, info: ValidationInfo) -> float:

@@ -26,6 +26,14 @@ hypothesis_settings.register_profile(
 )
 hypothesis_settings.register_profile("dev", deadline=None)
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+@pytest.fixture(autouse=True)
+def loopback_sources(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The feed servers and channel pages of the tests live on 127.0.0.1, which Vigía refuses
+    unless told: every test's Settings (and every CLI it starts) allow private networks."""
+    monkeypatch.setenv("BOT_ALLOW_PRIVATE_NETWORKS", "true")
+
+
 POSTGRES_ADMIN_URL = os.environ.get(
     "BOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )

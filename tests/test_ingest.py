@@ -273,7 +273,7 @@ async def test_bad_sources_fail_with_reasons_and_the_good_one_is_ingested(
            for path in routes}
     settings = settings_for(tmp_path, feeds_toml(
         server, {source_id: (path, "es", "venezuela") for source_id, path in ids.items()}))
-    fetcher = Fetcher(connect_timeout=1.0, total_timeout=1.5)
+    fetcher = Fetcher(connect_timeout=1.0, total_timeout=1.5, allow_private_networks=True)
     async with open_runtime(settings, fetcher=fetcher) as runtime:
         reports = by_source(await poll_due(runtime))
         again = by_source(await poll_due(runtime, ids=["good", "latin1", "odd"]))

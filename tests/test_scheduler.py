@@ -31,7 +31,7 @@ DUE = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # 08:00 in Caracas: the default 
 @pytest.fixture
 async def runtime(engine: AsyncEngine, sqlite_url: str) -> AsyncIterator[Runtime]:
     catalog = load_actors(ROOT / "actors.toml")
-    fetcher = Fetcher()
+    fetcher = Fetcher(allow_private_networks=True)
     sessions = sessionmaker(engine)
     tagger = Tagger(catalog.actors, catalog.topics)
     runtime = Runtime(

@@ -41,6 +41,8 @@ async def run_demo(settings: Settings, *, out: TextIO | None = None) -> int:
             update={
                 "database_url": f"sqlite+aiosqlite:///{work / 'demo.db'}",
                 "feeds": work / "feeds.toml",
+                # The sample outlets are served on 127.0.0.1, which a real run refuses.
+                "allow_private_networks": True,
             }
         )
         print(

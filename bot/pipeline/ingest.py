@@ -42,6 +42,8 @@ class SourceReport:
     skipped: int = 0  # not about Venezuela
     duplicates: int = 0  # already stored, unchanged
     joined: int = 0  # new items that joined an existing story
+    invalid: int = 0  # entries left out for a value no reader could take
+    capped: int = 0  # older entries left out of a read longer than the entry cap
     ms: int = 0
     error: str | None = None
 
@@ -69,7 +71,11 @@ async def poll_due(
 
     async def poll(row: Source) -> SourceReport:
         async with limit:
-            return await poll_source(runtime, row, configs.get(row.id), now=now)
+            try:
+                return await poll_source(runtime, row, configs.get(row.id), now=now)
+            except Exception as error:  # even recording the failure failed: the others go on
+                logger.exception("source=%s poll not recorded", row.id)
+                return SourceReport(source_id=row.id, error=f"{type(error).__name__}: {error}")
 
     async with asyncio.TaskGroup() as group:
         tasks = [group.create_task(poll(row)) for row in due]
@@ -132,6 +138,11 @@ async def _read(runtime: Runtime, row: Source, config: SourceConfig, *, now: dat
             recheck=True,
         )
         prepared = await runtime.preparer.entries(config, channel.entries, now=now)
+        prepared = replace(
+            prepared,
+            entries=prepared.entries + channel.invalid,
+            invalid=prepared.invalid + channel.invalid,
+        )
         return _Read(status=200, prepared=prepared, newest_post=channel.newest)
     fetched = await runtime.fetcher.fetch(
         row.url,
@@ -253,6 +264,8 @@ def _report(source_id: str, status: int, prepared: Prepared, counts: StoreCounts
         skipped=prepared.skipped,
         duplicates=counts.duplicates,
         joined=counts.joined,
+        invalid=prepared.invalid,
+        capped=prepared.capped,
     )
 
 

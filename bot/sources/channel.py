@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -11,6 +12,9 @@ from bot.sources.channel_page import ChannelError, Page, parse_channel, parse_pa
 from bot.sources.fetch import Fetcher, FetchError
 
 __all__ = ["ChannelError", "ChannelRead", "channel_name", "parse_channel", "read_channel"]
+
+MAX_PAGES = 20  # page requests one read may make, however many older pages a channel offers
+THREAD_BYTES = 256 * 1024  # pages larger than this are parsed off the event loop
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +33,7 @@ class ChannelRead:
     pages: int
     title: str | None = None
     complete: bool = True
+    invalid: int = 0  # posts left out for an id out of Telegram's range
 
 
 def channel_name(value: str) -> str:
@@ -77,13 +82,14 @@ async def read_channel(
     seen: set[int] = set()
     newest: int | None = None
     title: str | None = None
-    pages = 0
+    pages = invalid = 0
     complete = False
     page_url = first_url
     last_before: int | None = None
     while True:
         page = await _read_page(fetcher, page_url, channel)
         pages += 1
+        invalid += page.feed.invalid
         if pages == 1:
             title = page.feed.title
         if not page.ids:
@@ -101,7 +107,7 @@ async def read_channel(
         if (known_newest is not None and min(page.ids) <= known_newest) or before is None:
             complete = True
             break
-        if len(found) >= max_posts:
+        if len(found) >= max_posts or pages >= MAX_PAGES:
             break
         if last_before is not None and before >= last_before:
             break  # a link that does not lead further back
@@ -110,7 +116,14 @@ async def read_channel(
     kept = sorted(found)[-max_posts:]
     complete = complete and len(kept) == len(found)
     entries = tuple(found[post_id] for post_id in kept)
-    return ChannelRead(entries=entries, newest=newest, pages=pages, title=title, complete=complete)
+    return ChannelRead(
+        entries=entries,
+        newest=newest,
+        pages=pages,
+        title=title,
+        complete=complete,
+        invalid=invalid,
+    )
 
 
 _USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{4,31}")
@@ -129,7 +142,10 @@ async def _read_page(fetcher: Fetcher, url: str, channel: str) -> Page:
         raise
     if "/s/" in urlsplit(url).path and "/s/" not in urlsplit(fetched.url).path:
         raise ChannelError(f"@{channel} has no public preview (t.me redirects away from /s/)")
-    return parse_page(fetched.body or b"", channel)
+    body = fetched.body or b""
+    if len(body) > THREAD_BYTES:
+        return await asyncio.to_thread(parse_page, body, channel)
+    return parse_page(body, channel)
 
 
 def _with_before(url: str, before: int) -> str:

@@ -13,6 +13,9 @@ from bot.model import Entry, ParsedFeed
 from bot.sources.channel_text import children, has_class, href, plain_text, text_of
 
 TITLE_LIMIT = 120  # characters of a post's first line kept as its title
+MAX_POST_ID = 2**31 - 1  # Telegram numbers a channel's posts with 32-bit integers
+MAX_VIEWS = 2**63 - 1
+MAX_DEPTH = 1_000  # elements open at once; t.me pages need about 30
 
 
 class ChannelError(Exception):
@@ -42,8 +45,27 @@ _POST_LINK = re.compile(
     r"https?://(?:www\.)?(?:t\.me|telegram\.me)/(?:s/)?([A-Za-z][A-Za-z0-9_]{3,31})/(\d+)(?:[/?#].*)?",
     re.IGNORECASE,
 )
-_DATA_POST = re.compile(r"([A-Za-z0-9_]+)/(\d+)")
-_VIEWS = re.compile(r"(\d+(?:[.,]\d+)?)\s*([KMB]?)", re.IGNORECASE)
+_DATA_POST = re.compile(r"([A-Za-z0-9_]+)/(\d+)", re.ASCII)
+_VIEWS = re.compile(r"(\d{1,20}(?:[.,]\d{1,20})?)\s*([KMB]?)", re.IGNORECASE | re.ASCII)
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)")
+_VOID_TAGS = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
 _MULTIPLIERS = {"": 1, "K": 1_000, "M": 1_000_000, "B": 1_000_000_000}
 
 # Media, in the order their label wins when a post has no text.
@@ -73,9 +95,19 @@ class Page:
 
 
 def parse_page(html: bytes | str, channel: str) -> Page:
+    """One page's posts; ChannelError when it is no channel page or nests beyond MAX_DEPTH."""
     if isinstance(html, str):
         html = html.encode("utf-8", "replace")  # lone surrogates cannot reach the parser
-    tree = LexborHTMLParser(html.decode("utf-8", "replace"))
+    text = html.decode("utf-8", "replace")
+    depth = _nesting(text)
+    if depth > MAX_DEPTH:
+        # HTML tree building slows with the square of the depth: 100,000 open elements take
+        # minutes. A t.me page nests a few dozen deep; this one is not a channel page.
+        raise ChannelError(
+            f"page for @{channel} nests elements {depth:,} deep (more than {MAX_DEPTH:,}); "
+            "refused as hostile"
+        )
+    tree = LexborHTMLParser(text)
     history = tree.css_first(".tgme_channel_history")
     header = tree.css_first(".tgme_channel_info")
     wraps = tree.css(".tgme_widget_message_wrap")
@@ -92,6 +124,7 @@ def parse_page(html: bytes | str, channel: str) -> Page:
         )
     posts: list[tuple[int, Entry]] = []
     ids: list[int] = []
+    invalid = 0
     for wrap in wraps:
         if wrap.css_first(".tme_no_messages_found") is not None:
             continue
@@ -102,7 +135,10 @@ def parse_page(html: bytes | str, channel: str) -> Page:
                 f"page structure not recognised for @{channel}: a post without "
                 'data-post="CHANNEL/ID"'
             )
-        post_id = int(found.group(2))
+        post_id = _post_id(found.group(2))
+        if post_id is None:
+            invalid += 1  # a post numbered beyond what Telegram numbers is no post
+            continue
         ids.append(post_id)
         if has_class(message, "service_message") or wrap.css_first(".service_message") is not None:
             continue
@@ -124,6 +160,7 @@ def parse_page(html: bytes | str, channel: str) -> Page:
         entries=tuple(entry for _, entry in posts),
         title=text_of(tree.css_first(".tgme_channel_info_header_title")),
         before=before,
+        invalid=invalid,
     )
     return Page(
         feed=feed,
@@ -228,13 +265,22 @@ def _views(text: str | None) -> int | None:
         number = Decimal(found.group(1).replace(",", "."))
     except InvalidOperation:
         return None
-    return int(number * _MULTIPLIERS[found.group(2).upper()])
+    views = int(number * _MULTIPLIERS[found.group(2).upper()])
+    return views if views <= MAX_VIEWS else None
 
 
 def _older_page(tree: LexborHTMLParser) -> int | None:
     more = tree.css_first("a.tme_messages_more[data-before]")
     value = (more.attributes.get("data-before") or "").strip() if more is not None else ""
-    return int(value) if value.isdigit() else None
+    return _post_id(value)
+
+
+def _post_id(digits: str) -> int | None:
+    """A post id within Telegram's range, or None ("²" and 10^30 are no post ids)."""
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 10:
+        return None
+    number = int(digits)
+    return number if 0 < number <= MAX_POST_ID else None
 
 
 def _counts_media(tree: LexborHTMLParser) -> bool:
@@ -258,3 +304,15 @@ def _holds_unknown_posts(history: LexborNode) -> bool:
 
 def _is_text_block(node: LexborNode) -> bool:
     return has_class(node, "tgme_widget_message_text")
+
+
+def _nesting(html: str) -> int:
+    """How deep elements nest at most, counted from the tags in one linear pass."""
+    depth = deepest = 0
+    for closing, name in _TAG.findall(html):
+        if closing:
+            depth = max(0, depth - 1)
+        elif name.lower() not in _VOID_TAGS:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest

@@ -57,6 +57,7 @@ _ENTITY_BOMB = re.compile(
 )
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _CLOSED = re.compile(rb"</(?:[A-Za-z0-9_]+:)?(?:rss|feed|RDF)>\s*$")
+_LONGEST_TTL = 366 * 24 * 60  # minutes
 _UTF8_NAMES = frozenset({"utf-8", "utf8"})
 _NOT_FATAL = (CharacterEncodingOverride, NonXMLContentType)
 
@@ -316,11 +317,11 @@ def _language(value: object) -> str | None:
 
 
 def _ttl(value: object) -> int | None:
-    """RSS <ttl> is in minutes; Vigía schedules in seconds."""
+    """RSS <ttl> is in minutes; Vigía schedules in seconds. Beyond a year means "rarely"."""
     text = _text(value)
-    if text is None or not text.isdigit() or int(text) == 0:
+    if text is None or not (text.isascii() and text.isdigit()) or int(text[:12]) == 0:
         return None
-    return int(text) * 60
+    return min(int(text[:12]), _LONGEST_TTL) * 60 if len(text) <= 12 else _LONGEST_TTL * 60
 
 
 def _from_struct(stamp: object) -> datetime | None:

@@ -21,6 +21,9 @@ from bot.steering.toml import (
     table_keys,
 )
 
+SHORTEST_INTERVAL = 60  # seconds: more often would hammer a publisher
+LONGEST_INTERVAL = 7 * 86400  # seconds: a source polled more rarely is as good as forgotten
+
 
 def load_sources(path: Path) -> tuple[SourceConfig, ...]:
     """Read and validate feeds.toml; raise ConfigError listing every problem."""
@@ -163,12 +166,16 @@ def _read_source(
                 f'{key} "{merged.get(key)}" is not a duration; write "90s", "15m", "1h" or "1h30m"',
             )
             ok = False
-    if len(intervals) == 3:
-        if intervals["min_interval"] < 60:
-            report(
-                at("min_interval"), "min_interval below 1m would hammer the source; use 1m or more"
-            )
-            ok = False
+    in_bounds = True
+    for key, seconds in intervals.items():
+        if seconds < SHORTEST_INTERVAL:
+            report(at(key), f"{key} below 1m would hammer the source; use 1m or more")
+            in_bounds = False
+        elif seconds > LONGEST_INTERVAL:
+            report(at(key), f"{key} above 7d would forget the source; use 7d or less")
+            in_bounds = False
+    ok = ok and in_bounds
+    if len(intervals) == 3 and in_bounds:  # noqa: SIM102 - one check per problem
         if not intervals["min_interval"] <= intervals["interval"] <= intervals["max_interval"]:
             report(
                 at("interval"),
