@@ -16,7 +16,7 @@ from bot.pipeline.ingest import SourceReport, poll_due
 from bot.runtime import Runtime, open_runtime
 from storage.models import Item, Source
 from tests.feedserver import FeedServer, Route
-from tests.test_ingest import ROOT, date, rss, settings_for
+from tests.test_ingest import date, rss, settings_for
 from tests.test_ingest_channel import channel_page
 
 GOOD_ES = {
