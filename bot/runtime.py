@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -55,19 +57,20 @@ class Runtime:
         """Re-read feeds.toml and actors.toml; keep the last good state if either is broken."""
         self.stamps = _stamps(self.settings)
         problems: list[str] = []
+        # Off the loop: ten thousand sources or actors take seconds to read and build.
         try:
-            sources = load_sources(self.settings.feeds)
+            sources = await asyncio.to_thread(load_sources, self.settings.feeds)
         except ConfigError as error:
             problems += [str(problem) for problem in error.problems]
             sources = self.sources
         try:
-            catalog = load_actors(self.settings.actors)
+            catalog = await asyncio.to_thread(load_actors, self.settings.actors)
         except ConfigError as error:
             problems += [str(problem) for problem in error.problems]
             catalog = self.catalog
         if catalog is not self.catalog:
             try:
-                self.tagger = Tagger(catalog.actors, catalog.topics)
+                self.tagger = await asyncio.to_thread(Tagger, catalog.actors, catalog.topics)
                 self.catalog = catalog
                 self.preparer.reload(catalog, self.tagger)
             except ValueError as error:  # a clash only the tagger sees

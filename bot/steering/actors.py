@@ -14,7 +14,7 @@ from bot.steering.toml import (
     Problem,
     Report,
     check_keys,
-    header_line,
+    header_lines,
     read_toml,
     reporter,
     table_keys,
@@ -40,15 +40,18 @@ def load_actors(path: Path) -> Catalog:
     actors: list[Actor] = []
     seen: dict[str, int] = {}
     alias_owner: dict[str, tuple[str, int]] = {}
+    actor_line = header_lines(lines, "[[actor]]")
     for index, table in enumerate(tables(data, "actor", report)):
-        line = header_line(lines, "[[actor]]", index)
+        line = actor_line(index)
+        actor_id = table.get("id") if isinstance(table, dict) else None
+        duplicate = isinstance(actor_id, str) and actor_id in seen
+        if duplicate:
+            report(line, f'duplicate actor id "{actor_id}" (first at line {seen[str(actor_id)]})')
+        elif isinstance(actor_id, str):
+            seen[actor_id] = line
         actor = _read_actor(table, line, table_keys(lines, line), report)
-        if actor is None:
+        if actor is None or duplicate:
             continue
-        if actor.id in seen:
-            report(line, f'duplicate actor id "{actor.id}" (first at line {seen[actor.id]})')
-            continue
-        seen[actor.id] = line
         for alias in (actor.name, *actor.aliases):
             key = fold(alias)
             owner = alias_owner.get(key)
@@ -64,15 +67,18 @@ def load_actors(path: Path) -> Catalog:
 
     topics: list[Topic] = []
     topic_ids: dict[str, int] = {}
+    topic_line = header_lines(lines, "[[topic]]")
     for index, table in enumerate(tables(data, "topic", report)):
-        line = header_line(lines, "[[topic]]", index)
+        line = topic_line(index)
+        topic_id = table.get("id") if isinstance(table, dict) else None
+        duplicate = isinstance(topic_id, str) and topic_id in topic_ids
+        if duplicate:
+            report(line, f'duplicate topic id "{topic_id}" (first at line {topic_ids[str(topic_id)]})')
+        elif isinstance(topic_id, str):
+            topic_ids[topic_id] = line
         topic = _read_topic(table, line, table_keys(lines, line), report)
-        if topic is None:
+        if topic is None or duplicate:
             continue
-        if topic.id in topic_ids:
-            report(line, f'duplicate topic id "{topic.id}" (first at line {topic_ids[topic.id]})')
-            continue
-        topic_ids[topic.id] = line
         topics.append(topic)
     if problems:
         raise ConfigError(problems)
@@ -83,6 +89,58 @@ def fold(text: str) -> str:
     """Lowercase without accents: how aliases are compared."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def alias_problem(alias: str) -> str | None:
+    """Why an alias (tagged wherever it appears) would tag ordinary text; None when it is fine.
+
+    Very short aliases and the common words of es/en/fr are accepted only as acronyms written
+    in capitals, which the tagger matches case-sensitively ("UN", "US", "CNE").
+    """
+    if len(alias) > MAX_ALIAS:
+        return (
+            f"is {len(alias):,} characters long; an alias names an actor in a few words "
+            f"(at most {MAX_ALIAS})"
+        )
+    if alias.isupper():
+        return None
+    folded = fold(alias)
+    if sum(c.isalnum() for c in folded) <= SHORTEST_ALIAS:
+        return (
+            f"is too short to tag on sight; only an acronym in capitals (like \"UN\") is "
+            f"matched with {SHORTEST_ALIAS} letters or fewer"
+        )
+    if folded in COMMON_WORDS:
+        return (
+            "is a common word in Spanish, English or French and would tag ordinary sentences; "
+            "write a longer form, or an acronym in capitals"
+        )
+    return None
+
+
+MAX_ALIAS = 200  # characters
+SHORTEST_ALIAS = 2  # letters; shorter-or-equal aliases must be acronyms in capitals
+COMMON_WORDS = frozenset(
+    # Spanish
+    "el la lo los las un una uno unos unas de del al a ante bajo con contra desde en entre "
+    "hacia hasta para por segun sin sobre tras y e o u ni que se su sus es son fue ser era "
+    "ha han hay como mas pero no si ya le les este esta esto estos estas ese esa eso muy "
+    "tambien todo todos otro otra cuando donde mi me te tu yo nos dia gobierno presidente "
+    "pais ano hoy ayer "
+    # English
+    "the an and or of to in on at by for with from is are was were be been it its this "
+    "that these those as not but if he she they we you i his her their our us him them "
+    "who what which new said says will would can has have had do does did one two "
+    "president government country today "
+    # French
+    "le les une des du au aux et ou dans sur par pour avec sans est sont ete etre il elle "
+    "ils elles nous vous je ce cet cette ces son sa ses leur leurs qui ne pas plus mais "
+    "comme tout tous selon pays jour".split()
+)
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 60 else f"{text[:57]}…"
 
 
 _ACTOR_KEYS = {
@@ -121,6 +179,9 @@ def _read_actor(table: Any, line: int, block: dict[str, int], report: Report) ->
     if not isinstance(name, str) or not name.strip():
         report(at("name"), f'actor "{actor_id}" needs a name, like name = "Nicolás Maduro"')
         ok = False
+    elif problem := alias_problem(name.strip()):
+        report(at("name"), f'name "{_shown(name)}" of "{actor_id}" {problem}')
+        ok = False
     kind = table.get("kind", "person")
     if kind not in _ACTOR_KINDS:
         report(
@@ -136,6 +197,12 @@ def _read_actor(table: Any, line: int, block: dict[str, int], report: Report) ->
             ok = False
             continue
         lists[key] = tuple(v.strip() for v in value)
+        if key == "aliases":
+            for alias in lists[key]:
+                problem = alias_problem(alias)
+                if problem:
+                    report(at(key), f'alias "{_shown(alias)}" of "{actor_id}" {problem}')
+                    ok = False
     venezuelan = table.get("venezuelan", True)
     if not isinstance(venezuelan, bool):
         report(at("venezuelan"), "venezuelan must be true or false")
@@ -176,6 +243,15 @@ def _read_topic(table: Any, line: int, block: dict[str, int], report: Report) ->
         isinstance(k, str) and k.strip() for k in keywords
     ):
         report(at("keywords"), "keywords must be a list of non-empty strings")
+        return None
+    problems = [
+        f'keyword "{_shown(k)}" of topic "{topic_id}" {problem}'
+        for k in keywords
+        if (problem := alias_problem(k.strip()))
+    ]
+    for problem in problems:
+        report(at("keywords"), problem)
+    if problems:
         return None
     return Topic(
         id=topic_id, name=str(name), keywords=tuple(k.strip() for k in keywords), line=line

@@ -15,7 +15,7 @@ from bot.steering.toml import (
     Problem,
     Report,
     check_keys,
-    header_line,
+    header_lines,
     read_toml,
     reporter,
     table_keys,
@@ -33,7 +33,7 @@ def load_sources(path: Path) -> tuple[SourceConfig, ...]:
     check_keys(data, {"defaults", "source"}, "top level", 1, report)
 
     defaults = data.get("defaults", {})
-    defaults_line = header_line(lines, "[defaults]", 0)
+    defaults_line = header_lines(lines, "[defaults]")(0)
     if not isinstance(defaults, dict):
         report(defaults_line, "[defaults] must be a table")
         defaults = {}
@@ -45,20 +45,23 @@ def load_sources(path: Path) -> tuple[SourceConfig, ...]:
         tables = []
     sources: list[SourceConfig] = []
     seen: dict[str, int] = {}
+    line_of = header_lines(lines, "[[source]]")
     for index, table in enumerate(tables):
-        line = header_line(lines, "[[source]]", index)
-        source = _read_source(table, defaults, line, table_keys(lines, line), report)
-        if source is None:
-            continue
-        if source.id in seen:
+        line = line_of(index)
+        # A duplicate id is said even when the same source has other problems too.
+        source_id = table.get("id") if isinstance(table, dict) else None
+        duplicate = isinstance(source_id, str) and source_id in seen
+        if duplicate:
             report(
                 line,
-                f'duplicate source id "{source.id}" (first at line {seen[source.id]}); '
+                f'duplicate source id "{source_id}" (first at line {seen[str(source_id)]}); '
                 "give each source its own id",
             )
-            continue
-        seen[source.id] = line
-        sources.append(source)
+        elif isinstance(source_id, str):
+            seen[source_id] = line
+        source = _read_source(table, defaults, line, table_keys(lines, line), report)
+        if source is not None and not duplicate:
+            sources.append(source)
     if problems:
         raise ConfigError(problems)
     return tuple(sources)

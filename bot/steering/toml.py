@@ -67,15 +67,15 @@ def reporter(path: Path, lines: list[str], problems: list[Problem]) -> Report:
     return report
 
 
-def header_line(lines: list[str], header: str, index: int) -> int:
-    """The 1-based line of the index-th `header` table (TOML keeps tables in file order)."""
-    count = 0
-    for number, line in enumerate(lines, start=1):
-        if line.strip().split("#", 1)[0].strip() == header:
-            if count == index:
-                return number
-            count += 1
-    return 0
+def header_lines(lines: list[str], header: str) -> Callable[[int], int]:
+    """The 1-based line of the index-th `header` table (TOML keeps tables in file order), 0 when
+    not found; the file is read once, so 10,000 tables cost one pass, not 10,000."""
+    found = [
+        number
+        for number, line in enumerate(lines, start=1)
+        if line.strip().split("#", 1)[0].strip() == header
+    ]
+    return lambda index: found[index] if index < len(found) else 0
 
 
 def table_keys(lines: list[str], start: int) -> dict[str, int]:
