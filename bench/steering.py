@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.steering import load_actors, load_sources  # noqa: E402
+from bot.steering import load_actors, load_sources
 
 
 def feeds(count: int) -> str:
