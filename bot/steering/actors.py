@@ -122,7 +122,7 @@ MAX_ALIAS = 200  # characters
 SHORTEST_ALIAS = 2  # letters; shorter-or-equal aliases must be acronyms in capitals
 COMMON_WORDS = frozenset(
     # Spanish
-    "el la lo los las un una uno unos unas de del al a ante bajo con contra desde en entre "
+    "el la lo los las un una uno unos unas de del al a ante bajo con contra desde en entre "  # noqa: SIM905
     "hacia hasta para por segun sin sobre tras y e o u ni que se su sus es son fue ser era "
     "ha han hay como mas pero no si ya le les este esta esto estos estas ese esa eso muy "
     "tambien todo todos otro otra cuando donde mi me te tu yo nos dia gobierno presidente "
@@ -135,7 +135,7 @@ COMMON_WORDS = frozenset(
     # French
     "le les une des du au aux et ou dans sur par pour avec sans est sont ete etre il elle "
     "ils elles nous vous je ce cet cette ces son sa ses leur leurs qui ne pas plus mais "
-    "comme tout tous selon pays jour".split()  # noqa: SIM905 - a word list reads best as text
+    "comme tout tous selon pays jour".split()
 )
 
 
