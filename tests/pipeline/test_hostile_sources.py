@@ -257,3 +257,23 @@ async def test_controls_from_a_feed_never_reach_the_stored_text(
     controls = {"\u202e", "\u202c", "\u200b", "\u2066", "\u2067", "\u200f", "\ufeff"}
     assert not controls & set(item.title + item.text)
     assert item.title == "Maduro anuncia nuevo gabinete en Caracas"
+
+
+async def test_a_read_keeps_its_newest_thousand_entries(tmp_path: Path, server: FeedServer) -> None:
+    # 2,500 dated items, oldest first: the newest 1,000 are kept wherever they stand.
+    items = [
+        {
+            "title": f"Caracas: boletín {n}",
+            "guid": f"boletin-{n}",
+            "link": f"https://vzla.example/boletin/{n}",
+            "description": f"Boletín número {n} sobre Caracas.",
+            "date": date(2500 - n),
+        }
+        for n in range(2500)
+    ]
+    server.route("/archive.xml", Route(body=rss(items, lang="es")))
+    async with polled_runtime(tmp_path, server, [source_block(server, "archive", "/archive.xml")]) as runtime:
+        report = by_source(await poll_due(runtime))["archive"]
+        keys = await stored_keys(runtime)
+    assert report.error is None and report.capped == 1500 and report.new == 1000
+    assert keys == {f"boletin-{n}" for n in range(1500, 2500)}
