@@ -76,7 +76,7 @@ def test_any_body_is_a_feed_or_a_feed_error(body: bytes) -> None:
     assert all(isinstance(entry.key, str) for entry in feed.entries)
 
 
-PIECES = list("<>/a!-bdivp &;#x\"'=\u202e\u200b") + ["script", "br", "<!--", "-->", "&amp;"]
+PIECES = [*"<>/a!-bdivp &;#x\"'=\u202e\u200b", "script", "br", "<!--", "-->", "&amp;"]
 
 
 @settings(max_examples=300)
