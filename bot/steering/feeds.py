@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.model import SourceConfig
+from bot.text import neutralise_controls
 from bot.steering.toml import (
     ID,
     ConfigError,
@@ -195,7 +196,7 @@ def _read_source(
         return None
     return SourceConfig(
         id=source_id,
-        name=str(name),
+        name=neutralise_controls(str(name)),
         kind=str(kind),
         url=str(url or ""),
         lang=lang,
