@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.model import SourceConfig
-from bot.text import neutralise_controls
 from bot.steering.toml import (
     ID,
     ConfigError,
@@ -21,6 +20,7 @@ from bot.steering.toml import (
     reporter,
     table_keys,
 )
+from bot.text import neutralise_controls
 
 SHORTEST_INTERVAL = 60  # seconds: more often would hammer a publisher
 LONGEST_INTERVAL = 7 * 86400  # seconds: a source polled more rarely is as good as forgotten
