@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from bot.pipeline.fold import fold_text
+from bot.fold import fold_text
 from bot.pipeline.relevance import tag_text
 from bot.pipeline.tag import Tagger
 from bot.steering import load_actors

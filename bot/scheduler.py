@@ -34,6 +34,7 @@ from storage.models import (
 )
 from storage.schedule import next_digest_at, zone_of
 from storage.subscribers import subscriber_languages
+from storage.times import as_utc
 
 if TYPE_CHECKING:
     import telegram
@@ -61,7 +62,7 @@ async def run_digest_tick(
     worker finds the time already claimed and moves on. An empty window promises nothing but
     the schedule still advances.
     """
-    now = _utc(now or datetime.now(UTC))
+    now = as_utc(now or datetime.now(UTC))
     promised = done = 0
     cursor = None  # chat ids are walked in order, so a failing subscriber is tried once a tick
     while done < limit:
@@ -105,7 +106,7 @@ async def run_alert_tick(runtime: Runtime, *, now: datetime | None = None) -> in
     moved in the same transaction as the alerts it caused: a crash repeats the check, and the
     dedup keys make the repeat write nothing twice.
     """
-    now = _utc(now or datetime.now(UTC))
+    now = as_utc(now or datetime.now(UTC))
     cap = runtime.settings.alerts_per_hour
     async with transaction(runtime.sessions) as session:
         mark = await session.get(Checkpoint, ALERT_CHECKPOINT)
@@ -167,7 +168,7 @@ async def _promise_digest(session: AsyncSession, subscriber: Subscriber, now: da
     if not getattr(claimed, "rowcount", 0):
         return 0  # another worker took it, or the settings changed meanwhile
     start = max(
-        _utc(subscriber.watermark) if subscriber.watermark else now - LOOKBACK, now - LOOKBACK
+        as_utc(subscriber.watermark) if subscriber.watermark else now - LOOKBACK, now - LOOKBACK
     )
     since = max(start - LATE_GRACE, now - LOOKBACK)
     page = await select_window(
@@ -181,7 +182,7 @@ async def _promise_digest(session: AsyncSession, subscriber: Subscriber, now: da
     if not page.stories:
         return 0
     zone = zone_of(subscriber.timezone)
-    local = _utc(scheduled).astimezone(zone)
+    local = as_utc(scheduled).astimezone(zone)
     heading = f"Vigía · Venezuela — {local:%d %b, %H:%M}"
     parts = render_digest(page.stories, heading=heading, tz=zone, now=now)
     markup = None
@@ -198,7 +199,7 @@ async def _promise_digest(session: AsyncSession, subscriber: Subscriber, now: da
         session=session,
         chat_id=subscriber.chat_id,
         kind="digest",
-        dedup_key=f"digest:{subscriber.chat_id}:{_utc(scheduled).isoformat()}",
+        dedup_key=f"digest:{subscriber.chat_id}:{as_utc(scheduled).isoformat()}",
         parts=parts,
         markup=markup,
         now=now,
@@ -352,8 +353,3 @@ async def _story_languages(session: AsyncSession, story_ids: set[int]) -> dict[i
         if story_id is not None and lang:
             langs[story_id].add(lang)
     return langs
-
-
-def _utc(moment: datetime) -> datetime:
-    # SQLite hands datetimes back naive; everything Vigía stores is UTC.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.fake_telegram import FakeTelegram
-from tests.test_cli import ROOT, run_cli
+from tests.paths import ROOT
+from tests.test_cli import run_cli
 
 
 def env_for(tmp_path: Path, **changes: str) -> dict[str, str]:

@@ -15,7 +15,7 @@ from bot.sources.channel_text import children, has_class, href, plain_text, text
 TITLE_LIMIT = 120  # characters of a post's first line kept as its title
 MAX_POST_ID = 2**31 - 1  # Telegram numbers a channel's posts with 32-bit integers
 MAX_VIEWS = 2**63 - 1
-MAX_DEPTH = 1_000  # elements open at once; t.me pages need about 30
+MAX_TREE_COST = 50_000_000  # parser steps spent on scope checks: about a third of a second
 
 
 class ChannelError(Exception):
@@ -66,6 +66,11 @@ _VOID_TAGS = frozenset(
         "wbr",
     ]
 )
+_SCOPE_CHECKING_TAGS = frozenset(
+    "address article aside blockquote center details dialog dir div dl fieldset figcaption "  # noqa: SIM905
+    "figure footer header hgroup main menu nav ol p section summary ul h1 h2 h3 h4 h5 h6 pre "
+    "listing form li dd dt table hr xmp".split()
+)
 _MULTIPLIERS = {"": 1, "K": 1_000, "M": 1_000_000, "B": 1_000_000_000}
 
 # Media, in the order their label wins when a post has no text.
@@ -99,13 +104,13 @@ def parse_page(html: bytes | str, channel: str) -> Page:
     if isinstance(html, str):
         html = html.encode("utf-8", "replace")  # lone surrogates cannot reach the parser
     text = html.decode("utf-8", "replace")
-    depth = _nesting(text)
-    if depth > MAX_DEPTH:
-        # HTML tree building slows with the square of the depth: 100,000 open elements take
-        # minutes. A t.me page nests a few dozen deep; this one is not a channel page.
+    cost = _tree_cost(text)
+    if cost > MAX_TREE_COST:
+        # Each block element opened deep in the tree makes the HTML parser walk the open
+        # elements: 100,000 nested <div>s take minutes. A t.me page costs a few thousand steps.
         raise ChannelError(
-            f"page for @{channel} nests elements {depth:,} deep (more than {MAX_DEPTH:,}); "
-            "refused as hostile"
+            f"page for @{channel} nests elements so deep that reading it would take minutes "
+            f"({cost:,} steps, more than {MAX_TREE_COST:,}); refused as hostile"
         )
     tree = LexborHTMLParser(text)
     history = tree.css_first(".tgme_channel_history")
@@ -306,13 +311,18 @@ def _is_text_block(node: LexborNode) -> bool:
     return has_class(node, "tgme_widget_message_text")
 
 
-def _nesting(html: str) -> int:
-    """How deep elements nest at most, counted from the tags in one linear pass."""
-    depth = deepest = 0
+def _tree_cost(html: str) -> int:
+    """The open elements an HTML parser walks past for this page's block elements: each block
+    start tag checks the elements open above it. Counted from the tags in one linear pass."""
+    depth = cost = 0
     for closing, name in _TAG.findall(html):
         if closing:
             depth = max(0, depth - 1)
-        elif name.lower() not in _VOID_TAGS:
-            depth += 1
-            deepest = max(deepest, depth)
-    return deepest
+            continue
+        tag = name.lower()
+        if tag in _VOID_TAGS:
+            continue
+        if tag in _SCOPE_CHECKING_TAGS:
+            cost += depth
+        depth += 1
+    return cost

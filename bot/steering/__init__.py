@@ -1,15 +1,7 @@
 """feeds.toml and actors.toml, read and validated: every problem reported with file:line."""
 
-from bot.steering.actors import Catalog, fold, load_actors
-from bot.steering.feeds import load_sources, parse_duration
+from bot.steering.actors import Catalog, load_actors
+from bot.steering.feeds import load_sources
 from bot.steering.toml import ConfigError, Problem
 
-__all__ = [
-    "Catalog",
-    "ConfigError",
-    "Problem",
-    "fold",
-    "load_actors",
-    "load_sources",
-    "parse_duration",
-]
+__all__ = ["Catalog", "ConfigError", "Problem", "load_actors", "load_sources"]

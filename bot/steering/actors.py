@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.fold import fold_phrase
 from bot.model import Actor, Topic
 from bot.steering.toml import (
     ID,
@@ -39,7 +39,7 @@ def load_actors(path: Path) -> Catalog:
 
     actors: list[Actor] = []
     seen: dict[str, int] = {}
-    alias_owner: dict[str, tuple[str, int]] = {}
+    names = _NameOwners()
     actor_line = header_lines(lines, "[[actor]]")
     for index, table in enumerate(tables(data, "actor", report)):
         line = actor_line(index)
@@ -49,20 +49,11 @@ def load_actors(path: Path) -> Catalog:
             report(line, f'duplicate actor id "{actor_id}" (first at line {seen[str(actor_id)]})')
         elif isinstance(actor_id, str):
             seen[actor_id] = line
-        actor = _read_actor(table, line, table_keys(lines, line), report)
+        block = table_keys(lines, line)
+        actor = _read_actor(table, line, block, report)
         if actor is None or duplicate:
             continue
-        for alias in (actor.name, *actor.aliases):
-            key = fold(alias)
-            owner = alias_owner.get(key)
-            if owner is not None and owner[0] != actor.id:
-                report(
-                    line,
-                    f'alias "{alias}" of "{actor.id}" is already an alias of '
-                    f'"{owner[0]}" (line {owner[1]}); an alias must name one actor — '
-                    "use `surnames` for a shared surname",
-                )
-            alias_owner.setdefault(key, (actor.id, line))
+        names.check(actor, block=block, line=line, report=report)
         actors.append(actor)
 
     topics: list[Topic] = []
@@ -76,19 +67,66 @@ def load_actors(path: Path) -> Catalog:
             report(line, f'duplicate topic id "{topic_id}" (first at line {topic_ids[str(topic_id)]})')
         elif isinstance(topic_id, str):
             topic_ids[topic_id] = line
-        topic = _read_topic(table, line, table_keys(lines, line), report)
+        block = table_keys(lines, line)
+        topic = _read_topic(table, line, block, report)
         if topic is None or duplicate:
             continue
+        for keyword in topic.keywords:
+            if not fold_phrase(keyword):
+                report(
+                    block.get("keywords", line),
+                    f'keyword "{keyword}" of topic "{topic.id}" has no letters or digits to match',
+                )
         topics.append(topic)
     if problems:
         raise ConfigError(problems)
     return Catalog(actors=tuple(actors), topics=tuple(topics))
 
 
-def fold(text: str) -> str:
-    """Lowercase without accents: how aliases are compared."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+class _NameOwners:
+    """Which actor each folded name belongs to, so every clash the tagger would meet is found
+    here, with the line it is written on: an alias names one actor; a surname may be shared,
+    but never with another actor's alias."""
+
+    def __init__(self) -> None:
+        self.aliases: dict[str, tuple[str, int]] = {}
+        self.surnames: dict[str, tuple[str, int]] = {}
+
+    def check(self, actor: Actor, *, block: dict[str, int], line: int, report: Report) -> None:
+        """Report, at the line of the key that holds it, each name that clashes or folds away."""
+
+        def at(key: str) -> int:
+            return block.get(key, line)
+
+        for key_name, phrases in (
+            ("aliases", actor.aliases), ("surnames", actor.surnames), ("exclude", actor.exclude)
+        ):
+            for phrase in phrases:
+                if not fold_phrase(phrase):
+                    report(at(key_name), f'"{phrase}" of "{actor.id}" has no letters or digits to match')
+        for alias in (actor.name, *actor.aliases):
+            where = line  # the actor's own [[actor]] line: where a reader looks for its names
+            key = fold_phrase(alias)
+            owner = self.aliases.get(key) or self.surnames.get(key)
+            if key and owner is not None and owner[0] != actor.id:
+                report(
+                    where,
+                    f'alias "{alias}" of "{actor.id}" already names "{owner[0]}" (line {owner[1]}); '
+                    "an alias must name one actor — use `surnames` for a shared surname",
+                )
+            self.aliases.setdefault(key, (actor.id, where))
+        for surname in actor.surnames:
+            where = line
+            key = fold_phrase(surname)
+            owner = self.aliases.get(key)
+            if key and owner is not None and owner[0] != actor.id:
+                report(
+                    where,
+                    f'surname "{surname}" of "{actor.id}" is an alias of "{owner[0]}" '
+                    f"(line {owner[1]}); drop one of them",
+                )
+            self.surnames.setdefault(key, (actor.id, where))
+
 
 
 def alias_problem(alias: str) -> str | None:
@@ -104,8 +142,11 @@ def alias_problem(alias: str) -> str | None:
         )
     if alias.isupper():
         return None
-    folded = fold(alias)
-    if sum(c.isalnum() for c in folded) <= SHORTEST_ALIAS:
+    folded = fold_phrase(alias)
+    letters = sum(c.isalnum() for c in folded)
+    if letters == 0:
+        return None  # said by the name check: "has no letters or digits to match"
+    if letters <= SHORTEST_ALIAS:
         return (
             f"is too short to tag on sight; only an acronym in capitals (like \"UN\") is "
             f"matched with {SHORTEST_ALIAS} letters or fewer"

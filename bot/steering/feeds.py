@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.durations import parse_duration
 from bot.model import SourceConfig
 from bot.steering.toml import (
     ID,
@@ -68,36 +69,12 @@ def load_sources(path: Path) -> tuple[SourceConfig, ...]:
     return tuple(sources)
 
 
-def parse_duration(value: object) -> int:
-    """Seconds in "90s", "15m", "1h30m", "2d" or a bare number of seconds; ValueError otherwise."""
-    if isinstance(value, bool):
-        raise ValueError(value)
-    if isinstance(value, int):
-        if value <= 0:
-            raise ValueError(value)
-        return value
-    if not isinstance(value, str):
-        raise ValueError(value)
-    text = value.strip().lower().replace(" ", "")
-    if text.isdigit():
-        return parse_duration(int(text))
-    parts = _DURATION_PART.findall(text)
-    if not parts or "".join(number + unit for number, unit in parts) != text:
-        raise ValueError(value)
-    seconds = sum(int(number) * _UNIT_SECONDS[unit] for number, unit in parts)
-    if seconds <= 0:
-        raise ValueError(value)
-    return seconds
-
-
 _DEFAULT_KEYS = {"interval", "min_interval", "max_interval", "scope", "lang", "enabled"}
 _SOURCE_KEYS = _DEFAULT_KEYS | {"id", "name", "kind", "url", "channel"}
 _KINDS = {"rss", "telegram"}
 _SCOPES = {"venezuela", "general"}
 _CHANNEL = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
 _LANG = re.compile(r"^[a-z]{2,3}$")
-_DURATION_PART = re.compile(r"(\d+)(s|m|h|d)")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def _read_source(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,10 +14,11 @@ from sqlalchemy import select, update
 
 from bot.pipeline.ingest import SourceReport, poll_due
 from bot.runtime import Runtime, open_runtime
+from bot.settings import Settings
 from storage.models import Item, Source
 from tests.feedserver import FeedServer, Route
-from tests.test_ingest import date, rss, settings_for
-from tests.test_ingest_channel import channel_page
+from tests.pipeline.test_ingest_channel import channel_page
+from tests.sample_feeds import date, rss
 
 GOOD_ES = {
     "title": "Maduro anuncia un nuevo gabinete en Caracas",
@@ -48,13 +49,23 @@ def source_block(server: FeedServer, source_id: str, path: str, **extra: str) ->
     return "\n".join(lines) + "\n"
 
 
-@asynccontextmanager
-async def polled_runtime(
-    tmp_path: Path, server: FeedServer, blocks: list[str]
-) -> AsyncIterator[Runtime]:
-    feeds = '[defaults]\ninterval = "15m"\nmin_interval = "5m"\nmax_interval = "6h"\n\n'
-    async with open_runtime(settings_for(tmp_path, feeds + "\n".join(blocks))) as runtime:
-        yield runtime
+@pytest.fixture
+def polled_runtime(
+    tmp_path: Path, make_settings: Callable[..., Settings]
+) -> Callable[[FeedServer, list[str]], AbstractAsyncContextManager[Runtime]]:
+    """A runtime whose feeds.toml holds these [[source]] blocks (6 h max_interval)."""
+
+    @asynccontextmanager
+    async def open_with(server: FeedServer, blocks: list[str]) -> AsyncIterator[Runtime]:
+        feeds = '[defaults]\ninterval = "15m"\nmin_interval = "5m"\nmax_interval = "6h"\n\n'
+        (tmp_path / "feeds.toml").write_text(feeds + "\n".join(blocks), encoding="utf-8")
+        async with open_runtime(make_settings()) as runtime:
+            yield runtime
+
+    return open_with
+
+
+Opener = Callable[[FeedServer, list[str]], AbstractAsyncContextManager[Runtime]]
 
 
 def by_source(reports: list[SourceReport]) -> dict[str, SourceReport]:
@@ -66,12 +77,14 @@ async def stored_keys(runtime: Runtime) -> set[str]:
         return set((await session.scalars(select(Item.key))).all())
 
 
-async def test_a_crafted_body_never_freezes_the_loop(tmp_path: Path, server: FeedServer) -> None:
+async def test_a_crafted_body_never_freezes_the_loop(
+    server: FeedServer, polled_runtime: Opener
+) -> None:
     # Many "<" without ">" (and deep unclosed tags) inside one item's text: quadratic for
     # patterns such as <[^>]*>, and the loop must keep answering while the body is prepared.
     crafted = dict(GOOD_FR, guid="crafted", description="<div>" * 50_000 + "<b" * 150_000)
     server.route("/crafted.xml", Route(body=rss([crafted, GOOD_ES], lang="es")))
-    async with polled_runtime(tmp_path, server, [source_block(server, "crafted", "/crafted.xml")]) as runtime:
+    async with polled_runtime(server, [source_block(server, "crafted", "/crafted.xml")]) as runtime:
         lags: list[float] = []
         done = asyncio.Event()
 
@@ -90,7 +103,7 @@ async def test_a_crafted_body_never_freezes_the_loop(tmp_path: Path, server: Fee
 
 
 async def test_publisher_hints_never_push_a_poll_past_max_interval(
-    tmp_path: Path, server: FeedServer
+    server: FeedServer, polled_runtime: Opener
 ) -> None:
     century = rss([GOOD_ES], lang="es")
     digits = rss([GOOD_FR], lang="fr", ttl=None).replace(
@@ -102,7 +115,7 @@ async def test_publisher_hints_never_push_a_poll_past_max_interval(
         source_block(server, "century", "/century.xml"),
         source_block(server, "digits", "/digits.xml"),
     ]
-    async with polled_runtime(tmp_path, server, blocks) as runtime:
+    async with polled_runtime(server, blocks) as runtime:
         before = datetime.now(UTC)
         reports = by_source(await poll_due(runtime))
         async with runtime.sessions() as session:
@@ -116,12 +129,12 @@ async def test_publisher_hints_never_push_a_poll_past_max_interval(
 
 
 async def test_one_failing_source_with_an_absurd_interval_stops_no_other(
-    tmp_path: Path, server: FeedServer
+    server: FeedServer, polled_runtime: Opener
 ) -> None:
     server.route("/good.xml", Route(body=rss([GOOD_ES], lang="es")))
     server.route("/broken.xml", Route(status=500))
     blocks = [source_block(server, "good", "/good.xml"), source_block(server, "broken", "/broken.xml")]
-    async with polled_runtime(tmp_path, server, blocks) as runtime:
+    async with polled_runtime(server, blocks) as runtime:
         # What an older database (or a hand edit) may hold: ~99999999999 days.
         absurd = 99_999_999_999 * 86_400
         async with runtime.sessions() as session, session.begin():
@@ -159,7 +172,7 @@ def hostile_channel(channel: str) -> bytes:
 
 
 async def test_a_bad_value_skips_its_entry_and_keeps_the_rest(
-    tmp_path: Path, server: FeedServer
+    server: FeedServer, polled_runtime: Opener
 ) -> None:
     ttl = rss([GOOD_FR], lang="fr").replace(b"<language>fr</language>", b"<language>fr</language><ttl>\xc2\xb2</ttl>")
     server.route("/dates.atom", Route(body=HOSTILE_DATE.encode()))
@@ -177,7 +190,7 @@ async def test_a_bad_value_skips_its_entry_and_keeps_the_rest(
         source_block(server, "port", "/port.xml"),
         source_block(server, "good", "/good.xml"),
     ]
-    async with polled_runtime(tmp_path, server, blocks) as runtime:
+    async with polled_runtime(server, blocks) as runtime:
         reports = by_source(await poll_due(runtime))
         keys = await stored_keys(runtime)
         async with runtime.sessions() as session:
@@ -194,7 +207,7 @@ async def test_a_bad_value_skips_its_entry_and_keeps_the_rest(
 
 
 async def test_a_deeply_nested_channel_page_is_refused_fast_and_off_the_loop(
-    tmp_path: Path, server: FeedServer
+    server: FeedServer, polled_runtime: Opener
 ) -> None:
     page = channel_page("canal_hondo", "Hondo", [(7, "Maduro en Caracas", None)]).decode()
     page = page.replace("<main", "<div>" * 100_000 + "<main")
@@ -205,7 +218,7 @@ async def test_a_deeply_nested_channel_page_is_refused_fast_and_off_the_loop(
         f'url = "{server.url("/s/canal_hondo")}"\nscope = "venezuela"\n',
         source_block(server, "good", "/good.xml"),
     ]
-    async with polled_runtime(tmp_path, server, blocks) as runtime:
+    async with polled_runtime(server, blocks) as runtime:
         started = time.monotonic()
         reports = by_source(await poll_due(runtime))
         elapsed = time.monotonic() - started
@@ -214,7 +227,9 @@ async def test_a_deeply_nested_channel_page_is_refused_fast_and_off_the_loop(
     assert elapsed < 20, f"the poll took {elapsed:.0f} s"
 
 
-async def test_channel_paging_stops_after_twenty_pages(tmp_path: Path, server: FeedServer) -> None:
+async def test_channel_paging_stops_after_twenty_pages(
+    server: FeedServer, polled_runtime: Opener
+) -> None:
     # Every page offers older posts, forever (a hostile mirror): one read makes 20 requests.
     newest = 5_000
     for page in range(40):
@@ -232,7 +247,7 @@ async def test_channel_paging_stops_after_twenty_pages(tmp_path: Path, server: F
         '[[source]]\nid = "sinfin"\nkind = "telegram"\nchannel = "sin_fin"\n'
         f'url = "{server.url("/s/sin_fin")}"\nscope = "venezuela"\n'
     ]
-    async with polled_runtime(tmp_path, server, blocks) as runtime:
+    async with polled_runtime(server, blocks) as runtime:
         runtime_reports = by_source(await poll_due(runtime))
     assert runtime_reports["sinfin"].error is None
     requests = [r for r in server.requests if r.path == "/s/sin_fin"]
@@ -240,7 +255,7 @@ async def test_channel_paging_stops_after_twenty_pages(tmp_path: Path, server: F
 
 
 async def test_controls_from_a_feed_never_reach_the_stored_text(
-    tmp_path: Path, server: FeedServer
+    server: FeedServer, polled_runtime: Opener
 ) -> None:
     tricky = dict(
         GOOD_ES,
@@ -249,7 +264,7 @@ async def test_controls_from_a_feed_never_reach_the_stored_text(
         description="El\u2067 presidente\u200f Nicolás Maduro\ufeff habló en Caracas \u202e.lanoican",
     )
     server.route("/bidi.xml", Route(body=rss([tricky], lang="es")))
-    async with polled_runtime(tmp_path, server, [source_block(server, "bidi", "/bidi.xml")]) as runtime:
+    async with polled_runtime(server, [source_block(server, "bidi", "/bidi.xml")]) as runtime:
         await poll_due(runtime)
         async with runtime.sessions() as session:
             item = await session.scalar(select(Item).where(Item.key == "bidi"))
@@ -259,7 +274,9 @@ async def test_controls_from_a_feed_never_reach_the_stored_text(
     assert item.title == "Maduro anuncia nuevo gabinete en Caracas"
 
 
-async def test_a_read_keeps_its_newest_thousand_entries(tmp_path: Path, server: FeedServer) -> None:
+async def test_a_read_keeps_its_newest_thousand_entries(
+    server: FeedServer, polled_runtime: Opener
+) -> None:
     # 2,500 dated items, oldest first: the newest 1,000 are kept wherever they stand.
     items = [
         {
@@ -272,7 +289,7 @@ async def test_a_read_keeps_its_newest_thousand_entries(tmp_path: Path, server: 
         for n in range(2500)
     ]
     server.route("/archive.xml", Route(body=rss(items, lang="es")))
-    async with polled_runtime(tmp_path, server, [source_block(server, "archive", "/archive.xml")]) as runtime:
+    async with polled_runtime(server, [source_block(server, "archive", "/archive.xml")]) as runtime:
         report = by_source(await poll_due(runtime))["archive"]
         keys = await stored_keys(runtime)
     assert report.error is None and report.capped == 1500 and report.new == 1000

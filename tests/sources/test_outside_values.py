@@ -1,4 +1,5 @@
-"""Property tests: every parser of outside input ends in a bounded value or its own error."""
+"""Property tests: every parser of outside input ends in a bounded value or its own error
+(durations have theirs in tests/test_durations.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from bot.pipeline.pacing import interval_after_success
 from bot.sources.channel import ChannelError, parse_channel
 from bot.sources.feed import FeedError, parse_feed
 from bot.sources.fetch import MAX_RETRY_AFTER, _max_age, _retry_after
-from bot.steering import parse_duration
 from bot.steering.feeds import LONGEST_INTERVAL, SHORTEST_INTERVAL
 from bot.text import neutralise_controls
 
@@ -41,15 +41,6 @@ def test_max_age_is_bounded_and_hints_never_pass_max_interval(value: str) -> Non
         interval=900, min_interval=300, max_interval=21600, new_items=0, max_age=age
     )
     assert SHORTEST_INTERVAL <= interval <= 21600
-
-
-@given(st.one_of(numbers, st.text(max_size=30), st.integers(), st.booleans(), st.none()))
-def test_durations_are_positive_seconds_or_a_value_error(value: object) -> None:
-    try:
-        seconds = parse_duration(value)
-    except ValueError:
-        return
-    assert isinstance(seconds, int) and seconds > 0
 
 
 @given(numbers)

@@ -8,7 +8,7 @@ import pytest
 
 from bot.sources.fetch import Fetcher, FetchError
 from tests.feedserver import FeedServer, Route
-from tests.test_ingest import rss
+from tests.sample_feeds import rss
 
 FEED = rss([{"title": "Caracas", "guid": "g1", "description": "Maduro en Caracas."}], lang="es")
 

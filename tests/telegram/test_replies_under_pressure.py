@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from tests.fake_telegram import FakeTelegram
-from tests.test_handlers import ANA, Harness, bot, fake, settings
-
-__all__ = ["bot", "fake", "settings"]
+from tests.telegram.harness import ANA, Harness
 
 
 async def test_a_reply_that_meets_a_429_waits_it_out_and_arrives(bot: Harness) -> None:
