@@ -294,3 +294,22 @@ async def test_a_read_keeps_its_newest_thousand_entries(
         keys = await stored_keys(runtime)
     assert report.error is None and report.capped == 1500 and report.new == 1000
     assert keys == {f"boletin-{n}" for n in range(1500, 2500)}
+
+
+async def test_a_huge_malformed_body_is_refused_not_read_for_minutes(
+    server: FeedServer, polled_runtime: Opener
+) -> None:
+    # Not well-formed (an unclosed <channel>, stray "&"), so only the lenient parser could read
+    # it, at ~35 µs a tag: 1.2 million tags would keep a thread busy for the better part of a
+    # minute on every poll.
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>T & co</title>'
+        b"<item><title>Caracas" + b"<b></b>" * 600_000 + b"</title><guid>g</guid></item>"
+    )
+    server.route("/huge.xml", Route(body=body))
+    server.route("/good.xml", Route(body=rss([GOOD_ES], lang="es")))
+    blocks = [source_block(server, "huge", "/huge.xml"), source_block(server, "good", "/good.xml")]
+    async with polled_runtime(server, blocks) as runtime:
+        reports = by_source(await poll_due(runtime))
+    assert "too large to read leniently" in (reports["huge"].error or ""), reports["huge"]
+    assert reports["good"].new == 1
