@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy import text
-
 from bot.durations import parse_window
-from bot.pipeline.ingest import SourceReport, poll_due
-from bot.runtime import Runtime, open_runtime
+from bot.model import Actor
+from bot.pipeline.ingest import SourceReport
+from bot.pipeline.relevance import is_relevant
+from bot.pipeline.tag import CONFIDENT, Tagger
+from bot.runtime import open_runtime
 from bot.settings import Settings
 from bot.steering import ConfigError, load_actors, load_sources
 from storage import migrate
-from storage.db import create_engine
+from storage.db import Sessions, create_engine, schema_version
 from storage.items import stories_with_items
 
 
@@ -31,7 +33,7 @@ async def poll_once(
         if unknown:
             print(f"unknown source id(s): {', '.join(unknown)}", file=sys.stderr)
             return 2
-        reports = await poll_due(runtime, ids=ids)
+        reports = await runtime.poll_due(ids=ids)
     print_reports(reports, out=out)
     return 1 if any(report.error for report in reports) else 0
 
@@ -108,6 +110,52 @@ def check_files(feeds: Path, actors: Path, *, out: TextIO | None = None) -> int:
     return 0
 
 
+def print_tagging(
+    tagger: Tagger, text: str, *, scope: str, explain: bool, out: TextIO | None = None
+) -> int:
+    """`vigia tag`: one line of JSON; with `explain`, then one line per piece of evidence."""
+    out = out or sys.stdout
+    tags = tagger.tag(text, venezuelan_source=scope == "venezuela", explain=explain)
+    relevant = is_relevant(scope=scope, tags=tags)
+    answer = {
+        "relevant": relevant,
+        "actors": [
+            {"id": a.id, "name": a.name, "confidence": round(a.confidence, 2)} for a in tags.actors
+        ],
+        "topics": list(tags.topics),
+    }
+    print(json.dumps(answer, ensure_ascii=False), file=out)
+    if not explain:
+        return 0
+    reasons = [e for e in tags.evidence if e.subject == "relevance" and e.confidence > 0]
+    if relevant:
+        why = (
+            f"{reasons[0].rule}: {reasons[0].words}"
+            if reasons
+            else "the source covers only Venezuela"
+        )
+        print(f"relevant: yes, {why}", file=out)
+    else:
+        print("relevant: no, no Venezuela word or place, no Venezuelan actor", file=out)
+    for piece in tags.evidence:
+        if piece.subject == "relevance":
+            if piece.confidence == 0:
+                print(f"  {piece.words!r}: {piece.rule}", file=out)
+            continue
+        if piece.confidence == 0:
+            print(f"  {piece.subject:<22}  -     {piece.rule}: {piece.words!r}", file=out)
+            continue
+        below = f" (below {CONFIDENT}: kept out of digests, /actor and alerts)"
+        note = below if piece.confidence < CONFIDENT else ""
+        print(
+            f"  {piece.subject:<22}  {piece.confidence:.2f}  {piece.rule}: {piece.words!r}{note}",
+            file=out,
+        )
+    for surname in tags.ambiguous:
+        print(f"  {surname!r}: fits several actors, tags none", file=out)
+    return 0
+
+
 async def upgrade_database(settings: Settings) -> int:
     """Apply every migration to BOT_DATABASE_URL."""
     engine = create_engine(settings.database_url)
@@ -123,10 +171,7 @@ async def check_health(settings: Settings) -> int:
     """0 when the database answers and is migrated; 1 with the reason otherwise."""
     engine = create_engine(settings.database_url)
     try:
-        async with engine.connect() as connection:
-            version = (
-                await connection.execute(text("SELECT version_num FROM alembic_version"))
-            ).scalar()
+        version = await schema_version(engine)
     except Exception as error:  # any failure is the answer a health check exists to give
         print(f"unhealthy: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
@@ -146,7 +191,14 @@ async def print_digest(
         print(f'"{since}" is not a window; write 6h, 24h or 7d', file=sys.stderr)
         return 2
     async with open_runtime(settings) as runtime:
-        text = await render_terminal_digest(runtime, window=window, actor=actor, limit=limit)
+        text = await render_terminal_digest(
+            sessions=runtime.sessions,
+            actors=runtime.catalog.actors,
+            timezone=settings.timezone,
+            window=window,
+            actor=actor,
+            limit=limit,
+        )
     if text is None:
         print(
             f'unknown actor "{actor}"; try `python -m bot digest --actor maduro`', file=sys.stderr
@@ -157,7 +209,13 @@ async def print_digest(
 
 
 async def render_terminal_digest(
-    runtime: Runtime, *, window: timedelta, actor: str | None, limit: int
+    *,
+    sessions: Sessions,
+    actors: Sequence[Actor],
+    timezone: str,
+    window: timedelta,
+    actor: str | None,
+    limit: int,
 ) -> str | None:
     """The digest of `window` (or of one actor) as terminal text; None for an unknown actor."""
     from zoneinfo import ZoneInfo
@@ -167,9 +225,9 @@ async def render_terminal_digest(
     from bot.digest.select import select_actor, select_window
 
     now = datetime.now(UTC)
-    async with runtime.sessions() as session:
+    async with sessions() as session:
         if actor:
-            found = find_actor(runtime.catalog.actors, actor)
+            found = find_actor(actors, actor)
             if found.actor is None:
                 return None
             page = await select_actor(session=session, actor_id=found.actor.id, limit=limit)
@@ -178,7 +236,7 @@ async def render_terminal_digest(
             page = await select_window(session=session, since=now - window, until=now, limit=limit)
             heading = f"Vigía digest — last {_label(window)}"
     return render_digest_text(
-        page.stories, heading=heading, tz=ZoneInfo(runtime.settings.timezone), now=now
+        page.stories, heading=heading, tz=ZoneInfo(timezone), now=now
     )
 
 

@@ -2,6 +2,15 @@
 
 from bot.steering.actors import Catalog, load_actors
 from bot.steering.feeds import load_sources
+from bot.steering.state import Reload, Steering
 from bot.steering.toml import ConfigError, Problem
 
-__all__ = ["Catalog", "ConfigError", "Problem", "load_actors", "load_sources"]
+__all__ = [
+    "Catalog",
+    "ConfigError",
+    "Problem",
+    "Reload",
+    "Steering",
+    "load_actors",
+    "load_sources",
+]

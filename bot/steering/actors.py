@@ -85,12 +85,13 @@ def load_actors(path: Path) -> Catalog:
 
 class _NameOwners:
     """Which actor each folded name belongs to, so every clash the tagger would meet is found
-    here, with the line it is written on: an alias names one actor; a surname may be shared,
-    but never with another actor's alias."""
+    here, with the line it is written on: an alias or a generic name names one actor; a surname
+    (or a distinctive name) may be shared, but never with another actor's alias."""
 
     def __init__(self) -> None:
         self.aliases: dict[str, tuple[str, int]] = {}
         self.surnames: dict[str, tuple[str, int]] = {}
+        self.generic: dict[str, tuple[str, int]] = {}
 
     def check(self, actor: Actor, *, block: dict[str, int], line: int, report: Report) -> None:
         """Report, at the line of the key that holds it, each name that clashes or folds away."""
@@ -99,7 +100,11 @@ class _NameOwners:
             return block.get(key, line)
 
         for key_name, phrases in (
-            ("aliases", actor.aliases), ("surnames", actor.surnames), ("exclude", actor.exclude)
+            ("aliases", actor.aliases),
+            ("surnames", actor.surnames),
+            ("distinctive", actor.distinctive),
+            ("generic", actor.generic),
+            ("exclude", actor.exclude),
         ):
             for phrase in phrases:
                 if not fold_phrase(phrase):
@@ -107,7 +112,7 @@ class _NameOwners:
         for alias in (actor.name, *actor.aliases):
             where = line  # the actor's own [[actor]] line: where a reader looks for its names
             key = fold_phrase(alias)
-            owner = self.aliases.get(key) or self.surnames.get(key)
+            owner = self.aliases.get(key) or self.surnames.get(key) or self.generic.get(key)
             if key and owner is not None and owner[0] != actor.id:
                 report(
                     where,
@@ -115,7 +120,17 @@ class _NameOwners:
                     "an alias must name one actor — use `surnames` for a shared surname",
                 )
             self.aliases.setdefault(key, (actor.id, where))
-        for surname in actor.surnames:
+        for name in actor.generic:
+            key = fold_phrase(name)
+            owner = self.aliases.get(key) or self.generic.get(key)
+            if key and owner is not None and owner[0] != actor.id:
+                report(
+                    line,
+                    f'generic name "{name}" of "{actor.id}" already names "{owner[0]}" '
+                    f"(line {owner[1]}); a generic name must name one actor",
+                )
+            self.generic.setdefault(key, (actor.id, line))
+        for surname in (*actor.surnames, *actor.distinctive):
             where = line
             key = fold_phrase(surname)
             owner = self.aliases.get(key)
@@ -135,11 +150,9 @@ def alias_problem(alias: str) -> str | None:
     Very short aliases and the common words of es/en/fr are accepted only as acronyms written
     in capitals, which the tagger matches case-sensitively ("UN", "US", "CNE").
     """
-    if len(alias) > MAX_ALIAS:
-        return (
-            f"is {len(alias):,} characters long; an alias names an actor in a few words "
-            f"(at most {MAX_ALIAS})"
-        )
+    too_long = _length_problem(alias)
+    if too_long:
+        return too_long
     if alias.isupper():
         return None
     folded = fold_phrase(alias)
@@ -180,6 +193,12 @@ COMMON_WORDS = frozenset(
 )
 
 
+def _length_problem(phrase: str) -> str | None:
+    if len(phrase) <= MAX_ALIAS:
+        return None
+    return f"is {len(phrase):,} characters long; a name is a few words (at most {MAX_ALIAS})"
+
+
 def _shown(text: str) -> str:
     return text if len(text) <= 60 else f"{text[:57]}…"
 
@@ -190,12 +209,22 @@ _ACTOR_KEYS = {
     "kind",
     "aliases",
     "surnames",
+    "distinctive",
+    "generic",
     "titles",
     "exclude",
     "venezuelan",
     "weight",
 }
 _TOPIC_KEYS = {"id", "name", "keywords"}
+_ONE = {
+    "aliases": "alias",
+    "surnames": "surname",
+    "distinctive": "distinctive name",
+    "generic": "generic name",
+    "titles": "title",
+    "exclude": "excluded phrase",
+}
 _ACTOR_KINDS = {"person", "organisation", "group", "state"}
 
 
@@ -231,19 +260,19 @@ def _read_actor(table: Any, line: int, block: dict[str, int], report: Report) ->
         )
         ok = False
     lists: dict[str, tuple[str, ...]] = {}
-    for key in ("aliases", "surnames", "titles", "exclude"):
+    for key in ("aliases", "surnames", "distinctive", "generic", "titles", "exclude"):
         value = table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             report(at(key), f'{key} must be a list of non-empty strings, like {key} = ["…", "…"]')
             ok = False
             continue
         lists[key] = tuple(v.strip() for v in value)
-        if key == "aliases":
-            for alias in lists[key]:
-                problem = alias_problem(alias)
-                if problem:
-                    report(at(key), f'alias "{_shown(alias)}" of "{actor_id}" {problem}')
-                    ok = False
+        for phrase in lists[key]:
+            # Every list reaches the matcher; aliases are also tagged on sight, without context.
+            problem = alias_problem(phrase) if key == "aliases" else _length_problem(phrase)
+            if problem:
+                report(at(key), f'{_ONE[key]} "{_shown(phrase)}" of "{actor_id}" {problem}')
+                ok = False
     venezuelan = table.get("venezuelan", True)
     if not isinstance(venezuelan, bool):
         report(at("venezuelan"), "venezuelan must be true or false")

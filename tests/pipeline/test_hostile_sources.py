@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from bot.pipeline.ingest import SourceReport, poll_due
+from bot.pipeline.ingest import SourceReport
 from bot.runtime import Runtime, open_runtime
 from bot.settings import Settings
 from storage.models import Item, Source
@@ -95,7 +95,7 @@ async def test_a_crafted_body_never_freezes_the_loop(
                 lags.append(time.monotonic() - started - 0.05)
 
         beat = asyncio.create_task(heartbeat())
-        report = by_source(await poll_due(runtime))["crafted"]
+        report = by_source(await runtime.poll_due())["crafted"]
         done.set()
         await beat
         assert report.error is None and report.new == 2
@@ -117,7 +117,7 @@ async def test_publisher_hints_never_push_a_poll_past_max_interval(
     ]
     async with polled_runtime(server, blocks) as runtime:
         before = datetime.now(UTC)
-        reports = by_source(await poll_due(runtime))
+        reports = by_source(await runtime.poll_due())
         async with runtime.sessions() as session:
             rows = {row.id: row for row in (await session.scalars(select(Source))).all()}
     for source_id in ("century", "digits"):
@@ -141,7 +141,7 @@ async def test_one_failing_source_with_an_absurd_interval_stops_no_other(
             await session.execute(
                 update(Source).where(Source.id == "broken").values(interval=absurd, max_interval=absurd)
             )
-        reports = by_source(await poll_due(runtime))
+        reports = by_source(await runtime.poll_due())
         keys = await stored_keys(runtime)
     assert reports["good"].new == 1 and "good-es" in keys
     assert reports["broken"].error and "500" in reports["broken"].error
@@ -191,7 +191,7 @@ async def test_a_bad_value_skips_its_entry_and_keeps_the_rest(
         source_block(server, "good", "/good.xml"),
     ]
     async with polled_runtime(server, blocks) as runtime:
-        reports = by_source(await poll_due(runtime))
+        reports = by_source(await runtime.poll_due())
         keys = await stored_keys(runtime)
         async with runtime.sessions() as session:
             views = (await session.scalars(select(Item.views).where(Item.key.startswith("tg:")))).all()
@@ -220,7 +220,7 @@ async def test_a_deeply_nested_channel_page_is_refused_fast_and_off_the_loop(
     ]
     async with polled_runtime(server, blocks) as runtime:
         started = time.monotonic()
-        reports = by_source(await poll_due(runtime))
+        reports = by_source(await runtime.poll_due())
         elapsed = time.monotonic() - started
     assert "nests" in (reports["hondo"].error or ""), reports["hondo"]
     assert reports["good"].new == 1
@@ -248,7 +248,7 @@ async def test_channel_paging_stops_after_twenty_pages(
         f'url = "{server.url("/s/sin_fin")}"\nscope = "venezuela"\n'
     ]
     async with polled_runtime(server, blocks) as runtime:
-        runtime_reports = by_source(await poll_due(runtime))
+        runtime_reports = by_source(await runtime.poll_due())
     assert runtime_reports["sinfin"].error is None
     requests = [r for r in server.requests if r.path == "/s/sin_fin"]
     assert len(requests) == 20
@@ -265,7 +265,7 @@ async def test_controls_from_a_feed_never_reach_the_stored_text(
     )
     server.route("/bidi.xml", Route(body=rss([tricky], lang="es")))
     async with polled_runtime(server, [source_block(server, "bidi", "/bidi.xml")]) as runtime:
-        await poll_due(runtime)
+        await runtime.poll_due()
         async with runtime.sessions() as session:
             item = await session.scalar(select(Item).where(Item.key == "bidi"))
     assert item is not None
@@ -290,7 +290,7 @@ async def test_a_read_keeps_its_newest_thousand_entries(
     ]
     server.route("/archive.xml", Route(body=rss(items, lang="es")))
     async with polled_runtime(server, [source_block(server, "archive", "/archive.xml")]) as runtime:
-        report = by_source(await poll_due(runtime))["archive"]
+        report = by_source(await runtime.poll_due())["archive"]
         keys = await stored_keys(runtime)
     assert report.error is None and report.capped == 1500 and report.new == 1000
     assert keys == {f"boletin-{n}" for n in range(1500, 2500)}
@@ -310,6 +310,6 @@ async def test_a_huge_malformed_body_is_refused_not_read_for_minutes(
     server.route("/good.xml", Route(body=rss([GOOD_ES], lang="es")))
     blocks = [source_block(server, "huge", "/huge.xml"), source_block(server, "good", "/good.xml")]
     async with polled_runtime(server, blocks) as runtime:
-        reports = by_source(await poll_due(runtime))
+        reports = by_source(await runtime.poll_due())
     assert "too large to read leniently" in (reports["huge"].error or ""), reports["huge"]
     assert reports["good"].new == 1
