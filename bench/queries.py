@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.config import bundled, load_actors  # noqa: E402
 from bot.digest.select import DigestPage, search_stories, select_actor, select_window  # noqa: E402
+from bot.steering import bundled, load_actors  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.db import create_engine, sessionmaker  # noqa: E402
 

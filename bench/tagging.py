@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from bot.config import bundled, load_actors
 from bot.pipeline.tag import CONFIDENT, Tagger
+from bot.steering import bundled, load_actors
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "tagging"

@@ -11,12 +11,21 @@ import json
 import logging
 import re
 from datetime import UTC, datetime
+from urllib.parse import quote
 
-__all__ = ["REDACTED", "JsonFormatter", "TokenFilter", "configure_logging", "redact_tokens"]
+__all__ = [
+    "REDACTED",
+    "JsonFormatter",
+    "TokenFilter",
+    "configure_logging",
+    "hide_secrets",
+    "redact_tokens",
+]
 
 REDACTED = "bot[REDACTED]"
 # A bot token is "<bot id>:<35-ish url-safe characters>"; in URLs it follows "bot".
 _TOKEN = re.compile(r"(?:\bbot)?\d{5,}:[A-Za-z0-9_-]{20,}")
+_SECRETS: set[str] = set()  # the values of secret settings, whatever their shape
 _QUIET = ("httpx", "httpcore", "telegram.request", "apscheduler.executors.default",
           "tornado.access")
 
@@ -41,8 +50,22 @@ def configure_logging(level: int | str = logging.INFO, *, json_lines: bool = Fal
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+def hide_secrets(*values: str | None) -> None:
+    """Redact these values (a token, a webhook secret, a password) from every line from now on.
+
+    The token pattern alone misses short or odd tokens ("123456:TEST"), so the values
+    themselves are remembered, also as they appear URL-encoded.
+    """
+    for value in values:
+        if value:
+            _SECRETS.update({value, quote(value, safe="")})
+
+
 def redact_tokens(text: str) -> str:
-    """`text` with every Telegram bot token replaced by `bot[REDACTED]`."""
+    """`text` with every Telegram bot token and every hidden secret replaced by a placeholder."""
+    for secret in sorted(_SECRETS, key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, "[REDACTED]")
     return _TOKEN.sub(REDACTED, text)
 
 

@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.model import StoryView
+from bot.text import neutralise_controls
 
 __all__ = [
     "MAX_MESSAGE_UTF16",
@@ -292,4 +293,6 @@ def _visible(markup: str) -> str:
 
 
 def _escape(text: str) -> str:
-    return html.escape(text, quote=True)
+    # Controls are taken out here too: items stored before intake neutralised them, and
+    # names from the steering files, must not reorder a digest line either.
+    return html.escape(neutralise_controls(text), quote=True)

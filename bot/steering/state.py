@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.config import Catalog
 from bot.model import SourceConfig
+from bot.steering.actors import Catalog
 
 
 @dataclass(slots=True)
