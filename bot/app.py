@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.logs import configure_logging
 from bot.outbox import Pace, Pacer
 from bot.pipeline.ingest import poll_due
+from bot.publish import run_publish_tick
 from bot.runtime import open_runtime
 from bot.scheduler import run_alert_tick, run_delivery_tick, run_digest_tick
 from bot.telegram.context import BotData, VigiaApplication, VigiaContext
@@ -29,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 DELIVERY_TICK = 2.0  # seconds between looks at the outbox
 ALERT_TICK = 60.0  # seconds between looks for alerts to promise
+PUBLISH_TICK = 30.0  # seconds between looks for channel posts, edits and digests to promise
 DELIVERY_CONNECTIONS = 32
 FIRST_TICK = 1.0  # seconds after start before the first of each tick
 
@@ -129,6 +131,7 @@ def schedule_ticks(application: VigiaApplication, settings: Settings) -> None:
         ("poll", settings.poll_tick, _poll),
         ("digests", settings.digest_tick, _digests),
         ("alerts", ALERT_TICK, _alerts),
+        ("publish", PUBLISH_TICK, _publish),
         ("deliveries", DELIVERY_TICK, _deliveries),
     )
     for name, interval, tick in ticks:
@@ -186,6 +189,18 @@ async def _digests(context: VigiaContext) -> object:
 
 async def _alerts(context: VigiaContext) -> object:
     return await run_alert_tick(context.runtime)
+
+
+async def _publish(context: VigiaContext) -> object:
+    runtime = context.runtime
+    if not runtime.publish:
+        return None
+    return await run_publish_tick(
+        sessions=runtime.sessions,
+        targets=runtime.publish,
+        transport=context.bot_data.transports["telegram"],
+        actor_names={actor.id: actor.name for actor in runtime.catalog.actors},
+    )
 
 
 async def _deliveries(context: VigiaContext) -> object:
