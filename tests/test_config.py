@@ -9,8 +9,7 @@ import pytest
 
 from bot.cli import check_files
 from bot.config import ConfigError, Settings, load_actors, load_sources, parse_duration
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.paths import ROOT
 
 BROKEN_FEEDS = """\
 [defaults]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,9 +23,8 @@ from bot.telegram.transport import TelegramTransport
 from storage.db import transaction
 from storage.items import refresh_stories
 from storage.models import Item, PublishTarget, Source
-from tests.conftest import ROOT
 from tests.fake_telegram import FakeTelegram, parse_telegram_html
-from tests.test_select import add_story as add_story_of
+from tests.sample_stories import add_story as add_story_of
 
 TOKEN = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -70,10 +69,8 @@ def feeds(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, sqlite_url: str, feeds: Path) -> Settings:
-    return Settings(
-        database_url=sqlite_url, feeds=feeds, actors=ROOT / "actors.toml", admins=frozenset({ADMIN})
-    )
+def settings(make_settings: Callable[..., Settings], feeds: Path) -> Settings:
+    return make_settings(feeds=feeds, admins=frozenset({ADMIN}))
 
 
 @asynccontextmanager

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -15,9 +14,8 @@ from bot.config import load_actors
 from bot.model import Actor, Topic
 from bot.pipeline.fold import fold_phrase, fold_text
 from bot.pipeline.tag import FULL_MENTION, IN_CONTEXT, TITLED, Tagger
+from tests.paths import DATA, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parent / "data"
 SEEDS = DATA / "seeds"
 # A sentence ends at . ! ? (or one closing a quotation), but not after an initial like "M.".
 SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)\s+|(?<=[.!?][\"”»])\s+")
