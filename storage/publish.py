@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Table, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Item, PublishedStory, PublishTarget, Story, StoryActor
+from storage.times import as_utc
 
 __all__ = [
     "GrownPost",
@@ -76,16 +77,16 @@ async def sync_targets(
                     chat=wanted.chat,
                     what=wanted.what,
                     next_digest_at=wanted.next_digest_at,
-                    watermark=_utc(now),
+                    watermark=as_utc(now),
                 )
             )
             continue
         if row.chat != wanted.chat:
             await session.execute(_PUBLISHED.delete().where(_PUBLISHED.c.target_id == row.id))
-        if row.next_digest_at is None or _utc(row.next_digest_at) > _utc(now):
+        if row.next_digest_at is None or as_utc(row.next_digest_at) > as_utc(now):
             row.next_digest_at = wanted.next_digest_at
         if wanted.what != row.what or row.watermark is None:
-            row.watermark = _utc(now)
+            row.watermark = as_utc(now)
         row.chat, row.what, row.in_config = wanted.chat, wanted.what, True
         row.failed_reason = row.failed_at = None
     for row in rows.values():
@@ -121,7 +122,7 @@ async def stories_to_post(
     story = _STORY.c
     posted = exists().where(_PUBLISHED.c.target_id == target_id, _PUBLISHED.c.story_id == story.id)
     query = select(story.id).where(
-        story.source_count >= min_sources, story.last_seen > _utc(since), ~posted
+        story.source_count >= min_sources, story.last_seen > as_utc(since), ~posted
     )
     if actors:
         query = query.where(
@@ -155,7 +156,7 @@ async def record_post(
             source_count=source_count,
             languages=",".join(languages),
             post_key=post_key,
-            posted_at=_utc(now),
+            posted_at=as_utc(now),
         )
     )
 
@@ -178,9 +179,9 @@ async def grown_posts(
         .join(_STORY, story.id == published.story_id)
         .where(
             published.target_id == target_id,
-            published.posted_at > _utc(posted_since),
+            published.posted_at > as_utc(posted_since),
             story.source_count > published.source_count,
-            or_(published.edited_at.is_(None), published.edited_at <= _utc(quiet_since)),
+            or_(published.edited_at.is_(None), published.edited_at <= as_utc(quiet_since)),
         )
         .order_by(published.posted_at)
     )
@@ -212,7 +213,7 @@ async def record_edit(
         .values(
             source_count=source_count,
             languages=",".join(languages),
-            edited_at=_utc(now),
+            edited_at=as_utc(now),
             edits=_PUBLISHED.c.edits + 1,
         )
     )
@@ -231,19 +232,16 @@ async def claim_digest_time(
     row = await session.get(PublishTarget, target_id)
     if row is None or row.watermark is None:
         return None
-    watermark = _utc(row.watermark)
+    watermark = as_utc(row.watermark)
     claimed = await session.execute(
         update(PublishTarget)
         .where(
             _TARGET.c.id == target_id,
-            _TARGET.c.next_digest_at == _utc(scheduled),
+            _TARGET.c.next_digest_at == as_utc(scheduled),
             _TARGET.c.failed_reason.is_(None),
         )
-        .values(next_digest_at=_utc(following), watermark=_utc(now))
+        .values(next_digest_at=as_utc(following), watermark=as_utc(now))
     )
     return watermark if getattr(claimed, "rowcount", 0) else None
 
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 

@@ -10,6 +10,7 @@ from sqlalchemy import String, Table, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import StoryActor
+from storage.times import as_utc
 
 __all__ = ["actor_hourly_counts"]
 
@@ -34,7 +35,7 @@ async def actor_hourly_counts(
         hour = func.substr(type_coerce(row.last_seen, String), 1, 13)
     rows = await session.execute(
         select(row.actor_id, hour.label("hour"), func.count())
-        .where(row.actor_id.in_(sorted(set(actor_ids))), row.last_seen >= _utc(since))
+        .where(row.actor_id.in_(sorted(set(actor_ids))), row.last_seen >= as_utc(since))
         .group_by(row.actor_id, hour)
     )
     counts: dict[str, dict[datetime, int]] = {actor_id: {} for actor_id in actor_ids}
@@ -48,6 +49,3 @@ def _hour(value: datetime | str) -> datetime:
         return datetime.fromisoformat(value + ":00:00").replace(tzinfo=UTC)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
