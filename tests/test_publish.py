@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import telegram
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.request import HTTPXRequest
 
@@ -102,10 +103,14 @@ async def deliver(runtime: Runtime, transport: TelegramTransport, now: datetime)
     )
 
 
-async def seed_outlets(runtime: Runtime) -> None:
+async def seed_outlets(runtime: Runtime, *, added: datetime = NOW - timedelta(hours=2)) -> None:
+    """The outlets the stories come from; the channel outputs count as added at `added` (the
+    tests' clock stands still at NOW, the database's sync ran on the machine's clock)."""
     async with transaction(runtime.sessions) as session:
         for source_id, name, lang in OUTLETS:
             session.add(Source(id=source_id, name=name, url=f"https://{source_id}.example/f", lang=lang))
+        for target in (await session.scalars(select(PublishTarget))).all():
+            target.watermark = added
 
 
 async def join(session: AsyncSession, story_id: int, source_id: str, lang: str, seen: datetime) -> None:
@@ -272,6 +277,26 @@ async def test_a_chat_that_refuses_the_bot_is_reported_and_not_retried(
         await tick(runtime, transport, NOW + timedelta(days=1, minutes=2))
         await deliver(runtime, transport, NOW + timedelta(days=1, minutes=2))
     assert [m.visible.split("\n")[0] for m in fake.messages_to(CHANNEL)] == ["Noticia nueva"]
+
+
+async def test_a_channel_just_added_starts_with_the_last_hour_not_the_days_backlog(
+    settings: Settings, fake: FakeTelegram
+) -> None:
+    async with process(settings, fake) as (runtime, transport):
+        await seed_outlets(runtime, added=NOW)
+        async with transaction(runtime.sessions) as session:
+            for hours in (5, 3, 2):
+                await add_story(session, title=f"Hace {hours} horas", seen=NOW - timedelta(hours=hours),
+                                sources=("cocuyo", "wire"))
+            await add_story(session, title="Hace media hora", seen=NOW - timedelta(minutes=30),
+                            sources=("cocuyo", "wire"))
+        await tick(runtime, transport, NOW + timedelta(minutes=1))
+        async with transaction(runtime.sessions) as session:
+            await add_story(session, title="Recién llegada", seen=NOW + timedelta(minutes=2),
+                            sources=("cronica", "monde"))
+        await tick(runtime, transport, NOW + timedelta(minutes=3))
+        await deliver(runtime, transport, NOW + timedelta(minutes=3))
+    assert [text.split("\n")[0] for text in channel_posts(fake)] == ["Hace media hora", "Recién llegada"]
 
 
 async def test_a_channel_digest_goes_out_at_its_times(
