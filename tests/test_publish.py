@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.outbox import DeliveryReport, Pacer, deliver_due
 from bot.publish import PublishReport, run_publish_tick
 from bot.runtime import Runtime, open_runtime
-from bot.telegram.admin import answer_feeds
+from bot.telegram.admin import answer_feeds, answer_reload
 from bot.telegram.transport import TelegramTransport
 from storage.db import transaction
 from storage.items import refresh_stories
@@ -266,7 +266,10 @@ async def test_a_chat_that_refuses_the_bot_is_reported_and_not_retried(
 
         # The operator makes the bot an admin and reloads: the channel is fed again.
         fake.add_channel("vigia_venezuela", CHANNEL)
-        await runtime.reload()
+        reloaded = await answer_reload(runtime, user_id=ADMIN)
+        assert parse_telegram_html(reloaded.texts[0]).text.startswith(
+            "Reloaded: 0 sources, 2 channel outputs"
+        )
         assert (await tick(runtime, transport, NOW + timedelta(days=1, minutes=1))).posts == 0
         async with runtime.sessions() as session:
             target = await session.get(PublishTarget, "canal-principal")

@@ -39,7 +39,8 @@ async def answer_reload(runtime: Runtime, *, user_id: int | None) -> Reply:
     if not is_admin(runtime, user_id):
         return _refuse("reload")
     problems = await runtime.reload()
-    loaded = f"{len(runtime.sources)} sources, {len(runtime.catalog.actors)} actors"
+    outputs = f", {len(runtime.publish)} channel outputs" if runtime.publish else ""
+    loaded = f"{len(runtime.sources)} sources{outputs}, {len(runtime.catalog.actors)} actors"
     if not problems:
         return reply_text(f"Reloaded: {loaded}.")
     lines = [f"• <code>{html.escape(problem)}</code>" for problem in problems]
