@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -15,10 +14,10 @@ from bot.model import Actor
 from bot.runtime import Runtime
 from bot.telegram import buttons, texts
 from bot.telegram.render import (
+    pack,
     render_actor_answer,
     render_digest,
     render_empty_window,
-    utf16_len,
 )
 from bot.telegram.reply import Button, Reply, reply_text
 from storage import stories as story_store
@@ -330,17 +329,7 @@ def describe_window(window: timedelta) -> str:
 
 def pack_lines(heading: str, lines: Sequence[str], *, limit: int = 4000) -> list[str]:
     """HTML lines in as few messages as fit under `limit`, split only between lines."""
-    messages: list[str] = []
-    current = heading
-    for line in lines:
-        candidate = f"{current}\n{line}" if current else line
-        if current and _visible_len(candidate) > limit:
-            messages.append(current)
-            candidate = line
-        current = candidate
-    if current:
-        messages.append(current)
-    return messages
+    return pack([(heading, False), *((line, False) for line in lines)], limit=limit)
 
 
 async def _act_on_named(
@@ -442,10 +431,5 @@ def _schedule_phrase(schedule: str) -> str:
     }.get(schedule, "")
 
 
-def _visible_len(markup: str) -> int:
-    return utf16_len(html.unescape(_TAG.sub("", markup)))
-
-
 _ButtonMaker = Callable[[str, int], str]
 _QUOTES = "\"'“”«»‘’„"
-_TAG = re.compile(r"<[^>]*>")
