@@ -16,8 +16,9 @@ How a new output plugs in (a WhatsApp sender, a Telegram channel, …):
    opaque string the outbox stores as is. `send` answers one `Outcome`: DELIVERED (with a
    receipt), RETRY (after `retry_after` seconds, or the outbox's back-off; `flood=True` when the
    platform paced us, which is not a failed attempt), BLOCKED (the destination is gone: its
-   subscriber or publish target is stopped and its open rows failed) or REJECTED (this payload
-   never goes; the destination stays). `send` never raises for a platform's answer; an
+   subscriber or publish target is stopped and its open rows failed), REJECTED (this payload
+   never goes; the destination stays) or UNKNOWN (it left but no answer came: it may have been
+   shown, so it is never sent again — a copy is worse than a gap). `send` never raises for a platform's answer; an
    exception is a bug or a dead credential, and the row goes back unsent.
 3. `promise(...)` renders a Message with a transport and writes the rows (idempotent by key);
    `deliver_due(transports, maker, pacers=…)` sends what is due through the transport each row
@@ -37,6 +38,7 @@ Per delivery decisions (from the transport's Outcome):
 - BLOCKED: the destination's subscriber deactivated (or its publish target marked failed) and
   every open delivery of it failed.
 - REJECTED: failed at once and logged with the delivery id and destination; never retried.
+- UNKNOWN: marked `unknown`, logged, never sent again; the destination's later parts go on.
 When a part must wait, the later parts of that destination wait with it: part 2 never overtakes 1.
 
 Pacing, per transport (one `Pacer` each, kept per process and passed to every call): at most one
@@ -66,6 +68,7 @@ from storage.deliveries import (
     mark_failed,
     mark_retry,
     mark_sent,
+    mark_unknown,
     release,
 )
 from storage.models import Delivery
@@ -354,6 +357,9 @@ class _Run:
         if outcome.status is Status.BLOCKED:
             await self._block(row, outcome.reason)
             return False
+        if outcome.status is Status.UNKNOWN:
+            await self._unknown(row, rest, outcome.reason)
+            return False
         logger.warning(
             "event=delivery_failed delivery=%s transport=%s destination=%s error=%r",
             row.id,
@@ -454,6 +460,23 @@ class _Run:
         await self._give_back(rest, at=at)
         self.retried += 1
         return False
+
+    async def _unknown(self, row: Delivery, rest: Sequence[Delivery], reason: str) -> None:
+        """The request left but no answer came: never sent again; the destination's later parts
+        wait a moment and then go on."""
+        assert row.id is not None
+        logger.warning(
+            "event=delivery_unknown delivery=%s transport=%s destination=%s error=%r: it may "
+            "have been shown, so it is not sent again",
+            row.id,
+            row.transport,
+            row.destination,
+            reason,
+        )
+        async with self._write() as session:
+            await mark_unknown(session=session, delivery_id=row.id, error=reason)
+        await self._give_back(rest, at=self.clock())
+        self.failed += 1
 
     async def _block(self, row: Delivery, reason: str) -> None:
         logger.warning(

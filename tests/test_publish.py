@@ -26,6 +26,7 @@ from storage.items import refresh_stories
 from storage.models import Item, PublishTarget, Source
 from tests.fake_telegram import FakeTelegram, parse_telegram_html
 from tests.sample_stories import add_story as add_story_of
+from tests.telegram.harness import wait_until
 
 TOKEN = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -328,3 +329,28 @@ async def test_a_channel_digest_goes_out_at_its_times(
     assert digest.visible.startswith("Vigía · Venezuela — ")
     assert "1. Resumen: la oposición marcha" in digest.visible
 
+
+
+async def test_a_post_whose_answer_never_came_is_not_posted_again(
+    settings: Settings, fake: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.set_options(latency=1.5)  # Telegram shows the post, but answers too late
+    async with open_runtime(settings) as runtime, telegram.Bot(
+        TOKEN, base_url=fake.bot_base_url, request=HTTPXRequest(read_timeout=0.5)
+    ) as bot:
+        transport = TelegramTransport(bot)
+        await seed_outlets(runtime)
+        async with transaction(runtime.sessions) as session:
+            await add_story(session, title="Sube la gasolina", seen=NOW - timedelta(minutes=5),
+                            sources=("cocuyo", "cronica"))
+        await tick(runtime, transport, NOW)
+        with caplog.at_level(logging.WARNING, logger="bot.outbox"):
+            report = await deliver(runtime, transport, NOW)
+        assert (report.sent, report.failed) == (0, 1)
+        assert "event=delivery_unknown" in caplog.text and "destination=@vigia_venezuela" in caplog.text
+        fake.set_options(latency=0.0)
+        for minutes in (1, 5, 60):
+            await tick(runtime, transport, NOW + timedelta(minutes=minutes))
+            assert (await deliver(runtime, transport, NOW + timedelta(minutes=minutes))).sent == 0
+    await wait_until(lambda: channel_posts(fake) or None)
+    assert len(channel_posts(fake)) == 1  # shown once, never repeated
