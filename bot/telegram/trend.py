@@ -39,7 +39,8 @@ async def answer_trend(
 ) -> Reply:
     """`/trend [NAMES…] [7d|30d|90d]`: the chart, or what stands in the way of drawing it."""
     now = now or datetime.now(UTC)
-    words = answers.clean_name(argument).split()
+    # Quotes may wrap a name of several words ("Delcy Rodríguez"); the words are what count.
+    words = [w for w in (answers.clean_name(word) for word in argument.split()) if w]
     days = DEFAULT_DAYS
     if words and _WINDOW.fullmatch(words[-1].lower()):
         window = words.pop().lower()

@@ -50,7 +50,7 @@ async def test_trend_of_one_actor_is_a_png_with_a_caption(bot: Harness) -> None:
 async def test_trend_of_several_actors_over_ninety_days(bot: Harness) -> None:
     await bot.seed_story("Maduro y Machado", hours_ago=24 * 60, actors=["maduro", "machado"])
     await bot.seed_story("Cabello responde", hours_ago=5, actors=["diosdado-cabello"])
-    sent = await photo(bot, BEA, "/trend maduro machado Diosdado Cabello 90d")
+    sent = await photo(bot, BEA, '/trend maduro machado "Diosdado Cabello" 90d')
     assert_readable_png(sent.data)
     assert "Nicolás Maduro · María Corina Machado · Diosdado Cabello" in sent.caption_visible
     assert "90 days" in sent.caption_visible
