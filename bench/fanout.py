@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.digest.compose import compose_digest
+from bot.digest.compose import digest_message
 from bot.model import StoryView
 from bot.telegram.transport import TelegramTransport
 from storage import migrate
@@ -71,7 +71,7 @@ async def run(subscribers: int, rate: float, concurrency: int) -> None:
         renderer = TelegramTransport(None)
         digests = {
             chat: renderer.render(
-                compose_digest(
+                digest_message(
                     stories, heading="Vigía — last 24 h", tz=ZONES[chat % len(ZONES)], now=NOW
                 )
             )

@@ -57,10 +57,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from bot.model import Message, Outcome, Status
-from storage.db import transaction
+from storage.db import Session, Sessions, serialises_writes, transaction
 from storage.deliveries import (
     block_destination,
     claim_due,
@@ -117,7 +115,7 @@ class Transport(Protocol):
 
 async def promise(
     *,
-    session: AsyncSession,
+    session: Session,
     transport: Transport,
     destination: str,
     message: Message,
@@ -193,7 +191,7 @@ class Pacer:
 
 async def deliver_due(
     transports: Mapping[str, Transport],
-    maker: async_sessionmaker[AsyncSession],
+    maker: Sessions,
     *,
     now: datetime | None = None,
     limit: int = 500,
@@ -214,10 +212,10 @@ async def deliver_due(
         name: (pacers or {}).get(name) or Pacer.for_pace(transport.pace)
         for name, transport in transports.items()
     }
-    run = _Run(
+    run = _DeliveryRound(
         transports, paced, maker, _clock(now), lease_seconds, asyncio.Semaphore(concurrency)
     )
-    run.serialize_writes = not _is_postgres(maker)
+    run.serialize_writes = serialises_writes(maker)
     fastest = max((pacer.global_rate for pacer in paced.values()), default=30.0)
     chunk = batch or max(10, int(fastest * 5))
     claimed = 0
@@ -248,14 +246,14 @@ def backoff_seconds(attempts: int) -> float:
     return min(BACKOFF_CAP, BACKOFF_FIRST * 2.0 ** min(max(0, attempts - 1), 30))
 
 
-class _Run:
+class _DeliveryRound:
     """One `deliver_due` call: its clock, counters and the sending of each destination's rows."""
 
     def __init__(
         self,
         transports: Mapping[str, Transport],
         pacers: Mapping[str, Pacer],
-        maker: async_sessionmaker[AsyncSession],
+        maker: Sessions,
         clock: Callable[[], datetime],
         lease_seconds: float,
         sending: asyncio.Semaphore,
@@ -275,7 +273,7 @@ class _Run:
         self._flusher: asyncio.Task[None] | None = None
 
     @asynccontextmanager
-    async def _write(self) -> AsyncIterator[AsyncSession]:
+    async def _write(self) -> AsyncIterator[Session]:
         """One committed unit of work. On SQLite the process's writes queue here: the database
         takes one writer at a time, and waiting in its busy handler is far slower."""
         if not self.serialize_writes:
@@ -506,10 +504,6 @@ class _Run:
             )
         self.retried += len(rows)
 
-
-def _is_postgres(maker: async_sessionmaker[AsyncSession]) -> bool:
-    bind = maker.kw.get("bind")
-    return bind is not None and bind.dialect.name == "postgresql"
 
 
 def _by_destination(rows: Sequence[Delivery]) -> list[list[Delivery]]:

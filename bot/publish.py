@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.digest.compose import compose_digest, compose_story_post
+from bot.digest.compose import compose_story_post, digest_message
 from bot.digest.select import load_stories, select_window
 from bot.model import PublishConfig, StoryView
 from bot.outbox import Transport, promise
@@ -226,7 +226,7 @@ async def _promise_digest(
             session=session,
             transport=transport,
             destination=target.chat,
-            message=compose_digest(stories, heading=heading, tz=zone, now=now),
+            message=digest_message(stories, heading=heading, tz=zone, now=now),
             kind="digest",
             dedup_key=f"publish:{target.id}:digest:{scheduled.astimezone(UTC).isoformat()}",
             now=now,

@@ -259,7 +259,9 @@ async def test_a_chat_that_refuses_the_bot_is_reported_and_not_retried(
             await deliver(runtime, transport, later)
         assert sum(fake.requests.values()) == asked  # nothing more was tried
 
-        answer = await answer_feeds(runtime, user_id=ADMIN)
+        answer = await answer_feeds(
+            sessions=runtime.sessions, admins=frozenset({ADMIN}), user_id=ADMIN
+        )
         shown = "\n".join(parse_telegram_html(text).text for text in answer.texts)
         assert "canal-principal → @vigia_venezuela — stopped: 400 Need administrator rights" in shown
         assert "solo-maduro → @no_such_channel — stopped: 400 Chat not found" in shown
@@ -267,7 +269,9 @@ async def test_a_chat_that_refuses_the_bot_is_reported_and_not_retried(
 
         # The operator makes the bot an admin and reloads: the channel is fed again.
         fake.add_channel("vigia_venezuela", CHANNEL)
-        reloaded = await answer_reload(runtime, user_id=ADMIN)
+        reloaded = await answer_reload(
+            reload=runtime.reload, steering=runtime.steering, admins={ADMIN}, user_id=ADMIN
+        )
         assert parse_telegram_html(reloaded.texts[0]).text.startswith(
             "Reloaded: 0 sources, 2 channel outputs"
         )
