@@ -236,7 +236,6 @@ async def _publish(context: VigiaContext) -> object:
         sessions=context.sessions,
         targets=targets,
         transport=context.bot_data.transports["telegram"],
-        actor_names={actor.id: actor.name for actor in context.actors},
     )
 
 

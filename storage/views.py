@@ -48,11 +48,13 @@ async def window_stories(
     since: datetime,
     until: datetime,
     languages: frozenset[str] = frozenset(),
+    actor_ids: frozenset[str] = frozenset(),
     exclude_sent_to: int | None = None,
 ) -> list[WindowStory]:
     """The stories last seen in (since, until], newest first.
 
-    `languages` keeps stories with at least one item in one of them (empty: all).
+    `languages` keeps stories with at least one item in one of them (empty: all); `actor_ids`
+    those naming one of these actors (empty: all).
     `exclude_sent_to` leaves out what that chat was already sent, unless the story has since
     been reported by more sources.
     """
@@ -73,6 +75,13 @@ async def window_stories(
     if languages:
         query = query.where(
             exists().where(_item.c.story_id == _story.c.id, _item.c.lang.in_(sorted(languages)))
+        )
+    if actor_ids:
+        query = query.where(
+            exists().where(
+                _story_actor.c.story_id == _story.c.id,
+                _story_actor.c.actor_id.in_(sorted(actor_ids)),
+            )
         )
     query = query.order_by(_story.c.last_seen.desc(), _story.c.id.desc())
     return [
