@@ -313,6 +313,11 @@ _ACTOR_KINDS = {"person", "organisation", "group", "state"}
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _CHANNEL = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
 _LANG = re.compile(r"^[a-z]{2,3}$")
+_PUBLISH_LISTS = (
+    ("actors", _ID, '["maduro", "machado"]'),
+    ("languages", _LANG, '["es", "en"]'),
+    ("times", _CLOCK, '["08:00", "20:00"]'),
+)
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -539,20 +544,8 @@ def _read_publish(
     if isinstance(min_sources, bool) or not isinstance(min_sources, int) or not 1 <= min_sources <= 100:
         report(at("min_sources"), "min_sources must be a whole number from 1 to 100, like 2")
         ok = False
-    lists: dict[str, tuple[str, ...]] = {}
-    for key, pattern, example in (
-        ("actors", _ID, '["maduro", "machado"]'),
-        ("languages", _LANG, '["es", "en"]'),
-        ("times", _CLOCK, '["08:00", "20:00"]'),
-    ):
-        value = table.get(key, [])
-        if not isinstance(value, list) or not all(
-            isinstance(v, str) and pattern.match(v) for v in value
-        ):
-            report(at(key), f"{key} must be a list like {key} = {example}")
-            ok = False
-            continue
-        lists[key] = tuple(dict.fromkeys(value))
+    lists = _publish_lists(table, at, report)
+    ok = ok and len(lists) == len(_PUBLISH_LISTS)
     if what == "digest" and "times" in lists and not lists["times"]:
         report(at("times"), 'a digest needs at least one time, like times = ["08:00"]')
         ok = False
@@ -577,6 +570,22 @@ def _read_publish(
         line=line,
         actor_lines=tuple(at("actors") for _ in lists["actors"]),
     )
+
+
+def _publish_lists(
+    table: Mapping[str, Any], at: Callable[[str], int], report: _Report
+) -> dict[str, tuple[str, ...]]:
+    """The list keys of a [[publish]] that read well (duplicates dropped); the others reported."""
+    lists: dict[str, tuple[str, ...]] = {}
+    for key, pattern, example in _PUBLISH_LISTS:
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(
+            isinstance(v, str) and pattern.match(v) for v in value
+        ):
+            report(at(key), f"{key} must be a list like {key} = {example}")
+            continue
+        lists[key] = tuple(dict.fromkeys(value))
+    return lists
 
 
 def _publish_chat(value: object) -> str | None:

@@ -196,13 +196,7 @@ async def story_rows(*, session: AsyncSession, story_ids: Sequence[int]) -> dict
         .order_by(_story_topic.c.topic)
     ):
         topics.setdefault(story_id, []).append(topic)
-    told_in: dict[int, dict[str, int]] = {}
-    for story_id, lang, count in await session.execute(
-        select(_item.c.story_id, _item.c.lang, func.count())
-        .where(_item.c.story_id.in_(ids), _item.c.lang.is_not(None))
-        .group_by(_item.c.story_id, _item.c.lang)
-    ):
-        told_in.setdefault(story_id, {})[lang] = count
+    languages = await _story_languages(session, ids)
     views: dict[int, StoryRow] = {}
     for story_id, title, url, source_count, first, last, score, lang, source_name in stories:
         named = sorted(actors.get(story_id, []), key=lambda pair: (-pair[0], pair[1]))
@@ -219,11 +213,26 @@ async def story_rows(*, session: AsyncSession, story_ids: Sequence[int]) -> dict
             score=score,
             lang=lang,
             actor_weight=named[0][0] if named else 0.0,
-            languages=tuple(
-                sorted(told_in.get(story_id, {}), key=lambda c: (-told_in[story_id][c], c))
-            ),
+            languages=languages.get(story_id, ()),
         )
     return views
+
+
+async def _story_languages(
+    session: AsyncSession, story_ids: Sequence[int]
+) -> dict[int, tuple[str, ...]]:
+    """The languages each story is told in, the most told first."""
+    told_in: dict[int, dict[str, int]] = {}
+    for story_id, lang, count in await session.execute(
+        select(_item.c.story_id, _item.c.lang, func.count())
+        .where(_item.c.story_id.in_(story_ids), _item.c.lang.is_not(None))
+        .group_by(_item.c.story_id, _item.c.lang)
+    ):
+        told_in.setdefault(story_id, {})[lang] = count
+    return {
+        story_id: tuple(sorted(counts, key=lambda code: (-counts[code], code)))
+        for story_id, counts in told_in.items()
+    }
 
 
 async def newest_story_seen(*, session: AsyncSession) -> datetime | None:
