@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -54,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
 
     tag = commands.add_parser("tag", help="read text on stdin, print its actors and topics as JSON")
     tag.add_argument("--scope", choices=["general", "venezuela"], default="general")
+    tag.add_argument(
+        "--explain",
+        action="store_true",
+        help="after the JSON, the evidence for each tag and for the relevance decision",
+    )
     tag.set_defaults(handler=_tag)
 
     feeds = commands.add_parser("feeds", help="operator commands for feeds.toml and actors.toml")
@@ -114,20 +118,13 @@ def _digest(args: argparse.Namespace) -> int:
 
 
 def _tag(args: argparse.Namespace) -> int:
+    from bot.cli import print_tagging
     from bot.config import load_actors
-    from bot.pipeline.relevance import tag_text
     from bot.pipeline.tag import Tagger
 
-    settings = Settings()
-    catalog = load_actors(settings.actors)
-    tagging = tag_text(Tagger(catalog.actors, catalog.topics), sys.stdin.read(), scope=args.scope)
-    print(json.dumps({
-        "relevant": tagging.relevant,
-        "actors": [{"id": a.id, "name": a.name, "confidence": round(a.confidence, 2)}
-                   for a in tagging.actors],
-        "topics": list(tagging.topics),
-    }, ensure_ascii=False))
-    return 0
+    catalog = load_actors(Settings().actors)
+    tagger = Tagger(catalog.actors, catalog.topics)
+    return print_tagging(tagger, sys.stdin.read(), scope=args.scope, explain=args.explain)
 
 
 def _feeds_check(args: argparse.Namespace) -> int:

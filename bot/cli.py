@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,8 @@ from bot.config import (
 from bot.durations import parse_window
 from bot.model import Actor
 from bot.pipeline.ingest import SourceReport
+from bot.pipeline.relevance import is_relevant
+from bot.pipeline.tag import CONFIDENT, Tagger
 from bot.runtime import open_runtime
 from storage import migrate
 from storage.db import Sessions, create_engine, schema_version
@@ -109,6 +112,52 @@ def check_files(feeds: Path, actors: Path, *, out: TextIO | None = None) -> int:
         f"{len(catalog.topics)} topics",
         file=out,
     )
+    return 0
+
+
+def print_tagging(
+    tagger: Tagger, text: str, *, scope: str, explain: bool, out: TextIO | None = None
+) -> int:
+    """`vigia tag`: one line of JSON; with `explain`, then one line per piece of evidence."""
+    out = out or sys.stdout
+    tags = tagger.tag(text, venezuelan_source=scope == "venezuela", explain=explain)
+    relevant = is_relevant(scope=scope, tags=tags)
+    answer = {
+        "relevant": relevant,
+        "actors": [
+            {"id": a.id, "name": a.name, "confidence": round(a.confidence, 2)} for a in tags.actors
+        ],
+        "topics": list(tags.topics),
+    }
+    print(json.dumps(answer, ensure_ascii=False), file=out)
+    if not explain:
+        return 0
+    reasons = [e for e in tags.evidence if e.subject == "relevance" and e.confidence > 0]
+    if relevant:
+        why = (
+            f"{reasons[0].rule}: {reasons[0].words}"
+            if reasons
+            else "the source covers only Venezuela"
+        )
+        print(f"relevant: yes, {why}", file=out)
+    else:
+        print("relevant: no, no Venezuela word or place, no Venezuelan actor", file=out)
+    for piece in tags.evidence:
+        if piece.subject == "relevance":
+            if piece.confidence == 0:
+                print(f"  {piece.words!r}: {piece.rule}", file=out)
+            continue
+        if piece.confidence == 0:
+            print(f"  {piece.subject:<22}  -     {piece.rule}: {piece.words!r}", file=out)
+            continue
+        below = f" (below {CONFIDENT}: kept out of digests, /actor and alerts)"
+        note = below if piece.confidence < CONFIDENT else ""
+        print(
+            f"  {piece.subject:<22}  {piece.confidence:.2f}  {piece.rule}: {piece.words!r}{note}",
+            file=out,
+        )
+    for surname in tags.ambiguous:
+        print(f"  {surname!r}: fits several actors, tags none", file=out)
     return 0
 
 

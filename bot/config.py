@@ -235,12 +235,13 @@ def load_actors(path: Path) -> Catalog:
 
 class _NameOwners:
     """Which actor each folded name belongs to, so every clash the tagger would meet is found
-    here, with the line it is written on: an alias names one actor; a surname may be shared,
-    but never with another actor's alias."""
+    here, with the line it is written on: an alias or a generic name names one actor; a surname
+    (or a distinctive name) may be shared, but never with another actor's alias."""
 
     def __init__(self) -> None:
         self.aliases: dict[str, tuple[str, int]] = {}
         self.surnames: dict[str, tuple[str, int]] = {}
+        self.generic: dict[str, tuple[str, int]] = {}
 
     def check(self, actor: Actor, *, block: dict[str, int], line: int, report: _Report) -> None:
         """Report, at the line of the key that holds it, each name that clashes or folds away."""
@@ -249,7 +250,11 @@ class _NameOwners:
             return block.get(key, line)
 
         for key_name, phrases in (
-            ("aliases", actor.aliases), ("surnames", actor.surnames), ("exclude", actor.exclude)
+            ("aliases", actor.aliases),
+            ("surnames", actor.surnames),
+            ("distinctive", actor.distinctive),
+            ("generic", actor.generic),
+            ("exclude", actor.exclude),
         ):
             for phrase in phrases:
                 if not fold_phrase(phrase):
@@ -257,7 +262,7 @@ class _NameOwners:
         for alias in (actor.name, *actor.aliases):
             where = line  # the actor's own [[actor]] line: where a reader looks for its names
             key = fold_phrase(alias)
-            owner = self.aliases.get(key) or self.surnames.get(key)
+            owner = self.aliases.get(key) or self.surnames.get(key) or self.generic.get(key)
             if key and owner is not None and owner[0] != actor.id:
                 report(
                     where,
@@ -265,7 +270,17 @@ class _NameOwners:
                     "an alias must name one actor — use `surnames` for a shared surname",
                 )
             self.aliases.setdefault(key, (actor.id, where))
-        for surname in actor.surnames:
+        for name in actor.generic:
+            key = fold_phrase(name)
+            owner = self.aliases.get(key) or self.generic.get(key)
+            if key and owner is not None and owner[0] != actor.id:
+                report(
+                    line,
+                    f'generic name "{name}" of "{actor.id}" already names "{owner[0]}" '
+                    f"(line {owner[1]}); a generic name must name one actor",
+                )
+            self.generic.setdefault(key, (actor.id, line))
+        for surname in (*actor.surnames, *actor.distinctive):
             where = line
             key = fold_phrase(surname)
             owner = self.aliases.get(key)
@@ -288,6 +303,8 @@ _ACTOR_KEYS = {
     "kind",
     "aliases",
     "surnames",
+    "distinctive",
+    "generic",
     "titles",
     "exclude",
     "venezuelan",
@@ -629,7 +646,7 @@ def _read_actor(table: Any, line: int, block: dict[str, int], report: _Report) -
         )
         ok = False
     lists: dict[str, tuple[str, ...]] = {}
-    for key in ("aliases", "surnames", "titles", "exclude"):
+    for key in ("aliases", "surnames", "distinctive", "generic", "titles", "exclude"):
         value = table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             report(at(key), f'{key} must be a list of non-empty strings, like {key} = ["…", "…"]')

@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.demo import run_demo
 from tests.feedserver import FeedServer, Route
 from tests.paths import ROOT
-from tests.sample_feeds import EN_FEED, ES_FEED, rss
+from tests.sample_feeds import EN_FEED, ES_FEED, date, rss
 
 
 def run_cli(
@@ -101,3 +101,44 @@ async def test_demo_shows_folding_a_digest_and_an_actor_answer(settings: Setting
     assert "as 9 stories (2 told by several outlets)" in text
     assert "── /digest" in text and "── /actor maduro" in text
     assert "+1 source" in text
+
+
+def test_tag_explain_keeps_the_json_line_and_says_why() -> None:
+    text = "El Consejo Nacional Electoral (CNE) de Ecuador proclamó a Noboa. La dictature Maduro."
+    plain = run_cli("tag", stdin=text)
+    explained = run_cli("tag", "--explain", stdin=text)
+    assert plain.returncode == explained.returncode == 0, explained.stderr
+    first, *reasons = explained.stdout.splitlines()
+    assert json.loads(first) == json.loads(plain.stdout)
+    assert set(json.loads(first)) == {"relevant", "actors", "topics"}
+    assert [a["id"] for a in json.loads(first)["actors"]] == ["maduro"]
+    assert reasons[0] == "relevant: yes, Venezuelan actor: maduro"
+    assert any("maduro" in r and "distinctive name: 'Maduro'" in r for r in reasons)
+    assert any("cne" in r and "another country's (ecuador)" in r for r in reasons)
+
+
+async def test_actor_leaves_out_stories_where_the_tag_is_only_a_guess(settings: Settings) -> None:
+    feed = [
+        # Venezuela's CNE, named beside Venezuela's people.
+        {"title": "El CNE venezolano fija la fecha", "link": "https://w.example/1", "guid": "w-1",
+         "description": "El CNE venezolano fijó para noviembre las elecciones regionales.",
+         "date": date(3)},
+        # Venezuela is named, but Colombia sits right next to the CNE: whose CNE is it?
+        {"title": "Migrantes y elecciones", "link": "https://w.example/2", "guid": "w-2",
+         "description": "Venezuelan migrants listened as Colombia's president said the CNE "
+         "must act on the campaign fines.", "date": date(2)},
+    ]
+    with FeedServer() as server:
+        server.route("/w.xml", Route(body=rss(feed, lang="es"), etag='"1"'))
+        settings.feeds.write_text(
+            f'[[source]]\nid = "world"\nname = "World"\nurl = "{server.url("/w.xml")}"\n',
+            encoding="utf-8",
+        )
+        assert await poll_once(settings, out=io.StringIO()) == 0
+    digest = io.StringIO()
+    assert await print_digest(settings, since="7d", actor="cne", limit=5, out=digest) == 0
+    assert "El CNE venezolano fija la fecha" in digest.getvalue()
+    assert "Migrantes y elecciones" not in digest.getvalue()
+    stories = io.StringIO()
+    assert await print_stories(settings, since="7d", out=stories) == 0
+    assert "Migrantes y elecciones" in stories.getvalue()  # kept: it is about Venezuela

@@ -111,6 +111,11 @@ BAD_NAMES = [
     ('aliases = ["Pérez"]', 'surnames = ["PEREZ"]', 'surname "PEREZ" of "b" is an alias of "a"'),
     ('surnames = ["Pérez"]', 'aliases = ["perez"]', 'alias "perez" of "b" already names "a"'),
     ('aliases = ["!!"]', 'aliases = ["Ana B"]', '"!!" of "a" has no letters or digits'),
+    ('aliases = ["CNE"]', 'generic = ["Cne"]', 'generic name "Cne" of "b" already names "a"'),
+    ('generic = ["Fiscalía"]', 'generic = ["FISCALIA"]', 'generic name "FISCALIA" of "b" already names "a"'),
+    ('generic = ["Fiscalía"]', 'aliases = ["fiscalia"]', 'alias "fiscalia" of "b" already names "a"'),
+    ('aliases = ["Lula"]', 'distinctive = ["LULA"]', 'surname "LULA" of "b" is an alias of "a"'),
+    ('distinctive = ["?"]', 'aliases = ["Ana B"]', '"?" of "a" has no letters or digits'),
 ]
 
 
