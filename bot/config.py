@@ -7,11 +7,12 @@ import re
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import SecretStr, field_validator
+from pydantic import PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.durations import parse_duration
@@ -19,9 +20,20 @@ from bot.fold import fold_phrase
 from bot.model import Actor, PublishConfig, SourceConfig, Topic
 from storage.schedule import is_zone
 
+STEERING_FILES = ("feeds.toml", "actors.toml")
+
+
+def bundled(name: str) -> Path:
+    """The default steering file `name` (feeds.toml, actors.toml) shipped inside the package."""
+    return Path(str(files("bot") / "defaults" / name))
+
 
 class Settings(BaseSettings):
-    """Everything an operator sets through `BOT_*` variables or a `.env` file."""
+    """Everything an operator sets through `BOT_*` variables or a `.env` file.
+
+    When BOT_FEEDS / BOT_ACTORS are not set and the working folder has no feeds.toml /
+    actors.toml, the copies bundled with the package are used (`using_bundled` names them).
+    """
 
     model_config = SettingsConfigDict(env_prefix="BOT_", env_file=".env", extra="ignore")
 
@@ -34,6 +46,7 @@ class Settings(BaseSettings):
     admins: Annotated[frozenset[int], NoDecode] = frozenset()
     timezone: str = "America/Caracas"
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one object a line, for log shippers
     poll_concurrency: int = 16  # sources in flight; their reads are stored together as they land
     # Processes that parse, tag and fingerprint what polls read, beside the bot's own; 0 does
     # that work in the bot's process. On SQLite storing is the bottleneck, and a worker costs
@@ -49,6 +62,12 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_secret: SecretStr | None = None
+    # The HTTP surface of `run`: /healthz, /metrics (and the WhatsApp webhook).
+    http_listen: str = "127.0.0.1"
+    http_port: int = 8080
+    # Durations: seconds, or "90s", "10m", "24h".
+    health_tick_age: int = 600  # a poll or delivery tick older than this makes /healthz 503
+    failing_after: int = 86400  # a source failing this long is reported to the admins daily
 
     @field_validator("admins", mode="before")
     @classmethod
@@ -59,6 +78,29 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return frozenset({value})
         return value
+
+    _bundled: tuple[str, ...] = PrivateAttr(default=())
+
+    @property
+    def using_bundled(self) -> tuple[str, ...]:
+        """The steering files taken from the package because the working folder has none."""
+        return self._bundled
+
+    @model_validator(mode="after")
+    def _fall_back_to_bundled(self) -> Settings:
+        bundled_now = []
+        for name in ("feeds", "actors"):
+            path: Path = getattr(self, name)
+            if name not in self.model_fields_set and not path.exists():
+                setattr(self, name, bundled(path.name))
+                bundled_now.append(path.name)
+        self._bundled = tuple(bundled_now)
+        return self
+
+    @field_validator("health_tick_age", "failing_after", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        return parse_duration(value) if isinstance(value, str) else value
 
     @field_validator("telegram_api_url", "telegram_web_url")
     @classmethod

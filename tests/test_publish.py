@@ -259,7 +259,8 @@ async def test_a_chat_that_refuses_the_bot_is_reported_and_not_retried(
         assert sum(fake.requests.values()) == asked  # nothing more was tried
 
         answer = await answer_feeds(
-            sessions=runtime.sessions, admins=frozenset({ADMIN}), user_id=ADMIN
+            sessions=runtime.sessions, admins=frozenset({ADMIN}), user_id=ADMIN,
+            timezone="America/Caracas",
         )
         shown = "\n".join(parse_telegram_html(text).text for text in answer.texts)
         assert "canal-principal → @vigia_venezuela — stopped: 400 Need administrator rights" in shown
