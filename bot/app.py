@@ -19,19 +19,22 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes
 from bot.http import HttpSurface, build_routes
 from bot.logs import configure_logging
 from bot.metrics import DeliveryOutcomes, Metrics
+from bot.outbox import Pace, Pacer
+from bot.publish import run_publish_tick
 from bot.runtime import Runtime, open_runtime
 from bot.scheduler import run_alert_tick, run_delivery_tick, run_digest_tick, run_failing_tick
 from bot.settings import SettingError, Settings
 from bot.telegram.context import BotData, VigiaApplication, VigiaContext
-from bot.telegram.deliver import Pacer
 from bot.telegram.flood import FloodGate
 from bot.telegram.handlers import register_handlers
 from bot.telegram.texts import COMMANDS
+from bot.telegram.transport import TelegramTransport
 
 logger = logging.getLogger(__name__)
 
 DELIVERY_TICK = 2.0  # seconds between looks at the outbox
 ALERT_TICK = 60.0  # seconds between looks for alerts to promise
+PUBLISH_TICK = 30.0  # seconds between looks for channel posts, edits and digests to promise
 FAILING_TICK = 3600.0  # seconds between looks for sources to report to the admins
 DELIVERY_CONNECTIONS = 32
 FIRST_TICK = 1.0  # seconds after start before the first of each tick
@@ -65,7 +68,11 @@ def build_application(
     application = cast(VigiaApplication, builder.build())
     if flood is not None:
         application.bot_data.flood = flood
-    application.bot_data.pacer = Pacer(global_rate=settings.send_rate)
+    telegram = TelegramTransport(
+        application.bot, pace=Pace(global_rate=settings.send_rate, per_destination=1.0)
+    )
+    application.bot_data.transports = {telegram.name: telegram}
+    application.bot_data.pacers = {telegram.name: Pacer.for_pace(telegram.pace)}
     register_handlers(application)
     if ticks:
         schedule_ticks(application, settings, opened)
@@ -186,6 +193,7 @@ def schedule_ticks(application: VigiaApplication, settings: Settings, opened: Op
         ("poll", settings.poll_tick, poll),
         ("digests", settings.digest_tick, _digests),
         ("alerts", ALERT_TICK, _alerts),
+        ("publish", PUBLISH_TICK, _publish),
         ("deliveries", DELIVERY_TICK, _deliveries),
         ("failing", FAILING_TICK, _failing),
     )
@@ -276,9 +284,22 @@ async def _failing(context: VigiaContext) -> object:
     )
 
 
+async def _publish(context: VigiaContext) -> object:
+    targets = context.steering.publish
+    if not targets:
+        return None
+    return await run_publish_tick(
+        sessions=context.sessions,
+        targets=targets,
+        transport=context.bot_data.transports["telegram"],
+    )
+
+
 async def _deliveries(context: VigiaContext) -> object:
     report = await run_delivery_tick(
-        sessions=context.sessions, bot=context.bot, pacer=context.bot_data.pacer
+        sessions=context.sessions,
+        transports=context.bot_data.transports,
+        pacers=context.bot_data.pacers,
     )
     context.bot_data.metrics.count_deliveries(
         DeliveryOutcomes(

@@ -21,7 +21,15 @@ from bot.pipeline.relevance import is_relevant
 from bot.pipeline.tag import CONFIDENT, Tagger
 from bot.runtime import open_runtime
 from bot.settings import Settings
-from bot.steering import STEERING_FILES, ConfigError, bundled, load_actors, load_sources
+from bot.steering import (
+    STEERING_FILES,
+    ConfigError,
+    bundled,
+    check_publish_actors,
+    load_actors,
+    load_feeds,
+    load_sources,
+)
 from storage import migrate
 from storage.db import Sessions, create_engine
 from storage.items import stories_with_items
@@ -97,23 +105,27 @@ def check_files(feeds: Path, actors: Path, *, out: TextIO | None = None) -> int:
     """Validate both steering files; print every problem with file:line, or a one-line ok."""
     out = out or sys.stdout
     problems = []
-    sources = catalog = None
+    steering = catalog = None
     try:
-        sources = load_sources(feeds)
+        steering = load_feeds(feeds)
     except ConfigError as error:
         problems += error.problems
     try:
         catalog = load_actors(actors)
     except ConfigError as error:
         problems += error.problems
+    if catalog is not None and steering is not None:
+        problems += check_publish_actors(feeds, steering.publish, catalog)
     if problems:
         for problem in problems:
             print(problem, file=out)
         print(f"\n{len(problems)} problem(s); nothing was changed.", file=out)
         return 1
-    assert sources is not None and catalog is not None
+    assert steering is not None and catalog is not None
+    outputs = f", {len(steering.publish)} channel outputs" if steering.publish else ""
     print(
-        f"ok, {len(sources)} sources, {len(catalog.actors)} actors, {len(catalog.topics)} topics",
+        f"ok, {len(steering.sources)} sources{outputs}, {len(catalog.actors)} actors, "
+        f"{len(catalog.topics)} topics",
         file=out,
     )
     return 0
@@ -318,8 +330,8 @@ async def render_terminal_digest(
     """The digest of `window` (or of one actor) as terminal text; None for an unknown actor."""
     from zoneinfo import ZoneInfo
 
+    from bot.digest.compose import digest_message, plain_text
     from bot.digest.lookup import find_actor
-    from bot.digest.render import render_digest_text
     from bot.digest.select import select_actor, select_window
 
     now = datetime.now(UTC)
@@ -333,9 +345,7 @@ async def render_terminal_digest(
         else:
             page = await select_window(session=session, since=now - window, until=now, limit=limit)
             heading = f"Vigía digest — last {_label(window)}"
-    return render_digest_text(
-        page.stories, heading=heading, tz=ZoneInfo(timezone), now=now
-    )
+    return plain_text(digest_message(page.stories, heading=heading, tz=ZoneInfo(timezone), now=now))
 
 
 async def print_stories(settings: Settings, *, since: str, out: TextIO | None = None) -> int:

@@ -6,9 +6,12 @@ from bot.steering import (
     STEERING_FILES,
     Catalog,
     ConfigError,
+    Feeds,
     Problem,
     bundled,
+    check_publish_actors,
     load_actors,
+    load_feeds,
     load_sources,
 )
 
@@ -16,10 +19,13 @@ __all__ = [
     "STEERING_FILES",
     "Catalog",
     "ConfigError",
+    "Feeds",
     "Problem",
     "Settings",
     "bundled",
+    "check_publish_actors",
     "load_actors",
+    "load_feeds",
     "load_sources",
     "parse_duration",
 ]

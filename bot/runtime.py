@@ -10,18 +10,28 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.model import Entry, SourceConfig
+from bot.model import Entry, PublishConfig, SourceConfig
 from bot.pipeline.batch import StoreBatches
 from bot.pipeline.ingest import SourceReport, ingest_pushed, poll_due
 from bot.pipeline.prepare import PrepareWorkers
 from bot.pipeline.tag import Tagger
 from bot.settings import Settings
 from bot.sources.fetch import Fetcher
-from bot.steering import Catalog, ConfigError, Steering, load_actors, load_sources
+from bot.steering import (
+    Catalog,
+    ConfigError,
+    Feeds,
+    Steering,
+    check_publish_actors,
+    load_actors,
+    load_feeds,
+)
 from storage import migrate
 from storage.db import Engine, Sessions, create_engine, sessionmaker, transaction
 from storage.models import Actor as ActorRow
 from storage.models import Source
+from storage.publish import TargetWanted, sync_targets
+from storage.schedule import next_time_at
 from storage.sources import sync_actors, sync_sources
 
 logger = logging.getLogger(__name__)
@@ -45,6 +55,11 @@ class Runtime:
     def sources(self) -> tuple[SourceConfig, ...]:
         """The sources of feeds.toml in use."""
         return self.steering.sources
+
+    @property
+    def publish(self) -> tuple[PublishConfig, ...]:
+        """The channel outputs of feeds.toml in use."""
+        return self.steering.publish
 
     @property
     def catalog(self) -> Catalog:
@@ -94,20 +109,21 @@ class Runtime:
         problems: list[str] = []
         # Off the loop: ten thousand sources or actors take seconds to read and build.
         try:
-            sources = await asyncio.to_thread(load_sources, self.settings.feeds)
-        except ConfigError as error:
-            problems += [str(problem) for problem in error.problems]
-            sources = self.steering.sources
-        try:
             catalog = await asyncio.to_thread(load_actors, self.settings.actors)
         except ConfigError as error:
             problems += [str(problem) for problem in error.problems]
             catalog = self.steering.catalog
+        try:
+            feeds = await asyncio.to_thread(_load_feeds, self.settings.feeds, catalog)
+        except ConfigError as error:
+            problems += [str(problem) for problem in error.problems]
+            feeds = Feeds(self.steering.sources, self.steering.publish)
         if catalog is not self.steering.catalog:  # a catalog that was read is checked: it builds
             tagger = await asyncio.to_thread(Tagger, catalog.actors, catalog.topics)
             self.workers.reload(catalog, tagger)
-        self.steering.sources, self.steering.catalog = sources, catalog
-        await _sync(self.sessions, sources, catalog)
+        self.steering.sources, self.steering.catalog = feeds.sources, catalog
+        self.steering.publish = feeds.publish
+        await _sync(self.sessions, feeds, catalog)
         for problem in problems:
             logger.warning("steering file refused, last good one kept: %s", problem)
         return problems
@@ -120,8 +136,8 @@ async def open_runtime(settings: Settings, *, fetcher: Fetcher | None = None,
 
     Broken steering files at start raise ConfigError: there is no last good state to keep yet.
     """
-    sources = load_sources(settings.feeds)
     catalog = load_actors(settings.actors)
+    feeds = _load_feeds(settings.feeds, catalog)
     engine = create_engine(settings.database_url)
     own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher(allow_private_networks=settings.allow_private_networks)
@@ -133,10 +149,11 @@ async def open_runtime(settings: Settings, *, fetcher: Fetcher | None = None,
         sessions = sessionmaker(engine)
         runtime = Runtime(
             settings=settings, engine=engine, sessions=sessions, fetcher=fetcher,
-            steering=Steering(sources=sources, catalog=catalog), workers=workers,
+            steering=Steering(sources=feeds.sources, catalog=catalog, publish=feeds.publish),
+            workers=workers,
             batches=StoreBatches(sessions), stamps=_stamps(settings),
         )
-        await _sync(runtime.sessions, sources, catalog)
+        await _sync(runtime.sessions, feeds, catalog)
         yield runtime
     finally:
         workers.close()
@@ -145,8 +162,18 @@ async def open_runtime(settings: Settings, *, fetcher: Fetcher | None = None,
         await engine.dispose()
 
 
-async def _sync(sessions: Sessions, sources: tuple[SourceConfig, ...], catalog: Catalog) -> None:
+def _load_feeds(path: Path, catalog: Catalog) -> Feeds:
+    """feeds.toml, its [[publish]] actors checked against the catalog."""
+    feeds = load_feeds(path)
+    problems = check_publish_actors(path, feeds.publish, catalog)
+    if problems:
+        raise ConfigError(problems)
+    return feeds
+
+
+async def _sync(sessions: Sessions, feeds: Feeds, catalog: Catalog) -> None:
     """Mirror the steering files into the database, which the ticks and commands read."""
+    sources = feeds.sources
     rows = [Source(
         id=s.id, name=s.name, kind=s.kind, url=s.url, channel=s.channel, lang=s.lang,
         scope=s.scope, enabled=s.enabled, interval=s.interval, min_interval=s.min_interval,
@@ -156,6 +183,19 @@ async def _sync(sessions: Sessions, sources: tuple[SourceConfig, ...], catalog: 
     async with transaction(sessions) as session:
         await sync_sources(session=session, sources=rows, now=datetime.now(UTC))
         await sync_actors(session=session, actors=actors)
+        now = datetime.now(UTC)
+        wanted = [
+            TargetWanted(
+                id=p.id,
+                chat=p.chat,
+                what=p.what,
+                next_digest_at=(
+                    next_time_at(times=p.times, tz=p.timezone, now=now) if p.what == "digest" else None
+                ),
+            )
+            for p in feeds.publish
+        ]
+        await sync_targets(session=session, targets=wanted, now=now)
 
 
 def _stamps(settings: Settings) -> tuple[float, float]:

@@ -15,6 +15,7 @@ from bot.model import Actor
 from bot.scheduler import run_alert_tick, run_digest_tick, run_failing_tick
 from bot.settings import Settings
 from bot.steering import bundled, load_actors
+from bot.telegram.render import TelegramPart
 from storage.db import Sessions, sessionmaker, transaction
 from storage.models import Delivery, Item, SentStory, Source, Story, Subscriber
 from storage.subscribers import follow, subscribe, update_settings
@@ -71,12 +72,27 @@ def failing_tick(runtime: Runtime, *, admins: frozenset[int], now: datetime) -> 
     )
 
 
-async def deliveries(runtime: Runtime, kind: str | None = None) -> list[Delivery]:
+@dataclass(frozen=True)
+class Promised:
+    """An outbox row as the Telegram sender will send it."""
+
+    chat_id: int
+    kind: str
+    dedup_key: str
+    text: str  # the HTML the Bot API gets
+
+
+async def deliveries(runtime: Runtime, kind: str | None = None) -> list[Promised]:
     async with runtime.sessions() as session:
         query = select(Delivery).order_by(Delivery.id)  # type: ignore[arg-type]
         if kind:
             query = query.where(Delivery.kind == kind)  # type: ignore[arg-type]
-        return list((await session.scalars(query)).all())
+        rows = list((await session.scalars(query)).all())
+    assert all(row.transport == "telegram" for row in rows)
+    return [
+        Promised(int(row.destination), row.kind, row.dedup_key, TelegramPart.from_payload(row.payload).text)
+        for row in rows
+    ]
 
 
 async def subscriber(runtime: Runtime, chat_id: int) -> Subscriber:

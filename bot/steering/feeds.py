@@ -1,15 +1,17 @@
-"""feeds.toml: the sources, validated with file:line."""
+"""feeds.toml: the sources read and the channels fed, validated with file:line."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from bot.durations import parse_duration
-from bot.model import SourceConfig
+from bot.model import PublishConfig, SourceConfig
+from bot.steering.publish import read_publish
 from bot.steering.toml import (
     ID,
     ConfigError,
@@ -20,6 +22,7 @@ from bot.steering.toml import (
     read_toml,
     reporter,
     table_keys,
+    tables,
 )
 from bot.text import neutralise_controls
 
@@ -27,12 +30,26 @@ SHORTEST_INTERVAL = 60  # seconds: more often would hammer a publisher
 LONGEST_INTERVAL = 7 * 86400  # seconds: a source polled more rarely is as good as forgotten
 
 
+@dataclass(frozen=True, slots=True)
+class Feeds:
+    """What feeds.toml declares: the sources read, and the channels Vigía keeps fed."""
+
+    sources: tuple[SourceConfig, ...]
+    publish: tuple[PublishConfig, ...] = ()
+
+
 def load_sources(path: Path) -> tuple[SourceConfig, ...]:
     """Read and validate feeds.toml; raise ConfigError listing every problem."""
+    return load_feeds(path).sources
+
+
+def load_feeds(path: Path) -> Feeds:
+    """Read and validate feeds.toml, [[source]] and [[publish]] tables alike; raise ConfigError
+    listing every problem."""
     data, lines = read_toml(path)
     problems: list[Problem] = []
     report = reporter(path, lines, problems)
-    check_keys(data, {"defaults", "source"}, "top level", 1, report)
+    check_keys(data, {"defaults", "source", "publish"}, "top level", 1, report)
 
     defaults = data.get("defaults", {})
     defaults_line = header_lines(lines, "[defaults]")(0)
@@ -64,9 +81,31 @@ def load_sources(path: Path) -> tuple[SourceConfig, ...]:
         source = _read_source(table, defaults, line, table_keys(lines, line), report)
         if source is not None and not duplicate:
             sources.append(source)
+    publish = _read_outputs(data, lines, report)
     if problems:
         raise ConfigError(problems)
-    return tuple(sources)
+    return Feeds(sources=tuple(sources), publish=publish)
+
+
+def _read_outputs(data: Mapping[str, Any], lines: list[str], report: Report) -> tuple[PublishConfig, ...]:
+    publish: list[PublishConfig] = []
+    outputs: dict[str, int] = {}
+    line_of = header_lines(lines, "[[publish]]")
+    for index, table in enumerate(tables(data, "publish", report)):
+        line = line_of(index)
+        output = read_publish(table, line, table_keys(lines, line), report, channel_name=_channel_name)
+        if output is None:
+            continue
+        if output.id in outputs:
+            report(
+                line,
+                f'duplicate publish id "{output.id}" (first at line {outputs[output.id]}); '
+                "give each [[publish]] its own id",
+            )
+            continue
+        outputs[output.id] = line
+        publish.append(output)
+    return tuple(publish)
 
 
 _DEFAULT_KEYS = {"interval", "min_interval", "max_interval", "scope", "lang", "enabled"}

@@ -7,13 +7,16 @@ from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.digest.render import format_time, pack_messages
+from bot.digest.compose import format_time
+from bot.model import Message, Paragraph, Span
 from bot.steering import Reload, Steering
 from bot.telegram import texts
+from bot.telegram.render import pack_messages
 from bot.telegram.reply import Reply, reply_text
 from storage import stories as story_store
 from storage.db import Sessions
-from storage.models import Source
+from storage.models import PublishTarget, Source
+from storage.publish import list_targets
 from storage.schedule import zone_of
 from storage.times import as_utc
 
@@ -48,7 +51,8 @@ async def answer_reload(
     if not is_admin(admins, user_id):
         return _refuse("reload")
     problems = await reload()
-    loaded = f"{len(steering.sources)} sources, {len(steering.catalog.actors)} actors"
+    outputs = f", {len(steering.publish)} channel outputs" if steering.publish else ""
+    loaded = f"{len(steering.sources)} sources{outputs}, {len(steering.catalog.actors)} actors"
     if not problems:
         return reply_text(f"Reloaded: {loaded}.")
     lines = [f"• <code>{html.escape(problem)}</code>" for problem in problems]
@@ -62,15 +66,23 @@ async def answer_reload(
 async def answer_feeds(
     *, sessions: Sessions, admins: Collection[int], user_id: int | None, timezone: str
 ) -> Reply:
-    """`/feeds`: the failing sources with their last success (in `timezone`) and last error."""
+    """`/feeds`: the failing sources with their last success (in `timezone`) and last error, and
+    the channel outputs' state."""
     if not is_admin(admins, user_id):
         return _refuse("feeds")
     now = datetime.now(UTC)
     async with sessions() as session:
         failing = await story_store.failing_sources(session=session)
+        outputs = await list_targets(session=session)
+    texts = _failing_sources(failing, zone=zone_of(timezone), now=now)
+    if outputs:
+        texts += _outputs(outputs)
+    return Reply(texts=tuple(texts))
+
+
+def _failing_sources(failing: list[Source], *, zone: ZoneInfo, now: datetime) -> list[str]:
     if not failing:
-        return reply_text("Every source reads fine.")
-    zone = zone_of(timezone)
+        return ["Every source reads fine."]
     lines = []
     for source in failing:
         status = f", HTTP {source.last_status}" if source.last_status else ""
@@ -79,27 +91,47 @@ async def answer_feeds(
             f" — {source.error_count} errors{status}, last read {_when(source, zone, now)}: "
             f"{html.escape(_error(source, MAX_ERROR))}"
         )
-    return Reply(texts=tuple(pack_messages(
+    return pack_messages(
         f"<b>Failing sources</b> · {len(failing)}", lines, separator="\n", limit=LIST_LIMIT
-    )))
+    )
+
+
+def _outputs(outputs: list[PublishTarget]) -> list[str]:
+    """The [[publish]] outputs: ok, or why the chat refused and what to do."""
+    lines = []
+    for output in outputs:
+        where = f"<b>{html.escape(output.id)}</b> → <code>{html.escape(output.chat)}</code>"
+        if output.failed_reason is None:
+            lines.append(f"• {where} ({html.escape(output.what)}) — ok")
+            continue
+        reason = output.failed_reason
+        if len(reason) > MAX_ERROR:
+            reason = reason[: MAX_ERROR - 1] + "…"
+        lines.append(
+            f"• {where} — <b>stopped</b>: {html.escape(reason)}. Make the bot an admin of the "
+            "chat (or fix <code>chat</code> in feeds.toml), then /reload."
+        )
+    return pack_messages(
+        f"<b>Channel outputs</b> · {len(outputs)}", lines, separator="\n", limit=LIST_LIMIT
+    )
 
 
 def failing_report(sources: Sequence[Source], *, hours: int, tz: ZoneInfo,
-                   now: datetime) -> str:
+                   now: datetime) -> Message:
     """The admins' daily message: sources failing for more than `hours`, in one short text."""
-    lines = [
-        f"<b>Vigía · {len(sources)} source{'s' if len(sources) != 1 else ''} failing for more "
-        f"than {hours} h</b>"
-    ]
+    plural = "s" if len(sources) != 1 else ""
+    heading = Span(f"Vigía · {len(sources)} source{plural} failing for more than {hours} h", "bold")
+    spans = [heading]
     for source in sources[:REPORT_LINES]:
-        lines.append(
-            f"• <b>{html.escape(source.name)}</b> — last read {_when(source, tz, now)}: "
-            f"{html.escape(_error(source, REPORT_ERROR))}"
-        )
+        spans += [
+            Span("\n• "),
+            Span(source.name, "bold"),
+            Span(f" — last read {_when(source, tz, now)}: {_error(source, REPORT_ERROR)}"),
+        ]
     if len(sources) > REPORT_LINES:
-        lines.append(f"… and {len(sources) - REPORT_LINES} more.")
-    lines.append("Details: /feeds")
-    return "\n".join(lines)
+        spans.append(Span(f"\n… and {len(sources) - REPORT_LINES} more."))
+    spans.append(Span("\nDetails: /feeds"))
+    return Message(blocks=(Paragraph(tuple(spans)),), timezone=tz.key, now=now)
 
 
 def _when(source: Source, tz: ZoneInfo, now: datetime) -> str:

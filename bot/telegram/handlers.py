@@ -8,14 +8,7 @@ import re
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram import (
-    ChatMember,
-    ChatMemberUpdated,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    Update,
-)
+from telegram import ChatMember, ChatMemberUpdated, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
@@ -28,12 +21,22 @@ from telegram.ext import (
     filters,
 )
 
-from bot.telegram import admin, following, reading, settings_menu, subscription, texts
-from bot.telegram.buttons import ActorMore, DigestMore, FollowChoice, SettingChoice, parse_pressed
+from bot.model import Message
+from bot.telegram import admin, following, reading, settings_menu, subscription, texts, trend
+from bot.telegram.buttons import (
+    ActorMore,
+    DigestMore,
+    FollowChoice,
+    SettingChoice,
+    TrendChoice,
+    parse_pressed,
+)
 from bot.telegram.context import VigiaApplication, VigiaContext
 from bot.telegram.flood import Verdict
 from bot.telegram.posts import entry_from_post
+from bot.telegram.render import render_parts
 from bot.telegram.reply import Reply, reply_text
+from bot.telegram.transport import keyboard
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +121,17 @@ async def on_search(update: Update, context: VigiaContext) -> None:
     reply = await reading.answer_search(
         sessions=context.sessions,
         timezone=context.settings.timezone,
+        chat_id=_chat(update),
+        argument=_argument(update),
+    )
+    await send_reply(update, reply)
+
+
+async def on_trend(update: Update, context: VigiaContext) -> None:
+    reply = await trend.answer_trend(
+        sessions=context.sessions,
+        timezone=context.settings.timezone,
+        actors=context.actors,
         chat_id=_chat(update),
         argument=_argument(update),
     )
@@ -265,6 +279,15 @@ async def answer_pressed(context: VigiaContext, *, chat_id: int, data: str | Non
         return await following.unfollow_actor(
             sessions=sessions, actors=actors, chat_id=chat_id, actor_id=pressed.actor_id
         )
+    if isinstance(pressed, TrendChoice):
+        return await trend.chart_actors(
+            sessions=sessions,
+            timezone=timezone,
+            actors=actors,
+            chat_id=chat_id,
+            actor_ids=[pressed.actor_id],
+            days=pressed.days,
+        )
     if isinstance(pressed, SettingChoice):
         return await settings_menu.press_setting(sessions=sessions, chat_id=chat_id, choice=pressed)
     return Reply(texts=(texts.EXPIRED_BUTTON,), notice=texts.EXPIRED_BUTTON)
@@ -310,7 +333,7 @@ async def on_error(update: object, context: VigiaContext) -> None:
 
 
 async def send_reply(update: Update, reply: Reply) -> None:
-    """Send every text of the Reply to the update's chat; buttons under the last one.
+    """Send the Reply's picture and texts to the update's chat; buttons under the last one.
 
     A 429 is waited out (up to REPLY_PATIENCE seconds in all) and the text sent again: the
     user asked, and an answer that never comes is worse than a late one.
@@ -318,6 +341,15 @@ async def send_reply(update: Update, reply: Reply) -> None:
     chat = update.effective_chat
     if chat is None:
         return
+    if reply.picture is not None:
+        # The Telegram renderer owns the caption: escaped, one line, under 1024.
+        [photo] = render_parts(Message(picture=reply.picture))
+        await chat.send_photo(
+            photo=photo.photo or b"",
+            caption=photo.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=_keyboard(reply) if not reply.texts else None,
+        )
     last = len(reply.texts) - 1
     patience = REPLY_PATIENCE
     for index, text in enumerate(reply.texts):
@@ -340,14 +372,7 @@ async def send_reply(update: Update, reply: Reply) -> None:
 
 
 def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-            for row in reply.buttons
-        ]
-    )
+    return keyboard(reply.buttons)
 
 
 def _argument(update: Update) -> str:
@@ -398,6 +423,7 @@ _COMMANDS: dict[str, _Callback] = {
     "unfollow": on_unfollow,
     "settings": on_settings,
     "search": on_search,
+    "trend": on_trend,
     "sources": on_sources,
     "stats": on_stats,
     "reload": on_reload,
