@@ -31,6 +31,8 @@ from pathlib import Path
 
 import asyncpg
 
+from bot.steering import bundled
+from bot.telegram.render import TelegramPart
 from storage import deliveries, migrate
 from storage.db import create_engine, sessionmaker, transaction
 from tests.fake_telegram import FakeTelegram
@@ -69,8 +71,11 @@ async def _promise(url: str, chats: int) -> None:
     async with transaction(sessionmaker(engine)) as session:
         for chat in range(chats):
             await deliveries.enqueue(
-                session=session, chat_id=50_000 + chat, kind="digest", dedup_key=f"b:{chat}",
-                parts=[f"<b>Resumen</b> {chat}"], now=datetime.now(UTC),
+                session=session, transport="telegram", destination=str(50_000 + chat),
+                kind="digest", dedup_key=f"b:{chat}",
+                payloads=[TelegramPart(method="sendMessage", text=f"<b>Resumen</b> {chat}")
+                          .to_payload()],
+                now=datetime.now(UTC),
             )
     await engine.dispose()
 
@@ -113,7 +118,8 @@ def round_of(processes: int, *, sources: int, chats: int, window: float, folder:
                                 encoding="utf-8")
                 env = {**os.environ, "BOT_TOKEN": TOKEN, "BOT_TELEGRAM_API_URL": fake.root,
                        "BOT_DATABASE_URL": url, "BOT_FEEDS": str(toml),
-                       "BOT_ACTORS": str(ROOT / "actors.toml"), "BOT_ALLOW_PRIVATE_NETWORKS": "true",
+                       "BOT_ACTORS": str(bundled("actors.toml")), "BOT_ALLOW_PRIVATE_NETWORKS": "true",
+                       "BOT_HTTP_PORT": "0",
                        "BOT_POLL_TICK": "5", "BOT_PREPARE_WORKERS": "0", "BOT_POLL_CONCURRENCY": "8",
                        "BOT_SEND_RATE": str(RATE), "BOT_LOG_LEVEL": "INFO"}
                 for log in logs:

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from bot.config import load_actors
 from bot.pipeline.tag import CONFIDENT, Tagger
+from bot.steering import bundled, load_actors
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "tagging"
@@ -235,7 +235,7 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser.add_argument("--show", action="store_true", help="list the tuning paragraphs read wrong")
     args = parser.parse_args(list(argv) if argv is not None else None)
 
-    catalog = load_actors(ROOT / "actors.toml")
+    catalog = load_actors(bundled("actors.toml"))
     taggers: dict[str, object] = {"now": Tagger(catalog.actors, catalog.topics)}
     try:
         module, actors_path = load_before(args.before)

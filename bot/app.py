@@ -24,23 +24,29 @@ from telegram.ext import Application, ContextTypes
 from telegram.request import HTTPXRequest
 
 from bot.budget import SharedBudget
-from bot.config import Settings
+from bot.http import HttpSurface, build_routes
 from bot.logs import configure_logging
+from bot.metrics import DeliveryOutcomes, Metrics
+from bot.outbox import Pace, Pacer
+from bot.publish import run_publish_tick
 from bot.runtime import Runtime, open_runtime
-from bot.scheduler import run_alert_tick, run_delivery_tick, run_digest_tick
+from bot.scheduler import run_alert_tick, run_delivery_tick, run_digest_tick, run_failing_tick
+from bot.settings import SettingError, Settings
 from bot.telegram.context import BotData, VigiaApplication, VigiaContext
-from bot.telegram.deliver import Pacer
 from bot.telegram.flood import FloodGate
 from bot.telegram.handlers import register_handlers
 from bot.telegram.texts import COMMANDS
+from bot.telegram.transport import TelegramTransport
 from bot.telegram.updates import ChatOrdered
 from bot.worker import Worker, hold_lease, release_lease
-from storage.db import FileBusy, is_busy, is_disk_full, is_postgres, only_process
+from storage.db import FileBusy, Sessions, is_busy, is_disk_full, is_postgres, only_process
 
 logger = logging.getLogger(__name__)
 
 DELIVERY_TICK = 2.0  # seconds between looks at the outbox
 ALERT_TICK = 60.0  # seconds between looks for alerts to promise
+PUBLISH_TICK = 30.0  # seconds between looks for channel posts, edits and digests to promise
+FAILING_TICK = 3600.0  # seconds between looks for sources to report to the admins
 DELIVERY_CONNECTIONS = 32
 FIRST_TICK = 1.0  # seconds after start before the first of each tick
 # A send that takes long may still arrive: wait generously rather than send a copy.
@@ -82,6 +88,8 @@ def _build(
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
         # No rate limiter here: the outbox's pacer is the one limiter of what Vigía sends.
+        # Replies and, outside `serve`, deliveries share this pool; `serve` gives the fan-out its own.
+        .connection_pool_size(DELIVERY_CONNECTIONS)
         .read_timeout(REPLY_TIMEOUT)
         .write_timeout(REPLY_TIMEOUT)
         .concurrent_updates(ChatOrdered())
@@ -93,7 +101,11 @@ def _build(
     application = cast(VigiaApplication, builder.build())
     if flood is not None:
         application.bot_data.flood = flood
-    application.bot_data.pacer = Pacer(global_rate=settings.send_rate)
+    telegram = TelegramTransport(
+        application.bot, pace=Pace(global_rate=settings.send_rate, per_destination=1.0)
+    )
+    application.bot_data.transports = {telegram.name: telegram}
+    application.bot_data.pacers = {telegram.name: Pacer.for_pace(telegram.pace)}
     register_handlers(application)
     if ticks:
         schedule_ticks(application, settings, opened)
@@ -103,7 +115,9 @@ def _build(
 def run_bot(settings: Settings) -> int:
     """`python -m bot run`: the service until SIGTERM or Ctrl-C, then a clean stop within
     `STOP_GRACE` seconds. Refuses a second process on one SQLite file."""
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, json_lines=settings.log_format == "json")
+    # PTB logs the rejection with a traceback before raising it; the one line below says it.
+    logging.getLogger("telegram.ext").addFilter(_not_a_rejected_token)
     try:
         with only_process(settings.database_url):
             asyncio.run(serve(settings))
@@ -111,10 +125,17 @@ def run_bot(settings: Settings) -> int:
         print(f"Vigía cannot start: {error}", file=sys.stderr)
         return 1
     except InvalidToken:
-        print("Vigía cannot start: Telegram refuses BOT_TOKEN (401); check it with @BotFather.",
-              file=sys.stderr)
-        return 1
+        # PTB's message quotes the token; the traceback would carry it into container logs.
+        raise SettingError(
+            "BOT_TOKEN",
+            "Telegram rejected the token (401 Unauthorized); copy it again from @BotFather "
+            "(/mybots → API Token)",
+        ) from None
     return 0
+
+
+def _not_a_rejected_token(record: logging.LogRecord) -> bool:
+    return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
 
 
 async def serve(settings: Settings) -> None:
@@ -134,6 +155,7 @@ async def serve(settings: Settings) -> None:
             open_runtime(settings, worker=worker)
         )
         _hand_over(application, settings, runtime)
+        await _start_http(stack, settings, runtime.sessions, data.metrics)
         data.sender = sender = telegram.Bot(
             settings.token.get_secret_value() if settings.token else "",
             base_url=f"{settings.telegram_api_url}/bot",
@@ -143,10 +165,14 @@ async def serve(settings: Settings) -> None:
                 pool_timeout=SEND_TIMEOUT,
             ),
         )
+        fan_out = TelegramTransport(sender, pace=data.transports["telegram"].pace)
+        data.transports = {**data.transports, fan_out.name: fan_out}
         if is_postgres(runtime.engine):
             # Several processes may share this database: they share Telegram's rate too.
-            data.pacer = Pacer(global_rate=settings.send_rate,
-                               budget=SharedBudget(runtime.sessions, rate=settings.send_rate))
+            data.pacers = {**data.pacers, fan_out.name: Pacer(
+                global_rate=settings.send_rate, chat_interval=fan_out.pace.per_destination,
+                budget=SharedBudget(runtime.sessions, rate=settings.send_rate),
+            )}
         jobs = application.job_queue
         assert jobs is not None
         await jobs.start()
@@ -279,11 +305,12 @@ async def open_resources(
     application: VigiaApplication, settings: Settings, opened: Opened
 ) -> None:
     """post_init: open the Runtime (database migrated, steering files loaded), hand the handlers
-    what they use, register the commands."""
+    what they use, start the HTTP surface, register the commands."""
     stack = AsyncExitStack()
     runtime = await stack.enter_async_context(open_runtime(settings))
     opened.runtime, opened.resources = runtime, stack
     _hand_over(application, settings, runtime)
+    await _start_http(stack, settings, runtime.sessions, application.bot_data.metrics)
     await application.bot.set_my_commands(
         [BotCommand(command, description) for command, description in COMMANDS]
     )
@@ -298,6 +325,28 @@ async def close_resources(application: VigiaApplication, opened: Opened) -> None
     _hand_back(application)
     if stack is not None:
         await stack.aclose()
+
+
+async def _start_http(
+    stack: AsyncExitStack, settings: Settings, sessions: Sessions, metrics: Metrics
+) -> None:
+    """Serve /healthz and /metrics until `stack` closes; a busy port is one error line, and the
+    bot still serves its subscribers."""
+    surface = HttpSurface(build_routes(
+        sessions=sessions,
+        metrics=metrics,
+        max_tick_age=timedelta(seconds=settings.health_tick_age),
+    ))
+    try:
+        await surface.start(listen=settings.http_listen, port=settings.http_port)
+    except OSError as error:  # the operator must know
+        logger.error(
+            "http surface off: cannot listen on %s:%d (%s); /healthz and /metrics are "
+            "unavailable — set BOT_HTTP_LISTEN / BOT_HTTP_PORT",
+            settings.http_listen, settings.http_port, error.strerror or error,
+        )
+    else:
+        stack.push_async_callback(surface.stop)
 
 
 def _hand_over(application: VigiaApplication, settings: Settings, runtime: Runtime) -> None:
@@ -321,13 +370,15 @@ def schedule_ticks(application: VigiaApplication, settings: Settings, opened: Op
         raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
 
     async def poll(context: VigiaContext) -> object:
-        return await _poll(opened.get())
+        return await _poll(opened.get(), metrics=context.bot_data.metrics)
 
     ticks: tuple[tuple[str, float, _Tick], ...] = (
         ("poll", settings.poll_tick, poll),
         ("digests", settings.digest_tick, _digests),
         ("alerts", ALERT_TICK, _alerts),
+        ("publish", PUBLISH_TICK, _publish),
         ("deliveries", DELIVERY_TICK, _deliveries),
+        ("failing", FAILING_TICK, _failing),
     )
     for name, interval, tick in ticks:
         jobs.run_repeating(
@@ -375,6 +426,7 @@ def _guarded(name: str, tick: _Tick) -> Callable[[VigiaContext], Coroutine[Any, 
         started = time.monotonic()
         try:
             result = await tick(context)
+            await context.bot_data.heartbeats.beat(context.sessions, name)
         except Exception as error:
             if is_disk_full(error):
                 logger.error("tick=%s failed: disk full (%s)", name, _reason(error))
@@ -383,17 +435,24 @@ def _guarded(name: str, tick: _Tick) -> Callable[[VigiaContext], Coroutine[Any, 
             else:
                 logger.exception("tick=%s failed ms=%d", name, _ms(started))
             return
+        finally:
+            context.bot_data.metrics.observe_tick(name, time.monotonic() - started)
         logger.debug("tick=%s done ms=%d result=%s", name, _ms(started), _summary(result))
 
     return run
 
 
-async def _poll(runtime: Runtime) -> object:
+async def _poll(runtime: Runtime, *, metrics: Metrics) -> object:
     # An operator's edit of feeds.toml or actors.toml takes effect on the next tick.
     await runtime.reload_if_changed()
     reports = await runtime.poll_due()
     failed = sum(1 for report in reports if report.error)
     new = sum(report.new for report in reports)
+    metrics.count_polls(
+        statuses=[report.status for report in reports if not report.error],
+        errors=failed,
+        new_items=new,
+    )
     if reports:
         logger.info("tick=poll sources=%d new=%d failed=%d", len(reports), new, failed)
     return len(reports)
@@ -412,14 +471,47 @@ async def _alerts(context: VigiaContext) -> object:
     )
 
 
+async def _failing(context: VigiaContext) -> object:
+    return await run_failing_tick(
+        sessions=context.sessions,
+        admins=context.settings.admins,
+        timezone=context.settings.timezone,
+        failing_after=timedelta(seconds=context.settings.failing_after),
+    )
+
+
+async def _publish(context: VigiaContext) -> object:
+    targets = context.steering.publish
+    if not targets:
+        return None
+    return await run_publish_tick(
+        sessions=context.sessions,
+        targets=targets,
+        transport=context.bot_data.transports["telegram"],
+    )
+
+
 async def _deliveries(context: VigiaContext) -> object:
     data = context.bot_data
     if data.sender is not None and not data.telegram_up:
         return 0  # Telegram not reached yet: the outbox waits, nothing is lost
-    return await run_delivery_tick(
-        sessions=context.sessions, bot=data.sender or context.bot, pacer=data.pacer,
-        worker=context.bot_data.worker,
+    report = await run_delivery_tick(
+        sessions=context.sessions,
+        transports=data.transports,
+        pacers=data.pacers,
+        worker=data.worker,
     )
+    data.metrics.count_deliveries(
+        DeliveryOutcomes(
+            delivered=report.sent,
+            retry=report.retried,
+            blocked=report.deactivated,
+            rejected=report.failed - report.deactivated,
+            retry_after=report.retry_after,
+        ),
+        transport="telegram",
+    )
+    return report
 
 
 def _reason(error: BaseException) -> str:

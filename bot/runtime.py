@@ -2,26 +2,37 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.config import Catalog, ConfigError, Settings, load_actors, load_sources
-from bot.model import Entry, SourceConfig
+from bot.model import Entry, PublishConfig, SourceConfig
 from bot.pipeline.batch import StoreBatches
 from bot.pipeline.ingest import SourceReport, ingest_pushed, poll_due
 from bot.pipeline.prepare import PrepareWorkers
 from bot.pipeline.tag import Tagger
+from bot.settings import Settings
 from bot.sources.fetch import Fetcher
-from bot.steering import Steering
+from bot.steering import (
+    Catalog,
+    ConfigError,
+    Feeds,
+    Steering,
+    check_publish_actors,
+    load_actors,
+    load_feeds,
+)
 from bot.worker import Worker, working
 from storage import migrate
 from storage.db import Engine, Sessions, create_engine, sessionmaker, transaction
 from storage.models import Actor as ActorRow
 from storage.models import Source
+from storage.publish import TargetWanted, sync_targets
+from storage.schedule import next_time_at
 from storage.sources import sync_actors, sync_sources
 
 logger = logging.getLogger(__name__)
@@ -49,12 +60,21 @@ class Runtime:
         return self.steering.sources
 
     @property
+    def publish(self) -> tuple[PublishConfig, ...]:
+        """The channel outputs of feeds.toml in use."""
+        return self.steering.publish
+
+    @property
     def catalog(self) -> Catalog:
         """The actors and topics of actors.toml in use."""
         return self.steering.catalog
 
     async def poll_due(
-        self, *, ids: Sequence[str] | None = None, now: datetime | None = None
+        self,
+        *,
+        ids: Sequence[str] | None = None,
+        now: datetime | None = None,
+        progress: Callable[[SourceReport, int], None] | None = None,
     ) -> list[SourceReport]:
         """Poll the due sources (or exactly `ids`) with this process's resources."""
         return await poll_due(
@@ -67,6 +87,7 @@ class Runtime:
             worker=self.worker,
             ids=ids,
             now=now,
+            progress=progress,
         )
 
     async def store_posts(self, channel: str, entries: Sequence[Entry]) -> SourceReport | None:
@@ -90,26 +111,29 @@ class Runtime:
         """Re-read feeds.toml and actors.toml; keep the last good state if either is broken."""
         self.stamps = _stamps(self.settings)
         problems: list[str] = []
+        # Off the loop: ten thousand sources or actors take seconds to read and build.
         try:
-            sources = load_sources(self.settings.feeds)
-        except ConfigError as error:
-            problems += [str(problem) for problem in error.problems]
-            sources = self.steering.sources
-        try:
-            catalog = load_actors(self.settings.actors)
+            catalog = await asyncio.to_thread(load_actors, self.settings.actors)
         except ConfigError as error:
             problems += [str(problem) for problem in error.problems]
             catalog = self.steering.catalog
+        try:
+            feeds = await asyncio.to_thread(_load_feeds, self.settings.feeds, catalog)
+        except ConfigError as error:
+            problems += [str(problem) for problem in error.problems]
+            feeds = Feeds(self.steering.sources, self.steering.publish)
         if catalog is not self.steering.catalog:  # a catalog that was read is checked: it builds
-            self.workers.reload(catalog, Tagger(catalog.actors, catalog.topics))
-        dropped = sorted({s.id for s in self.steering.sources} - {s.id for s in sources})
+            tagger = await asyncio.to_thread(Tagger, catalog.actors, catalog.topics)
+            self.workers.reload(catalog, tagger)
+        dropped = sorted({s.id for s in self.steering.sources} - {s.id for s in feeds.sources})
         if dropped:
             logger.warning(
                 "feeds.toml no longer lists %d source(s), now kept but not polled: %s",
                 len(dropped), ", ".join(dropped),
             )
-        self.steering.sources, self.steering.catalog = sources, catalog
-        await _sync(self.sessions, sources, catalog)
+        self.steering.sources, self.steering.catalog = feeds.sources, catalog
+        self.steering.publish = feeds.publish
+        await _sync(self.sessions, feeds, catalog)
         for problem in problems:
             logger.warning("steering file refused, last good one kept: %s", problem)
         return problems
@@ -122,11 +146,11 @@ async def open_runtime(settings: Settings, *, fetcher: Fetcher | None = None,
 
     Broken steering files at start raise ConfigError: there is no last good state to keep yet.
     """
-    sources = load_sources(settings.feeds)
     catalog = load_actors(settings.actors)
+    feeds = _load_feeds(settings.feeds, catalog)
     engine = create_engine(settings.database_url)
     own_fetcher = fetcher is None
-    fetcher = fetcher or Fetcher()
+    fetcher = fetcher or Fetcher(allow_private_networks=settings.allow_private_networks)
     tagger = Tagger(catalog.actors, catalog.topics)
     workers = PrepareWorkers(catalog, tagger, workers=settings.prepare_workers)
     try:
@@ -135,11 +159,12 @@ async def open_runtime(settings: Settings, *, fetcher: Fetcher | None = None,
         sessions = sessionmaker(engine)
         runtime = Runtime(
             settings=settings, engine=engine, sessions=sessions, fetcher=fetcher,
-            steering=Steering(sources=sources, catalog=catalog), workers=workers,
+            steering=Steering(sources=feeds.sources, catalog=catalog, publish=feeds.publish),
+            workers=workers,
             batches=StoreBatches(sessions), worker=worker or Worker(),
             stamps=_stamps(settings),
         )
-        await _sync(runtime.sessions, sources, catalog)
+        await _sync(runtime.sessions, feeds, catalog)
         async with working(runtime.worker, sessions):
             yield runtime
     finally:
@@ -149,8 +174,18 @@ async def open_runtime(settings: Settings, *, fetcher: Fetcher | None = None,
         await engine.dispose()
 
 
-async def _sync(sessions: Sessions, sources: tuple[SourceConfig, ...], catalog: Catalog) -> None:
+def _load_feeds(path: Path, catalog: Catalog) -> Feeds:
+    """feeds.toml, its [[publish]] actors checked against the catalog."""
+    feeds = load_feeds(path)
+    problems = check_publish_actors(path, feeds.publish, catalog)
+    if problems:
+        raise ConfigError(problems)
+    return feeds
+
+
+async def _sync(sessions: Sessions, feeds: Feeds, catalog: Catalog) -> None:
     """Mirror the steering files into the database, which the ticks and commands read."""
+    sources = feeds.sources
     rows = [Source(
         id=s.id, name=s.name, kind=s.kind, url=s.url, channel=s.channel, lang=s.lang,
         scope=s.scope, enabled=s.enabled, interval=s.interval, min_interval=s.min_interval,
@@ -160,6 +195,19 @@ async def _sync(sessions: Sessions, sources: tuple[SourceConfig, ...], catalog: 
     async with transaction(sessions) as session:
         await sync_sources(session=session, sources=rows, now=datetime.now(UTC))
         await sync_actors(session=session, actors=actors)
+        now = datetime.now(UTC)
+        wanted = [
+            TargetWanted(
+                id=p.id,
+                chat=p.chat,
+                what=p.what,
+                next_digest_at=(
+                    next_time_at(times=p.times, tz=p.timezone, now=now) if p.what == "digest" else None
+                ),
+            )
+            for p in feeds.publish
+        ]
+        await sync_targets(session=session, targets=wanted, now=now)
 
 
 def _stamps(settings: Settings) -> tuple[float, float]:

@@ -3,28 +3,32 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.digest.compose import compose_digest
+from bot.digest.compose import compose_alert, compose_digest
 from bot.digest.rank import rank_stories
-from bot.digest.render import render_alert
 from bot.digest.select import load_stories
 from bot.model import Actor
-from bot.telegram.buttons import digest_more_button, keyboard_json
-from bot.telegram.deliver import DeliveryReport, Pacer, deliver_due
+from bot.outbox import DeliveryReport, Pacer, Transport, deliver_due, promise
+from bot.telegram.admin import failing_report
+from bot.telegram.buttons import digest_more_button
+from bot.telegram.transport import TelegramTransport
 from bot.worker import Worker
-from storage import alerts, deliveries, digests
+from storage import alerts, digests
 from storage.alerts import FollowedStory
 from storage.db import Session, Sessions, transaction
+from storage.health import read_checkpoint, write_checkpoint
 from storage.models import Subscriber
 from storage.schedule import next_digest_at, zone_of
+from storage.stories import failing_since
 from storage.subscribers import get_subscriber, subscriber_languages
 from storage.times import as_utc
 
 if TYPE_CHECKING:
-    import telegram
+    from collections.abc import Mapping
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +40,16 @@ LOOKBACK = timedelta(hours=24)  # a digest never reaches further back than this
 LATE_GRACE = timedelta(hours=3)
 ALERT_FRESHNESS = timedelta(hours=6)  # an item older than this (a backfill) alerts nobody
 DUE_BATCH = 200
+FAILING_CHECKPOINT = "failing:last_report"  # when the admins were last told of failing sources
+FAILING_EVERY = timedelta(days=1)
 
 
 async def run_digest_tick(
-    *, sessions: Sessions, now: datetime | None = None, limit: int = 5000,
+    *,
+    sessions: Sessions,
+    now: datetime | None = None,
+    limit: int = 5000,
+    transport: Transport | None = None,
     worker: Worker | None = None,
 ) -> int:
     """Write the digests that are due into the outbox; return how many were promised.
@@ -50,6 +60,7 @@ async def run_digest_tick(
     the schedule still advances.
     """
     now = as_utc(now or datetime.now(UTC))
+    transport = transport or TelegramTransport(None)  # subscribers are Telegram chats
     promised = done = 0
     cursor = None  # chat ids are walked in order, so a failing subscriber is tried once a tick
     while done < limit:
@@ -67,7 +78,7 @@ async def run_digest_tick(
             try:
                 async with transaction(sessions) as session:
                     promised += await promise_digest(
-                        session=session, subscriber=subscriber, now=now
+                        session=session, transport=transport, subscriber=subscriber, now=now
                     )
             except Exception:
                 # One subscriber's failure must not hold back everybody else's digest.
@@ -84,6 +95,7 @@ async def run_alert_tick(
     timezone: str,
     alerts_per_hour: int,
     now: datetime | None = None,
+    transport: Transport | None = None,
 ) -> int:
     """Alert followers of the actors named by stories that got an item since the last check.
 
@@ -95,6 +107,7 @@ async def run_alert_tick(
     dedup keys make the repeat write nothing twice.
     """
     now = as_utc(now or datetime.now(UTC))
+    transport = transport or TelegramTransport(None)
     names = {actor.id: actor.name for actor in actors}
     promised = 0
     async with transaction(sessions) as session:
@@ -105,10 +118,13 @@ async def run_alert_tick(
             session=session, items=new_items, published_since=now - ALERT_FRESHNESS
         )
         for chat_id, followed in candidates.items():
-            sent = await alerts.alerts_last_hour(session=session, chat_id=chat_id, now=now)
+            sent = await alerts.alerts_last_hour(
+                session=session, chat_id=chat_id, now=now, transport=transport.name
+            )
             if alerts_per_hour - sent > 0:
                 promised += await promise_alerts(
                     session=session,
+                    transport=transport,
                     chat_id=chat_id,
                     followed=followed,
                     room=alerts_per_hour - sent,
@@ -121,15 +137,56 @@ async def run_alert_tick(
     return promised
 
 
+async def run_failing_tick(
+    *,
+    sessions: Sessions,
+    admins: Collection[int],
+    timezone: str,
+    failing_after: timedelta,
+    now: datetime | None = None,
+) -> int:
+    """Once a day, tell the admins in one short message which sources have been failing for
+    longer than `failing_after`; return how many admins were written to.
+
+    The day's report is claimed in the transaction that promises it, so two workers (or a
+    restart) never send it twice.
+    """
+    if not admins:
+        return 0
+    now = as_utc(now or datetime.now(UTC))
+    async with transaction(sessions) as session:
+        last = await read_checkpoint(session=session, name=FAILING_CHECKPOINT)
+        if last is not None and now.timestamp() - last < FAILING_EVERY.total_seconds():
+            return 0
+        failing = await failing_since(session=session, before=now - failing_after)
+        if not failing:
+            return 0  # nothing to say; the next tick looks again
+        await write_checkpoint(session=session, name=FAILING_CHECKPOINT, value=int(now.timestamp()))
+        report = failing_report(failing, hours=int(failing_after.total_seconds() // 3600),
+                                tz=zone_of(timezone), now=now)
+        telegram = TelegramTransport(None)  # admins are Telegram users
+        for chat_id in sorted(admins):
+            await promise(session=session, transport=telegram, destination=str(chat_id),
+                          message=report, kind="admin",
+                          dedup_key=f"failing:{chat_id}:{now:%Y-%m-%d}", now=now)
+    logger.warning("failing sources reported sources=%d admins=%d", len(failing), len(admins))
+    return len(admins)
+
+
 async def run_delivery_tick(
-    *, sessions: Sessions, bot: telegram.Bot, pacer: Pacer | None = None,
+    *,
+    sessions: Sessions,
+    transports: Mapping[str, Transport],
+    pacers: Mapping[str, Pacer] | None = None,
     worker: Worker | None = None,
 ) -> DeliveryReport:
-    """Send what the outbox holds that is due, paced by the process's one pacer."""
-    return await deliver_due(bot, sessions, pacer=pacer, worker=worker)
+    """Send what the outbox holds that is due, paced by the process's one pacer per transport."""
+    return await deliver_due(transports, sessions, pacers=pacers, worker=worker)
 
 
-async def promise_digest(*, session: Session, subscriber: Subscriber, now: datetime) -> int:
+async def promise_digest(
+    *, session: Session, transport: Transport, subscriber: Subscriber, now: datetime
+) -> int:
     """Claim the subscriber's due digest time and put its digest in the outbox; 1 if promised."""
     scheduled = subscriber.next_digest_at
     assert scheduled is not None
@@ -163,16 +220,16 @@ async def promise_digest(*, session: Session, subscriber: Subscriber, now: datet
         limit=DIGEST_SIZE,
         exclude_sent_to=subscriber.chat_id,
     )
-    if not digest.texts:
+    if digest.message is None:
         return 0
     more = digest_more_button(digest)
-    await deliveries.enqueue(
+    await promise(
         session=session,
-        chat_id=subscriber.chat_id,
+        transport=transport,
+        destination=str(subscriber.chat_id),
+        message=replace(digest.message, choices=((more,),) if more is not None else ()),
         kind="digest",
         dedup_key=f"digest:{subscriber.chat_id}:{as_utc(scheduled).isoformat()}",
-        parts=list(digest.texts),
-        markup=keyboard_json([[more]]) if more is not None else None,
         now=now,
     )
     await digests.record_sent(
@@ -187,6 +244,7 @@ async def promise_digest(*, session: Session, subscriber: Subscriber, now: datet
 async def promise_alerts(
     *,
     session: Session,
+    transport: Transport,
     chat_id: int,
     followed: Sequence[FollowedStory],
     room: int,
@@ -205,18 +263,19 @@ async def promise_alerts(
     zone = zone_of(subscriber.timezone if subscriber else timezone)
     sent: list[tuple[int, int]] = []
     for view in views[:room]:
-        text = render_alert(
+        message = compose_alert(
             view,
             [names.get(actor_id, actor_id) for actor_id in actors_of[view.id]],
             tz=zone,
             now=now,
         )
-        await deliveries.enqueue(
+        await promise(
             session=session,
-            chat_id=chat_id,
+            transport=transport,
+            destination=str(chat_id),
+            message=message,
             kind="alert",
             dedup_key=f"alert:{chat_id}:{view.id}",
-            parts=[text],
             now=now,
         )
         sent.append((view.id, view.source_count))

@@ -99,13 +99,16 @@ async def alert_candidates(
     }
 
 
-async def alerts_last_hour(*, session: AsyncSession, chat_id: int, now: datetime) -> int:
+async def alerts_last_hour(
+    *, session: AsyncSession, chat_id: int, now: datetime, transport: str = "telegram"
+) -> int:
     """How many alerts the chat was promised in the hour before `now`."""
     count = await session.scalar(
         select(func.count())
         .select_from(Delivery)
         .where(
-            col(Delivery.chat_id) == chat_id,
+            col(Delivery.transport) == transport,
+            col(Delivery.destination) == str(chat_id),
             col(Delivery.kind) == "alert",
             col(Delivery.created_at) > now - timedelta(hours=1),
         )

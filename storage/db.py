@@ -11,9 +11,10 @@ from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import TypeAlias
 
-from sqlalchemy import event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -28,11 +29,11 @@ Engine: TypeAlias = AsyncEngine
 
 
 def create_engine(url: str, **kwargs: object) -> AsyncEngine:
-    """An async engine for `url`; for a SQLite file, its folder is created and pragmas set."""
+    """An async engine for `url`; SQLite gets its pragmas. Nothing is created on disk here:
+    migrating makes a SQLite file's folder (`ensure_sqlite_folder`), so a command that fails
+    leaves no empty database behind."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"timeout": STATEMENT_TIMEOUT})
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
@@ -49,6 +50,58 @@ def create_engine(url: str, **kwargs: object) -> AsyncEngine:
 STATEMENT_TIMEOUT = 15.0  # seconds any one statement (or SQLite's wait for its lock) may take
 WAL_LIMIT = 64 * 1024 * 1024  # bytes the SQLite WAL is truncated to after a checkpoint
 LOW_DISK = 32 * 1024 * 1024  # bytes free under which a SQLite volume counts as full
+
+
+def sqlite_file(url: str | URL) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory ones)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def ensure_sqlite_folder(url: str | URL) -> None:
+    """Make the folder of a SQLite file, so that migrating can create the database."""
+    path = sqlite_file(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened or reached; the reason says which and never the password."""
+
+
+def database_url_problem(url: str) -> str | None:
+    """What is wrong with `url` as Vigía's database, said with what to write; None when usable."""
+    example = "like sqlite+aiosqlite:///data/vigia.db or postgresql+asyncpg://user@host/vigia"
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return f"not a database URL; write one {example}"
+    driver = f"{parsed.get_backend_name()}+{parsed.get_driver_name()}"
+    if driver not in _DRIVERS:
+        return f'the driver "{parsed.drivername}" is not supported; write one {example}'
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        path = Path(parsed.database)
+        if path.is_dir():
+            return f"{path} is a directory; name a file in it, like {path / 'vigia.db'}"
+        folder = next((p for p in (path.parent, *path.parent.parents) if p.exists()), Path("."))
+        if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK) or (
+            path.exists() and not os.access(path, os.R_OK | os.W_OK)
+        ):
+            return f"{path} cannot be written here; choose a path the bot's user may write"
+    return None
+
+
+def password_of(url: str) -> str | None:
+    """The password inside a database URL, to keep out of logs; None when there is none."""
+    try:
+        return make_url(url).password
+    except (ArgumentError, ValueError):
+        return None
+
+
+_DRIVERS = {"sqlite+aiosqlite", "postgresql+asyncpg"}
 
 
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
@@ -99,14 +152,6 @@ def is_busy(error: BaseException) -> bool:
     return False
 
 
-def sqlite_path(url: str) -> Path | None:
-    """The file of a SQLite URL; None for PostgreSQL or an in-memory database."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return Path(parsed.database or "")
-
-
 class FileBusy(RuntimeError):
     """Another process already runs the service on this SQLite file."""
 
@@ -115,7 +160,7 @@ class FileBusy(RuntimeError):
 def only_process(url: str) -> Iterator[None]:
     """Hold the SQLite file for this process (an OS lock, freed even by kill -9); raise FileBusy
     when another process holds it. Nothing to hold on PostgreSQL."""
-    path = sqlite_path(url)
+    path = sqlite_file(url)
     if path is None:
         yield
         return
@@ -142,9 +187,9 @@ def only_process(url: str) -> Iterator[None]:
         handle.close()
 
 
-def disk_full_reason(url: str) -> str | None:
+def disk_full_reason(url: str | URL) -> str | None:
     """Why the SQLite file's volume counts as full ("disk full: …"), or None when it has room."""
-    path = sqlite_path(url)
+    path = sqlite_file(url)
     if path is None:
         return None
     folder = path.parent if path.parent.exists() else Path.cwd()
@@ -183,11 +228,3 @@ def on_commit(
     """Call `committed` once the session's transaction commits, `rolled_back` if it does not."""
     event.listen(session.sync_session, "after_commit", lambda _: committed())
     event.listen(session.sync_session, "after_rollback", lambda _: rolled_back())
-
-
-async def schema_version(engine: AsyncEngine) -> str | None:
-    """The Alembic revision the database is at (None before the first migration)."""
-    async with engine.connect() as connection:
-        version = await connection.scalar(text("SELECT version_num FROM alembic_version"))
-    return None if version is None else str(version)
-

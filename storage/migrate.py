@@ -1,22 +1,28 @@
-"""Applies and checks Alembic migrations from code, on the caller's own engine."""
+"""Applies and checks Alembic migrations from code, on the caller's own engine.
+
+The migrations and their Alembic configuration travel inside the package (read through
+importlib.resources), so an installed wheel migrates from any folder.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from importlib.resources import as_file, files
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-ROOT = Path(__file__).resolve().parents[1]
+from storage.db import DatabaseUnavailable, ensure_sqlite_folder
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
     """The project's Alembic config; with a connection, migrations run on it."""
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
+    with as_file(files("storage") / "alembic.ini") as ini:
+        config = Config(str(ini))
     config.attributes["configure_logger"] = False
     if connection is not None:
         config.attributes["connection"] = connection
@@ -26,17 +32,35 @@ def alembic_config(connection: Connection | None = None) -> Config:
 MIGRATION_LOCK = 0x76696769  # the advisory lock every migrating process takes on PostgreSQL
 
 
+def head_revision() -> str | None:
+    """The newest revision the package ships."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the database up to `revision` (head by default).
+    """Bring the database up to `revision` (head by default); a SQLite file's folder is made.
 
     On PostgreSQL under a transaction-level advisory lock: processes starting together migrate
-    one after the other, and the later ones find nothing left to do.
+    one after the other, and the later ones find nothing left to do. Raises DatabaseUnavailable
+    when the database cannot be opened or reached at all.
     """
-    async with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            await connection.execute(text("SET LOCAL statement_timeout = 0"))
-            await connection.execute(text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
-        await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
+    ensure_sqlite_folder(engine.url)
+    try:
+        connection = await engine.connect()
+    except (OSError, DBAPIError) as error:
+        where = engine.url.render_as_string(hide_password=True)
+        reason = getattr(error, "orig", None) or error
+        raise DatabaseUnavailable(f"cannot open {where}: {reason}") from None
+    try:
+        async with connection.begin():
+            if engine.dialect.name == "postgresql":
+                await connection.execute(text("SET LOCAL statement_timeout = 0"))
+                await connection.execute(text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+            await connection.run_sync(
+                lambda sync: command.upgrade(alembic_config(sync), revision)
+            )
+    finally:
+        await connection.close()
 
 
 async def check(engine: AsyncEngine) -> None:

@@ -8,30 +8,19 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 
-from bot.cli import poll_once, print_digest, print_stories
-from bot.config import Settings
+from bot.__main__ import main
+from bot.cli import poll_once, print_digest, print_sources, print_stories
 from bot.demo import run_demo
+from bot.settings import Settings
+from bot.steering import bundled
+from tests.commands import run_cli
 from tests.feedserver import FeedServer, Route
-from tests.paths import ROOT
 from tests.sample_feeds import EN_FEED, ES_FEED, date, rss
-
-
-def run_cli(
-    *args: str, stdin: str = "", env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        timeout=60,
-    )
 
 
 def test_tag_prints_padrino_lopez_and_maduro_never_putin_nor_leopoldo() -> None:
@@ -79,6 +68,16 @@ async def test_poll_once_then_stories_and_digest(settings: Settings) -> None:
         again = io.StringIO()
         await poll_once(settings, only=["vzla-es"], out=again)
         assert again.getvalue().splitlines()[1].split()[1:4] == ["304", "0", "0"]
+
+    table = io.StringIO()
+    assert await print_sources(settings, out=table) == 0
+    rows = {line.split()[0]: line for line in table.getvalue().splitlines()[1:]}
+    assert table.getvalue().split()[:3] == ["source", "status", "last"]
+    assert "failing (404)  never" in rows["down"] and "HTTP 404" in rows["down"]
+    assert "ok (304)" in rows["vzla-es"] and " s ago" in rows["vzla-es"]
+    failing = io.StringIO()
+    await print_sources(settings, failing=True, out=failing)
+    assert [line.split()[0] for line in failing.getvalue().splitlines()[1:]] == ["down"]
 
     stories = io.StringIO()
     assert await print_stories(settings, since="7d", out=stories) == 0
@@ -142,3 +141,93 @@ async def test_actor_leaves_out_stories_where_the_tag_is_only_a_guess(settings: 
     stories = io.StringIO()
     assert await print_stories(settings, since="7d", out=stories) == 0
     assert "Migrantes y elecciones" in stories.getvalue()  # kept: it is about Venezuela
+
+
+async def test_poll_time_is_the_source_own_not_its_wait_for_a_busy_host(
+    settings: Settings,
+) -> None:
+    with FeedServer() as server:  # one host: its sources are fetched one at a time
+        server.route("/slow.xml", Route(body=rss(ES_FEED, lang="es"), delay=1.5))
+        server.route("/quick.xml", Route(body=rss(EN_FEED, lang="en")))
+        settings.feeds.write_text(
+            f'[[source]]\nid = "slow"\nurl = "{server.url("/slow.xml")}"\n\n'
+            f'[[source]]\nid = "quick"\nurl = "{server.url("/quick.xml")}"\n',
+            encoding="utf-8",
+        )
+        out = io.StringIO()
+        assert await poll_once(settings, out=out) == 0
+    lines = out.getvalue().splitlines()
+    column = lines[0].split().index("ms")
+    ms = {line.split()[0]: int(line.split()[column]) for line in lines[1:3]}
+    assert ms["slow"] >= 1500
+    assert ms["quick"] < 1000  # whichever went second waited for the host: not counted
+
+
+def test_commands_from_an_empty_folder(tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("BOT_")}
+
+    def vigia(*args: str, cwd: Path = tmp_path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True,
+                              text=True, cwd=cwd, env=env, timeout=60)
+
+    checked = vigia("feeds", "check")
+    assert checked.returncode == 0 and checked.stdout.startswith("ok, ")
+    assert checked.stderr.count("\n") == 1 and "using the bundled ones" in checked.stderr
+    (tmp_path / "feeds.toml").write_text('[[source]]\nid = "x"\nurl = "nowhere"\n')
+    failed = vigia("poll", "--once")
+    assert failed.returncode == 1 and "feeds.toml:3:" in failed.stderr
+    assert "No actors.toml" in failed.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["feeds.toml"]  # no ./data/ left
+
+    made = vigia("init", "mine")
+    assert made.returncode == 0
+    assert (tmp_path / "mine" / "actors.toml").read_bytes() == bundled("actors.toml").read_bytes()
+    mine = '# mine\n[[source]]\nid = "mia"\nurl = "https://example.org/feed/"\n'
+    (tmp_path / "mine" / "feeds.toml").write_text(mine, encoding="utf-8")
+    again = vigia("init", "mine")
+    assert "kept " in again.stdout
+    assert (tmp_path / "mine" / "feeds.toml").read_text(encoding="utf-8") == mine
+    quiet = vigia("feeds", "check", cwd=tmp_path / "mine")
+    assert quiet.returncode == 0 and quiet.stderr == ""  # its own files: nothing to say
+
+
+
+@pytest.mark.parametrize("command", [["run"], ["poll"], ["feeds", "import"], ["feeds", "export"],
+                                     ["sources"], ["health"], ["init"], ["db", "upgrade"]])
+def test_every_command_has_a_help_page(command: list[str],
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main([*command, "--help"])
+    page = capsys.readouterr().out
+    assert done.value.code == 0 and page.startswith(f"usage: vigia {' '.join(command)}")
+    description = page.split("\n\n")[1]
+    assert len(description.split()) >= 5, page  # says what the command does, not just its name
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.strip() == f"vigia {version('vigia')}"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+async def test_poll_once_shows_progress_on_a_terminal_only(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FeedServer() as server:
+        server.route("/es.xml", Route(body=rss(ES_FEED, lang="es")))
+        settings.feeds.write_text("".join(
+            f'[[source]]\nid = "fuente-{n}"\nurl = "{server.url("/es.xml")}?n={n}"\n\n'
+            for n in range(7)), encoding="utf-8")
+        terminal, piped = _Terminal(), io.StringIO()
+        monkeypatch.setattr(sys, "stderr", terminal)
+        await poll_once(settings, out=io.StringIO())
+        monkeypatch.setattr(sys, "stderr", piped)
+        await poll_once(settings, out=io.StringIO())
+    shown = terminal.getvalue()
+    assert "\rpolled 1/7 sources" in shown and "\rpolled 7/7 sources" in shown
+    assert piped.getvalue() == ""  # a pipe or a log file gets no carriage returns

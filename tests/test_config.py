@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import check_files
-from bot.config import ConfigError, Settings, load_actors, load_sources
-from tests.paths import ROOT
+from bot.settings import Settings
+from bot.steering import ConfigError, bundled, load_actors, load_sources
+from tests.commands import run_cli
 
 BROKEN_FEEDS = """\
 [defaults]
@@ -51,8 +52,8 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def test_shipped_files_are_valid() -> None:
-    sources = load_sources(ROOT / "feeds.toml")
-    catalog = load_actors(ROOT / "actors.toml")
+    sources = load_sources(bundled("feeds.toml"))
+    catalog = load_actors(bundled("actors.toml"))
     assert len(sources) >= 15
     assert {s.lang for s in sources} >= {"es", "en", "fr"}
     assert len(catalog.actors) >= 40
@@ -145,10 +146,10 @@ name = "Actor B"
 
 
 def test_feeds_check_prints_ok_or_every_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert check_files(ROOT / "feeds.toml", ROOT / "actors.toml") == 0
+    assert check_files(bundled("feeds.toml"), bundled("actors.toml")) == 0
     assert capsys.readouterr().out.startswith("ok, ")
     broken = write(tmp_path, "feeds.toml", BROKEN_FEEDS)
-    assert check_files(broken, ROOT / "actors.toml") == 1
+    assert check_files(broken, bundled("actors.toml")) == 1
     out = capsys.readouterr().out
     assert out.count(f"{broken}:") == 6
     assert "nothing was changed" in out
@@ -183,3 +184,135 @@ def test_a_feeds_file_without_sources_is_refused(tmp_path: Path, text: str) -> N
     with pytest.raises(ConfigError) as refused:
         load_sources(write(tmp_path, "feeds.toml", text))
     assert "no [[source]]" in str(refused.value.problems[0])
+
+
+def test_intervals_outside_one_minute_to_seven_days_are_refused_with_their_line(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, "feeds.toml", """\
+[[source]]
+id = "para-siempre"
+url = "https://lento.example/feed/"
+interval = "999999d"
+
+[[source]]
+id = "sin-respiro"
+url = "https://rapido.example/feed/"
+min_interval = "20s"
+interval = "30s"
+""")
+    with pytest.raises(ConfigError) as caught:
+        load_sources(path)
+    text = str(caught.value)
+    assert f"{path}:4: interval above 7d" in text
+    assert f"{path}:9: min_interval below 1m" in text and f"{path}:10: interval below 1m" in text
+
+
+def test_a_source_with_several_problems_reports_all_of_them(tmp_path: Path) -> None:
+    path = write(tmp_path, "feeds.toml", """\
+[[source]]
+id = "doble"
+url = "https://uno.example/feed/"
+
+[[source]]
+id = "doble"
+url = "ftp://dos.example/feed"
+lang = "español"
+""")
+    with pytest.raises(ConfigError) as caught:
+        load_sources(path)
+    text = str(caught.value)
+    assert f'{path}:5: duplicate source id "doble" (first at line 1)' in text
+    assert f"{path}:7:" in text and "not an http(s) address" in text
+    assert f"{path}:8:" in text and "not a language code" in text
+
+
+def test_aliases_that_would_tag_ordinary_sentences_are_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "actors.toml", """\
+[[actor]]
+id = "gobierno"
+name = "Gobierno de Venezuela"
+aliases = ["la", "el", "the", "de", "a", "les"]
+
+[[actor]]
+id = "onu"
+name = "Naciones Unidas"
+aliases = ["UN", "ONU", "US"]
+
+[[actor]]
+id = "x"
+name = "the"
+""")
+    with pytest.raises(ConfigError) as caught:
+        load_actors(path)
+    problems = [p for p in caught.value.problems]
+    refused = {p.message.split('"')[1] for p in problems if p.line == 4}
+    assert refused == {"la", "el", "the", "de", "a", "les"}
+    assert all("common word" in p.message or "too short" in p.message for p in problems)
+    assert any(p.line == 13 and 'name "the"' in p.message for p in problems)
+    assert not any(p.line in (7, 8, 9) for p in problems)  # acronyms in capitals stay
+
+
+def test_a_huge_alias_is_refused_before_the_tagger_sees_it(tmp_path: Path) -> None:
+    # pyahocorasick crashed the process (signal 11) freeing an automaton with a 1 MB alias.
+    huge = "Maduro " * 150_000
+    actors = write(tmp_path, "actors.toml", f'[[actor]]\nid = "maduro"\nname = "Nicolás Maduro"\n'
+                                             f'aliases = ["{huge}"]\n')
+    done = run_cli("feeds", "check", str(bundled("feeds.toml")), "--actors", str(actors))
+    assert done.returncode == 1, done.stderr
+    assert f"{actors}:4:" in done.stdout and "1,049,999 characters long" in done.stdout
+    assert len(done.stdout) < 2_000  # the alias itself is not echoed back
+
+
+BROKEN_PUBLISH = """\
+[[source]]
+id = "ok-source"
+url = "https://example.com/feed/"
+
+[[publish]]
+id = "canal-principal"
+chat = "vigia venezuela"
+what = "stories"
+min_sources = 0
+
+[[publish]]
+id = "resumen"
+chat = -1001234567890
+what = "resumenes"
+times = ["8 de la mañana"]
+timezone = "Caracas/Venezuela"
+idioma = ["es"]
+
+[[publish]]
+id = "solo-maduro"
+chat = "@vigia_maduro"
+actors = ["maduro", "madurro"]
+languages = ["es"]
+"""
+
+
+def test_publish_tables_are_checked_with_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "feeds.toml", BROKEN_PUBLISH)
+    with pytest.raises(ConfigError) as caught:
+        load_sources(path)  # one broken [[publish]] refuses the file: the last good one stays
+    found = {(p.line, p.message.split(";")[0].split(",")[0]) for p in caught.value.problems}
+    assert {line for line, _ in found} == {7, 9, 14, 15, 16, 17}
+    text = str(caught.value)
+    assert f'{path}:7: [[publish]] "canal-principal" needs chat = "@channel_name"' in text
+    assert f"{path}:9: min_sources must be a whole number from 1 to 100" in text
+    assert f'{path}:14: what "resumenes" is not known' in text
+    assert f'{path}:17: unknown key "idioma" in [[publish]]' in text
+
+    # The actor ids are checked against actors.toml by `feeds check`, with a suggestion.
+    fixed = write(tmp_path, "ok.toml", BROKEN_PUBLISH.split("[[publish]]")[0]
+                  + "[[publish]]" + BROKEN_PUBLISH.split("[[publish]]")[3])
+    assert check_files(fixed, bundled("actors.toml")) == 1
+    out = capsys.readouterr().out
+    assert f'{fixed}:8: [[publish]] "solo-maduro" names actor "madurro"' in out
+    assert 'did you mean "maduro"?' in out
+    good = write(tmp_path, "good.toml", BROKEN_PUBLISH.split("[[publish]]")[0]
+                 + '[[publish]]\nid = "es"\nchat = "@vigia_es"\nactors = ["maduro"]\n')
+    assert check_files(good, bundled("actors.toml")) == 0
+    assert "1 sources, 1 channel outputs" in capsys.readouterr().out

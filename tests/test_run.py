@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 
 import pytest
 
+from bot.steering import bundled
+from bot.telegram.render import TelegramPart
 from storage import deliveries, migrate
 from storage.db import create_engine, sessionmaker, transaction
 from tests.fake_telegram import FakeTelegram
@@ -54,7 +56,7 @@ def run_env(tmp_path: Path, *, api: str, db: str, **extra: str) -> dict[str, str
         "BOT_TELEGRAM_API_URL": api,
         "BOT_DATABASE_URL": db,
         "BOT_FEEDS": str(tmp_path / "feeds.toml"),
-        "BOT_ACTORS": str(ROOT / "actors.toml"),
+        "BOT_ACTORS": str(bundled("actors.toml")),
         "BOT_ALLOW_PRIVATE_NETWORKS": "true",
         "BOT_POLL_TICK": "1",
         "BOT_DIGEST_TICK": "60",
@@ -174,9 +176,11 @@ async def _fill_outbox(db: str, chats: int) -> None:
     await migrate.upgrade(engine)
     async with transaction(sessionmaker(engine)) as session:
         for chat in range(chats):
+            text = f"<b>Resumen</b> para el chat {chat}: Caracas &amp; Maracaibo"
             await deliveries.enqueue(
-                session=session, chat_id=10_000 + chat, kind="digest", dedup_key=f"d:{chat}",
-                parts=[f"<b>Resumen</b> para el chat {chat}: Caracas &amp; Maracaibo"],
+                session=session, transport="telegram", destination=str(10_000 + chat),
+                kind="digest", dedup_key=f"d:{chat}",
+                payloads=[TelegramPart(method="sendMessage", text=text).to_payload()],
                 now=datetime.now(UTC),
             )
     await engine.dispose()
@@ -210,8 +214,8 @@ def test_sigterm_mid_fan_out_exits_quickly_and_a_restart_sends_each_message_once
             db_file, "SELECT id FROM delivery WHERE status IN ('pending', 'sending')"),
             timeout=120, what="the restarted run's fan-out")
         copies = Counter(m.chat_id for m in fake.messages() if m.chat_id in fan_out)
-    unknown = {chat for (chat,) in sqlite_rows(
-        db_file, "SELECT chat_id FROM delivery WHERE status = 'unknown'")}
+    unknown = {int(chat) for (chat,) in sqlite_rows(
+        db_file, "SELECT destination FROM delivery WHERE status = 'unknown'")}
     print(f"\nSIGTERM mid fan-out, Telegram latency {latency:.0f} s: exit {exit_seconds:.1f} s, "
           f"{sent_before} of {chats} sent before, max copies per chat "
           f"{max(copies.values())}, chats with 2+ copies "

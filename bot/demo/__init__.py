@@ -13,8 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TextIO
 
-from bot.config import Settings
 from bot.runtime import open_runtime
+from bot.settings import Settings
 from storage.stories import most_named_actors, story_totals
 
 FEEDS = Path(__file__).resolve().parent
@@ -37,6 +37,8 @@ async def run_demo(settings: Settings, *, out: TextIO | None = None) -> int:
             update={
                 "database_url": f"sqlite+aiosqlite:///{work / 'demo.db'}",
                 "feeds": work / "feeds.toml",
+                # The sample outlets are served on 127.0.0.1, which a real run refuses.
+                "allow_private_networks": True,
             }
         )
         print(
@@ -80,7 +82,8 @@ async def run_demo(settings: Settings, *, out: TextIO | None = None) -> int:
                 ),
                 file=out,
             )
-    print("\nTo run the real bot, set BOT_TOKEN (from @BotFather) and run `make run`.", file=out)
+    print("\nTo run the real bot, set BOT_TOKEN (from @BotFather) and run `vigia run` "
+          "(`make run` in a checkout).", file=out)
     return 0
 
 

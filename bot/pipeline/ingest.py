@@ -6,19 +6,19 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from bot.config import Settings
 from bot.model import Entry, SourceConfig
 from bot.pipeline.batch import StoreBatches, store_batched
 from bot.pipeline.mark import Polled, mark_failed
 from bot.pipeline.prepare import Prepared, PrepareWorkers
 from bot.pipeline.stories import STORY_WINDOW, NearDuplicates, SourceEntries, Stored
+from bot.settings import Settings
 from bot.sources.channel import ChannelError, read_channel
 from bot.sources.feed import FeedError
-from bot.sources.fetch import Fetcher, FetchError
+from bot.sources.fetch import Fetcher, FetchError, host_wait
 from bot.worker import LIVE_WINDOW, SOURCE_LEASE, Worker
 from storage import bands
 from storage import workers as roll
@@ -46,6 +46,8 @@ class SourceReport:
     skipped: int = 0  # not about Venezuela
     duplicates: int = 0  # already stored, unchanged
     joined: int = 0  # new items that joined an existing story
+    invalid: int = 0  # entries left out for a value no reader could take
+    capped: int = 0  # older entries left out of a read longer than the entry cap
     ms: int = 0
     error: str | None = None
     new_items: tuple[StoredItem, ...] = ()  # what alerts, channel posts and transports take on
@@ -64,6 +66,7 @@ class SourceRead:
     body_hash: str | None = None
     max_age: int | None = None
     newest_post: int | None = None
+    invalid: int = 0  # channel posts left out for an id out of Telegram's range
 
 
 async def poll_due(
@@ -77,6 +80,7 @@ async def poll_due(
     worker: Worker,
     now: datetime | None = None,
     ids: Sequence[str] | None = None,
+    progress: Callable[[SourceReport, int], None] | None = None,
 ) -> list[SourceReport]:
     """Poll this worker's fair share of the due sources (or exactly `ids`), a bounded number
     at a time.
@@ -84,6 +88,7 @@ async def poll_due(
     The share is the due sources divided by the live workers, claimed soonest-due first in
     batches as polls finish, each under a short lease the heartbeat renews; a source another
     live worker holds is left to it. Once the worker is stopping, nothing more is claimed.
+    `progress` hears each report as it comes, with the number of sources being polled.
     """
     now = now or datetime.now(UTC)
     concurrency = max(1, settings.poll_concurrency)
@@ -102,16 +107,23 @@ async def poll_due(
     async def refresh(row: Source) -> None:
         nonlocal in_flight
         try:
-            reports.append(await refresh_source(
-                row,
-                config=configs.get(row.id) or _config_of(row),
-                sessions=sessions,
-                fetcher=fetcher,
-                web_root=settings.telegram_web_url,
-                workers=workers,
-                batches=batches,
-                now=now,
-            ))
+            try:
+                report = await refresh_source(
+                    row,
+                    config=configs.get(row.id) or _config_of(row),
+                    sessions=sessions,
+                    fetcher=fetcher,
+                    web_root=settings.telegram_web_url,
+                    workers=workers,
+                    batches=batches,
+                    now=now,
+                )
+            except Exception as error:  # even recording the failure failed: the others go on
+                logger.exception("source=%s poll not recorded", row.id)
+                report = SourceReport(source_id=row.id, error=f"{type(error).__name__}: {error}")
+            reports.append(report)
+            if progress is not None:
+                progress(report, quota)
         finally:
             worker.sources.discard(row.id)
             in_flight -= 1
@@ -154,6 +166,7 @@ async def refresh_source(
 ) -> SourceReport:
     """Poll one source; whatever goes wrong is recorded on the source, never raised."""
     started = time.monotonic()
+    host_wait.set(0.0)  # this task's own count; the time queued behind its host is not its own
     try:
         try:
             read = await fetch_source(row, fetcher=fetcher, web_root=web_root)
@@ -174,8 +187,10 @@ async def refresh_source(
             raise
         # Nothing can be written, not even the failure: the lease lapses, the source is due again.
         report = SourceReport(source_id=row.id, error=DISK_FULL)
-    ms = int((time.monotonic() - started) * 1000)
-    logger.info(
+    ms = int((time.monotonic() - started - host_wait.get()) * 1000)
+    # A failure is what an operator must see; a successful poll is routine.
+    logger.log(
+        logging.WARNING if report.error else logging.INFO,
         "polled source=%s status=%s new=%d updated=%d skipped=%d duplicates=%d ms=%d error=%s",
         report.source_id,
         report.status,
@@ -200,7 +215,12 @@ async def fetch_source(row: Source, *, fetcher: Fetcher, web_root: str) -> Sourc
             url=row.url or None,
             recheck=True,
         )
-        return SourceRead(status=200, entries=tuple(channel.entries), newest_post=channel.newest)
+        return SourceRead(
+            status=200,
+            entries=tuple(channel.entries),
+            newest_post=channel.newest,
+            invalid=channel.invalid,
+        )
     fetched = await fetcher.fetch(
         row.url, etag=row.etag, last_modified=row.last_modified, body_hash=row.body_hash
     )
@@ -230,7 +250,12 @@ async def prepare_read(
     if read.body is not None:
         return await workers.body(config, read.body, url=read.url, now=now)
     if read.entries is not None:
-        return await workers.entries(config, read.entries, now=now)
+        prepared = await workers.entries(config, read.entries, now=now)
+        return replace(
+            prepared,
+            entries=prepared.entries + read.invalid,
+            invalid=prepared.invalid + read.invalid,
+        )
     return Prepared(SourceEntries(config.id, now, ()), entries=0, skipped=0)
 
 
@@ -311,6 +336,8 @@ def _report(source_id: str, status: int, prepared: Prepared, stored: Stored) -> 
         skipped=prepared.skipped,
         duplicates=stored.duplicates,
         joined=stored.joined,
+        invalid=prepared.invalid,
+        capped=prepared.capped,
         new_items=stored.items,
     )
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -48,7 +46,15 @@ class SettingChoice:
     value: str
 
 
-Pressed = DigestMore | ActorMore | FollowChoice | SettingChoice
+@dataclass(frozen=True, slots=True)
+class TrendChoice:
+    """Chart the actor chosen among several, over so many days."""
+
+    actor_id: str
+    days: int
+
+
+Pressed = DigestMore | ActorMore | FollowChoice | SettingChoice | TrendChoice
 
 
 def digest_more(*, since: datetime, until: datetime, offset: int) -> str:
@@ -69,12 +75,6 @@ def digest_more_button(digest: Digest) -> Button | None:
     return more_button(digest.left, data)
 
 
-def keyboard_json(rows: Sequence[Sequence[Button]]) -> str:
-    """Inline buttons as the Bot API's reply_markup, for a message sent later from the outbox."""
-    keyboard = [[{"text": b.label, "callback_data": b.data} for b in row] for row in rows]
-    return json.dumps({"inline_keyboard": keyboard})
-
-
 def actor_page(actor_id: str, offset: int) -> str:
     """The payload of an actor's "more" button, or of choosing that actor."""
     return f"ac:{actor_id}:{offset}"
@@ -88,6 +88,11 @@ def follow_choice(actor_id: str, _offset: int = 0) -> str:
 def unfollow_choice(actor_id: str, _offset: int = 0) -> str:
     """The payload of choosing an actor to stop following."""
     return f"uf:{actor_id}"
+
+
+def trend_choice(actor_id: str, days: int) -> str:
+    """The payload of choosing an actor to chart."""
+    return f"tr:{actor_id}:{days}"
 
 
 def setting(field: str, value: str) -> str:
@@ -110,6 +115,11 @@ def parse_pressed(data: str | None) -> Pressed | None:
         return None
     if kind in ("fo", "uf"):
         return FollowChoice(actor_id=rest, follow=kind == "fo") if _ID.fullmatch(rest) else None
+    if kind == "tr":
+        actor_id, _, days = rest.partition(":")
+        if _ID.fullmatch(actor_id) and days in ("7", "30", "90"):
+            return TrendChoice(actor_id=actor_id, days=int(days))
+        return None
     if kind == "st":
         field, _, value = rest.partition(":")
         if field in _SETTING_FIELDS and _VALUE.fullmatch(value):
@@ -119,7 +129,7 @@ def parse_pressed(data: str | None) -> Pressed | None:
 
 def _digest(rest: str) -> DigestMore | None:
     parts = rest.split(":")
-    if len(parts) != 3 or not all(part.isdigit() for part in parts[:2]):
+    if len(parts) != 3 or not all(_digits(part, 12) for part in parts[:2]):
         return None
     offset = _offset(parts[2])
     if offset is None:
@@ -134,8 +144,13 @@ def _digest(rest: str) -> DigestMore | None:
     return DigestMore(since=since, until=until, offset=offset)
 
 
+def _digits(text: str, most: int) -> bool:
+    """ASCII digits only: "²".isdigit() is true, and int("²") raises."""
+    return text.isascii() and text.isdigit() and len(text) <= most
+
+
 def _offset(text: str) -> int | None:
-    if not text.isdigit() or len(text) > 4:
+    if not _digits(text, 4):
         return None
     value = int(text)
     return value if value <= MAX_OFFSET else None

@@ -10,11 +10,13 @@ from typing import Any, TypeAlias, TypeVar
 import telegram
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
-from bot.config import Settings
+from bot.health import Heartbeats
+from bot.metrics import Metrics
 from bot.model import Actor, Entry
+from bot.outbox import Pacer, Transport
 from bot.pipeline.ingest import SourceReport
+from bot.settings import Settings
 from bot.steering import Reload, Steering
-from bot.telegram.deliver import Pacer
 from bot.telegram.flood import FloodGate
 from bot.worker import Worker
 from storage.db import Sessions
@@ -34,7 +36,12 @@ class BotData:
     reload: Reload | None = None
     store_posts: StorePosts | None = None
     flood: FloodGate = field(default_factory=FloodGate)
-    pacer: Pacer = field(default_factory=Pacer)  # one per process: Telegram's limits are per bot
+    # The ways out this process sends through, by name, and one pacer each: a platform's limits
+    # are per bot (or per number), so per process here.
+    transports: dict[str, Transport] = field(default_factory=dict)
+    pacers: dict[str, Pacer] = field(default_factory=dict)
+    metrics: Metrics = field(default_factory=Metrics)
+    heartbeats: Heartbeats = field(default_factory=Heartbeats)
     sender: telegram.Bot | None = None  # the fan-out's own bot and connection pool (see serve)
     telegram_up: bool = False  # Telegram answered at start; until then the outbox waits
     ticks: set[asyncio.Task[Any]] = field(default_factory=set)  # ticks running now

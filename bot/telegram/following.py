@@ -6,10 +6,10 @@ import html
 from collections.abc import Callable, Sequence
 
 from bot.digest.lookup import ActorLookup, actor_by_id, find_actor
-from bot.digest.render import pack_messages
 from bot.model import Actor
 from bot.telegram import buttons, texts
 from bot.telegram.arguments import MAX_ARGUMENT, clean_name, echo, too_long
+from bot.telegram.render import pack_messages
 from bot.telegram.reply import Button, Reply, reply_text
 from storage import subscribers
 from storage.db import Sessions, transaction

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram import (
-    ChatMember,
-    ChatMemberUpdated,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    Update,
-)
+from telegram import ChatMember, ChatMemberUpdated, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
@@ -27,12 +22,22 @@ from telegram.ext import (
     filters,
 )
 
-from bot.telegram import admin, following, reading, settings_menu, subscription, texts
-from bot.telegram.buttons import ActorMore, DigestMore, FollowChoice, SettingChoice, parse_pressed
+from bot.model import Message
+from bot.telegram import admin, following, reading, settings_menu, subscription, texts, trend
+from bot.telegram.buttons import (
+    ActorMore,
+    DigestMore,
+    FollowChoice,
+    SettingChoice,
+    TrendChoice,
+    parse_pressed,
+)
 from bot.telegram.context import VigiaApplication, VigiaContext
 from bot.telegram.flood import Verdict
 from bot.telegram.posts import entry_from_post
+from bot.telegram.render import render_parts
 from bot.telegram.reply import Reply, reply_text
+from bot.telegram.transport import keyboard
 from storage.db import is_busy
 
 logger = logging.getLogger(__name__)
@@ -124,6 +129,17 @@ async def on_search(update: Update, context: VigiaContext) -> None:
     await send_reply(update, reply)
 
 
+async def on_trend(update: Update, context: VigiaContext) -> None:
+    reply = await trend.answer_trend(
+        sessions=context.sessions,
+        timezone=context.settings.timezone,
+        actors=context.actors,
+        chat_id=_chat(update),
+        argument=_argument(update),
+    )
+    await send_reply(update, reply)
+
+
 async def on_sources(update: Update, context: VigiaContext) -> None:
     await send_reply(update, await reading.answer_sources(sessions=context.sessions))
 
@@ -175,12 +191,15 @@ async def on_reload(update: Update, context: VigiaContext) -> None:
 
 async def on_feeds(update: Update, context: VigiaContext) -> None:
     reply = await admin.answer_feeds(
-        sessions=context.sessions, admins=context.settings.admins, user_id=_user(update)
+        sessions=context.sessions, admins=context.settings.admins, user_id=_user(update),
+        timezone=context.settings.timezone,
     )
     await send_reply(update, reply)
 
 
 async def on_unknown(update: Update, context: VigiaContext) -> None:
+    if _for_another_bot(update, context):
+        return  # /digest@otherbot in a group is that bot's business, not ours
     await send_reply(update, reply_text(texts.UNKNOWN))
 
 
@@ -262,6 +281,15 @@ async def answer_pressed(context: VigiaContext, *, chat_id: int, data: str | Non
         return await following.unfollow_actor(
             sessions=sessions, actors=actors, chat_id=chat_id, actor_id=pressed.actor_id
         )
+    if isinstance(pressed, TrendChoice):
+        return await trend.chart_actors(
+            sessions=sessions,
+            timezone=timezone,
+            actors=actors,
+            chat_id=chat_id,
+            actor_ids=[pressed.actor_id],
+            days=pressed.days,
+        )
     if isinstance(pressed, SettingChoice):
         return await settings_menu.press_setting(sessions=sessions, chat_id=chat_id, choice=pressed)
     return Reply(texts=(texts.EXPIRED_BUTTON,), notice=texts.EXPIRED_BUTTON)
@@ -317,37 +345,68 @@ async def on_error(update: object, context: VigiaContext) -> None:
 
 
 async def send_reply(update: Update, reply: Reply) -> None:
-    """Send every text of the Reply to the update's chat; buttons under the last one."""
+    """Send the Reply's picture and texts to the update's chat; buttons under the last one.
+
+    A 429 is waited out (up to REPLY_PATIENCE seconds in all) and the text sent again: the
+    user asked, and an answer that never comes is worse than a late one.
+    """
     chat = update.effective_chat
     if chat is None:
         return
-    last = len(reply.texts) - 1
-    for index, text in enumerate(reply.texts):
-        await chat.send_message(
-            text,
+    if reply.picture is not None:
+        # The Telegram renderer owns the caption: escaped, one line, under 1024.
+        [photo] = render_parts(Message(picture=reply.picture))
+        await chat.send_photo(
+            photo=photo.photo or b"",
+            caption=photo.text,
             parse_mode=ParseMode.HTML,
-            link_preview_options=_NO_PREVIEW,
-            reply_markup=_keyboard(reply) if index == last else None,
+            reply_markup=_keyboard(reply) if not reply.texts else None,
         )
+    last = len(reply.texts) - 1
+    patience = REPLY_PATIENCE
+    for index, text in enumerate(reply.texts):
+        while True:
+            try:
+                await chat.send_message(
+                    text,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=_NO_PREVIEW,
+                    reply_markup=_keyboard(reply) if index == last else None,
+                )
+                break
+            except RetryAfter as error:
+                wait = _seconds(error.retry_after) + 0.1
+                if wait > patience:
+                    raise
+                patience -= wait
+                logger.info("reply paced chat=%s wait=%.1f", chat.id, wait)
+                await asyncio.sleep(wait)
 
 
 def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-            for row in reply.buttons
-        ]
-    )
+    return keyboard(reply.buttons)
 
 
 def _argument(update: Update) -> str:
-    """Everything after the command word, as typed."""
+    """Everything after the command word, as typed; lone surrogates (which no answer could
+    be sent with) become U+FFFD."""
     message = update.effective_message
     text = message.text if message is not None and message.text else ""
-    parts = text.split(None, 1)
+    parts = _SURROGATE.sub("\ufffd", text).split(None, 1)
     return parts[1] if len(parts) > 1 else ""
+
+
+def _for_another_bot(update: Update, context: VigiaContext) -> bool:
+    message = update.effective_message
+    word = (message.text or "").split(None, 1)[0] if message is not None and message.text else ""
+    _, at, name = word.partition("@")
+    return bool(at) and name.lower() != (context.bot.username or "").lower()
+
+
+def _seconds(value: object) -> float:
+    """RetryAfter.retry_after: an int of seconds, or a timedelta in newer settings."""
+    seconds = getattr(value, "total_seconds", None)
+    return float(seconds()) if callable(seconds) else float(value)  # type: ignore[arg-type]
 
 
 def _chat(update: Update) -> int:
@@ -362,6 +421,8 @@ def _user(update: Update) -> int | None:
     return user.id if user is not None else None
 
 
+REPLY_PATIENCE = 60.0  # seconds one reply may wait for Telegram's pacing, in all
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _COMMANDS: dict[str, _Callback] = {
     "start": on_start,
@@ -374,6 +435,7 @@ _COMMANDS: dict[str, _Callback] = {
     "unfollow": on_unfollow,
     "settings": on_settings,
     "search": on_search,
+    "trend": on_trend,
     "sources": on_sources,
     "stats": on_stats,
     "reload": on_reload,

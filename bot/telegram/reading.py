@@ -8,13 +8,19 @@ from datetime import UTC, datetime, timedelta
 
 from bot.digest.compose import PAGE, compose_digest
 from bot.digest.lookup import actor_by_id, find_actor
-from bot.digest.render import pack_messages, render_actor_answer, render_digest, render_empty_window
 from bot.digest.select import DigestPage, search_stories, select_actor
 from bot.durations import parse_window
 from bot.model import Actor
 from bot.telegram import buttons, texts
 from bot.telegram.arguments import MAX_ARGUMENT, clean_name, echo, reader_zone, too_long
 from bot.telegram.following import not_one_actor
+from bot.telegram.render import (
+    pack_messages,
+    render_actor_answer,
+    render_digest,
+    render_empty_window,
+    render_html,
+)
 from bot.telegram.reply import Reply, reply_text
 from storage import stories as story_store
 from storage import subscribers
@@ -80,12 +86,13 @@ async def answer_digest_page(
             languages=subscribers.subscriber_languages(subscriber) if subscriber else frozenset(),
             offset=offset,
         )
-    if not digest.texts:
+    if digest.message is None:
         if offset:
             return reply_text("That was all for this window.")
         return reply_text(render_empty_window(label, digest.page.last_item_at, tz=tz, now=now))
     more_button = buttons.digest_more_button(digest)
-    return Reply(texts=digest.texts, buttons=((more_button,),) if more_button else ())
+    texts = tuple(render_html(digest.message))
+    return Reply(texts=texts, buttons=((more_button,),) if more_button else ())
 
 
 async def answer_actor(

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import load_actors
 from bot.digest.lookup import find_actor
 from bot.model import Actor
-from tests.paths import ROOT
+from bot.steering import bundled, load_actors
 
-ACTORS = load_actors(ROOT / "actors.toml").actors
+ACTORS = load_actors(bundled("actors.toml")).actors
 
 
 @pytest.mark.parametrize(

@@ -10,17 +10,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.config import load_actors
 from bot.fold import fold_phrase, fold_text
 from bot.model import Actor, Topic
 from bot.pipeline.tag import CONFIDENT, DISTINCTIVE, FULL_MENTION, IN_CONTEXT, TITLED, WEAK, Tagger
-from tests.paths import DATA, ROOT
+from bot.steering import bundled, load_actors
+from tests.paths import DATA
 
 SEEDS = DATA / "seeds"
 # A sentence ends at . ! ? (or one closing a quotation), but not after an initial like "M.".
 SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)\s+|(?<=[.!?][\"”»])\s+")
 
-CATALOG = load_actors(ROOT / "actors.toml")
+CATALOG = load_actors(bundled("actors.toml"))
 TAGGER = Tagger(CATALOG.actors, CATALOG.topics)
 SEED_TABLE = tomllib.loads((DATA / "tagging_seeds.toml").read_text(encoding="utf-8"))["sentence"]
 

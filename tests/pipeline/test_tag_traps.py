@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_actors
+from bot.config import bundled, load_actors
 from bot.pipeline.relevance import confident, tag_text
 from bot.pipeline.tag import CONFIDENT, DISTINCTIVE, FULL_MENTION, IN_CONTEXT, TITLED, WEAK, Tagger
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOG = load_actors(ROOT / "actors.toml")
+CATALOG = load_actors(bundled("actors.toml"))
 TAGGER = Tagger(CATALOG.actors, CATALOG.topics)
 
 # (kind, text, actors, about Venezuela)

@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 from bench.tagging import load_paragraphs
-from bot.config import load_actors
+from bot.config import bundled, load_actors
 
 ROOT = Path(__file__).resolve().parents[2]
 PARAGRAPHS = load_paragraphs()
@@ -37,7 +37,7 @@ def test_every_kind_of_trap_is_in_every_language() -> None:
 
 
 def test_labels_name_known_actors_and_no_paragraph_twice() -> None:
-    known = {actor.id for actor in load_actors(ROOT / "actors.toml").actors}
+    known = {actor.id for actor in load_actors(bundled("actors.toml")).actors}
     assert set().union(*(p.actors for p in PARAGRAPHS)) <= known
     assert len({p.text for p in PARAGRAPHS}) == len(PARAGRAPHS)
 

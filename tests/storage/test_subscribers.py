@@ -138,20 +138,22 @@ async def test_actor_counts_sources_and_stats_for_admins(
         await unsubscribe(session=session, chat_id=2)
         session.add(
             Delivery(
-                chat_id=1,
+                transport="telegram",
+                destination="1",
                 kind="digest",
                 dedup_key="d#0",
-                text="x",
+                payload="x",
                 next_attempt_at=NOW,
                 created_at=NOW,
             )
         )
         session.add(
             Delivery(
-                chat_id=1,
+                transport="telegram",
+                destination="1",
                 kind="digest",
                 dedup_key="e#0",
-                text="x",
+                payload="x",
                 status="sent",
                 next_attempt_at=NOW,
                 created_at=NOW,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import Settings
+from bot.settings import Settings
 from bot.telegram.flood import FloodGate
 from storage.db import transaction
 from storage.models import Source
@@ -358,13 +360,17 @@ async def test_stats_for_an_admin(bot: Harness) -> None:
 async def test_feeds_shows_failing_sources_with_their_error(bot: Harness) -> None:
     [fine] = await bot.ask(ADMIN, "/feeds")
     assert "Every source reads fine" in fine.visible
+    read_at = (datetime.now(UTC) - timedelta(days=2)).replace(second=0, microsecond=0)
     async with transaction(bot.runtime.sessions) as session:
         source = await session.get(Source, "wire")
         assert source is not None
         source.error_count, source.last_status = 3, 503
         source.last_error = "HTTP 503 <html>Service Unavailable</html>"
+        source.last_success_at = read_at
     [failing] = await bot.ask(ADMIN, "/feeds")
-    assert "Wire & Co (wire) — 3 errors, HTTP 503" in failing.visible
+    local = read_at.astimezone(ZoneInfo(bot.settings.timezone))
+    assert (f"Wire & Co (wire) — 3 errors, HTTP 503, last read {local.day} "
+            f"{local:%b} {local:%H:%M}") in failing.visible
     assert "<html>Service Unavailable</html>" in failing.visible
 
 
@@ -402,9 +408,11 @@ async def test_a_flood_wait_on_a_reply_is_one_info_line(
     with caplog.at_level(logging.INFO):
         bot.fake.push_message(ANA, "/help")
         await bot.settle()
-    waits = [r for r in caplog.records if "flood wait" in r.getMessage()]
+    waits = [r for r in caplog.records if "reply paced" in r.getMessage()]
     assert len(waits) == 1 and waits[0].levelno == logging.INFO
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    [answer] = bot.fake.messages_to(ANA)  # waited out, then answered once
+    assert "/digest" in answer.visible
 
 
 # ---- abuse and failures --------------------------------------------------------------------

@@ -11,18 +11,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.digest.render import (
+from bot.digest.compose import digest_message, plain_text
+from bot.model import StoryView
+from bot.telegram.render import (
     format_time,
     render_actor_answer,
     render_alert,
     render_digest,
-    render_digest_text,
     render_empty_window,
     render_story_line,
     safe_link,
     utf16_len,
 )
-from bot.model import StoryView
 from tests.fake_telegram import parse_telegram_html
 from tests.fake_telegram import utf16_len as telegram_utf16_len
 
@@ -195,7 +195,7 @@ def test_actor_answer_alert_and_empty_window() -> None:
     [none] = render_actor_answer("Tren de <Aragua>", [], tz=CARACAS, now=NOW, window_label="7 d")
     assert parse_telegram_html(none).text == "No stories about Tren de <Aragua> in the last 7 d."
     alert = render_alert(story(NASTY), ["Nicolás Maduro"], tz=CARACAS, now=NOW)
-    assert parse_telegram_html(alert).text.startswith("🔔 Nicolás Maduro\n" + NASTY)
+    assert parse_telegram_html(alert).text.startswith("🔔 Nicolás Maduro\n\n" + NASTY)
     huge_alert = render_alert(story("x" * 9000), ["Cabello"], tz=CARACAS, now=NOW)
     assert telegram_utf16_len(parse_telegram_html(huge_alert).text) <= 4096
     empty = render_empty_window("6 h", NOW - timedelta(hours=9), tz=CARACAS, now=NOW)
@@ -207,11 +207,13 @@ def test_actor_answer_alert_and_empty_window() -> None:
 
 
 def test_plain_text_digest_for_the_terminal() -> None:
-    text = render_digest_text(
-        [story(NASTY, sources=2, actors=("Maduro",)), story(url="javascript:x", id=2)],
-        heading="Vigía — last 24 h",
-        tz=CARACAS,
-        now=NOW,
+    text = plain_text(
+        digest_message(
+            [story(NASTY, sources=2, actors=("Maduro",)), story(url="javascript:x", id=2)],
+            heading="Vigía — last 24 h",
+            tz=CARACAS,
+            now=NOW,
+        )
     )
     assert text == (
         "Vigía — last 24 h\n\n"
@@ -230,3 +232,17 @@ def test_a_follow_up_says_how_many_sources_carry_it_now() -> None:
     assert "now reported by 5 sources" in visible and "+4 sources" not in visible
     first = parse_telegram_html(render_story_line(story(sources=5), tz=CARACAS, now=NOW)).text
     assert "+4 sources" in first and "now reported" not in first
+
+
+def test_bidirectional_and_invisible_controls_cannot_rearrange_a_digest_line() -> None:
+    # An unterminated right-to-left override in a source name would reverse the rest of the
+    # line; the title carries isolates, marks and zero-width characters from a feed.
+    tricky = replace(
+        story("Machado\u2067 convoca\u200b una marcha\u200f en Caracas\ufeff", sources=2),
+        source_name="El Pitazo \u202eoicinuM",
+    )
+    [message] = render_digest([tricky], heading="Resumen \u2066de hoy", tz=CARACAS, now=NOW)
+    text = parse_telegram_html(message).text
+    assert not set(text) & {"\u202e", "\u2066", "\u2067", "\u200b", "\u200f", "\ufeff"}
+    assert "Machado convoca una marcha en Caracas" in text
+    assert "El Pitazo oicinuM +1 source" in text
