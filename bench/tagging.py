@@ -244,7 +244,9 @@ def corpus_items(feeds: int = 40, per_feed: int = 50) -> list[tuple[str, str]]:
     """(title, text) of the synthetic corpus's entries, parsed and normalised as the ingest does."""
     items = []
     for source, lang, body in make_feeds(feeds, per_feed):
-        config = SourceConfig(id=source, name=source, kind="rss", url="", lang=lang, scope="general")
+        config = SourceConfig(
+            id=source, name=source, kind="rss", url="", lang=lang, scope="general"
+        )
         for entry in parse_feed(body).entries:
             clean = normalise_entry(entry, config, now=CORPUS_NOW)
             items.append((clean.title, clean.text))
@@ -291,7 +293,9 @@ def save_or_check(tagger: Tagger, *, save: Path | None, check: Path | None) -> N
         print(f"outputs DIFFER: {len(kept)} readings saved, {len(said)} now")
         sys.exit(1)
     if differ:
-        print(f"outputs DIFFER in {len(differ)} of {len(said)} readings, first: reading {differ[0]}")
+        print(
+            f"outputs DIFFER in {len(differ)} of {len(said)} readings, first: reading {differ[0]}"
+        )
         print(f"  saved: {kept[differ[0]]}\n  now:   {said[differ[0]]}")
         sys.exit(1)
     print(f"outputs identical: {len(said)} readings of {len(items)} items")
