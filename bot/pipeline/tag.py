@@ -111,6 +111,32 @@ class TagResult:
     evidence: tuple[Evidence, ...] = ()
 
 
+# TagResult is frozen: its generated __init__ sets each field through object.__setattr__, which
+# costs about a µs an item. The tagger fills the slots with their own setters instead.
+_FIELD_SETTERS = tuple(
+    getattr(TagResult, name).__set__
+    for name in ("actors", "topics", "ambiguous", "about_venezuela", "evidence")
+)
+
+
+def _tag_result(
+    actors: tuple[ActorTag, ...],
+    topics: tuple[str, ...],
+    ambiguous: tuple[str, ...],
+    about_venezuela: bool,
+    evidence: tuple[Evidence, ...],
+) -> TagResult:
+    """TagResult(actors, topics, ambiguous, about_venezuela, evidence), built faster."""
+    result = object.__new__(TagResult)
+    set_actors, set_topics, set_ambiguous, set_about, set_evidence = _FIELD_SETTERS
+    set_actors(result, actors)
+    set_topics(result, topics)
+    set_ambiguous(result, ambiguous)
+    set_about(result, about_venezuela)
+    set_evidence(result, evidence)
+    return result
+
+
 class Tagger:
     """Built once from the actors and topics of actors.toml; then tags any number of items."""
 
@@ -186,32 +212,33 @@ class Tagger:
         else:
             item, head_end = fold_text(text), 0
         evidence: list[Evidence] | None = [] if explain else None
-        scan = self._scan(item, evidence)
+        topics, excluded, spans, countries = self._scan(item, evidence)
         named_at: dict[int, int] = {}  # actor → where an alias first names it, in that order
         # Surnames and generic names, read once every alias is known.
-        pending = self._choose(scan.spans, item, scan.excluded, head_end, named_at, evidence)
-        context = venezuelan_source or VENEZUELA in scan.countries.values()
+        pending = self._choose(spans, item, excluded, head_end, named_at, evidence)
+        context = venezuelan_source or VENEZUELA in countries.values()
         if not pending and evidence is None:  # only aliases: every tag is a full mention
             return self._result(
                 actors=tuple(map(self._full_tags.__getitem__, named_at)),
-                topics=scan.topics,
+                topics=topics,
                 context=context or not self._venezuelan.isdisjoint(named_at),
             )
         found = {actor: (FULL_MENTION, at) for actor, at in named_at.items()}
-        reading = _Reading(self, item, evidence, scan.countries, named_at, found, head_end)
+        reading = _Reading(self, item, evidence, countries, named_at, found, head_end)
         context = reading.resolve(pending, context=context, venezuelan_source=venezuelan_source)
         ordered = sorted(found.items(), key=_first_mention) if len(found) > 1 else found.items()
         return self._result(
             actors=tuple([self._actor_tags[a, conf] for a, (conf, _) in ordered]),
-            topics=scan.topics,
+            topics=topics,
             context=context,
             ambiguous=reading.ambiguous,
             evidence=evidence,
         )
 
     def _scan(self, item: FoldedText, evidence: list[Evidence] | None) -> _Scan:
-        """One pass of the automaton: topics, exclusions, where countries are named, and the
-        spans that may name an actor."""
+        """One pass of the automaton: the topics; the (start, stop, actor) an exclusion phrase
+        covers; the (start, -stop, key) of every name; where a country is named → VENEZUELA or
+        its name. A plain tuple: this runs for every item."""
         cased, folded = item.cased, item.folded
         topics: set[int] = set()
         excluded: list[tuple[int, int, int]] = []
@@ -241,7 +268,7 @@ class Tagger:
                 countries.setdefault(start, key.country)  # "US", not "us"
             if key.names:
                 spans.append((start, -end, key))
-        return _Scan(topics, excluded, spans, countries)
+        return topics, excluded, spans, countries
 
     def _result(
         self,
@@ -252,12 +279,12 @@ class Tagger:
         ambiguous: list[str] | None = None,
         evidence: list[Evidence] | None = None,
     ) -> TagResult:
-        return TagResult(
-            actors=actors,
-            topics=tuple(map(self._topic_ids.__getitem__, sorted(topics))) if topics else (),
-            ambiguous=tuple(dict.fromkeys(ambiguous)) if ambiguous else (),
-            about_venezuela=context,
-            evidence=tuple(evidence) if evidence else (),
+        return _tag_result(
+            actors,
+            tuple(map(self._topic_ids.__getitem__, sorted(topics))) if topics else (),
+            tuple(dict.fromkeys(ambiguous)) if ambiguous else (),
+            context,
+            tuple(evidence) if evidence else (),
         )
 
     def _choose(
@@ -630,13 +657,8 @@ class _Key:
     only_names: bool = False  # whole words that name someone and mean nothing else
 
 
-class _Scan(NamedTuple):
-    """What one pass of the automaton finds in an item."""
-
-    topics: set[int]
-    excluded: list[tuple[int, int, int]]  # (start, stop, actor) an exclusion phrase covers
-    spans: list[tuple[int, int, _Key]]  # (start, -stop, key) of every name
-    countries: dict[int, str]  # where a country is named → VENEZUELA or its name
+# What one pass of the automaton finds in an item (Tagger._scan).
+_Scan = tuple[set[int], list[tuple[int, int, int]], list[tuple[int, int, "_Key"]], dict[int, str]]
 
 
 class _Mention(NamedTuple):
