@@ -212,17 +212,31 @@ class Tagger:
         else:
             item, head_end = fold_text(text), 0
         evidence: list[Evidence] | None = [] if explain else None
-        topics, excluded, spans, countries = self._scan(item, evidence)
+        topics, excluded, spans, marks = self._scan(item)
+        # Where countries are named is worked out only when it is needed: the venue test of
+        # each place costs more than the rest of an item's scan.
+        countries = None if evidence is None else _countries(item, marks, evidence)
         named_at: dict[int, int] = {}  # actor → where an alias first names it, in that order
         # Surnames and generic names, read once every alias is known.
         pending = self._choose(spans, item, excluded, head_end, named_at, evidence)
-        context = venezuelan_source or VENEZUELA in countries.values()
+        if venezuelan_source:
+            context = True
+        elif countries is None:
+            context = _names_venezuela(item, marks)
+        else:
+            context = VENEZUELA in countries.values()
         if not pending and evidence is None:  # only aliases: every tag is a full mention
             return self._result(
                 actors=tuple(map(self._full_tags.__getitem__, named_at)),
                 topics=topics,
                 context=context or not self._venezuelan.isdisjoint(named_at),
             )
+        if countries is None:  # only generic names ask where countries are named
+            countries = {}
+            for mention in pending:
+                if mention.generic:
+                    countries = _countries(item, marks, None)
+                    break
         found = {actor: (FULL_MENTION, at) for actor, at in named_at.items()}
         reading = _Reading(self, item, evidence, countries, named_at, found, head_end)
         context = reading.resolve(pending, context=context, venezuelan_source=venezuelan_source)
@@ -235,16 +249,16 @@ class Tagger:
             evidence=evidence,
         )
 
-    def _scan(self, item: FoldedText, evidence: list[Evidence] | None) -> _Scan:
+    def _scan(self, item: FoldedText) -> _Scan:
         """One pass of the automaton: the topics; the (start, stop, actor) an exclusion phrase
-        covers; the (start, -stop, key) of every name; where a country is named → VENEZUELA or
-        its name. A plain tuple: this runs for every item."""
-        cased, folded = item.cased, item.folded
+        covers; the (start, -stop, key) of every name; the marks of places and countries, in
+        the order they are read (see `_countries`). A plain tuple: this runs for every item."""
+        cased = item.cased
         topics: set[int] = set()
         excluded: list[tuple[int, int, int]] = []
         spans: list[tuple[int, int, _Key]] = []  # (start, -stop, key): sorted leftmost-longest
-        countries: dict[int, str] = {}  # where a country is named → VENEZUELA or its name
-        for end, key in self._automaton.iter(folded):
+        marks: list[tuple[int, int, str | None]] = []
+        for end, key in self._automaton.iter(item.folded):
             if key.only_names:  # the common case: a name and nothing else
                 spans.append((end - key.length, -end, key))
                 continue
@@ -252,7 +266,7 @@ class Tagger:
                 if key.stems:
                     topics.update(key.stems)
                 if key.country is not None:
-                    countries.setdefault(end - key.length + 1, key.country)
+                    marks.append((end - key.length + 1, 0, key.country))
                 continue
             start = end - key.length  # `end` is the space after the phrase
             if key.topics:
@@ -260,15 +274,12 @@ class Tagger:
             if key.excludes:
                 excluded.extend((start, end, actor) for actor in key.excludes)
             if key.place:
-                if not _names_a_venue(cased, folded, start, end):
-                    countries[start] = VENEZUELA
-                elif evidence is not None:
-                    evidence.append(Evidence("relevance", NOT_VENUE, cased[start + 1 : end], 0.0))
+                marks.append((start, end, None))
             elif key.country and (key.length > 4 or cased[start + 1].isupper()):
-                countries.setdefault(start, key.country)  # "US", not "us"
+                marks.append((start, 0, key.country))  # "US", not "us"
             if key.names:
                 spans.append((start, -end, key))
-        return topics, excluded, spans, countries
+        return topics, excluded, spans, marks
 
     def _result(
         self,
@@ -658,7 +669,45 @@ class _Key:
 
 
 # What one pass of the automaton finds in an item (Tagger._scan).
-_Scan = tuple[set[int], list[tuple[int, int, int]], list[tuple[int, int, "_Key"]], dict[int, str]]
+_Scan = tuple[
+    set[int],
+    list[tuple[int, int, int]],
+    list[tuple[int, int, "_Key"]],
+    list[tuple[int, int, str | None]],
+]
+
+
+def _countries(
+    item: FoldedText, marks: list[tuple[int, int, str | None]], evidence: list[Evidence] | None
+) -> dict[int, str]:
+    """Where a country is named → VENEZUELA or its name, from the marks of `Tagger._scan`:
+    (start, stop, None) for a Venezuela word or place, which counts unless it names a venue;
+    (start, 0, name) for a country, which counts unless something was named there before."""
+    cased, folded = item.cased, item.folded
+    countries: dict[int, str] = {}
+    for start, stop, country in marks:
+        if country is not None:
+            countries.setdefault(start, country)
+        elif not _names_a_venue(cased, folded, start, stop):
+            countries[start] = VENEZUELA
+        elif evidence is not None:
+            evidence.append(Evidence("relevance", NOT_VENUE, cased[start + 1 : stop], 0.0))
+    return countries
+
+
+def _names_venezuela(item: FoldedText, marks: list[tuple[int, int, str | None]]) -> bool:
+    """Whether `_countries` would name Venezuela somewhere, testing as few venues as it can."""
+    cased, folded = item.cased, item.folded
+    for start, stop, country in marks:
+        if country is None and not _names_a_venue(cased, folded, start, stop):
+            return True
+    # Every place names a venue: only a Venezuela word beginning ("venezolan*") is left, where
+    # nothing was named before it.
+    first: dict[int, str] = {}
+    for start, _, country in marks:
+        if country is not None:
+            first.setdefault(start, country)
+    return VENEZUELA in first.values()
 
 
 class _Mention(NamedTuple):
