@@ -358,12 +358,7 @@ class Tagger:
                 self._name(aliases, start, stop, named_at, cased, evidence)
             elif surnames or generic:
                 reach = stop
-                if (
-                    generic
-                    or len(surnames) > 1
-                    or surnames[0] not in named_at
-                    or evidence is not None
-                ):
+                if evidence is not None or _adds(surnames, generic, named_at):
                     before = folded.rfind(" ", 0, start)
                     previous = folded[before + 1 : start]
                     chosen.append(
@@ -1031,6 +1026,18 @@ def _shouting(item: FoldedText, head_end: int) -> tuple[bool, bool]:
     if head_end:
         return _is_shouting(item, 0, head_end + 1), _is_shouting(item, head_end)
     return False, _is_shouting(item, 0)
+
+
+def _adds(surnames: tuple[int, ...], generic: tuple[int, ...], named_at: dict[int, int]) -> bool:
+    """Whether a surname or a generic name may add anything to the aliases read before it.
+
+    "Maduro" after "Nicolás Maduro", "el CNE" after "Consejo Nacional Electoral": the actor is
+    already named in full, nothing to add. Several surnames all named in full are still read:
+    they make the name ambiguous.
+    """
+    if surnames:
+        return bool(generic) or len(surnames) > 1 or surnames[0] not in named_at
+    return not all(map(named_at.__contains__, generic))
 
 
 def _first_mention(found: tuple[int, tuple[float, int]]) -> int:
