@@ -112,41 +112,23 @@ class TagResult:
 
 
 # TagResult is frozen: its generated __init__ sets each field through object.__setattr__, which
-# costs about a µs an item. The tagger fills the slots with their own setters instead.
-_FIELD_SETTERS = tuple(
+# costs about a µs an item. The tagger fills the slots with their own setters (Tagger._result).
+_SET_ACTORS, _SET_TOPICS, _SET_AMBIGUOUS, _SET_ABOUT, _SET_EVIDENCE = (
     getattr(TagResult, name).__set__
     for name in ("actors", "topics", "ambiguous", "about_venezuela", "evidence")
 )
-
-
-def _tag_result(
-    actors: tuple[ActorTag, ...],
-    topics: tuple[str, ...],
-    ambiguous: tuple[str, ...],
-    about_venezuela: bool,
-    evidence: tuple[Evidence, ...],
-) -> TagResult:
-    """TagResult(actors, topics, ambiguous, about_venezuela, evidence), built faster."""
-    result = object.__new__(TagResult)
-    set_actors, set_topics, set_ambiguous, set_about, set_evidence = _FIELD_SETTERS
-    set_actors(result, actors)
-    set_topics(result, topics)
-    set_ambiguous(result, ambiguous)
-    set_about(result, about_venezuela)
-    set_evidence(result, evidence)
-    return result
 
 
 class Tagger:
     """Built once from the actors and topics of actors.toml; then tags any number of items."""
 
     __slots__ = (
-        "_actor_tags",
         "_actors",
         "_automaton",
         "_full_tags",
         "_own_names",
         "_own_titles",
+        "_tags_at",
         "_titles",
         "_topic_ids",
         "_topics",
@@ -182,12 +164,11 @@ class Tagger:
         self._topic_ids = tuple(topic.id for topic in self._topics)
         self._venezuelan = frozenset(i for i, actor in enumerate(self._actors) if actor.venezuelan)
         # Tags are immutable: one per actor and confidence serves every item.
-        self._actor_tags = {
-            (index, confidence): ActorTag(actor.id, actor.name, confidence)
-            for index, actor in enumerate(self._actors)
+        self._tags_at = {
+            confidence: tuple(ActorTag(a.id, a.name, confidence) for a in self._actors)
             for confidence in (FULL_MENTION, TITLED, DISTINCTIVE, IN_CONTEXT, WEAK)
         }
-        self._full_tags = tuple(self._actor_tags[i, FULL_MENTION] for i in range(len(actors)))
+        self._full_tags = self._tags_at[FULL_MENTION]
 
     @property
     def actors(self) -> tuple[Actor, ...]:
@@ -242,7 +223,7 @@ class Tagger:
         context = reading.resolve(pending, context=context, venezuelan_source=venezuelan_source)
         ordered = sorted(found.items(), key=_first_mention) if len(found) > 1 else found.items()
         return self._result(
-            actors=tuple([self._actor_tags[a, conf] for a, (conf, _) in ordered]),
+            actors=tuple([self._tags_at[conf][a] for a, (conf, _) in ordered]),
             topics=topics,
             context=context,
             ambiguous=reading.ambiguous,
@@ -290,13 +271,16 @@ class Tagger:
         ambiguous: list[str] | None = None,
         evidence: list[Evidence] | None = None,
     ) -> TagResult:
-        return _tag_result(
-            actors,
-            tuple(map(self._topic_ids.__getitem__, sorted(topics))) if topics else (),
-            tuple(dict.fromkeys(ambiguous)) if ambiguous else (),
-            context,
-            tuple(evidence) if evidence else (),
+        """TagResult(actors, topics, ambiguous, context, evidence), built faster."""
+        result: TagResult = object.__new__(TagResult)
+        _SET_ACTORS(result, actors)
+        _SET_TOPICS(
+            result, tuple(map(self._topic_ids.__getitem__, sorted(topics))) if topics else ()
         )
+        _SET_AMBIGUOUS(result, tuple(dict.fromkeys(ambiguous)) if ambiguous else ())
+        _SET_ABOUT(result, context)
+        _SET_EVIDENCE(result, tuple(evidence) if evidence else ())
+        return result
 
     def _choose(
         self,
@@ -328,6 +312,17 @@ class Tagger:
                 else:
                     self._name(key.aliases, start, stop, named_at, cased, evidence)
                 continue
+            if key.bare_surname and not excluded:  # the common case, read in short
+                if cased[start + 1].isupper():
+                    reach = stop
+                    surnames = key.surnames
+                    if len(surnames) > 1 or surnames[0] not in named_at or evidence is not None:
+                        before = folded.rfind(" ", 0, start)
+                        previous = folded[before + 1 : start]
+                        chosen.append(
+                            _Mention(start, stop, key, surnames, (), False, before, previous)
+                        )
+                continue
             aliases, generic = key.aliases, key.generic
             if key.acronym:
                 written = cased[start + 1 : stop]
@@ -358,7 +353,14 @@ class Tagger:
                 self._name(aliases, start, stop, named_at, cased, evidence)
             elif surnames or generic:
                 reach = stop
-                if evidence is not None or _adds(surnames, generic, named_at):
+                # "Maduro" after "Nicolás Maduro", "el CNE" after "Consejo Nacional Electoral":
+                # already named in full, nothing to add (several surnames all named in full
+                # are still read: they make the name ambiguous).
+                if surnames:
+                    adds = bool(generic) or len(surnames) > 1 or surnames[0] not in named_at
+                else:
+                    adds = not all(map(named_at.__contains__, generic))
+                if adds or evidence is not None:
                     before = folded.rfind(" ", 0, start)
                     previous = folded[before + 1 : start]
                     chosen.append(
@@ -366,7 +368,6 @@ class Tagger:
                             start, stop, key, surnames, generic, bool(misspelt), before, previous
                         )
                     )
-                # else: "Maduro" after "Nicolás Maduro": already named in full, nothing to add
         return chosen
 
     def _name(
@@ -402,7 +403,6 @@ class _Reading:
         "generic",
         "head_end",
         "item",
-        "mentioned",
         "named_at",
         "shouting",
         "tagger",
@@ -421,7 +421,6 @@ class _Reading:
         self.tagger = tagger
         self.head_end = head_end
         self.shouting: tuple[bool, bool] | None = None  # worked out when a capital matters
-        self.mentioned: dict[int, int] | None = None  # see `first_generic`
         self.generic: list[_Mention] = []
         self.item = item
         self.evidence = evidence  # None unless asked for: building it costs time
@@ -449,12 +448,11 @@ class _Reading:
         # Plain loops rather than comprehensions: this runs for every item that names someone
         # by a surname or a generic name, and each comprehension is one more call.
         generic: list[_Mention] = []
+        self.generic = generic  # so far: a surname asks only about the names before it
+        unsettled: list[_Mention] = []
         for mention in pending:
             if mention.generic:
                 generic.append(mention)
-        self.generic = generic
-        unsettled: list[_Mention] = []
-        for mention in pending:
             surnames = mention.surnames
             if surnames and not self._settled(surnames) and not self.resolve_surname(mention):
                 unsettled.append(mention)
@@ -566,13 +564,11 @@ class _Reading:
             self.ambiguous.append(mention.key.label)
 
     def first_generic(self, actor: int, default: int) -> int:
-        """Where a generic name may first name the actor (for shared surnames), else `default`."""
-        if self.mentioned is None:
-            self.mentioned = {}
-            for mention in self.generic:
-                for generic in mention.generic:
-                    self.mentioned.setdefault(generic, mention.start)
-        return self.mentioned.get(actor, default)
+        """Where a generic name read so far may first name the actor, else `default`."""
+        for mention in self.generic:
+            if actor in mention.generic:
+                return mention.start
+        return default
 
     def _shouting(self) -> tuple[bool, bool]:
         """Whether the title, and the text, are all in capitals: worked out once, if asked."""
@@ -661,6 +657,7 @@ class _Key:
     simple: bool = False  # only an alias, and not an acronym: nothing to check
     capital: bool = False  # a generic name written with a capital: it needs one in the text
     only_names: bool = False  # whole words that name someone and mean nothing else
+    bare_surname: bool = False  # only a surname (or several): no alias, generic name or slip
 
 
 # What one pass of the automaton finds in an item (Tagger._scan).
@@ -852,6 +849,8 @@ def _keys(key: str, draft: _Draft) -> Iterable[tuple[str, _Key]]:
                 simple=bool(draft.aliases)
                 and not (draft.acronym or draft.surnames or draft.generic or draft.misspelt),
                 only_names=names and not other,
+                bare_surname=bool(draft.surnames)
+                and not (draft.aliases or draft.generic or draft.misspelt or draft.acronym),
             ),
         )
 
@@ -1026,18 +1025,6 @@ def _shouting(item: FoldedText, head_end: int) -> tuple[bool, bool]:
     if head_end:
         return _is_shouting(item, 0, head_end + 1), _is_shouting(item, head_end)
     return False, _is_shouting(item, 0)
-
-
-def _adds(surnames: tuple[int, ...], generic: tuple[int, ...], named_at: dict[int, int]) -> bool:
-    """Whether a surname or a generic name may add anything to the aliases read before it.
-
-    "Maduro" after "Nicolás Maduro", "el CNE" after "Consejo Nacional Electoral": the actor is
-    already named in full, nothing to add. Several surnames all named in full are still read:
-    they make the name ambiguous.
-    """
-    if surnames:
-        return bool(generic) or len(surnames) > 1 or surnames[0] not in named_at
-    return not all(map(named_at.__contains__, generic))
 
 
 def _first_mention(found: tuple[int, tuple[float, int]]) -> int:
