@@ -297,7 +297,6 @@ class Tagger:
         """
         spans.sort()  # no two spans share a start and a stop, so keys are never compared
         cased, folded = item.cased, item.folded
-        shouting: tuple[bool, bool] | None = None  # worked out only when an acronym needs it
         chosen: list[_Mention] = []
         reach = -1
         for start, negative_stop, key in spans:
@@ -317,37 +316,11 @@ class Tagger:
                     reach = stop
                     surnames = key.surnames
                     if len(surnames) > 1 or surnames[0] not in named_at or evidence is not None:
-                        before = folded.rfind(" ", 0, start)
-                        previous = folded[before + 1 : start]
-                        chosen.append(
-                            _Mention(start, stop, key, surnames, (), False, before, previous)
-                        )
+                        chosen.append(_mention(folded, start, stop, key, surnames, (), False))
                 continue
-            aliases, generic = key.aliases, key.generic
-            if key.acronym:
-                written = cased[start + 1 : stop]
-                if not written.isupper():
-                    # "Fanb", "Sebin": the Spanish press writes long acronyms in title case.
-                    if key.letters < 4 or not written.istitle() or " " in written:
-                        aliases = generic = ()
-                elif key.letters <= 2:  # "UN", "US": not in a headline all in capitals
-                    if shouting is None:
-                        shouting = _shouting(item, head_end)
-                    if shouting[start >= head_end]:
-                        aliases = generic = ()
-            surnames, misspelt = key.surnames, key.misspelt
-            if not cased[start + 1].isupper():
-                surnames = misspelt = ()
-                if key.capital:
-                    generic = ()
-            if excluded:
-                aliases = _unblocked(aliases, start, stop, excluded)
-                surnames = _unblocked(surnames, start, stop, excluded)
-                generic = _unblocked(generic, start, stop, excluded)
-            if misspelt and not surnames:
-                surnames = misspelt
-            else:
-                misspelt = ()
+            aliases, surnames, generic, misspelt = _what_it_names(
+                key, start, stop, item, head_end, excluded
+            )
             if aliases:
                 reach = stop
                 self._name(aliases, start, stop, named_at, cased, evidence)
@@ -361,13 +334,7 @@ class Tagger:
                 else:
                     adds = not all(map(named_at.__contains__, generic))
                 if adds or evidence is not None:
-                    before = folded.rfind(" ", 0, start)
-                    previous = folded[before + 1 : start]
-                    chosen.append(
-                        _Mention(
-                            start, stop, key, surnames, generic, bool(misspelt), before, previous
-                        )
-                    )
+                    chosen.append(_mention(folded, start, stop, key, surnames, generic, misspelt))
         return chosen
 
     def _name(
@@ -877,6 +844,56 @@ def _add_slips(actors: tuple[Actor, ...], drafts: dict[str, _Draft]) -> None:
             for slip in slips:
                 if slip not in drafts or drafts[slip].misspelt:
                     drafts.setdefault(slip, _Draft(label=name)).misspelt.append(index)
+
+
+def _what_it_names(
+    key: _Key,
+    start: int,
+    stop: int,
+    item: FoldedText,
+    head_end: int,
+    excluded: list[tuple[int, int, int]],
+) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], bool]:
+    """The aliases, surnames and generic names a span may stand for as the text writes it, and
+    whether the surnames are a slip: acronyms and surnames need their capitals, and an
+    exclusion phrase hides its actor."""
+    cased = item.cased
+    aliases, generic = key.aliases, key.generic
+    if key.acronym:
+        written = cased[start + 1 : stop]
+        if not written.isupper():
+            # "Fanb", "Sebin": the Spanish press writes long acronyms in title case.
+            if key.letters < 4 or not written.istitle() or " " in written:
+                aliases = generic = ()
+        elif key.letters <= 2 and _shouting(item, head_end)[start >= head_end]:
+            aliases = generic = ()  # "UN", "US": not in a headline all in capitals
+    surnames, misspelt = key.surnames, key.misspelt
+    if not cased[start + 1].isupper():
+        surnames = misspelt = ()
+        if key.capital:
+            generic = ()
+    if excluded:
+        aliases = _unblocked(aliases, start, stop, excluded)
+        surnames = _unblocked(surnames, start, stop, excluded)
+        generic = _unblocked(generic, start, stop, excluded)
+    if misspelt and not surnames:
+        return aliases, misspelt, generic, True
+    return aliases, surnames, generic, False
+
+
+def _mention(
+    folded: str,
+    start: int,
+    stop: int,
+    key: _Key,
+    surnames: tuple[int, ...],
+    generic: tuple[int, ...],
+    misspelt: bool,
+) -> _Mention:
+    before = folded.rfind(" ", 0, start)
+    return _Mention(
+        start, stop, key, surnames, generic, misspelt, before, folded[before + 1 : start]
+    )
 
 
 class _Titles(NamedTuple):
