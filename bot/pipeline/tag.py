@@ -421,7 +421,13 @@ class _Reading:
             if mention.generic:
                 generic.append(mention)
             surnames = mention.surnames
-            if surnames and not self._settled(surnames) and not self.resolve_surname(mention):
+            if not surnames:
+                continue
+            # Settled: the one actor it may be is already tagged past anything it could add
+            # (a title at most: a full mention came first or never).
+            if len(surnames) == 1 and found.get(surnames[0], _NOT_FOUND)[0] >= TITLED:
+                continue
+            if not self.resolve_surname(mention):
                 unsettled.append(mention)
         left: list[tuple[_Mention, list[int]]] = []
         for mention in generic:
@@ -457,11 +463,6 @@ class _Reading:
                 self.evidence.append(Evidence(actor_id, rule, words, confidence))
         elif start < first:
             self.found[actor] = (best, start)
-
-    def _settled(self, actors: tuple[int, ...]) -> bool:
-        """True when the one actor a name may be is already tagged past anything it could add
-        (a title at most: a full mention came first or never)."""
-        return len(actors) == 1 and self.found.get(actors[0], _NOT_FOUND)[0] >= TITLED
 
     def resolve_surname(self, mention: _Mention) -> bool:
         """Tag a bare surname that licenses itself; False when only the context could."""
@@ -959,8 +960,9 @@ def _country_beside(
 ) -> str | None:
     """The country named right beside a name: after it ("(CNE) de Ecuador", "nationale
     française"), or just before it ("Ecuador's CNE", "the Colombian CNE")."""
+    low, high = start - 40, stop + 60
     for at in countries:
-        if start - 40 <= at <= stop + 60:
+        if low <= at <= high:
             break
     else:
         return None  # none within reach: the common case
