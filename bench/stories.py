@@ -30,12 +30,13 @@ from sqlmodel import SQLModel, col
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.pipeline import dedup  # noqa: E402
+from bot.pipeline import dedup, events  # noqa: E402
 from storage.bands import BandIndex, add_bands, prune_bands  # noqa: E402
 from storage.db import create_engine, sessionmaker  # noqa: E402
 from storage.models import Item, Source  # noqa: E402
 
 PAIRS = ROOT / "tests" / "data" / "pairs.jsonl"
+STORY_PAIRS = ROOT / "tests" / "data" / "story_pairs.jsonl"
 WINDOW = timedelta(hours=72)
 START = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -45,8 +46,10 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--prefix", type=int, default=5_000)
     parser.add_argument("--days", type=float, default=30.0, help="time the stream spans")
+    parser.add_argument("--grid", action="store_true", help="print the event-test threshold grid")
     args = parser.parse_args()
     report_pairs()
+    report_story_pairs(grid=args.grid)
     asyncio.run(report_stream(args.items, args.prefix, args.days))
 
 
@@ -177,6 +180,132 @@ def report_pairs() -> None:
 
 def _fmt(x: float) -> str:
     return "n/a" if x != x else f"{x:.3f}"
+
+
+# --- (1b) the story pairs: other headlines, other words, other languages ----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoryPair:
+    kind: str
+    held_out: bool
+    same: bool
+    cross: bool  # the two items are in different languages
+    lexical: bool  # what the copy test alone decides (shares a band and is_same_story)
+    candidate: bool  # shares a band of either index: the only pairs the service ever compares
+    agreement: events.Agreement
+
+
+def story_pair_rows() -> list[StoryPair]:
+    from bot.config import load_actors
+    from bot.pipeline.tag import Tagger
+
+    catalog = load_actors(ROOT / "actors.toml")
+    tagger = Tagger(catalog.actors, catalog.topics)
+    pairs = [json.loads(line) for line in STORY_PAIRS.read_text(encoding="utf-8").splitlines()]
+    seen: dict[tuple[str, str], tuple[dedup.Fingerprint, events.Evidence]] = {}
+
+    def read(item: dict[str, str]) -> tuple[dedup.Fingerprint, events.Evidence]:
+        key = (item["title"], item["text"])
+        if key not in seen:
+            tags = tagger.tag(item["text"], title=item["title"])
+            ev = events.evidence(
+                item["title"], item["text"], actors=[(t.id, t.name) for t in tags.actors], lang=item["lang"]
+            )
+            seen[key] = (dedup.fingerprint(item["title"], item["text"]), ev)
+        return seen[key]
+
+    for pair in pairs:  # every distinct item counted once, as a stream would
+        read(pair["a"])
+        read(pair["b"])
+    frequencies = events.Frequencies()
+    for _, ev in seen.values():
+        frequencies.add(ev)
+    rows = []
+    for pair in pairs:
+        (fa, ea), (fb, eb) = read(pair["a"]), read(pair["b"])
+        lexical = dedup.share_band(fa, fb) and dedup.is_same_story(fa, fb)
+        shares = dedup.share_band(fa, fb) or not set(
+            events.evidence_bands(ea, frequencies)
+        ).isdisjoint(events.evidence_bands(eb, frequencies))
+        rows.append(
+            StoryPair(
+                pair["class"],
+                pair["held_out"],
+                pair["same"],
+                pair["a"]["lang"] != pair["b"]["lang"],
+                lexical,
+                shares,
+                events.compare(ea, eb, frequencies),
+            )
+        )
+    return rows
+
+
+def report_story_pairs(*, grid: bool) -> None:
+    rows = story_pair_rows()
+    print(f"== (1b) story pairs: {STORY_PAIRS.relative_to(ROOT)} ({len(rows)} pairs)")
+    print("copies = the copy test alone; stories = copies OR (a candidate by either index AND same_event)")
+    for part, held in (("tuning", False), ("held-out", True)):
+        chosen = [r for r in rows if r.held_out == held]
+        print(f" {part} ({len(chosen)} pairs):")
+        print(f"  {'class':<24}{'pairs':>6}{'copies R':>10}{'stories P':>11}{'stories R':>11}{'joined':>8}")
+        groups = {
+            "headline": [r for r in chosen if r.kind == "headline"],
+            "paraphrase": [r for r in chosen if r.kind == "paraphrase"],
+            "crosslang": [r for r in chosen if r.kind == "crosslang"],
+            "hard-negative": [r for r in chosen if r.kind == "hard-negative"],
+        }
+        for name, part_rows in groups.items():
+            _story_line(name, part_rows, part_rows)
+        same_lang = [r for r in chosen if not r.cross]
+        cross = [r for r in chosen if r.cross]
+        _story_line("same language (P, R)", same_lang, same_lang)
+        _story_line("across languages (P, R)", cross, cross)
+    if grid:
+        names = ("SAME_COSINE_MIN", "SAME_EVIDENCE_MIN", "SAME_COSINE_ALONE",
+                 "CROSS_EVIDENCE_MIN", "CROSS_SHARED_MIN", "CROSS_STRONG_MIN")
+        print(f" grid on the tuning part ({', '.join(names)}); chosen marked *:")
+        tuning = [r for r in rows if not r.held_out]
+        chosen_values = tuple(getattr(events, name) for name in names)
+        for values in itertools.product(
+            (0.2, 0.3, 0.4, 0.5), (0.3, 0.4, 0.5), (0.5, 0.6, 0.7, 0.8), (0.4, 0.5, 0.6, 0.7), (3, 4, 5), (0.6, 0.7, 0.8)
+        ):
+            for name, value in zip(names, values, strict=True):
+                setattr(events, name, value)
+            same_p, same_r = _pr([r for r in tuning if not r.cross])
+            cross_p, cross_r = _pr([r for r in tuning if r.cross])
+            neg = [r for r in tuning if r.kind == "hard-negative"]
+            joined = sum(_decide(r) for r in neg) / len(neg)
+            mark = "*" if values == chosen_values else " "
+            print(f" {mark}{' '.join(f'{v:<4}' for v in values)} same P {_fmt(same_p)} R {_fmt(same_r)}"
+                  f"  cross P {_fmt(cross_p)} R {_fmt(cross_r)}  negatives joined {joined:.1%}")
+        for name, value in zip(names, chosen_values, strict=True):
+            setattr(events, name, value)
+    print()
+
+
+def _decide(r: StoryPair) -> bool:
+    return r.lexical or (r.candidate and events.agrees(r.agreement))
+
+
+def _pr(rows: list[StoryPair]) -> tuple[float, float]:
+    tp = sum(1 for r in rows if r.same and _decide(r))
+    fp = sum(1 for r in rows if not r.same and _decide(r))
+    fn = sum(1 for r in rows if r.same and not _decide(r))
+    return (tp / (tp + fp) if tp + fp else float("nan"), tp / (tp + fn) if tp + fn else float("nan"))
+
+
+def _story_line(name: str, rows: list[StoryPair], _: list[StoryPair]) -> None:
+    if not rows:
+        return
+    same = [r for r in rows if r.same]
+    copies = sum(r.lexical for r in same) / len(same) if same else float("nan")
+    p, r = _pr(rows)
+    joined = sum(_decide(x) for x in rows if not x.same)
+    negatives = sum(1 for x in rows if not x.same)
+    print(f"  {name:<24}{len(rows):>6}{_fmt(copies):>10}{_fmt(p):>11}{_fmt(r):>11}"
+          f"{(f'{joined}/{negatives}' if negatives else '-'):>8}")
 
 
 # --- (2) the synthetic stream ----------------------------------------------------------------

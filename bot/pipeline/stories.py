@@ -12,13 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from bot.model import CleanEntry, Tagging
-from bot.pipeline import dedup
+from bot.pipeline import dedup, events
 from storage import bands, items
 
 STORY_WINDOW = timedelta(hours=72)  # copies further apart than this are different news
+# Reports of one event in other words or languages come out within a day or so of each other;
+# the same people and places a few days on are the next development, a story of its own.
+EVENT_WINDOW = timedelta(hours=36)
 STORY_LOCK = 0x56_49_47_49_41  # "VIGIA": the advisory lock that serialises story folding
 MIN_HASH_CHARS = 40  # shorter texts ("Última hora") are too common to fold on their hash
-NEAR_CANDIDATES = 10  # candidates checked exactly per entry, those sharing most bands first
+NEAR_CANDIDATES = 12  # candidates checked exactly per entry, those sharing most bands first
 RECENT_PRINTS = 4096  # prints of recently stored items kept to check candidates against
 
 
@@ -53,13 +56,26 @@ class _Fresh:
     fingerprint: dedup.Fingerprint | None
 
 
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What the fold checks compare of one item: its words, its event evidence, when it was
+    published, and every band it is indexed under (copy bands, then evidence bands)."""
+
+    fingerprint: dedup.Fingerprint
+    evidence: events.Evidence
+    published_at: datetime
+    bands: tuple[int, ...] = ()
+
+
 class NearDuplicates:
     """What folding near-duplicates keeps in memory for one database, in one worker process:
-    the band index, and the prints of recently stored items (the usual candidates)."""
+    the band index, the readings of recently stored items (the usual candidates), and how
+    often each piece of evidence has been seen (what makes it rare)."""
 
     def __init__(self) -> None:
         self.index = bands.BandIndex()
         self.prints = _RecentPrints(RECENT_PRINTS)
+        self.frequencies = events.Frequencies()
 
 
 async def store_entries(
@@ -94,12 +110,16 @@ async def store_entries(
     if fresh:  # before this transaction writes: it reads only what others committed
         await near.index.refresh(session)
     stored: list[tuple[_Fresh, items.StoredItem]] = []
+    done_so_far = _Batch()
     waiting = fresh
     while waiting:
-        # Entries of one batch that are copies of each other: the later ones wait for a
-        # second round, in which the first one's story exists and is found like any other.
+        # Entries of one batch that are copies of each other, or reports of one event: the
+        # later ones wait for another round, in which the first one's story exists and is
+        # found like any other. The first entry of a round never waits: rounds end.
         now_round, waiting = _split_siblings(waiting)
-        stored += await _store_fresh(session, near, now_round)
+        done, deferred = await _store_fresh(session, near, now_round, done_so_far)
+        stored += done
+        waiting = deferred + waiting
     for item, pending in edited:
         near.prints.forget(item.id)  # its words changed: its print is read again when needed
         await items.update_item(
@@ -133,123 +153,228 @@ async def lock_stories(session: AsyncSession) -> None:
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STORY_LOCK})
 
 
+class _Batch:
+    """The entries one call has stored so far, readable before they are committed: candidates
+    for the entries of its later rounds, found through their bands like the index's."""
+
+    def __init__(self) -> None:
+        self.readings: list[tuple[_Reading, int]] = []  # (reading, story id)
+        self.by_band: dict[int, list[int]] = {}  # band → positions in `readings`
+        self.merged: dict[int, int] = {}  # story merged away → the story it went into
+
+    def add(self, reading: _Reading, story_id: int) -> None:
+        position = len(self.readings)
+        self.readings.append((reading, story_id))
+        for band in reading.bands:
+            self.by_band.setdefault(band, []).append(position)
+
+    def story(self, story_id: int) -> int:
+        while story_id in self.merged:
+            story_id = self.merged[story_id]
+        return story_id
+
+
 async def _store_fresh(
-    session: AsyncSession, near: NearDuplicates, fresh: Sequence[_Fresh]
-) -> list[tuple[_Fresh, items.StoredItem]]:
+    session: AsyncSession, near: NearDuplicates, fresh: Sequence[_Fresh], batch: _Batch
+) -> tuple[list[tuple[_Fresh, items.StoredItem]], list[_Fresh]]:
+    """Store one round of entries; return what was stored and the entries left for a later
+    round (each told the same event as an entry of this round that starts a story)."""
     lookups = [_lookup_keys(pending.entry) for pending in fresh]
     exact = await items.find_stories(session=session, keys=[k for keys in lookups for k in keys])
     story_of: list[int | None] = [
         next((exact[k] for k in keys if k in exact), None) for keys in lookups
     ]
     # A word-for-word copy is never a candidate (its original's bands stand for it): no print.
-    prints = [
-        None
-        if f"h:{pending.entry.text_hash}" in exact
-        else pending.fingerprint or dedup.fingerprint(pending.entry.title, pending.entry.text)
+    readings = [
+        None if f"h:{pending.entry.text_hash}" in exact else _read(pending, near.frequencies)
         for pending in fresh
     ]
     unmatched = {
-        at: (pending.entry, fingerprint)
-        for at, (pending, fingerprint) in enumerate(zip(fresh, prints, strict=True))
-        if story_of[at] is None and fingerprint is not None  # no exact key: never a copy
+        at: reading
+        for at, reading in enumerate(readings)
+        if story_of[at] is None and reading is not None  # no exact key: never a copy
     }
-    similar = await _near_stories(session, near, unmatched)
-    for at, story in similar.items():
-        story_of[at] = story
-    planned = [_new_item(pending, story) for pending, story in zip(fresh, story_of, strict=True)]
+    matched = await _near_stories(session, near, unmatched)
+    deferred: set[int] = set()
+    merges: list[tuple[int, set[int]]] = []
+    round_readings: dict[int, _Reading] = {}
+    for at, reading in unmatched.items():
+        found = [batch.story(story) for story in matched.get(at, ())]
+        waits = False
+        for _, story in _batch_matches(batch, round_readings, reading, near.frequencies):
+            if story is None:
+                waits = True  # a sibling of this round starts the story: join it next round
+            else:
+                found.append(batch.story(story))
+        round_readings[at] = reading
+        if waits:
+            deferred.add(at)
+        elif found:
+            story_of[at] = min(found)
+            if len(set(found)) > 1:
+                merges.append((min(found), set(found)))
+    kept = [at for at in range(len(fresh)) if at not in deferred]
+    planned = [_new_item(fresh[at], story_of[at]) for at in kept]
     stored = await items.insert_items(session=session, items=planned)
+    for into, merged in merges:
+        into = batch.story(into)
+        others = {batch.story(story) for story in merged} - {into}
+        if others:
+            await items.merge_stories(session=session, into=into, merged=others)
+            batch.merged.update(dict.fromkeys(others, into))
+            near.prints.forget_stories(session, others)
     printed = [
-        (item, fingerprint, pending)
-        for item, fingerprint, pending in zip(stored, prints, fresh, strict=True)
-        if fingerprint is not None
+        (item, read)
+        for item, at in zip(stored, kept, strict=True)
+        if (read := readings[at]) is not None
     ]
-    near.prints.put_on_commit(
-        session, [(item.id, fingerprint, item.story_id) for item, fingerprint, _ in printed]
-    )
+    for item, read in printed:
+        batch.add(read, item.story_id)
+        near.frequencies.add(read.evidence)
+    near.prints.put_on_commit(session, [(item.id, read, item.story_id) for item, read in printed])
     await bands.add_bands_many(
         session=session,
-        rows=[
-            (item.id, fingerprint.bands, pending.entry.published_at)
-            for item, fingerprint, pending in printed
-        ],
+        rows=[(item.id, read.bands, read.published_at) for item, read in printed],
     )
-    return list(zip(fresh, stored, strict=True))
+    done = [(fresh[at], item) for item, at in zip(stored, kept, strict=True)]
+    return done, [fresh[at] for at in sorted(deferred)]
+
+
+def _read(pending: _Fresh, frequencies: events.Frequencies) -> _Reading:
+    entry = pending.entry
+    fingerprint = pending.fingerprint or dedup.fingerprint(entry.title, entry.text)
+    evidence = events.evidence(
+        entry.title,
+        entry.text,
+        actors=[(tag.id, tag.name) for tag in pending.tagging.actors],
+        lang=entry.lang,
+    )
+    return _Reading(
+        fingerprint,
+        evidence,
+        entry.published_at,
+        fingerprint.bands + events.evidence_bands(evidence, frequencies),
+    )
+
+
+def _same_story(a: _Reading, b: _Reading, frequencies: events.Frequencies) -> bool:
+    """Whether two items tell the same news: copies of each other, or reports of one event."""
+    if dedup.is_same_story(a.fingerprint, b.fingerprint):
+        return True
+    close = abs(a.published_at - b.published_at) <= EVENT_WINDOW
+    return close and events.same_event(a.evidence, b.evidence, frequencies)
+
+
+def _batch_matches(
+    batch: _Batch,
+    round_readings: dict[int, _Reading],
+    reading: _Reading,
+    frequencies: events.Frequencies,
+) -> list[tuple[_Reading, int | None]]:
+    """This call's earlier entries that tell the same news: stored ones with their story, and
+    this round's (story None: not stored yet)."""
+    found: list[tuple[_Reading, int | None]] = []
+    positions = {p for band in reading.bands for p in batch.by_band.get(band, ())}
+    for position in sorted(positions):
+        other, story = batch.readings[position]
+        if _same_story(reading, other, frequencies):
+            found.append((other, story))
+    mine = set(reading.bands)
+    for other in round_readings.values():  # a round holds a few entries: no index needed
+        if not mine.isdisjoint(other.bands) and _same_story(reading, other, frequencies):
+            found.append((other, None))
+    return found
 
 
 async def _near_stories(
-    session: AsyncSession,
-    near: NearDuplicates,
-    entries: dict[int, tuple[CleanEntry, dedup.Fingerprint]],
-) -> dict[int, int]:
-    """The stories that near-duplicates of these entries already belong to, if any."""
+    session: AsyncSession, near: NearDuplicates, entries: dict[int, _Reading]
+) -> dict[int, list[int]]:
+    """The stories that stored items telling the same news as these entries belong to."""
     if not entries:
         return {}
     candidates = near.index.candidates_many(
-        {at: fingerprint.bands for at, (_, fingerprint) in entries.items()},
-        since_of={at: entry.published_at - STORY_WINDOW for at, (entry, _) in entries.items()},
+        {at: reading.bands for at, reading in entries.items()},
+        since_of={at: reading.published_at - STORY_WINDOW for at, reading in entries.items()},
         limit=NEAR_CANDIDATES,
     )
     await near.prints.load(session, {i for found in candidates.values() for i in found})
-    found: dict[int, int] = {}
-    for at, (_, fingerprint) in entries.items():
+    found: dict[int, list[int]] = {}
+    for at, reading in entries.items():
         for item_id in candidates.get(at, ()):
             known = near.prints.get(item_id)
-            if known is not None and dedup.is_same_story(fingerprint, known[0]):
-                found[at] = known[1]
-                break
+            if known is not None and _same_story(reading, known[0], near.frequencies):
+                found.setdefault(at, []).append(known[1])
     return found
 
 
 class _RecentPrints:
-    """The fingerprints and stories of recently stored items, by id: the usual candidates.
+    """The readings and stories of recently stored items, by id: the usual candidates.
 
     A story's items are candidates again and again while it is news. Items this process
-    stored are remembered once committed; others are read back and fingerprinted once.
+    stored are remembered once committed; others are read back and read once.
     """
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._prints: OrderedDict[int, tuple[dedup.Fingerprint, int]] = OrderedDict()
+        self._prints: OrderedDict[int, tuple[_Reading, int]] = OrderedDict()
 
-    def get(self, item_id: int) -> tuple[dedup.Fingerprint, int] | None:
+    def get(self, item_id: int) -> tuple[_Reading, int] | None:
         known = self._prints.get(item_id)
         if known is not None:
             self._prints.move_to_end(item_id)
         return known
 
-    def put(self, item_id: int, fingerprint: dedup.Fingerprint, story_id: int) -> None:
-        self._prints[item_id] = (replace(fingerprint, bands=()), story_id)
+    def put(self, item_id: int, reading: _Reading, story_id: int) -> None:
+        fingerprint = replace(reading.fingerprint, bands=())
+        self._prints[item_id] = (replace(reading, fingerprint=fingerprint, bands=()), story_id)
         self._prints.move_to_end(item_id)
         while len(self._prints) > self._size:
             self._prints.popitem(last=False)
 
     def put_on_commit(
-        self, session: AsyncSession, prints: list[tuple[int, dedup.Fingerprint, int]]
+        self, session: AsyncSession, prints: list[tuple[int, _Reading, int]]
     ) -> None:
         """Remember new items once their transaction commits: a rolled-back id may come back."""
-        key = (_PENDING, id(self))
-        pending: list[tuple[int, dedup.Fingerprint, int]] | None = session.info.get(key)
-        if pending is None:
-            pending = session.info[key] = []
-
-            def commit(_: Session) -> None:
-                for item_id, fingerprint, story_id in pending:
-                    self.put(item_id, fingerprint, story_id)
-                pending.clear()
-
-            event.listen(session.sync_session, "after_commit", commit)
-            event.listen(session.sync_session, "after_rollback", lambda _: pending.clear())
+        pending = self._pending(session)
         pending.extend(prints)
 
     def forget(self, item_id: int) -> None:
         self._prints.pop(item_id, None)
 
+    def forget_stories(self, session: AsyncSession, story_ids: set[int]) -> None:
+        """Merged stories are gone: their items are read back, with their new story, when next
+        needed (and if the merge rolls back, with their old one)."""
+        for item_id in [i for i, (_, story) in self._prints.items() if story in story_ids]:
+            del self._prints[item_id]
+        pending = self._pending(session)
+        pending[:] = [row for row in pending if row[2] not in story_ids]
+
     async def load(self, session: AsyncSession, item_ids: set[int]) -> None:
         missing = sorted(item_ids - self._prints.keys())
         texts = await items.load_texts(session=session, item_ids=missing)
-        for item_id, (title, body, story_id) in texts.items():
-            if story_id is not None:
-                self.put(item_id, dedup.fingerprint(title, body, indexed=False), story_id)
+        for item_id, item in texts.items():
+            if item.story_id is not None:
+                reading = _Reading(
+                    dedup.fingerprint(item.title, item.text, indexed=False),
+                    events.evidence(item.title, item.text, actors=item.actors, lang=item.lang),
+                    item.published_at,
+                )
+                self.put(item_id, reading, item.story_id)
+
+    def _pending(self, session: AsyncSession) -> list[tuple[int, _Reading, int]]:
+        key = (_PENDING, id(self))
+        pending: list[tuple[int, _Reading, int]] | None = session.info.get(key)
+        if pending is None:
+            pending = session.info[key] = []
+
+            def commit(_: Session) -> None:
+                for item_id, reading, story_id in pending:
+                    self.put(item_id, reading, story_id)
+                pending.clear()
+
+            event.listen(session.sync_session, "after_commit", commit)
+            event.listen(session.sync_session, "after_rollback", lambda _: pending.clear())
+        return pending
 
 
 _PENDING = "vigia.pending_prints"  # the session's stored-but-uncommitted prints
