@@ -30,7 +30,7 @@ from sqlmodel import SQLModel, col
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.pipeline import dedup, events  # noqa: E402
+from bot.pipeline import dedup, events, stories  # noqa: E402
 from storage.bands import BandIndex, add_bands, prune_bands  # noqa: E402
 from storage.db import create_engine, sessionmaker  # noqa: E402
 from storage.models import Item, Source  # noqa: E402
@@ -191,61 +191,39 @@ class StoryPair:
     held_out: bool
     same: bool
     cross: bool  # the two items are in different languages
+    service: bool  # the service's decision (bot.pipeline.stories.same_news)
     lexical: bool  # what the copy test alone decides (shares a band and is_same_story)
     candidate: bool  # shares a band of either index: the only pairs the service ever compares
+    within: bool  # published within the event window of each other
     agreement: events.Agreement
 
 
 def story_pair_rows() -> list[StoryPair]:
-    from bot.config import load_actors
-    from bot.pipeline.tag import Tagger
+    from tests.data.labelled import load_story_pairs
 
-    catalog = load_actors(ROOT / "actors.toml")
-    tagger = Tagger(catalog.actors, catalog.topics)
-    pairs = [json.loads(line) for line in STORY_PAIRS.read_text(encoding="utf-8").splitlines()]
-    seen: dict[tuple[str, str], tuple[dedup.Fingerprint, events.Evidence]] = {}
-
-    def read(item: dict[str, str]) -> tuple[dedup.Fingerprint, events.Evidence]:
-        key = (item["title"], item["text"])
-        if key not in seen:
-            tags = tagger.tag(item["text"], title=item["title"])
-            ev = events.evidence(
-                item["title"], item["text"], actors=[(t.id, t.name) for t in tags.actors], lang=item["lang"]
-            )
-            seen[key] = (dedup.fingerprint(item["title"], item["text"]), ev)
-        return seen[key]
-
-    for pair in pairs:  # every distinct item counted once, as a stream would
-        read(pair["a"])
-        read(pair["b"])
-    frequencies = events.Frequencies()
-    for _, ev in seen.values():
-        frequencies.add(ev)
-    rows = []
-    for pair in pairs:
-        (fa, ea), (fb, eb) = read(pair["a"]), read(pair["b"])
-        lexical = dedup.share_band(fa, fb) and dedup.is_same_story(fa, fb)
-        shares = dedup.share_band(fa, fb) or not set(
-            events.evidence_bands(ea, frequencies)
-        ).isdisjoint(events.evidence_bands(eb, frequencies))
-        rows.append(
-            StoryPair(
-                pair["class"],
-                pair["held_out"],
-                pair["same"],
-                pair["a"]["lang"] != pair["b"]["lang"],
-                lexical,
-                shares,
-                events.compare(ea, eb, frequencies),
-            )
+    pairs, frequencies = load_story_pairs()
+    return [
+        StoryPair(
+            pair.kind,
+            pair.held_out,
+            pair.same,
+            pair.cross,
+            stories.same_news(pair.a, pair.b, frequencies),
+            dedup.share_band(pair.a.fingerprint, pair.b.fingerprint)
+            and dedup.is_same_story(pair.a.fingerprint, pair.b.fingerprint),
+            not set(pair.a.bands).isdisjoint(pair.b.bands),
+            abs(pair.a.published_at - pair.b.published_at) <= stories.EVENT_WINDOW,
+            events.compare(pair.a.evidence, pair.b.evidence, frequencies),
         )
-    return rows
+        for pair in pairs
+    ]
 
 
 def report_story_pairs(*, grid: bool) -> None:
     rows = story_pair_rows()
     print(f"== (1b) story pairs: {STORY_PAIRS.relative_to(ROOT)} ({len(rows)} pairs)")
-    print("copies = the copy test alone; stories = copies OR (a candidate by either index AND same_event)")
+    print("copies = the copy test alone (recall); stories = the service's decision, stories.same_news:")
+    print("copies OR (a candidate by either index AND within the event window AND same_event)")
     for part, held in (("tuning", False), ("held-out", True)):
         chosen = [r for r in rows if r.held_out == held]
         print(f" {part} ({len(chosen)} pairs):")
@@ -286,13 +264,14 @@ def report_story_pairs(*, grid: bool) -> None:
 
 
 def _decide(r: StoryPair) -> bool:
-    return r.lexical or (r.candidate and events.agrees(r.agreement))
+    # The service's decision, recomputed from the features so that the grid can vary it.
+    return r.lexical or (r.candidate and r.within and events.agrees(r.agreement))
 
 
-def _pr(rows: list[StoryPair]) -> tuple[float, float]:
-    tp = sum(1 for r in rows if r.same and _decide(r))
-    fp = sum(1 for r in rows if not r.same and _decide(r))
-    fn = sum(1 for r in rows if r.same and not _decide(r))
+def _pr(rows: list[StoryPair], decide: Callable[[StoryPair], bool] = _decide) -> tuple[float, float]:
+    tp = sum(1 for r in rows if r.same and decide(r))
+    fp = sum(1 for r in rows if not r.same and decide(r))
+    fn = sum(1 for r in rows if r.same and not decide(r))
     return (tp / (tp + fp) if tp + fp else float("nan"), tp / (tp + fn) if tp + fn else float("nan"))
 
 
@@ -301,8 +280,8 @@ def _story_line(name: str, rows: list[StoryPair], _: list[StoryPair]) -> None:
         return
     same = [r for r in rows if r.same]
     copies = sum(r.lexical for r in same) / len(same) if same else float("nan")
-    p, r = _pr(rows)
-    joined = sum(_decide(x) for x in rows if not x.same)
+    p, r = _pr(rows, lambda x: x.service)
+    joined = sum(x.service for x in rows if not x.same)
     negatives = sum(1 for x in rows if not x.same)
     print(f"  {name:<24}{len(rows):>6}{_fmt(copies):>10}{_fmt(p):>11}{_fmt(r):>11}"
           f"{(f'{joined}/{negatives}' if negatives else '-'):>8}")

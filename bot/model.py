@@ -136,3 +136,4 @@ class StoryView:
     lang: str | None = None
     actor_weight: float = 0.0  # the weight of the weightiest actor named, for ranking
     follow_up: bool = False  # already sent to this chat, and since reported by more sources
+    languages: tuple[str, ...] = ()  # the languages it was reported in, first reported first

@@ -105,18 +105,17 @@ async def find_stories(*, session: AsyncSession, keys: Iterable[str]) -> dict[st
 
 @dataclass(frozen=True, slots=True)
 class ItemText:
-    """A stored item as folding compares it: its words, language, time, actors and story."""
+    """A stored item as folding compares it: its words, language, time and actors."""
 
     title: str
     text: str
-    story_id: int | None
     lang: str | None
     published_at: datetime
     actors: tuple[tuple[str, str], ...]  # (actor id, display name)
 
 
 async def load_texts(*, session: AsyncSession, item_ids: Sequence[int]) -> dict[int, ItemText]:
-    """Title, text, language, time, actors and story of stored items, for the fold checks."""
+    """Title, text, language, time and actors of stored items, for the fold checks."""
     found: dict[int, ItemText] = {}
     for chunk in _chunks(item_ids):
         rows = await session.execute(
@@ -124,7 +123,6 @@ async def load_texts(*, session: AsyncSession, item_ids: Sequence[int]) -> dict[
                 col(Item.id),
                 col(Item.title),
                 col(Item.text),
-                col(Item.story_id),
                 col(Item.lang),
                 col(Item.published_at),
             ).where(col(Item.id).in_(chunk))
@@ -136,10 +134,23 @@ async def load_texts(*, session: AsyncSession, item_ids: Sequence[int]) -> dict[
             .where(col(ItemActor.item_id).in_(chunk))
         ):
             named.setdefault(_id(tagged), []).append((actor_id, name or actor_id))
-        for item_id, title, text, story, lang, published in rows:
+        for item_id, title, text, lang, published in rows:
             found[_id(item_id)] = ItemText(
-                title, text, story, lang, published, tuple(named.get(_id(item_id), ()))
+                title, text, lang, published, tuple(named.get(_id(item_id), ()))
             )
+    return found
+
+
+async def stories_of(*, session: AsyncSession, item_ids: Collection[int]) -> dict[int, int]:
+    """The story each of these items belongs to now."""
+    found: dict[int, int] = {}
+    for chunk in _chunks(sorted(item_ids)):
+        rows = await session.execute(
+            select(col(Item.id), col(Item.story_id)).where(
+                col(Item.id).in_(chunk), col(Item.story_id).is_not(None)
+            )
+        )
+        found.update({_id(item_id): _id(story_id) for item_id, story_id in rows})
     return found
 
 

@@ -230,3 +230,12 @@ def test_a_follow_up_says_how_many_sources_carry_it_now() -> None:
     assert "now reported by 5 sources" in visible and "+4 sources" not in visible
     first = parse_telegram_html(render_story_line(story(sources=5), tz=CARACAS, now=NOW)).text
     assert "+4 sources" in first and "now reported" not in first
+
+
+def test_a_story_reported_in_several_languages_says_which() -> None:
+    told = replace(story(sources=3), languages=("es", "en", "fr"))
+    [message] = render_digest([told], heading="", tz=CARACAS, now=NOW)
+    assert "Efecto Cocuyo +2 sources · in es, en, fr ·" in parse_telegram_html(message).text
+    # One language needs no saying.
+    [single] = render_digest([replace(told, languages=("es",))], heading="", tz=CARACAS, now=NOW)
+    assert " in es" not in parse_telegram_html(single).text

@@ -239,7 +239,9 @@ def _byline(story: StoryView, *, tz: ZoneInfo, now: datetime) -> str:
     if story.follow_up:
         # Sent before; it is back only because more outlets carry it now.
         more = f" · now reported by {story.source_count} sources"
-    return f"{source}{more} · {format_time(story.first_seen, tz=tz, now=now)}"
+    # Reported in several languages: say which (one language needs no saying).
+    told = f" · in {', '.join(story.languages)}" if len(story.languages) > 1 else ""
+    return f"{source}{more}{told} · {format_time(story.first_seen, tz=tz, now=now)}"
 
 
 def _tags(story: StoryView) -> str:

@@ -42,7 +42,8 @@ async def select_window(
 ) -> DigestPage:
     """The best stories last seen in (since, until], ranked at `until`.
 
-    `languages` keeps stories with at least one item in one of them (empty: all).
+    `languages` keeps stories with at least one item in one of them (empty: all), and shows
+    each under the title of its first item in one of them.
     `exclude_sent_to` leaves out what that chat was already sent, unless the story has since
     been reported by more sources: then it comes back marked as a follow-up.
     """
@@ -72,7 +73,9 @@ async def select_window(
     rows = (await session.execute(query)).all()
     scored = await _best_scored(session, rows, wanted=offset + limit, until=until)
     page = scored[offset : offset + limit]
-    views = await _load_views(session, [story_id for _, _, story_id, _ in page])
+    views = await _load_views(
+        session, [story_id for _, _, story_id, _ in page], prefer=languages
+    )
     stories = tuple(
         replace(views[story_id], score=score, follow_up=follow_up)
         for score, _, story_id, follow_up in page
@@ -218,7 +221,11 @@ async def _story_weights(
     return weights
 
 
-async def _load_views(session: AsyncSession, story_ids: Sequence[int]) -> dict[int, StoryView]:
+async def _load_views(
+    session: AsyncSession, story_ids: Sequence[int], *, prefer: frozenset[str] = frozenset()
+) -> dict[int, StoryView]:
+    """The views of these stories; with `prefer`, titled by their first item in one of those
+    languages when the story's own first item is in another."""
     if not story_ids:
         return {}
     ids = sorted(set(story_ids))
@@ -257,9 +264,16 @@ async def _load_views(session: AsyncSession, story_ids: Sequence[int]) -> dict[i
         .order_by(_story_topic.c.topic)
     ):
         topics.setdefault(story_id, []).append(topic)
+    reported = await _reported(session, ids)
     views: dict[int, StoryView] = {}
     for story_id, title, url, source_count, first, last, score, lang, source_name in stories:
         named = sorted(actors.get(story_id, []), key=lambda pair: (-pair[0], pair[1]))
+        told = reported.get(story_id, [])
+        if prefer and lang not in prefer:
+            for item_lang, item_title, item_url, item_source in told:
+                if item_lang in prefer:
+                    title, url, source_name, lang = item_title, item_url, item_source, item_lang
+                    break
         views[story_id] = StoryView(
             id=story_id,
             title=title,
@@ -273,8 +287,25 @@ async def _load_views(session: AsyncSession, story_ids: Sequence[int]) -> dict[i
             score=score,
             lang=lang,
             actor_weight=named[0][0] if named else 0.0,
+            languages=tuple(dict.fromkeys(told_lang for told_lang, *_ in told if told_lang)),
         )
     return views
+
+
+async def _reported(
+    session: AsyncSession, story_ids: Sequence[int]
+) -> dict[int, list[tuple[str | None, str, str | None, str]]]:
+    """Each story's items, first reported first: (language, title, url, source name)."""
+    found: dict[int, list[tuple[str | None, str, str | None, str]]] = {}
+    rows = await session.execute(
+        select(_item.c.story_id, _item.c.lang, _item.c.title, _item.c.url, _source.c.name)
+        .select_from(_item.join(_source, _source.c.id == _item.c.source_id))
+        .where(_item.c.story_id.in_(story_ids))
+        .order_by(_item.c.published_at, _item.c.id)
+    )
+    for story_id, lang, title, url, source in rows:
+        found.setdefault(story_id, []).append((lang, title, url, source))
+    return found
 
 
 async def _last_seen(session: AsyncSession) -> datetime | None:

@@ -57,7 +57,7 @@ class _Fresh:
 
 
 @dataclass(frozen=True, slots=True)
-class _Reading:
+class Reading:
     """What the fold checks compare of one item: its words, its event evidence, when it was
     published, and every band it is indexed under (copy bands, then evidence bands)."""
 
@@ -158,11 +158,11 @@ class _Batch:
     for the entries of its later rounds, found through their bands like the index's."""
 
     def __init__(self) -> None:
-        self.readings: list[tuple[_Reading, int]] = []  # (reading, story id)
+        self.readings: list[tuple[Reading, int]] = []  # (reading, story id)
         self.by_band: dict[int, list[int]] = {}  # band → positions in `readings`
         self.merged: dict[int, int] = {}  # story merged away → the story it went into
 
-    def add(self, reading: _Reading, story_id: int) -> None:
+    def add(self, reading: Reading, story_id: int) -> None:
         position = len(self.readings)
         self.readings.append((reading, story_id))
         for band in reading.bands:
@@ -197,7 +197,7 @@ async def _store_fresh(
     matched = await _near_stories(session, near, unmatched)
     deferred: set[int] = set()
     merges: list[tuple[int, set[int]]] = []
-    round_readings: dict[int, _Reading] = {}
+    round_readings: dict[int, Reading] = {}
     for at, reading in unmatched.items():
         found = [batch.story(story) for story in matched.get(at, ())]
         waits = False
@@ -222,7 +222,6 @@ async def _store_fresh(
         if others:
             await items.merge_stories(session=session, into=into, merged=others)
             batch.merged.update(dict.fromkeys(others, into))
-            near.prints.forget_stories(session, others)
     printed = [
         (item, read)
         for item, at in zip(stored, kept, strict=True)
@@ -231,7 +230,7 @@ async def _store_fresh(
     for item, read in printed:
         batch.add(read, item.story_id)
         near.frequencies.add(read.evidence)
-    near.prints.put_on_commit(session, [(item.id, read, item.story_id) for item, read in printed])
+    near.prints.put_on_commit(session, [(item.id, read) for item, read in printed])
     await bands.add_bands_many(
         session=session,
         rows=[(item.id, read.bands, read.published_at) for item, read in printed],
@@ -240,16 +239,22 @@ async def _store_fresh(
     return done, [fresh[at] for at in sorted(deferred)]
 
 
-def _read(pending: _Fresh, frequencies: events.Frequencies) -> _Reading:
-    entry = pending.entry
-    fingerprint = pending.fingerprint or dedup.fingerprint(entry.title, entry.text)
+def read(
+    entry: CleanEntry,
+    tagging: Tagging,
+    frequencies: events.Frequencies,
+    *,
+    fingerprint: dedup.Fingerprint | None = None,
+) -> Reading:
+    """What the fold checks need of a new entry (`fingerprint` when computed beforehand)."""
+    fingerprint = fingerprint or dedup.fingerprint(entry.title, entry.text)
     evidence = events.evidence(
         entry.title,
         entry.text,
-        actors=[(tag.id, tag.name) for tag in pending.tagging.actors],
+        actors=[(tag.id, tag.name) for tag in tagging.actors],
         lang=entry.lang,
     )
-    return _Reading(
+    return Reading(
         fingerprint,
         evidence,
         entry.published_at,
@@ -257,7 +262,17 @@ def _read(pending: _Fresh, frequencies: events.Frequencies) -> _Reading:
     )
 
 
-def _same_story(a: _Reading, b: _Reading, frequencies: events.Frequencies) -> bool:
+def same_news(a: Reading, b: Reading, frequencies: events.Frequencies) -> bool:
+    """The fold decision for two new items: one is a candidate of the other (they share a
+    band), and they are copies or reports of one event."""
+    return not set(a.bands).isdisjoint(b.bands) and _same_story(a, b, frequencies)
+
+
+def _read(pending: _Fresh, frequencies: events.Frequencies) -> Reading:
+    return read(pending.entry, pending.tagging, frequencies, fingerprint=pending.fingerprint)
+
+
+def _same_story(a: Reading, b: Reading, frequencies: events.Frequencies) -> bool:
     """Whether two items tell the same news: copies of each other, or reports of one event."""
     if dedup.is_same_story(a.fingerprint, b.fingerprint):
         return True
@@ -267,27 +282,26 @@ def _same_story(a: _Reading, b: _Reading, frequencies: events.Frequencies) -> bo
 
 def _batch_matches(
     batch: _Batch,
-    round_readings: dict[int, _Reading],
-    reading: _Reading,
+    round_readings: dict[int, Reading],
+    reading: Reading,
     frequencies: events.Frequencies,
-) -> list[tuple[_Reading, int | None]]:
+) -> list[tuple[Reading, int | None]]:
     """This call's earlier entries that tell the same news: stored ones with their story, and
     this round's (story None: not stored yet)."""
-    found: list[tuple[_Reading, int | None]] = []
+    found: list[tuple[Reading, int | None]] = []
     positions = {p for band in reading.bands for p in batch.by_band.get(band, ())}
     for position in sorted(positions):
         other, story = batch.readings[position]
         if _same_story(reading, other, frequencies):
             found.append((other, story))
-    mine = set(reading.bands)
     for other in round_readings.values():  # a round holds a few entries: no index needed
-        if not mine.isdisjoint(other.bands) and _same_story(reading, other, frequencies):
+        if same_news(reading, other, frequencies):
             found.append((other, None))
     return found
 
 
 async def _near_stories(
-    session: AsyncSession, near: NearDuplicates, entries: dict[int, _Reading]
+    session: AsyncSession, near: NearDuplicates, entries: dict[int, Reading]
 ) -> dict[int, list[int]]:
     """The stories that stored items telling the same news as these entries belong to."""
     if not entries:
@@ -298,83 +312,76 @@ async def _near_stories(
         limit=NEAR_CANDIDATES,
     )
     await near.prints.load(session, {i for found in candidates.values() for i in found})
-    found: dict[int, list[int]] = {}
+    same: dict[int, list[int]] = {}
     for at, reading in entries.items():
         for item_id in candidates.get(at, ()):
             known = near.prints.get(item_id)
-            if known is not None and _same_story(reading, known[0], near.frequencies):
-                found.setdefault(at, []).append(known[1])
-    return found
+            if known is not None and _same_story(reading, known, near.frequencies):
+                same.setdefault(at, []).append(item_id)
+    # The stories as the database has them now: another worker may have merged one since
+    # this one remembered it.
+    now = await items.stories_of(session=session, item_ids={i for ids in same.values() for i in ids})
+    return {
+        at: [now[item_id] for item_id in ids if item_id in now] for at, ids in same.items()
+    }
 
 
 class _RecentPrints:
-    """The readings and stories of recently stored items, by id: the usual candidates.
+    """The readings of recently stored items, by id: the usual candidates.
 
     A story's items are candidates again and again while it is news. Items this process
-    stored are remembered once committed; others are read back and read once.
+    stored are remembered once committed; others are read back and read once. Which story an
+    item belongs to is asked of the database each time: stories merge.
     """
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._prints: OrderedDict[int, tuple[_Reading, int]] = OrderedDict()
+        self._prints: OrderedDict[int, Reading] = OrderedDict()
 
-    def get(self, item_id: int) -> tuple[_Reading, int] | None:
+    def get(self, item_id: int) -> Reading | None:
         known = self._prints.get(item_id)
         if known is not None:
             self._prints.move_to_end(item_id)
         return known
 
-    def put(self, item_id: int, reading: _Reading, story_id: int) -> None:
+    def put(self, item_id: int, reading: Reading) -> None:
         fingerprint = replace(reading.fingerprint, bands=())
-        self._prints[item_id] = (replace(reading, fingerprint=fingerprint, bands=()), story_id)
+        self._prints[item_id] = replace(reading, fingerprint=fingerprint, bands=())
         self._prints.move_to_end(item_id)
         while len(self._prints) > self._size:
             self._prints.popitem(last=False)
 
-    def put_on_commit(
-        self, session: AsyncSession, prints: list[tuple[int, _Reading, int]]
-    ) -> None:
+    def put_on_commit(self, session: AsyncSession, prints: list[tuple[int, Reading]]) -> None:
         """Remember new items once their transaction commits: a rolled-back id may come back."""
-        pending = self._pending(session)
+        key = (_PENDING, id(self))
+        pending: list[tuple[int, Reading]] | None = session.info.get(key)
+        if pending is None:
+            pending = session.info[key] = []
+
+            def commit(_: Session) -> None:
+                for item_id, reading in pending:
+                    self.put(item_id, reading)
+                pending.clear()
+
+            event.listen(session.sync_session, "after_commit", commit)
+            event.listen(session.sync_session, "after_rollback", lambda _: pending.clear())
         pending.extend(prints)
 
     def forget(self, item_id: int) -> None:
         self._prints.pop(item_id, None)
 
-    def forget_stories(self, session: AsyncSession, story_ids: set[int]) -> None:
-        """Merged stories are gone: their items are read back, with their new story, when next
-        needed (and if the merge rolls back, with their old one)."""
-        for item_id in [i for i, (_, story) in self._prints.items() if story in story_ids]:
-            del self._prints[item_id]
-        pending = self._pending(session)
-        pending[:] = [row for row in pending if row[2] not in story_ids]
-
     async def load(self, session: AsyncSession, item_ids: set[int]) -> None:
         missing = sorted(item_ids - self._prints.keys())
         texts = await items.load_texts(session=session, item_ids=missing)
         for item_id, item in texts.items():
-            if item.story_id is not None:
-                reading = _Reading(
+            self.put(
+                item_id,
+                Reading(
                     dedup.fingerprint(item.title, item.text, indexed=False),
                     events.evidence(item.title, item.text, actors=item.actors, lang=item.lang),
                     item.published_at,
-                )
-                self.put(item_id, reading, item.story_id)
-
-    def _pending(self, session: AsyncSession) -> list[tuple[int, _Reading, int]]:
-        key = (_PENDING, id(self))
-        pending: list[tuple[int, _Reading, int]] | None = session.info.get(key)
-        if pending is None:
-            pending = session.info[key] = []
-
-            def commit(_: Session) -> None:
-                for item_id, reading, story_id in pending:
-                    self.put(item_id, reading, story_id)
-                pending.clear()
-
-            event.listen(session.sync_session, "after_commit", commit)
-            event.listen(session.sync_session, "after_rollback", lambda _: pending.clear())
-        return pending
+                ),
+            )
 
 
 _PENDING = "vigia.pending_prints"  # the session's stored-but-uncommitted prints
