@@ -212,8 +212,8 @@ def similar(a: Shingles, b: Shingles) -> Similarity:
 
 def is_same_story(a: Fingerprint, b: Fingerprint) -> bool:
     """Whether two items tell the same news: close enough in words, and agreeing on figures."""
-    if not len(a.shingles) or not len(b.shingles):
-        return False
+    if not len(a.shingles) or not len(b.shingles) or not _numbers_agree(a, b):
+        return False  # the figures first: the cheapest to tell most candidates apart
     chars = a.short or b.short
     if chars:
         jaccard_min, containment_min = CHAR_JACCARD_MIN, CHAR_CONTAINMENT_MIN
@@ -226,9 +226,7 @@ def is_same_story(a: Fingerprint, b: Fingerprint) -> bool:
     common = len(small & large)
     jaccard = common / (len(left) + len(right) - common)
     contained = common / len(small) >= containment_min and len(small) >= MIN_CONTAINED
-    if jaccard < jaccard_min and not contained and not _same_lead(a, b):
-        return False
-    return _numbers_agree(a, b)
+    return jaccard >= jaccard_min or contained or _same_lead(a, b)
 
 
 def _same_lead(a: Fingerprint, b: Fingerprint) -> bool:

