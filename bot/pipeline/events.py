@@ -63,11 +63,7 @@ class Evidence:
     keys: frozenset[str]  # a:actor, n:name, #figure, s:2-12, y:year, d:month-day, m:month, w:weekday
     words: tuple[tuple[str, int], ...]  # content-word stems and their counts
     lang: str | None
-
-    @property
-    def figures(self) -> frozenset[str]:
-        """Figures, years and dates: two reports of one event do not give different ones."""
-        return frozenset(k for k in self.keys if k[0] in "#yd")
+    figures: frozenset[str] = frozenset()  # the figures, years and dates among the keys
 
 
 class Frequencies:
@@ -126,7 +122,9 @@ def evidence(
         for word in folded
         if len(word) > 2 and word not in _STOPWORDS and not word.isdigit()
     )
-    return Evidence(frozenset(keys), tuple(sorted(words.items())), lang)
+    # Figures, years and dates: two reports of one event do not give different ones.
+    figures = frozenset(k for k in keys if k[0] in "#yd")
+    return Evidence(frozenset(keys), tuple(sorted(words.items())), lang, figures)
 
 
 def evidence_bands(ev: Evidence, frequencies: Frequencies) -> tuple[int, ...]:

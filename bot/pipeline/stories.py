@@ -21,7 +21,7 @@ STORY_WINDOW = timedelta(hours=72)  # copies further apart than this are differe
 EVENT_WINDOW = timedelta(hours=36)
 STORY_LOCK = 0x56_49_47_49_41  # "VIGIA": the advisory lock that serialises story folding
 MIN_HASH_CHARS = 40  # shorter texts ("Última hora") are too common to fold on their hash
-NEAR_CANDIDATES = 12  # candidates checked exactly per entry, those sharing most bands first
+NEAR_CANDIDATES = 10  # candidates checked exactly per entry, those sharing most bands first
 RECENT_PRINTS = 4096  # prints of recently stored items kept to check candidates against
 
 
@@ -162,9 +162,13 @@ class _Batch:
         self.index = bands.BandIndex()  # keyed by position
         self.merged: dict[int, int] = {}  # story merged away → the story it went into
 
-    def add(self, reading: Reading, story_id: int) -> None:
-        self.index.add([(len(self.readings), reading.bands, reading.published_at)])
-        self.readings.append((reading, story_id))
+    def add(self, stored: Sequence[tuple[Reading, int]]) -> None:
+        """Index a round's stored entries: (reading, story id) each."""
+        start = len(self.readings)
+        self.index.add(
+            [(start + n, reading.bands, reading.published_at) for n, (reading, _) in enumerate(stored)]
+        )
+        self.readings.extend(stored)
 
     def story(self, story_id: int) -> int:
         while story_id in self.merged:
@@ -219,8 +223,8 @@ async def _store_fresh(
         for item, at in zip(stored, kept, strict=True)
         if (read := readings[at]) is not None
     ]
-    for item, read in printed:
-        batch.add(read, item.story_id)
+    batch.add([(read, item.story_id) for item, read in printed])
+    for _, read in printed:
         near.frequencies.add(read.evidence)
     near.prints.put_on_commit(session, [(item.id, read) for item, read in printed])
     await bands.add_bands_many(
