@@ -1,4 +1,4 @@
-"""Assembles the service: the Telegram Application, its Runtime, its handlers and its ticks."""
+"""Assembles the service: the Telegram Application, its resources, its handlers and its ticks."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import secrets
 import time
 from collections.abc import Callable, Coroutine
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -15,8 +16,7 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot.config import Settings
 from bot.logs import configure_logging
-from bot.pipeline.ingest import poll_due
-from bot.runtime import open_runtime
+from bot.runtime import Runtime, open_runtime
 from bot.scheduler import run_alert_tick, run_delivery_tick, run_digest_tick
 from bot.telegram.context import BotData, VigiaApplication, VigiaContext
 from bot.telegram.deliver import Pacer
@@ -41,6 +41,7 @@ def build_application(
     """
     if settings.token is None:
         raise ValueError("BOT_TOKEN is not set")
+    opened = Opened()
     root = settings.telegram_api_url
     context_types = ContextTypes(context=VigiaContext, bot_data=BotData)
     builder = (
@@ -52,8 +53,8 @@ def build_application(
         # Delivery sends to many chats at once; one pooled connection would serialise them.
         .connection_pool_size(DELIVERY_CONNECTIONS)
         .context_types(context_types)
-        .post_init(_opener(settings))
-        .post_shutdown(close_resources)
+        .post_init(_opener(settings, opened))
+        .post_shutdown(_closer(opened))
     )
     # The builder's generics do not follow context_types into the JobQueue's type.
     application = cast(VigiaApplication, builder.build())
@@ -62,7 +63,7 @@ def build_application(
     application.bot_data.pacer = Pacer(global_rate=settings.send_rate)
     register_handlers(application)
     if ticks:
-        schedule_ticks(application, settings)
+        schedule_ticks(application, settings, opened)
     return application
 
 
@@ -92,36 +93,59 @@ def run_bot(settings: Settings) -> None:
     )
 
 
-async def open_resources(application: VigiaApplication, settings: Settings) -> None:
-    """post_init: open the Runtime (database migrated, steering files loaded), register commands."""
+@dataclass(slots=True)
+class Opened:
+    """The Runtime of a running Application: opened by post_init, closed by post_shutdown."""
+
+    runtime: Runtime | None = None
+    resources: AsyncExitStack | None = None
+
+    def get(self) -> Runtime:
+        """The open Runtime (only the assembler's ticks hold it whole)."""
+        if self.runtime is None:
+            raise RuntimeError("the runtime is not open: post_init has not run")
+        return self.runtime
+
+
+async def open_resources(
+    application: VigiaApplication, settings: Settings, opened: Opened
+) -> None:
+    """post_init: open the Runtime (database migrated, steering files loaded), hand the handlers
+    what they use, register the commands."""
     stack = AsyncExitStack()
-    application.bot_data.runtime = await stack.enter_async_context(open_runtime(settings))
-    application.bot_data.resources = stack
+    runtime = await stack.enter_async_context(open_runtime(settings))
+    opened.runtime, opened.resources = runtime, stack
+    data = application.bot_data
+    data.settings, data.sessions, data.steering = settings, runtime.sessions, runtime.steering
+    data.reload, data.store_posts = runtime.reload, runtime.store_posts
     await application.bot.set_my_commands(
         [BotCommand(command, description) for command, description in COMMANDS]
     )
     logger.info(
-        "ready sources=%d actors=%d",
-        len(application.bot_data.runtime.sources),
-        len(application.bot_data.runtime.catalog.actors),
+        "ready sources=%d actors=%d", len(runtime.sources), len(runtime.catalog.actors)
     )
 
 
-async def close_resources(application: VigiaApplication) -> None:
+async def close_resources(application: VigiaApplication, opened: Opened) -> None:
     """post_shutdown: close what open_resources opened."""
-    stack, application.bot_data.resources = application.bot_data.resources, None
-    application.bot_data.runtime = None
+    stack, opened.resources, opened.runtime = opened.resources, None, None
+    data = application.bot_data
+    data.settings = data.sessions = data.steering = data.reload = data.store_posts = None
     if stack is not None:
         await stack.aclose()
 
 
-def schedule_ticks(application: VigiaApplication, settings: Settings) -> None:
+def schedule_ticks(application: VigiaApplication, settings: Settings, opened: Opened) -> None:
     """The JobQueue drives the ticks; the database says what is due, so a missed tick loses nothing."""
     jobs = application.job_queue
     if jobs is None:
         raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
+
+    async def poll(context: VigiaContext) -> object:
+        return await _poll(opened.get())
+
     ticks: tuple[tuple[str, float, _Tick], ...] = (
-        ("poll", settings.poll_tick, _poll),
+        ("poll", settings.poll_tick, poll),
         ("digests", settings.digest_tick, _digests),
         ("alerts", ALERT_TICK, _alerts),
         ("deliveries", DELIVERY_TICK, _deliveries),
@@ -140,13 +164,21 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER,
                    Update.CHANNEL_POST, Update.EDITED_CHANNEL_POST]
 
 _Tick = Callable[[VigiaContext], Coroutine[Any, Any, object]]
+_Hook = Callable[[VigiaApplication], Coroutine[Any, Any, None]]  # post_init, post_shutdown
 
 
-def _opener(settings: Settings) -> Callable[[VigiaApplication], Coroutine[Any, Any, None]]:
+def _opener(settings: Settings, opened: Opened) -> _Hook:
     async def open_for(application: VigiaApplication) -> None:
-        await open_resources(application, settings)
+        await open_resources(application, settings, opened)
 
     return open_for
+
+
+def _closer(opened: Opened) -> _Hook:
+    async def close_for(application: VigiaApplication) -> None:
+        await close_resources(application, opened)
+
+    return close_for
 
 
 def _guarded(name: str, tick: _Tick) -> Callable[[VigiaContext], Coroutine[Any, Any, None]]:
@@ -164,10 +196,10 @@ def _guarded(name: str, tick: _Tick) -> Callable[[VigiaContext], Coroutine[Any, 
     return run
 
 
-async def _poll(context: VigiaContext) -> object:
+async def _poll(runtime: Runtime) -> object:
     # An operator's edit of feeds.toml or actors.toml takes effect on the next tick.
-    await context.runtime.reload_if_changed()
-    reports = await poll_due(context.runtime)
+    await runtime.reload_if_changed()
+    reports = await runtime.poll_due()
     failed = sum(1 for report in reports if report.error)
     new = sum(report.new for report in reports)
     if reports:
@@ -176,15 +208,22 @@ async def _poll(context: VigiaContext) -> object:
 
 
 async def _digests(context: VigiaContext) -> object:
-    return await run_digest_tick(context.runtime)
+    return await run_digest_tick(sessions=context.sessions)
 
 
 async def _alerts(context: VigiaContext) -> object:
-    return await run_alert_tick(context.runtime)
+    return await run_alert_tick(
+        sessions=context.sessions,
+        actors=context.actors,
+        timezone=context.settings.timezone,
+        alerts_per_hour=context.settings.alerts_per_hour,
+    )
 
 
 async def _deliveries(context: VigiaContext) -> object:
-    return await run_delivery_tick(context.runtime, context.bot, pacer=context.bot_data.pacer)
+    return await run_delivery_tick(
+        sessions=context.sessions, bot=context.bot, pacer=context.bot_data.pacer
+    )
 
 
 def _ms(started: float) -> int:

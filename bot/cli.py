@@ -8,14 +8,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy import text
-
-from bot.config import ConfigError, Problem, Settings, load_actors, load_sources
-from bot.pipeline.ingest import SourceReport, poll_due
-from bot.pipeline.tag import Tagger
-from bot.runtime import Runtime, open_runtime
+from bot.config import ConfigError, Settings, load_actors, load_sources
+from bot.durations import parse_window
+from bot.model import Actor
+from bot.pipeline.ingest import SourceReport
+from bot.runtime import open_runtime
 from storage import migrate
-from storage.db import create_engine
+from storage.db import Sessions, create_engine, schema_version
 from storage.items import stories_with_items
 
 
@@ -30,7 +29,7 @@ async def poll_once(
         if unknown:
             print(f"unknown source id(s): {', '.join(unknown)}", file=sys.stderr)
             return 2
-        reports = await poll_due(runtime, ids=ids)
+        reports = await runtime.poll_due(ids=ids)
     print_reports(reports, out=out)
     return 1 if any(report.error for report in reports) else 0
 
@@ -90,11 +89,6 @@ def check_files(feeds: Path, actors: Path, *, out: TextIO | None = None) -> int:
         catalog = load_actors(actors)
     except ConfigError as error:
         problems += error.problems
-    if catalog is not None:
-        try:
-            Tagger(catalog.actors, catalog.topics)
-        except ValueError as error:  # clashes only the tagger sees, e.g. an alias that is a surname
-            problems.append(Problem(str(actors), 0, str(error)))
     if problems:
         for problem in problems:
             print(problem, file=out)
@@ -123,10 +117,7 @@ async def check_health(settings: Settings) -> int:
     """0 when the database answers and is migrated; 1 with the reason otherwise."""
     engine = create_engine(settings.database_url)
     try:
-        async with engine.connect() as connection:
-            version = (
-                await connection.execute(text("SELECT version_num FROM alembic_version"))
-            ).scalar()
+        version = await schema_version(engine)
     except Exception as error:  # any failure is the answer a health check exists to give
         print(f"unhealthy: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
@@ -141,12 +132,19 @@ async def print_digest(
 ) -> int:
     """Print, as plain text, the digest a subscriber would get."""
     out = out or sys.stdout
-    window = _window(since)
+    window = parse_window(since)
     if window is None:
         print(f'"{since}" is not a window; write 6h, 24h or 7d', file=sys.stderr)
         return 2
     async with open_runtime(settings) as runtime:
-        text = await render_terminal_digest(runtime, window=window, actor=actor, limit=limit)
+        text = await render_terminal_digest(
+            sessions=runtime.sessions,
+            actors=runtime.catalog.actors,
+            timezone=settings.timezone,
+            window=window,
+            actor=actor,
+            limit=limit,
+        )
     if text is None:
         print(
             f'unknown actor "{actor}"; try `python -m bot digest --actor maduro`', file=sys.stderr
@@ -157,7 +155,13 @@ async def print_digest(
 
 
 async def render_terminal_digest(
-    runtime: Runtime, *, window: timedelta, actor: str | None, limit: int
+    *,
+    sessions: Sessions,
+    actors: Sequence[Actor],
+    timezone: str,
+    window: timedelta,
+    actor: str | None,
+    limit: int,
 ) -> str | None:
     """The digest of `window` (or of one actor) as terminal text; None for an unknown actor."""
     from zoneinfo import ZoneInfo
@@ -167,9 +171,9 @@ async def render_terminal_digest(
     from bot.digest.select import select_actor, select_window
 
     now = datetime.now(UTC)
-    async with runtime.sessions() as session:
+    async with sessions() as session:
         if actor:
-            found = find_actor(runtime.catalog.actors, actor)
+            found = find_actor(actors, actor)
             if found.actor is None:
                 return None
             page = await select_actor(session=session, actor_id=found.actor.id, limit=limit)
@@ -178,14 +182,14 @@ async def render_terminal_digest(
             page = await select_window(session=session, since=now - window, until=now, limit=limit)
             heading = f"Vigía digest — last {_label(window)}"
     return render_digest_text(
-        page.stories, heading=heading, tz=ZoneInfo(runtime.settings.timezone), now=now
+        page.stories, heading=heading, tz=ZoneInfo(timezone), now=now
     )
 
 
 async def print_stories(settings: Settings, *, since: str, out: TextIO | None = None) -> int:
     """One block per story: title and source count, then one line per item (source, title)."""
     out = out or sys.stdout
-    window = _window(since)
+    window = parse_window(since)
     if window is None:
         print(f'"{since}" is not a window; write 6h, 24h or 7d', file=sys.stderr)
         return 2
@@ -203,12 +207,6 @@ async def print_stories(settings: Settings, *, since: str, out: TextIO | None = 
     if not blocks:
         print(f"no stories in the last {since}", file=out)
     return 0
-
-
-def _window(text: str) -> timedelta | None:
-    from storage.schedule import parse_window
-
-    return parse_window(text)
 
 
 def _label(window: timedelta) -> str:

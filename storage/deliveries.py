@@ -13,7 +13,7 @@ elsewhere, so part 2 never overtakes part 1, on one worker or several.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Table, and_, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -21,6 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Delivery, Subscriber
+from storage.times import as_utc
 
 __all__ = [
     "claim_due",
@@ -56,7 +57,7 @@ async def enqueue(
     """
     if not parts:
         return 0
-    at = _utc(now)
+    at = as_utc(now)
     rows = [
         {
             "chat_id": chat_id,
@@ -95,7 +96,7 @@ async def claim_due(
     while an earlier open row of its chat is not claimed in the same statement. Returned in id
     order (per chat: part order).
     """
-    at = _utc(now)
+    at = as_utc(now)
     lease_until = at + timedelta(seconds=lease_seconds)
     row = _DELIVERY.c
     earlier = _DELIVERY.alias("earlier").c
@@ -149,7 +150,7 @@ async def mark_sent(
         update(Delivery)
         .where(_DELIVERY.c.id == delivery_id)
         .values(
-            status="sent", message_id=message_id, sent_at=_utc(now), lease_until=None, error=None
+            status="sent", message_id=message_id, sent_at=as_utc(now), lease_until=None, error=None
         )
     )
 
@@ -166,7 +167,7 @@ async def mark_retry(
     Telegram is not a failed attempt. A row already sent is left alone."""
     values: dict[str, object] = {
         "status": "pending",
-        "next_attempt_at": _utc(at),
+        "next_attempt_at": as_utc(at),
         "lease_until": None,
         "error": error[:500],
     }
@@ -201,7 +202,7 @@ async def release(*, session: AsyncSession, delivery_ids: Sequence[int], at: dat
     await session.execute(
         update(Delivery)
         .where(_DELIVERY.c.id.in_(delivery_ids), _DELIVERY.c.status == "sending")
-        .values(status="pending", next_attempt_at=_utc(at), lease_until=None)
+        .values(status="pending", next_attempt_at=as_utc(at), lease_until=None)
     )
 
 
@@ -229,9 +230,3 @@ async def count_pending(*, session: AsyncSession) -> int:
         select(func.count()).select_from(_DELIVERY).where(_DELIVERY.c.status.in_(OPEN))
     )
     return int(total or 0)
-
-
-def _utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)

@@ -6,8 +6,8 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.fold import fold_phrase
 from bot.model import Actor
-from bot.pipeline.fold import fold_phrase
 
 MAX_SUGGESTIONS = 3
 MAX_QUERY = 200  # characters of a query that are looked at
@@ -20,6 +20,11 @@ class ActorLookup:
     actor: Actor | None
     choices: tuple[Actor, ...] = ()
     suggestions: tuple[Actor, ...] = ()
+
+
+def actor_by_id(actors: Sequence[Actor], actor_id: str) -> Actor | None:
+    """The configured actor with this id, if any (a button's id may be from an older file)."""
+    return next((actor for actor in actors if actor.id == actor_id), None)
 
 
 def find_actor(actors: Sequence[Actor], query: str) -> ActorLookup:

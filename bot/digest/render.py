@@ -37,6 +37,7 @@ from bot.model import StoryView
 __all__ = [
     "MAX_MESSAGE_UTF16",
     "format_time",
+    "pack_messages",
     "render_actor_answer",
     "render_alert",
     "render_digest",
@@ -81,7 +82,7 @@ def render_digest(
         _story_block(story, tz=tz, now=now, index=start_index + offset, budget=budget)
         for offset, story in enumerate(stories)
     ]
-    return _pack(head, blocks, limit=limit)
+    return pack_messages(head, blocks, limit=limit)
 
 
 def render_story_line(
@@ -215,18 +216,25 @@ def _compose(
     return "\n".join(lines)
 
 
-def _pack(head: str, blocks: Sequence[str], *, limit: int) -> list[str]:
+def pack_messages(
+    head: str, blocks: Sequence[str], *, limit: int = MAX_MESSAGE_UTF16, separator: str = "\n\n"
+) -> list[str]:
+    """HTML blocks after `head`, in as few messages as fit under `limit` UTF-16 units as shown.
+
+    Split only between blocks; a block longer than `limit` is its caller's to shorten.
+    """
     messages: list[str] = []
+    gap = utf16_len(separator)
     current = head
     current_units = utf16_len(_visible(head)) if head else 0
     for block in blocks:
         units = utf16_len(_visible(block))
-        separator = 2 if current else 0  # "\n\n"
-        if current and current_units + separator + units > limit:
+        joint = gap if current else 0
+        if current and current_units + joint + units > limit:
             messages.append(current)
-            current, current_units, separator = "", 0, 0
-        current = f"{current}\n\n{block}" if current else block
-        current_units += separator + units
+            current, current_units, joint = "", 0, 0
+        current = f"{current}{separator}{block}" if current else block
+        current_units += joint + units
     if current:
         messages.append(current)
     return messages

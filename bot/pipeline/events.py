@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 import xxhash
 
-from bot.pipeline.fold import fold_phrase
+from bot.fold import fold_phrase
 
 # Evidence keys kept per item for the candidate index: the rarest first. Each pair of them is
 # one band: an item becomes a candidate of another when they share two pieces of evidence.

@@ -7,19 +7,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import event, text
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
-
 from bot.model import CleanEntry, Tagging
 from bot.pipeline import dedup, events
 from storage import bands, items
+from storage.db import Session, on_commit
 
 STORY_WINDOW = timedelta(hours=72)  # copies further apart than this are different news
 # Reports of one event in other words or languages come out within a day or so of each other;
 # the same people and places a few days on are the next development, a story of its own.
 EVENT_WINDOW = timedelta(hours=36)
-STORY_LOCK = 0x56_49_47_49_41  # "VIGIA": the advisory lock that serialises story folding
 MIN_HASH_CHARS = 40  # shorter texts ("Última hora") are too common to fold on their hash
 NEAR_CANDIDATES = 10  # candidates checked exactly per entry, those sharing most bands first
 RECENT_PRINTS = 4096  # prints of recently stored items kept to check candidates against
@@ -36,17 +32,18 @@ class SourceEntries:
 
 
 @dataclass(frozen=True, slots=True)
-class StoreCounts:
-    """How a source's entries landed."""
+class Stored:
+    """How a source's entries landed, and the items that are new (what alerts and posts read)."""
 
     new: int = 0
     updated: int = 0
     duplicates: int = 0
     joined: int = 0
+    items: tuple[items.StoredItem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
-class _Fresh:
+class _NewEntry:
     """An entry not stored before, with where and when it was read."""
 
     source_id: str
@@ -76,48 +73,50 @@ class NearDuplicates:
         self.index = bands.BandIndex()
         self.prints = _RecentPrints(RECENT_PRINTS)
         self.frequencies = events.Frequencies()
+        self.pruned_at: datetime | None = None  # when old items last left the index
 
 
 async def store_entries(
     *,
-    session: AsyncSession,
+    session: Session,
     near: NearDuplicates,
     batches: Sequence[SourceEntries],
-) -> dict[str, StoreCounts]:
+) -> dict[str, Stored]:
     """Dedup the relevant entries of one or more sources against the database; store what is new.
 
     Exact keys first (the same guid; the same canonical URL, text or post elsewhere), then
-    near-duplicates found through the LSH bands and confirmed on the texts themselves. Several
-    sources stored together cost one round of queries instead of one each.
+    copies and reports of one event found through the band index and confirmed on the items
+    themselves. Several sources stored together cost one round of queries instead of one each,
+    and fold with each other as if stored one by one.
     Call it holding the story lock: before any new entry is folded, the band index reads
     what other batches committed.
     """
-    latest: dict[tuple[str, str], _Fresh] = {}
+    latest: dict[tuple[str, str], _NewEntry] = {}
     for batch in batches:
         prints = batch.prints or (None,) * len(batch.entries)
         for (entry, tagging), fingerprint in zip(batch.entries, prints, strict=True):
             # A feed repeating a guid keeps its last version.
-            latest[(batch.source_id, entry.key)] = _Fresh(
+            latest[(batch.source_id, entry.key)] = _NewEntry(
                 batch.source_id, batch.fetched_at, entry, tagging, fingerprint
             )
     known = await items.find_items(session=session, keys=list(latest))
-    fresh = [pending for key, pending in latest.items() if key not in known]
+    new = [pending for key, pending in latest.items() if key not in known]
     edited = [
         (known[key], pending)
         for key, pending in latest.items()
         if key in known and known[key].text_hash != pending.entry.text_hash
     ]
-    if fresh:  # before this transaction writes: it reads only what others committed
+    if new:  # before this transaction writes: it reads only what others committed
         await near.index.refresh(session)
-    stored: list[tuple[_Fresh, items.StoredItem]] = []
+    stored: list[tuple[_NewEntry, items.StoredItem]] = []
     done_so_far = _Batch()
-    waiting = fresh
+    waiting = new
     while waiting:
         # Entries of one batch that are copies of each other, or reports of one event: the
         # later ones wait for another round, in which the first one's story exists and is
         # found like any other. The first entry of a round never waits: rounds end.
         now_round, waiting = _split_siblings(waiting)
-        done, deferred = await _store_fresh(session, near, now_round, done_so_far)
+        done, deferred = await _store_new(session, near, now_round, done_so_far)
         stored += done
         waiting = deferred + waiting
     for item, pending in edited:
@@ -129,28 +128,19 @@ async def store_entries(
             item=_new_item(pending, item.story_id),
             now=pending.fetched_at,
         )
-    counts: dict[str, StoreCounts] = {}
+    landed: dict[str, Stored] = {}
     for batch in batches:
         mine = [item for pending, item in stored if pending.source_id == batch.source_id]
         updated = sum(1 for _, pending in edited if pending.source_id == batch.source_id)
         distinct = sum(1 for source, _ in latest if source == batch.source_id)
-        counts[batch.source_id] = StoreCounts(
+        landed[batch.source_id] = Stored(
             new=len(mine),
             updated=updated,
             duplicates=distinct - len(mine) - updated,
             joined=sum(1 for item in mine if not item.new_story),
+            items=tuple(mine),
         )
-    return counts
-
-
-async def lock_stories(session: AsyncSession) -> None:
-    """Serialise story folding across worker processes sharing one PostgreSQL database.
-
-    Without it two workers could each start a story for two copies of the same news.
-    The lock is held until the transaction ends.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STORY_LOCK})
+    return landed
 
 
 class _Batch:
@@ -176,9 +166,9 @@ class _Batch:
         return story_id
 
 
-async def _store_fresh(
-    session: AsyncSession, near: NearDuplicates, fresh: Sequence[_Fresh], batch: _Batch
-) -> tuple[list[tuple[_Fresh, items.StoredItem]], list[_Fresh]]:
+async def _store_new(
+    session: Session, near: NearDuplicates, fresh: Sequence[_NewEntry], batch: _Batch
+) -> tuple[list[tuple[_NewEntry, items.StoredItem]], list[_NewEntry]]:
     """Store one round of entries; return what was stored and the entries left for a later
     round (each told the same event as an entry of this round that starts a story)."""
     lookups = [_lookup_keys(pending.entry) for pending in fresh]
@@ -264,7 +254,7 @@ def same_news(a: Reading, b: Reading, frequencies: events.Frequencies) -> bool:
     return not set(a.bands).isdisjoint(b.bands) and _same_story(a, b, frequencies)
 
 
-def _read(pending: _Fresh, frequencies: events.Frequencies) -> Reading:
+def _read(pending: _NewEntry, frequencies: events.Frequencies) -> Reading:
     return read(pending.entry, pending.tagging, frequencies, fingerprint=pending.fingerprint)
 
 
@@ -314,7 +304,7 @@ def _batch_matches(
 
 
 async def _near_stories(
-    session: AsyncSession, near: NearDuplicates, entries: dict[int, Reading]
+    session: Session, near: NearDuplicates, entries: dict[int, Reading]
 ) -> dict[int, list[int]]:
     """The stories that stored items telling the same news as these entries belong to."""
     if not entries:
@@ -364,26 +354,27 @@ class _RecentPrints:
         while len(self._prints) > self._size:
             self._prints.popitem(last=False)
 
-    def put_on_commit(self, session: AsyncSession, prints: list[tuple[int, Reading]]) -> None:
+    def put_on_commit(self, session: Session, prints: list[tuple[int, Reading]]) -> None:
         """Remember new items once their transaction commits: a rolled-back id may come back."""
         key = (_PENDING, id(self))
         pending: list[tuple[int, Reading]] | None = session.info.get(key)
         if pending is None:
             pending = session.info[key] = []
 
-            def commit(_: Session) -> None:
-                for item_id, reading in pending:
-                    self.put(item_id, reading)
-                pending.clear()
+            waiting = pending
 
-            event.listen(session.sync_session, "after_commit", commit)
-            event.listen(session.sync_session, "after_rollback", lambda _: pending.clear())
+            def committed() -> None:
+                for item_id, reading in waiting:
+                    self.put(item_id, reading)
+                waiting.clear()
+
+            on_commit(session, committed=committed, rolled_back=waiting.clear)
         pending.extend(prints)
 
     def forget(self, item_id: int) -> None:
         self._prints.pop(item_id, None)
 
-    async def load(self, session: AsyncSession, item_ids: set[int]) -> None:
+    async def load(self, session: Session, item_ids: set[int]) -> None:
         missing = sorted(item_ids - self._prints.keys())
         texts = await items.load_texts(session=session, item_ids=missing)
         for item_id, item in texts.items():
@@ -400,10 +391,10 @@ class _RecentPrints:
 _PENDING = "vigia.pending_prints"  # the session's stored-but-uncommitted prints
 
 
-def _split_siblings(fresh: Sequence[_Fresh]) -> tuple[list[_Fresh], list[_Fresh]]:
+def _split_siblings(fresh: Sequence[_NewEntry]) -> tuple[list[_NewEntry], list[_NewEntry]]:
     claimed: set[str] = set()
-    first: list[_Fresh] = []
-    later: list[_Fresh] = []
+    first: list[_NewEntry] = []
+    later: list[_NewEntry] = []
     for pending in fresh:
         lookup = set(_lookup_keys(pending.entry))
         (later if lookup & claimed else first).append(pending)
@@ -411,7 +402,7 @@ def _split_siblings(fresh: Sequence[_Fresh]) -> tuple[list[_Fresh], list[_Fresh]
     return first, later
 
 
-def _new_item(pending: _Fresh, story_id: int | None) -> items.NewItem:
+def _new_item(pending: _NewEntry, story_id: int | None) -> items.NewItem:
     entry = pending.entry
     return items.NewItem(
         source_id=pending.source_id,

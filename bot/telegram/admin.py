@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Collection
 from datetime import UTC, datetime
 
-from bot.runtime import Runtime
+from bot.digest.render import pack_messages
+from bot.steering import Reload, Steering
 from bot.telegram import texts
-from bot.telegram.answers import pack_lines
 from bot.telegram.reply import Reply, reply_text
 from storage import stories as story_store
+from storage.db import Sessions
 
+LIST_LIMIT = 4000  # visible characters of a message of list lines
 MAX_ERROR = 200  # characters of a source's last error shown in /feeds
 
 
 async def answer_stats(
-    runtime: Runtime, *, user_id: int | None, now: datetime | None = None
+    *, sessions: Sessions, admins: Collection[int], user_id: int | None, now: datetime | None = None
 ) -> Reply:
     """`/stats`: sources ok and failing, items today, subscribers, deliveries pending."""
-    if not is_admin(runtime, user_id):
+    if not is_admin(admins, user_id):
         return _refuse("stats")
     now = now or datetime.now(UTC)
-    async with runtime.sessions() as session:
+    async with sessions() as session:
         stats = await story_store.collect_stats(session=session, now=now)
     return reply_text(
         "<b>Vigía · stats</b>\n"
@@ -32,12 +35,14 @@ async def answer_stats(
     )
 
 
-async def answer_reload(runtime: Runtime, *, user_id: int | None) -> Reply:
+async def answer_reload(
+    *, reload: Reload, steering: Steering, admins: Collection[int], user_id: int | None
+) -> Reply:
     """`/reload`: re-read feeds.toml and actors.toml; report problems or what is now loaded."""
-    if not is_admin(runtime, user_id):
+    if not is_admin(admins, user_id):
         return _refuse("reload")
-    problems = await runtime.reload()
-    loaded = f"{len(runtime.sources)} sources, {len(runtime.catalog.actors)} actors"
+    problems = await reload()
+    loaded = f"{len(steering.sources)} sources, {len(steering.catalog.actors)} actors"
     if not problems:
         return reply_text(f"Reloaded: {loaded}.")
     lines = [f"• <code>{html.escape(problem)}</code>" for problem in problems]
@@ -45,14 +50,16 @@ async def answer_reload(runtime: Runtime, *, user_id: int | None) -> Reply:
         f"<b>Reload refused {len(problems)} problem{'s' if len(problems) > 1 else ''}</b>; "
         f"the last good files stay in use ({loaded}):"
     )
-    return Reply(texts=tuple(pack_lines(heading, lines)))
+    return Reply(texts=tuple(pack_messages(heading, lines, separator="\n", limit=LIST_LIMIT)))
 
 
-async def answer_feeds(runtime: Runtime, *, user_id: int | None) -> Reply:
+async def answer_feeds(
+    *, sessions: Sessions, admins: Collection[int], user_id: int | None
+) -> Reply:
     """`/feeds`: the failing sources with their last error."""
-    if not is_admin(runtime, user_id):
+    if not is_admin(admins, user_id):
         return _refuse("feeds")
-    async with runtime.sessions() as session:
+    async with sessions() as session:
         failing = await story_store.failing_sources(session=session)
     if not failing:
         return reply_text("Every source reads fine.")
@@ -66,12 +73,14 @@ async def answer_feeds(runtime: Runtime, *, user_id: int | None) -> Reply:
             f"• <b>{html.escape(source.name)}</b> (<code>{html.escape(source.id)}</code>)"
             f" — {source.error_count} errors{status}: {html.escape(error)}"
         )
-    return Reply(texts=tuple(pack_lines(f"<b>Failing sources</b> · {len(failing)}", lines)))
+    return Reply(texts=tuple(pack_messages(
+        f"<b>Failing sources</b> · {len(failing)}", lines, separator="\n", limit=LIST_LIMIT
+    )))
 
 
-def is_admin(runtime: Runtime, user_id: int | None) -> bool:
+def is_admin(admins: Collection[int], user_id: int | None) -> bool:
     """Whether this Telegram user is one of BOT_ADMINS."""
-    return user_id is not None and user_id in runtime.settings.admins
+    return user_id is not None and user_id in admins
 
 
 def _refuse(command: str) -> Reply:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+
+from bot.digest.compose import Digest
+from bot.telegram.reply import Button
 
 MAX_OFFSET = 1000  # nobody pages past a hundred pages; a larger offset is a forged button
 MAX_SPAN = timedelta(days=31)
@@ -49,6 +54,25 @@ Pressed = DigestMore | ActorMore | FollowChoice | SettingChoice
 def digest_more(*, since: datetime, until: datetime, offset: int) -> str:
     """The payload of a digest's "more" button: the window is fixed, so pages do not shift."""
     return f"dg:{int(since.timestamp())}:{int(until.timestamp())}:{offset}"
+
+
+def more_button(left: int, data: str) -> Button:
+    """The "more" button under a page of stories: how many are left, and the next page's payload."""
+    return Button(f"More ({left} left)", data)
+
+
+def digest_more_button(digest: Digest) -> Button | None:
+    """The "more" button of a digest page, None when nothing is left after it."""
+    if digest.left <= 0:
+        return None
+    data = digest_more(since=digest.since, until=digest.until, offset=digest.next_offset)
+    return more_button(digest.left, data)
+
+
+def keyboard_json(rows: Sequence[Sequence[Button]]) -> str:
+    """Inline buttons as the Bot API's reply_markup, for a message sent later from the outbox."""
+    keyboard = [[{"text": b.label, "callback_data": b.data} for b in row] for row in rows]
+    return json.dumps({"inline_keyboard": keyboard})
 
 
 def actor_page(actor_id: str, offset: int) -> str:

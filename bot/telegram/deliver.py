@@ -38,12 +38,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import telegram
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
 
-from storage.db import transaction
+from storage.db import Session, Sessions, serialises_writes, transaction
 from storage.deliveries import (
     claim_due,
     deactivate_subscriber,
@@ -53,6 +52,7 @@ from storage.deliveries import (
     release,
 )
 from storage.models import Delivery
+from storage.times import as_utc
 
 __all__ = ["MAX_ATTEMPTS", "DeliveryReport", "Pacer", "backoff_seconds", "deliver_due"]
 
@@ -113,7 +113,7 @@ class Pacer:
 
 async def deliver_due(
     bot: telegram.Bot,
-    maker: async_sessionmaker[AsyncSession],
+    maker: Sessions,
     *,
     now: datetime | None = None,
     limit: int = 500,
@@ -130,8 +130,8 @@ async def deliver_due(
     of the call and advances with real time.
     """
     pacer = pacer or Pacer()
-    run = _Run(bot, maker, pacer, _clock(now), lease_seconds, asyncio.Semaphore(concurrency))
-    run.serialize_writes = not _is_postgres(maker)
+    run = _DeliveryRound(bot, maker, pacer, _clock(now), lease_seconds, asyncio.Semaphore(concurrency))
+    run.serialize_writes = serialises_writes(maker)
     chunk = batch or max(10, int(pacer.global_rate * 5))
     claimed = 0
     async with asyncio.TaskGroup() as group:
@@ -161,13 +161,13 @@ def backoff_seconds(attempts: int) -> float:
     return min(BACKOFF_CAP, BACKOFF_FIRST * 2.0 ** min(max(0, attempts - 1), 30))
 
 
-class _Run:
+class _DeliveryRound:
     """One `deliver_due` call: its clock, counters and the sending of each chat's rows."""
 
     def __init__(
         self,
         bot: telegram.Bot,
-        maker: async_sessionmaker[AsyncSession],
+        maker: Sessions,
         pacer: Pacer,
         clock: Callable[[], datetime],
         lease_seconds: float,
@@ -188,7 +188,7 @@ class _Run:
         self._flusher: asyncio.Task[None] | None = None
 
     @asynccontextmanager
-    async def _write(self) -> AsyncIterator[AsyncSession]:
+    async def _write(self) -> AsyncIterator[Session]:
         """One committed unit of work. On SQLite the process's writes queue here: the database
         takes one writer at a time, and waiting in its busy handler is far slower."""
         if not self.serialize_writes:
@@ -237,7 +237,7 @@ class _Run:
             await self.pacer.wait_slot(row.chat_id)
             if (
                 row.lease_until is not None
-                and self.clock() >= _aware(row.lease_until) - self.margin
+                and self.clock() >= as_utc(row.lease_until) - self.margin
             ):
                 # Too late to send under our lease: another worker may already own the row.
                 await self._give_back([row, *rest], at=self.clock())
@@ -251,45 +251,13 @@ class _Run:
                     reply_markup=_markup(row.markup),
                 )
             except RetryAfter as error:
-                wait = _retry_seconds(error)
-                self.pacer.hold_chat(row.chat_id, wait)
-                at = self.clock() + timedelta(seconds=wait)
-                logger.info(
-                    "event=delivery_flood_wait delivery=%s chat=%s retry_after=%s",
-                    row.id,
-                    row.chat_id,
-                    wait,
-                )
-                async with self._write() as session:
-                    await mark_retry(
-                        session=session,
-                        delivery_id=row.id,
-                        at=at,
-                        error=f"429 retry after {wait}",
-                        count_attempt=False,
-                    )
-                await self._give_back(rest, at=at)
-                self.retried += 1
+                await self._wait_flood(row, rest, _retry_seconds(error))
                 return False
             except Forbidden as error:
                 await self._deactivate(row, f"403 {error.message}")
                 return False
             except BadRequest as error:
-                if "chat not found" in error.message.lower():
-                    await self._deactivate(row, f"400 {error.message}")
-                    return False
-                logger.warning(
-                    "event=delivery_failed delivery=%s chat=%s status=400 error=%r",
-                    row.id,
-                    row.chat_id,
-                    error.message,
-                )
-                async with self._write() as session:
-                    await mark_failed(
-                        session=session, delivery_id=row.id, error=f"400 {error.message}"
-                    )
-                self.failed += 1
-                return True
+                return await self._rejected(row, error.message)
             except InvalidToken:
                 await self._give_back([row, *rest], at=self.clock())
                 raise
@@ -299,6 +267,43 @@ class _Run:
                 )
         await self._mark_sent(row.id, message.message_id)
         self.sent += 1
+        return True
+
+    async def _wait_flood(self, row: Delivery, rest: Sequence[Delivery], wait: float) -> None:
+        """Telegram said 429: the chat's rows wait `wait` seconds, without counting an attempt."""
+        assert row.id is not None
+        self.pacer.hold_chat(row.chat_id, wait)
+        at = self.clock() + timedelta(seconds=wait)
+        logger.info(
+            "event=delivery_flood_wait delivery=%s chat=%s retry_after=%s", row.id, row.chat_id, wait
+        )
+        async with self._write() as session:
+            await mark_retry(
+                session=session,
+                delivery_id=row.id,
+                at=at,
+                error=f"429 retry after {wait}",
+                count_attempt=False,
+            )
+        await self._give_back(rest, at=at)
+        self.retried += 1
+
+    async def _rejected(self, row: Delivery, message: str) -> bool:
+        """Telegram refused the message (400): a chat gone is deactivated, anything else failed
+        for good; True when the chat's later rows may still go."""
+        assert row.id is not None
+        if "chat not found" in message.lower():
+            await self._deactivate(row, f"400 {message}")
+            return False
+        logger.warning(
+            "event=delivery_failed delivery=%s chat=%s status=400 error=%r",
+            row.id,
+            row.chat_id,
+            message,
+        )
+        async with self._write() as session:
+            await mark_failed(session=session, delivery_id=row.id, error=f"400 {message}")
+        self.failed += 1
         return True
 
     async def _mark_sent(self, delivery_id: int, message_id: int) -> None:
@@ -380,11 +385,6 @@ class _Run:
         self.retried += len(rows)
 
 
-def _is_postgres(maker: async_sessionmaker[AsyncSession]) -> bool:
-    bind = maker.kw.get("bind")
-    return bind is not None and bind.dialect.name == "postgresql"
-
-
 def _by_chat(rows: Sequence[Delivery]) -> list[list[Delivery]]:
     """Rows grouped per chat, each group in id (part) order, groups in order of first row."""
     groups: dict[int, list[Delivery]] = {}
@@ -411,10 +411,5 @@ def _clock(now: datetime | None) -> Callable[[], datetime]:
     if now is None:
         return lambda: datetime.now(UTC)
     start = time.monotonic()
-    base = _aware(now)
+    base = as_utc(now)
     return lambda: base + timedelta(seconds=time.monotonic() - start)
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands datetimes back naive; they were stored in UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment

@@ -12,9 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.model import CleanEntry, Tagging
-from bot.pipeline.stories import NearDuplicates, SourceEntries, lock_stories, store_entries
+from bot.pipeline.stories import NearDuplicates, SourceEntries, store_entries
 from storage import migrate
 from storage.db import create_engine, sessionmaker, transaction
+from storage.locks import lock_stories
 from storage.models import Item, SentStory, Source, Story, StoryActor
 from tests.data.events import EVENTS, Event, Version
 from tests.data.labelled import LabelledPair, load_story_pairs
@@ -101,7 +102,7 @@ async def store(
     batches: Sequence[SourceEntries],
 ) -> None:
     async with transaction(sessions) as session:
-        await lock_stories(session)
+        await lock_stories(session=session)
         await store_entries(session=session, near=near, batches=batches)
 
 

@@ -21,7 +21,7 @@ from storage.subscribers import (
     unsubscribe,
     update_settings,
 )
-from tests.test_select import add_story, seed_catalog
+from tests.sample_stories import add_story, seed_catalog
 
 NOW = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)  # 09:00 in Caracas
 

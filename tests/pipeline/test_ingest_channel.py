@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.config import Settings
-from bot.pipeline.ingest import poll_due
 from bot.runtime import Runtime, open_runtime
 from storage.models import Item, Source, Story
 from tests.feedserver import FeedServer, Route
+from tests.paths import FIXTURES as FIXTURES_ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "tests" / "fixtures" / "tme"
+FIXTURES = FIXTURES_ROOT / "tme"
 
 
 def fixture(name: str) -> bytes:
@@ -73,7 +72,9 @@ def server() -> Iterator[FeedServer]:
 
 
 @pytest.fixture
-async def runtime(server: FeedServer, tmp_path: Path) -> AsyncIterator[Runtime]:
+async def runtime(
+    server: FeedServer, tmp_path: Path, make_settings: Callable[..., Settings]
+) -> AsyncIterator[Runtime]:
     (tmp_path / "feeds.toml").write_text(
         '[[source]]\nid = "tg-noticias"\nname = "Noticias Venezuela"\nkind = "telegram"\n'
         'channel = "@noticias_vzla"\nlang = "es"\nscope = "venezuela"\n\n'
@@ -81,12 +82,7 @@ async def runtime(server: FeedServer, tmp_path: Path) -> AsyncIterator[Runtime]:
         'channel = "https://t.me/cronica_caracas"\nlang = "es"\nscope = "venezuela"\n',
         encoding="utf-8",
     )
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'vigia.db'}",
-        feeds=tmp_path / "feeds.toml", actors=ROOT / "actors.toml",
-        telegram_web_url=server.url("/").rstrip("/"),
-    )
+    settings = make_settings(telegram_web_url=server.url("/").rstrip("/"))
     async with open_runtime(settings) as runtime:
         yield runtime
 
@@ -100,14 +96,14 @@ async def items_of(runtime: Runtime, source_id: str) -> int:
 async def test_channel_across_two_pages_then_new_posts_and_an_edit(
     runtime: Runtime, server: FeedServer,
 ) -> None:
-    (first,) = await poll_due(runtime, ids=["tg-noticias"])
+    (first,) = await runtime.poll_due(ids=["tg-noticias"])
     assert (first.status, first.entries, first.new, first.error) == (200, 17, 17, None)
     async with runtime.sessions() as session:
         source = await session.get(Source, "tg-noticias")
     assert source is not None and source.newest_post == 1534
 
     server.route("/s/noticias_vzla", Route(body=fixture("page-newest-later.html")))
-    (second,) = await poll_due(runtime, ids=["tg-noticias"])
+    (second,) = await runtime.poll_due(ids=["tg-noticias"])
     assert (second.entries, second.new, second.updated, second.duplicates) == (15, 3, 1, 11)
     assert await items_of(runtime, "tg-noticias") == 20
     async with runtime.sessions() as session:
@@ -118,8 +114,8 @@ async def test_channel_across_two_pages_then_new_posts_and_an_edit(
 
 
 async def test_a_forward_and_a_shared_link_join_the_original_stories(runtime: Runtime) -> None:
-    await poll_due(runtime, ids=["tg-cronica"])
-    await poll_due(runtime, ids=["tg-noticias"])
+    await runtime.poll_due(ids=["tg-cronica"])
+    await runtime.poll_due(ids=["tg-noticias"])
     async with runtime.sessions() as session:
         stories = {
             item.key: item.story_id
@@ -136,7 +132,7 @@ async def test_a_channel_without_preview_is_marked_failed_with_that_reason(
 ) -> None:
     server.route("/s/noticias_vzla", Route(status=302, headers={"Location": "/noticias_vzla"}))
     server.route("/noticias_vzla", Route(body=fixture("landing-no-preview.html")))
-    (report,) = await poll_due(runtime, ids=["tg-noticias"])
+    (report,) = await runtime.poll_due(ids=["tg-noticias"])
     assert report.error is not None and "no public preview" in report.error
     async with runtime.sessions() as session:
         source = await session.get(Source, "tg-noticias")
