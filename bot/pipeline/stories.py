@@ -288,12 +288,11 @@ def _batch_matches(
                 found.setdefault(at, []).append(story)
     siblings = bands.BandIndex()
     siblings.add([(at, reading.bands, reading.published_at) for at, reading in now_round.items()])
-    # An entry is compared with the round's entries before it; more candidates are asked for,
-    # as half of them, on average, come after it.
+    # An entry is compared with the round's entries before it (itself is its first candidate).
     round_candidates = siblings.candidates_many(
         {at: reading.bands for at, reading in now_round.items()},
         since_of=since,
-        limit=2 * NEAR_CANDIDATES + 1,
+        limit=NEAR_CANDIDATES,
     )
     for at, earlier in round_candidates.items():
         for sibling in earlier:
