@@ -125,7 +125,7 @@ def evidence(
     )
     # Figures, years and dates: two reports of one event do not give different ones.
     figures = frozenset(k for k in keys if k[0] in "#yd")
-    return Evidence(frozenset(keys), tuple(sorted(words.items())), lang, figures)
+    return Evidence(frozenset(keys), tuple(words.items()), lang, figures)
 
 
 def evidence_bands(ev: Evidence, frequencies: Frequencies) -> tuple[int, ...]:
@@ -223,17 +223,21 @@ def _names(title: str, text: str, actor_words: frozenset[str]) -> set[str]:
     if title_words and capitals / len(title_words) < 0.5:
         sources.append(title)
     for source in sources:
-        for sentence in _SENTENCE.split(source):
-            for match in _NAME_RUN.finditer(sentence):
-                words = _fold_name(match.group()).split()
-                if match.start() == 0 and len(words) == 1:
-                    continue  # a sentence's first word is capitalised whatever it is
-                if not words or any(word in actor_words for word in words):
-                    continue
-                last = words[-1]
-                if len(last) > 2 and last not in _STOPWORDS and last not in _NOT_NAMES:
-                    found.add(f"n:{_SAME_PLACE.get(last, last)}")
+        for match in _NAME_RUN.finditer(source):
+            words = _fold_name(match.group()).split()
+            if len(words) == 1 and _sentence_start(source, match.start()):
+                continue  # a sentence's first word is capitalised whatever it is
+            if not words or not actor_words.isdisjoint(words):
+                continue
+            last = words[-1]
+            if len(last) > 2 and last not in _STOPWORDS and last not in _NOT_NAMES:
+                found.add(f"n:{_SAME_PLACE.get(last, last)}")
     return found
+
+
+def _sentence_start(source: str, at: int) -> bool:
+    before = source[max(0, at - 3) : at].rstrip()
+    return not before or before[-1] in _SENTENCE_END
 
 
 def _figures(raw: str, folded: list[str]) -> set[str]:
@@ -277,7 +281,7 @@ def _signed(value: int) -> int:
 
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_SENTENCE = re.compile(r"(?<=[.!?:;»\"”])\s+|\n+")
+_SENTENCE_END = frozenset('.!?:;»"”\n')
 _CAPITAL = r"[A-ZÁÉÍÓÚÑÀÂÇÈÊËÎÏÔÛÜ][\wÀ-ÿ'-]+"
 # Capitalised words, joined by the small words names hold ("Tren de Aragua", "Port of Spain").
 _NAME_RUN = re.compile(rf"\b{_CAPITAL}(?:\s+(?:(?:de|del|la|las|los|el|of|the|d'|du|des)\s+)?{_CAPITAL})*")

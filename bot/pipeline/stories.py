@@ -119,6 +119,10 @@ async def store_entries(
         done, deferred = await _store_new(session, near, now_round, done_so_far)
         stored += done
         waiting = deferred + waiting
+    # A story merged into another during this call: its new items are now in that one.
+    stored = [
+        (pending, _merged(item, done_so_far.story(item.story_id))) for pending, item in stored
+    ]
     for item, pending in edited:
         near.prints.forget(item.id)  # its words changed: its print is read again when needed
         await items.update_item(
@@ -141,6 +145,12 @@ async def store_entries(
             items=tuple(mine),
         )
     return landed
+
+
+def _merged(item: items.StoredItem, story_id: int) -> items.StoredItem:
+    if story_id == item.story_id:
+        return item
+    return replace(item, story_id=story_id, new_story=False)
 
 
 class _Batch:
