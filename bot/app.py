@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Coroutine
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -15,9 +16,11 @@ from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot.config import Settings
+from bot.http import HttpSurface, build_routes
 from bot.logs import configure_logging
+from bot.metrics import DeliveryOutcomes, Metrics
 from bot.runtime import Runtime, open_runtime
-from bot.scheduler import run_alert_tick, run_delivery_tick, run_digest_tick
+from bot.scheduler import run_alert_tick, run_delivery_tick, run_digest_tick, run_failing_tick
 from bot.telegram.context import BotData, VigiaApplication, VigiaContext
 from bot.telegram.deliver import Pacer
 from bot.telegram.flood import FloodGate
@@ -28,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 DELIVERY_TICK = 2.0  # seconds between looks at the outbox
 ALERT_TICK = 60.0  # seconds between looks for alerts to promise
+FAILING_TICK = 3600.0  # seconds between looks for sources to report to the admins
 DELIVERY_CONNECTIONS = 32
 FIRST_TICK = 1.0  # seconds after start before the first of each tick
 
@@ -70,7 +74,7 @@ def build_application(
 def run_bot(settings: Settings) -> None:
     """`python -m bot run`: long polling (or a webhook when BOT_WEBHOOK_URL is set) until
     interrupted, then everything closed."""
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, json_lines=settings.log_format == "json")
     application = build_application(settings)
     logger.info("starting api=%s admins=%d", settings.telegram_api_url, len(settings.admins))
     if settings.webhook_url is None:
@@ -111,13 +115,28 @@ async def open_resources(
     application: VigiaApplication, settings: Settings, opened: Opened
 ) -> None:
     """post_init: open the Runtime (database migrated, steering files loaded), hand the handlers
-    what they use, register the commands."""
+    what they use, start the HTTP surface, register the commands."""
     stack = AsyncExitStack()
     runtime = await stack.enter_async_context(open_runtime(settings))
     opened.runtime, opened.resources = runtime, stack
     data = application.bot_data
     data.settings, data.sessions, data.steering = settings, runtime.sessions, runtime.steering
     data.reload, data.store_posts = runtime.reload, runtime.store_posts
+    surface = HttpSurface(build_routes(
+        sessions=runtime.sessions,
+        metrics=data.metrics,
+        max_tick_age=timedelta(seconds=settings.health_tick_age),
+    ))
+    try:
+        await surface.start(listen=settings.http_listen, port=settings.http_port)
+    except OSError as error:  # the bot still serves its subscribers; the operator must know
+        logger.error(
+            "http surface off: cannot listen on %s:%d (%s); /healthz and /metrics are "
+            "unavailable — set BOT_HTTP_LISTEN / BOT_HTTP_PORT",
+            settings.http_listen, settings.http_port, error.strerror or error,
+        )
+    else:
+        stack.push_async_callback(surface.stop)
     await application.bot.set_my_commands(
         [BotCommand(command, description) for command, description in COMMANDS]
     )
@@ -142,13 +161,14 @@ def schedule_ticks(application: VigiaApplication, settings: Settings, opened: Op
         raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
 
     async def poll(context: VigiaContext) -> object:
-        return await _poll(opened.get())
+        return await _poll(opened.get(), metrics=context.bot_data.metrics)
 
     ticks: tuple[tuple[str, float, _Tick], ...] = (
         ("poll", settings.poll_tick, poll),
         ("digests", settings.digest_tick, _digests),
         ("alerts", ALERT_TICK, _alerts),
         ("deliveries", DELIVERY_TICK, _deliveries),
+        ("failing", FAILING_TICK, _failing),
     )
     for name, interval, tick in ticks:
         jobs.run_repeating(
@@ -188,20 +208,28 @@ def _guarded(name: str, tick: _Tick) -> Callable[[VigiaContext], Coroutine[Any, 
         started = time.monotonic()
         try:
             result = await tick(context)
+            await context.bot_data.heartbeats.beat(context.sessions, name)
         except Exception:
             logger.exception("tick=%s failed ms=%d", name, _ms(started))
             return
+        finally:
+            context.bot_data.metrics.observe_tick(name, time.monotonic() - started)
         logger.debug("tick=%s done ms=%d result=%s", name, _ms(started), _summary(result))
 
     return run
 
 
-async def _poll(runtime: Runtime) -> object:
+async def _poll(runtime: Runtime, *, metrics: Metrics) -> object:
     # An operator's edit of feeds.toml or actors.toml takes effect on the next tick.
     await runtime.reload_if_changed()
     reports = await runtime.poll_due()
     failed = sum(1 for report in reports if report.error)
     new = sum(report.new for report in reports)
+    metrics.count_polls(
+        statuses=[report.status for report in reports if not report.error],
+        errors=failed,
+        new_items=new,
+    )
     if reports:
         logger.info("tick=poll sources=%d new=%d failed=%d", len(reports), new, failed)
     return len(reports)
@@ -220,10 +248,30 @@ async def _alerts(context: VigiaContext) -> object:
     )
 
 
+async def _failing(context: VigiaContext) -> object:
+    return await run_failing_tick(
+        sessions=context.sessions,
+        admins=context.settings.admins,
+        timezone=context.settings.timezone,
+        failing_after=timedelta(seconds=context.settings.failing_after),
+    )
+
+
 async def _deliveries(context: VigiaContext) -> object:
-    return await run_delivery_tick(
+    report = await run_delivery_tick(
         sessions=context.sessions, bot=context.bot, pacer=context.bot_data.pacer
     )
+    context.bot_data.metrics.count_deliveries(
+        DeliveryOutcomes(
+            delivered=report.sent,
+            retry=report.retried,
+            blocked=report.deactivated,
+            rejected=report.failed - report.deactivated,
+            retry_after=report.retry_after,
+        ),
+        transport="telegram",
+    )
+    return report
 
 
 def _ms(started: float) -> int:

@@ -240,7 +240,7 @@ class Delivery(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
-    kind: str  # digest | alert
+    kind: str  # digest | alert | admin (the daily report of failing sources)
     dedup_key: str  # e.g. digest:CHAT:2026-11-22T08:00 — a retry writes nothing twice
     part: int = 0
     text: str = Field(sa_column=Column(Text, nullable=False))

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from bot.model import CleanEntry, Tagging
 from bot.pipeline import dedup, events
+from bot.pipeline.relevance import confident
 from storage import bands, items
 from storage.db import Session, on_commit
 
@@ -247,7 +248,8 @@ def read(
     evidence = events.evidence(
         entry.title,
         entry.text,
-        actors=[(tag.id, tag.name) for tag in tagging.actors],
+        # The tags that are stored: an item read back from the database has those only.
+        actors=[(tag.id, tag.name) for tag in confident(tagging.actors)],
         lang=entry.lang,
     )
     return Reading(
@@ -428,7 +430,7 @@ def _new_item(pending: _NewEntry, story_id: int | None) -> items.NewItem:
         views=entry.views,
         forwarded_from=entry.forwarded_from,
         forwarded_key=entry.forwarded_key,
-        actors=tuple((tag.id, tag.confidence) for tag in pending.tagging.actors),
+        actors=tuple((tag.id, tag.confidence) for tag in confident(pending.tagging.actors)),
         topics=pending.tagging.topics,
         story_keys=_story_keys(entry),
         story_id=story_id,

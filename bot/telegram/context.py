@@ -9,6 +9,8 @@ from typing import Any, TypeAlias, TypeVar
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.config import Settings
+from bot.health import Heartbeats
+from bot.metrics import Metrics
 from bot.model import Actor, Entry
 from bot.pipeline.ingest import SourceReport
 from bot.steering import Reload, Steering
@@ -32,6 +34,8 @@ class BotData:
     store_posts: StorePosts | None = None
     flood: FloodGate = field(default_factory=FloodGate)
     pacer: Pacer = field(default_factory=Pacer)  # one per process: Telegram's limits are per bot
+    metrics: Metrics = field(default_factory=Metrics)
+    heartbeats: Heartbeats = field(default_factory=Heartbeats)
 
 
 # ExtBot[int]: the bot carries AIORateLimiter, whose per-request argument is an int.

@@ -71,6 +71,7 @@ class DeliveryReport:
     retried: int = 0  # sent back to wait (flood wait, network error, or behind such a part)
     failed: int = 0
     deactivated: int = 0  # subscribers deactivated (blocked the bot, chat gone)
+    retry_after: int = 0  # of the retried, those Telegram answered with 429 retry_after
 
 
 class Pacer:
@@ -180,7 +181,7 @@ class _DeliveryRound:
         self.margin = timedelta(seconds=min(5.0, lease_seconds / 4))
         self.sending = sending
         self.in_flight = 0
-        self.sent = self.retried = self.failed = self.deactivated = 0
+        self.sent = self.retried = self.failed = self.deactivated = self.retry_after = 0
         self._progress = asyncio.Event()
         self.serialize_writes = False
         self._writing = asyncio.Lock()
@@ -199,7 +200,9 @@ class _DeliveryRound:
             yield session
 
     def report(self) -> DeliveryReport:
-        return DeliveryReport(self.sent, self.retried, self.failed, self.deactivated)
+        return DeliveryReport(
+            self.sent, self.retried, self.failed, self.deactivated, self.retry_after
+        )
 
     async def wait_below(self, count: int) -> None:
         while self.in_flight >= count and self.in_flight > 0:
@@ -274,7 +277,7 @@ class _DeliveryRound:
         assert row.id is not None
         self.pacer.hold_chat(row.chat_id, wait)
         at = self.clock() + timedelta(seconds=wait)
-        logger.info(
+        logger.warning(
             "event=delivery_flood_wait delivery=%s chat=%s retry_after=%s", row.id, row.chat_id, wait
         )
         async with self._write() as session:
@@ -287,6 +290,7 @@ class _DeliveryRound:
             )
         await self._give_back(rest, at=at)
         self.retried += 1
+        self.retry_after += 1
 
     async def _rejected(self, row: Delivery, message: str) -> bool:
         """Telegram refused the message (400): a chat gone is deactivated, anything else failed
@@ -349,7 +353,7 @@ class _DeliveryRound:
             self.failed += 1
             return True
         at = self.clock() + timedelta(seconds=backoff_seconds(attempts))
-        logger.info(
+        logger.warning(
             "event=delivery_retry delivery=%s chat=%s attempts=%s at=%s error=%r",
             row.id,
             row.chat_id,

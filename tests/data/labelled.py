@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot.config import load_actors
+from bot.config import bundled, load_actors
 from bot.model import CleanEntry, Tagging
 from bot.pipeline import events, stories
 from bot.pipeline.relevance import tag_text
@@ -38,7 +38,7 @@ class LabelledPair:
 def load_story_pairs() -> tuple[list[LabelledPair], events.Frequencies]:
     """Every pair, and the frequencies of the evidence over all distinct items (as a stream
     holding them all would have counted them)."""
-    catalog = load_actors(HERE.parents[1] / "actors.toml")
+    catalog = load_actors(bundled("actors.toml"))
     tagger = Tagger(catalog.actors, catalog.topics)
     raw = [json.loads(line) for line in STORY_PAIRS.read_text(encoding="utf-8").splitlines()]
     entries: dict[tuple[str, str, str], CleanEntry] = {}
