@@ -69,7 +69,7 @@ def build_application(
 def run_bot(settings: Settings) -> None:
     """`python -m bot run`: long polling (or a webhook when BOT_WEBHOOK_URL is set) until
     interrupted, then everything closed."""
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, secrets=settings.secret_values())
     application = build_application(settings)
     logger.info("starting api=%s admins=%d", settings.telegram_api_url, len(settings.admins))
     if settings.webhook_url is None:

@@ -47,6 +47,29 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_secret: SecretStr | None = None
+    # The HTTP surface of `run` (/healthz, /metrics, /whatsapp).
+    http_listen: str = "127.0.0.1"
+    http_port: int = 8080
+    # WhatsApp Business Cloud API: on when the token and the phone number id are both set.
+    whatsapp_token: SecretStr | None = None
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_app_secret: SecretStr | None = None  # signs the webhooks Meta posts
+    whatsapp_verify_token: SecretStr | None = None  # Meta's GET verification of the webhook
+    whatsapp_api_url: str = "https://graph.facebook.com/v23.0"
+    whatsapp_template: str = "vigia_digest"  # approved template sent outside the 24-hour window
+    whatsapp_send_rate: float = 80.0  # messages per second for the number, overall
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        """WhatsApp is served when the token and the phone number id are both set."""
+        return self.whatsapp_token is not None and bool(self.whatsapp_phone_number_id)
+
+    def secret_values(self) -> tuple[str, ...]:
+        """Every secret these settings hold, for the log filter to redact."""
+        held = (self.token, self.webhook_secret, self.whatsapp_token, self.whatsapp_app_secret,
+                self.whatsapp_verify_token)
+        return tuple(value.get_secret_value() for value in held
+                     if value is not None and value.get_secret_value())
 
     @field_validator("admins", mode="before")
     @classmethod
@@ -56,6 +79,27 @@ class Settings(BaseSettings):
             return frozenset(int(part) for part in parts if part)
         if isinstance(value, int):
             return frozenset({value})
+        return value
+
+    @field_validator("whatsapp_api_url")
+    @classmethod
+    def _strip_api_root(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("whatsapp_phone_number_id")
+    @classmethod
+    def _digits_only(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.strip().isdigit():
+            raise ValueError("the phone number id is the number Meta shows (digits only)")
+        return value.strip()
+
+    @field_validator("whatsapp_send_rate")
+    @classmethod
+    def _positive_rate(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be more than 0 messages a second")
         return value
 
     @field_validator("telegram_api_url", "telegram_web_url")

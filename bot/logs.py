@@ -1,25 +1,31 @@
-"""Logging set-up: key=value lines, and no Telegram bot token in any record, ever.
+"""Logging set-up: key=value lines, and no token or secret in any record, ever.
 
-`configure_logging(level)` installs `TokenFilter` on the root handlers (so records of every logger,
-ours or a library's, are redacted before they are written) and quiets httpx/httpcore, whose INFO
-lines carry request URLs — and Bot API URLs carry the token: `…/bot123456:ABC-DEF…/sendMessage`.
+`configure_logging(level, secrets=…)` installs `TokenFilter` on the root handlers (so records of
+every logger, ours or a library's, are redacted before they are written) and quiets httpx/httpcore,
+whose INFO lines carry request URLs — and Bot API URLs carry the token: `…/bot123456:ABC-DEF…/sendMessage`.
+Secrets of other shapes (the WhatsApp access token, its app secret) are redacted by value.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 
 __all__ = ["REDACTED", "TokenFilter", "configure_logging", "redact_tokens"]
 
 REDACTED = "bot[REDACTED]"
 # A bot token is "<bot id>:<35-ish url-safe characters>"; in URLs it follows "bot".
 _TOKEN = re.compile(r"(?:\bbot)?\d{5,}:[A-Za-z0-9_-]{20,}")
+MIN_SECRET = 6  # shorter values would redact ordinary words
+_SECRETS: set[str] = set()  # the process's secrets, by value: one process, one set of settings
 _QUIET = ("httpx", "httpcore", "telegram.request", "apscheduler.executors.default")
 
 
-def configure_logging(level: int | str = logging.INFO) -> None:
-    """One stream handler with key=value lines, tokens redacted, HTTP client chatter quiet."""
+def configure_logging(level: int | str = logging.INFO, *, secrets: Iterable[str] = ()) -> None:
+    """One stream handler with key=value lines, tokens and `secrets` redacted, HTTP client
+    chatter quiet."""
+    _SECRETS.update(secret for secret in secrets if len(secret) >= MIN_SECRET)
     root = logging.getLogger()
     root.setLevel(level)
     if not root.handlers:
@@ -36,7 +42,11 @@ def configure_logging(level: int | str = logging.INFO) -> None:
 
 
 def redact_tokens(text: str) -> str:
-    """`text` with every Telegram bot token replaced by `bot[REDACTED]`."""
+    """`text` with every Telegram bot token replaced by `bot[REDACTED]`, and every secret given
+    to `configure_logging` by `[REDACTED]`."""
+    for secret in _SECRETS:
+        if secret in text:
+            text = text.replace(secret, "[REDACTED]")
     return _TOKEN.sub(REDACTED, text)
 
 

@@ -220,6 +220,11 @@ class Subscriber(SQLModel, table=True):
     next_digest_at: datetime | None = Field(default=None, sa_column=_utc(index=True))
     created_at: datetime = Field(sa_column=_utc(nullable=False))
     deactivated_reason: str | None = None
+    transport: str = Field(default="telegram", sa_column_kwargs={"server_default": "telegram"})
+    # The language the reader speaks to Vigía in (WhatsApp words), for its answers; None: English.
+    language: str | None = None
+    # When the reader last wrote (WhatsApp's own timestamp): free-form messages only within 24 h.
+    last_inbound_at: datetime | None = Field(default=None, sa_column=_utc())
 
 
 class Follow(SQLModel, table=True):
@@ -266,6 +271,19 @@ class SentStory(SQLModel, table=True):
     story_id: int = Field(foreign_key="story.id", primary_key=True, ondelete="CASCADE")
     source_count: int = 1
     sent_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class InboundMessage(SQLModel, table=True):
+    """A message a reader sent over WhatsApp, kept so that a webhook Meta sends again is handled
+    once: `done` once its answer is in the outbox."""
+
+    __tablename__ = "inbound_message"
+
+    id: str = Field(primary_key=True)  # the transport's message id (wamid)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    sent_at: datetime = Field(sa_column=_utc(nullable=False))
+    received_at: datetime = Field(sa_column=_utc(nullable=False, index=True))
+    done: bool = False
 
 
 class Checkpoint(SQLModel, table=True):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,22 +18,50 @@ class SettingError(ValueError):
 
 
 async def subscribe(
-    *, session: AsyncSession, chat_id: int, timezone: str, now: datetime
+    *,
+    session: AsyncSession,
+    chat_id: int,
+    timezone: str,
+    now: datetime,
+    transport: str = "telegram",
+    language: str | None = None,
 ) -> Subscriber:
     """Subscribe a chat, or bring a stopped one back with the settings it had.
 
-    A new subscriber has no watermark: its first digest covers the last 24 hours.
+    A new subscriber has no watermark: its first digest covers the last 24 hours. `language`
+    (the reader's, when known) replaces the stored one.
     """
     subscriber = await session.get(Subscriber, chat_id)
     if subscriber is None:
         subscriber = Subscriber(
-            chat_id=chat_id, created_at=now, timezone=timezone if is_zone(timezone) else "UTC"
+            chat_id=chat_id, created_at=now, timezone=timezone if is_zone(timezone) else "UTC",
+            transport=transport,
         )
         session.add(subscriber)
     elif not subscriber.active:
         subscriber.active = True
         subscriber.deactivated_reason = None
+    if language is not None:
+        subscriber.language = language
     subscriber.next_digest_at = _plan(subscriber, now)
+    await session.flush()
+    return subscriber
+
+
+async def note_inbound(
+    *, session: AsyncSession, chat_id: int, sent_at: datetime, language: str | None = None
+) -> Subscriber | None:
+    """The reader wrote at `sent_at` (the platform's own time): the reply window runs from the
+    latest such moment; a late webhook never moves it back. Keeps `language` when given.
+    None when the chat never subscribed."""
+    subscriber = await session.get(Subscriber, chat_id)
+    if subscriber is None:
+        return None
+    last = subscriber.last_inbound_at
+    if last is None or _aware(last) < _aware(sent_at):
+        subscriber.last_inbound_at = sent_at
+    if language is not None:
+        subscriber.language = language
     await session.flush()
     return subscriber
 
@@ -125,6 +153,10 @@ async def list_follows(*, session: AsyncSession, chat_id: int) -> list[str]:
         .order_by(col(Actor.name), col(Follow.actor_id))
     )
     return [actor_id for (actor_id,) in rows]
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def _plan(subscriber: Subscriber, now: datetime) -> datetime | None:
