@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.pipeline.fold import fold_phrase
 
-__all__ = ["LANGUAGES", "Command", "read_choice", "read_words"]
+__all__ = ["LANGUAGES", "Command", "read_words"]
 
 LANGUAGES = ("es", "en", "fr")
 MAX_WORDS = 300  # characters of a message that are read; the rest is not a command
@@ -35,15 +35,6 @@ def read_words(text: str) -> Command:
         if folded == phrase or folded.startswith(phrase + " "):
             return Command(verb, _after(raw, phrase), language)
     return Command("unknown", raw, None)
-
-
-def read_choice(choice_id: str) -> Command | None:
-    """The command behind a button or list row Vigía sent (`verb:argument`); None when the id is
-    not one of ours (an old or forged press)."""
-    verb, _, argument = choice_id.partition(":")
-    if verb not in _CHOICE_VERBS or len(choice_id) > 200:
-        return None
-    return Command(verb, argument, None)
 
 
 def _after(raw: str, phrase: str) -> str:
@@ -95,4 +86,3 @@ _TABLE: tuple[tuple[str, str, str | None], ...] = (
     ("arret", "stop", "fr"),  # arrêt
 )
 _PHRASES = tuple(sorted(_TABLE, key=lambda row: -len(row[0].split())))
-_CHOICE_VERBS = frozenset({"actor", "follow", "unfollow", "digest", "more", "open"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.whatsapp.words import Command, read_choice, read_words
+from bot.whatsapp.words import Command, read_words
 
 
 @pytest.mark.parametrize(
@@ -53,10 +53,3 @@ def test_a_word_must_stand_alone() -> None:
     # "seguirá" is not "seguir"; "stopping" is not "stop".
     assert read_words("seguirá la crisis").verb == "unknown"
     assert read_words("stopping by").verb == "unknown"
-
-
-def test_choices_are_read_back_and_forged_ones_refused() -> None:
-    assert read_choice("actor:delcy") == Command("actor", "delcy", None)
-    assert read_choice("open:1764600000") == Command("open", "1764600000", None)
-    assert read_choice("drop:everything") is None
-    assert read_choice("actor:" + "x" * 300) is None
