@@ -138,6 +138,9 @@ class FakeCloud:
         self._client: httpx.AsyncClient | None = None
         self.port = 0
         self.webhook_answers: list[int] = []  # HTTP status of every webhook the fake posted
+        self._pause_at: int | None = None
+        self._held: list[asyncio.Future[bool]] = []
+        self.paused = threading.Event()
 
     # ---- life cycle ----------------------------------------------------------------------
 
@@ -185,6 +188,26 @@ class FakeCloud:
         """The next `times` messages to `wa_id` are refused with `code`."""
         with self._lock:
             self._failures.setdefault(wa_id, []).append([code, times])
+
+    def pause_after(self, count: int) -> None:
+        """Once `count` messages are accepted, hold every further send unanswered and unrecorded
+        (as if it never reached WhatsApp) and set `paused`."""
+        with self._lock:
+            self._pause_at = count
+            if len(self.accepted) >= count:
+                self.paused.set()
+
+    def resume(self, *, drop_held: bool = True) -> int:
+        """Stop holding; held sends are dropped unanswered (or served when `drop_held` is
+        False). Returns how many were held."""
+        with self._lock:
+            self._pause_at = None
+            held, self._held = self._held, []
+        self.paused.clear()
+        if self._loop is not None:
+            for future in held:
+                self._loop.call_soon_threadsafe(_settle, future, not drop_held)
+        return len(held)
 
     def block(self, *wa_ids: str) -> None:
         with self._lock:
@@ -293,6 +316,8 @@ class FakeCloud:
                 if request is None:
                     break
                 method, target, headers, body = request
+                if not await self._hold_if_paused():
+                    break  # dropped unanswered: the client sees its connection close
                 status, answer = await self._answer(method, target, headers, body)
                 data = json.dumps(answer).encode()
                 writer.write(
@@ -306,6 +331,16 @@ class FakeCloud:
             writer.close()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
+
+    async def _hold_if_paused(self) -> bool:
+        with self._lock:
+            if self._pause_at is None or len(self.accepted) < self._pause_at:
+                return True
+            self.paused.set()
+            assert self._loop is not None
+            future: asyncio.Future[bool] = self._loop.create_future()
+            self._held.append(future)
+        return await future
 
     async def _answer(self, method: str, target: str, headers: dict[str, str],
                       body: bytes) -> tuple[int, dict[str, Any]]:
@@ -373,6 +408,8 @@ class FakeCloud:
             accepted = Accepted(wa_id, f"wamid.OUT{next(self._ids):08d}", payload["type"],
                                 payload, now)
             self.accepted.append(accepted)
+            if self._pause_at is not None and len(self.accepted) >= self._pause_at:
+                self.paused.set()
         return accepted
 
     async def _receipts(self, accepted: Accepted) -> None:
@@ -389,6 +426,11 @@ class FakeCloud:
                              "X-Hub-Signature-256": self.sign(body)})
                 with self._lock:
                     self.webhook_answers.append(answer.status_code)
+
+
+def _settle(future: asyncio.Future[bool], value: bool) -> None:
+    if not future.done():
+        future.set_result(value)
 
 
 def _check_shape(payload: Any, templates: dict[str, set[str]]) -> None:
