@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 import tempfile
 import time
@@ -21,8 +22,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.digest.render import render_digest
+from bot.digest.compose import compose_digest
 from bot.model import StoryView
+from bot.telegram.transport import TelegramTransport
 from storage import migrate
 from storage.db import create_engine, sessionmaker, transaction
 from storage.deliveries import enqueue
@@ -66,14 +68,17 @@ async def run(subscribers: int, rate: float, concurrency: int) -> None:
         stories = sample_stories()
 
         started = time.perf_counter()
+        renderer = TelegramTransport(None)
         digests = {
-            chat: render_digest(
-                stories, heading="Vigía — last 24 h", tz=ZONES[chat % len(ZONES)], now=NOW
+            chat: renderer.render(
+                compose_digest(
+                    stories, heading="Vigía — last 24 h", tz=ZONES[chat % len(ZONES)], now=NOW
+                )
             )
             for chat in range(1, subscribers + 1)
         }
         render_seconds = time.perf_counter() - started
-        parse_telegram_html(digests[1][0])
+        parse_telegram_html(json.loads(digests[1][0])["text"])
 
         async with transaction(maker) as session:
             for chat in digests:
@@ -82,10 +87,11 @@ async def run(subscribers: int, rate: float, concurrency: int) -> None:
             for chat, parts in digests.items():
                 await enqueue(
                     session=session,
-                    chat_id=chat,
+                    transport=renderer.name,
+                    destination=str(chat),
                     kind="digest",
                     dedup_key=f"digest:{chat}:{NOW.isoformat()}",
-                    parts=parts,
+                    payloads=parts,
                     now=NOW,
                 )
         promised = sum(len(parts) for parts in digests.values())

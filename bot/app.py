@@ -15,14 +15,15 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot.config import Settings
 from bot.logs import configure_logging
+from bot.outbox import Pace, Pacer
 from bot.pipeline.ingest import poll_due
 from bot.runtime import open_runtime
 from bot.scheduler import run_alert_tick, run_delivery_tick, run_digest_tick
 from bot.telegram.context import BotData, VigiaApplication, VigiaContext
-from bot.telegram.deliver import Pacer
 from bot.telegram.flood import FloodGate
 from bot.telegram.handlers import register_handlers
 from bot.telegram.texts import COMMANDS
+from bot.telegram.transport import TelegramTransport
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +60,11 @@ def build_application(
     application = cast(VigiaApplication, builder.build())
     if flood is not None:
         application.bot_data.flood = flood
-    application.bot_data.pacer = Pacer(global_rate=settings.send_rate)
+    telegram = TelegramTransport(
+        application.bot, pace=Pace(global_rate=settings.send_rate, per_destination=1.0)
+    )
+    application.bot_data.transports = {telegram.name: telegram}
+    application.bot_data.pacers = {telegram.name: Pacer.for_pace(telegram.pace)}
     register_handlers(application)
     if ticks:
         schedule_ticks(application, settings)
@@ -184,7 +189,9 @@ async def _alerts(context: VigiaContext) -> object:
 
 
 async def _deliveries(context: VigiaContext) -> object:
-    return await run_delivery_tick(context.runtime, context.bot, pacer=context.bot_data.pacer)
+    return await run_delivery_tick(
+        context.runtime, context.bot_data.transports, pacers=context.bot_data.pacers
+    )
 
 
 def _ms(started: float) -> int:

@@ -162,8 +162,8 @@ async def render_terminal_digest(
     """The digest of `window` (or of one actor) as terminal text; None for an unknown actor."""
     from zoneinfo import ZoneInfo
 
+    from bot.digest.compose import compose_digest, plain_text
     from bot.digest.lookup import find_actor
-    from bot.digest.render import render_digest_text
     from bot.digest.select import select_actor, select_window
 
     now = datetime.now(UTC)
@@ -177,9 +177,8 @@ async def render_terminal_digest(
         else:
             page = await select_window(session=session, since=now - window, until=now, limit=limit)
             heading = f"Vigía digest — last {_label(window)}"
-    return render_digest_text(
-        page.stories, heading=heading, tz=ZoneInfo(runtime.settings.timezone), now=now
-    )
+    zone = ZoneInfo(runtime.settings.timezone)
+    return plain_text(compose_digest(page.stories, heading=heading, tz=zone, now=now))
 
 
 async def print_stories(settings: Settings, *, since: str, out: TextIO | None = None) -> int:

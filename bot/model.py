@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,3 +137,103 @@ class StoryView:
     lang: str | None = None
     actor_weight: float = 0.0  # the weight of the weightiest actor named, for ranking
     follow_up: bool = False  # already sent to this chat, and since reported by more sources
+    languages: tuple[str, ...] = ()  # of its items, most told first
+
+
+# ---- the one seam for everything that goes out ------------------------------------------------
+# A digest, an alert, an answer or a channel post is composed once as a `Message`; each transport
+# renders it (escaping untrusted text its own way, splitting under its own limit) into payloads
+# that the outbox stores and that transport's sender sends. See bot/outbox.py.
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A run of a paragraph's text; untrusted, escaped by each renderer its own way."""
+
+    text: str
+    style: str = ""  # "" | "bold" | "italic" | "code"
+    link: str | None = None  # an http(s) address; renderers drop anything else
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """Plain words (one or more lines), optionally styled in runs."""
+
+    spans: tuple[Span, ...]
+
+    @staticmethod
+    def of(text: str, *, style: str = "") -> Paragraph:
+        """A paragraph of one run."""
+        return Paragraph(spans=(Span(text, style),))
+
+
+@dataclass(frozen=True, slots=True)
+class StoryBlock:
+    """One story as every transport shows it: title, link, outlets, languages, actors, topics, time."""
+
+    title: str
+    url: str | None
+    source_name: str  # the best source's name
+    source_count: int
+    time: datetime  # when the story was first seen (aware)
+    languages: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()  # display names, most important first
+    topics: tuple[str, ...] = ()
+    index: int | None = None  # its number in a digest
+    follow_up: bool = False  # sent before, back because more outlets carry it
+
+
+Block = Paragraph | StoryBlock
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A button: its label (plain text) and what pressing it asks for (≤ 64 bytes)."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """A PNG with a one-line caption (plain text)."""
+
+    png: bytes
+    caption: str
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """What Vigía says, before any transport: blocks in order, choices under them, a picture.
+
+    `timezone` and `now` are the reader's: times are shown in their zone, as "14:05" today.
+    `replaces` is the receipt of an earlier delivery this message rewrites in place (a channel
+    post growing as more outlets join); a transport that cannot edit sends it anew.
+    """
+
+    blocks: tuple[Block, ...] = ()
+    choices: tuple[tuple[Choice, ...], ...] = ()
+    picture: Picture | None = None
+    timezone: str = "UTC"
+    now: datetime | None = None
+    replaces: str | None = None
+
+
+class Status(StrEnum):
+    """What a transport says of one send."""
+
+    DELIVERED = "delivered"
+    RETRY = "retry"  # not now: after `retry_after` seconds, or the outbox's back-off
+    BLOCKED = "blocked"  # the destination is gone or refuses us: stop sending it anything
+    REJECTED = "rejected"  # this payload will never go: give it up, keep the destination
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The answer of `Transport.send` for one delivery."""
+
+    status: Status
+    receipt: str | None = None  # the platform's id of what it delivered (edits refer to it)
+    retry_after: float | None = None  # seconds the platform asked for; None: back off
+    flood: bool = False  # the platform paced us (429): waiting is not a failed attempt
+    reason: str = ""  # for the log and the row's error; never a secret

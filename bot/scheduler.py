@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
@@ -15,13 +14,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from bot.digest.compose import compose_alert, compose_digest
 from bot.digest.rank import rank_stories
-from bot.digest.render import render_alert, render_digest
 from bot.digest.select import load_stories, select_window
+from bot.model import Choice
+from bot.outbox import DeliveryReport, Pacer, Transport, deliver_due, promise
 from bot.runtime import Runtime
 from bot.telegram.buttons import digest_more
-from bot.telegram.deliver import DeliveryReport, Pacer, deliver_due
-from storage import deliveries
+from bot.telegram.transport import TelegramTransport
 from storage.db import transaction
 from storage.models import (
     Checkpoint,
@@ -36,7 +36,7 @@ from storage.schedule import next_digest_at, zone_of
 from storage.subscribers import subscriber_languages
 
 if TYPE_CHECKING:
-    import telegram
+    from collections.abc import Mapping
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,11 @@ DUE_BATCH = 200
 
 
 async def run_digest_tick(
-    runtime: Runtime, *, now: datetime | None = None, limit: int = 5000
+    runtime: Runtime,
+    *,
+    now: datetime | None = None,
+    limit: int = 5000,
+    transport: Transport | None = None,
 ) -> int:
     """Write the digests that are due into the outbox; return how many were promised.
 
@@ -62,6 +66,7 @@ async def run_digest_tick(
     the schedule still advances.
     """
     now = _utc(now or datetime.now(UTC))
+    transport = transport or TelegramTransport(None)
     promised = done = 0
     cursor = None  # chat ids are walked in order, so a failing subscriber is tried once a tick
     while done < limit:
@@ -86,7 +91,7 @@ async def run_digest_tick(
             cursor = subscriber.chat_id
             try:
                 async with transaction(runtime.sessions) as session:
-                    promised += await _promise_digest(session, subscriber, now)
+                    promised += await _promise_digest(session, transport, subscriber, now)
             except Exception:
                 # One subscriber's failure must not hold back everybody else's digest.
                 logger.exception("digest failed chat=%s", subscriber.chat_id)
@@ -95,7 +100,9 @@ async def run_digest_tick(
     return promised
 
 
-async def run_alert_tick(runtime: Runtime, *, now: datetime | None = None) -> int:
+async def run_alert_tick(
+    runtime: Runtime, *, now: datetime | None = None, transport: Transport | None = None
+) -> int:
     """Alert followers of the actors named by stories that got an item since the last check.
 
     At most `alerts_per_hour` alerts a chat an hour; the rest wait for the next digest. A story
@@ -106,6 +113,7 @@ async def run_alert_tick(runtime: Runtime, *, now: datetime | None = None) -> in
     dedup keys make the repeat write nothing twice.
     """
     now = _utc(now or datetime.now(UTC))
+    transport = transport or TelegramTransport(None)
     cap = runtime.settings.alerts_per_hour
     async with transaction(runtime.sessions) as session:
         mark = await session.get(Checkpoint, ALERT_CHECKPOINT)
@@ -122,20 +130,24 @@ async def run_alert_tick(runtime: Runtime, *, now: datetime | None = None) -> in
         mark.value = newest
         promised = 0
         for chat_id, story_actors in candidates.items():
-            room = cap - await _alerts_last_hour(session, chat_id, now)
+            room = cap - await _alerts_last_hour(session, transport.name, chat_id, now)
             if room > 0:
                 promised += await _promise_alerts(
-                    runtime, session, chat_id, story_actors, room=room, now=now
+                    runtime, session, transport, chat_id, story_actors, room=room, now=now
                 )
     if promised:
         logger.info("alert tick promised=%d", promised)
     return promised
 
 
-async def run_delivery_tick(runtime: Runtime, bot: telegram.Bot, *,
-                            pacer: Pacer | None = None) -> DeliveryReport:
-    """Send what the outbox holds that is due, paced by the process's one pacer."""
-    return await deliver_due(bot, runtime.sessions, pacer=pacer)
+async def run_delivery_tick(
+    runtime: Runtime,
+    transports: Mapping[str, Transport],
+    *,
+    pacers: Mapping[str, Pacer] | None = None,
+) -> DeliveryReport:
+    """Send what the outbox holds that is due, paced by the process's one pacer per transport."""
+    return await deliver_due(transports, runtime.sessions, pacers=pacers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +158,9 @@ class _Followed:
     actor_names: tuple[str, ...]
 
 
-async def _promise_digest(session: AsyncSession, subscriber: Subscriber, now: datetime) -> int:
+async def _promise_digest(
+    session: AsyncSession, transport: Transport, subscriber: Subscriber, now: datetime
+) -> int:
     scheduled = subscriber.next_digest_at
     assert scheduled is not None
     following = next_digest_at(
@@ -183,24 +197,18 @@ async def _promise_digest(session: AsyncSession, subscriber: Subscriber, now: da
     zone = zone_of(subscriber.timezone)
     local = _utc(scheduled).astimezone(zone)
     heading = f"Vigía · Venezuela — {local:%d %b, %H:%M}"
-    parts = render_digest(page.stories, heading=heading, tz=zone, now=now)
-    markup = None
+    choices: tuple[tuple[Choice, ...], ...] = ()
     if page.total > len(page.stories):
         more = digest_more(since=since, until=now, offset=len(page.stories))
-        markup = json.dumps(
-            {
-                "inline_keyboard": [
-                    [{"text": f"More ({page.total - len(page.stories)})", "callback_data": more}]
-                ]
-            }
-        )
-    await deliveries.enqueue(
+        choices = ((Choice(f"More ({page.total - len(page.stories)})", more),),)
+    message = compose_digest(page.stories, heading=heading, tz=zone, now=now, choices=choices)
+    await promise(
         session=session,
-        chat_id=subscriber.chat_id,
+        transport=transport,
+        destination=str(subscriber.chat_id),
+        message=message,
         kind="digest",
         dedup_key=f"digest:{subscriber.chat_id}:{_utc(scheduled).isoformat()}",
-        parts=parts,
-        markup=markup,
         now=now,
     )
     await _record_sent(
@@ -256,6 +264,7 @@ async def _alert_candidates(
 async def _promise_alerts(
     runtime: Runtime,
     session: AsyncSession,
+    transport: Transport,
     chat_id: int,
     followed: list[_Followed],
     *,
@@ -273,18 +282,19 @@ async def _promise_alerts(
     zone = zone_of(subscriber.timezone if subscriber else runtime.settings.timezone)
     sent: list[tuple[int, int]] = []
     for view in views[:room]:
-        text = render_alert(
+        message = compose_alert(
             view,
             [names.get(actor_id, actor_id) for actor_id in actors_of[view.id]],
             tz=zone,
             now=now,
         )
-        await deliveries.enqueue(
+        await promise(
             session=session,
-            chat_id=chat_id,
+            transport=transport,
+            destination=str(chat_id),
+            message=message,
             kind="alert",
             dedup_key=f"alert:{chat_id}:{view.id}",
-            parts=[text],
             now=now,
         )
         sent.append((view.id, view.source_count))
@@ -292,12 +302,15 @@ async def _promise_alerts(
     return len(sent)
 
 
-async def _alerts_last_hour(session: AsyncSession, chat_id: int, now: datetime) -> int:
+async def _alerts_last_hour(
+    session: AsyncSession, transport_name: str, chat_id: int, now: datetime
+) -> int:
     count = await session.scalar(
         select(func.count())
         .select_from(Delivery)
         .where(
-            col(Delivery.chat_id) == chat_id,
+            col(Delivery.transport) == transport_name,
+            col(Delivery.destination) == str(chat_id),
             col(Delivery.kind) == "alert",
             col(Delivery.created_at) > now - timedelta(hours=1),
         )

@@ -1,13 +1,17 @@
-"""The outbox: messages promised to chats, claimed with a lease, marked sent, retried or failed.
+"""The outbox: payloads promised to destinations, claimed with a lease, marked sent, retried or failed.
+
+A row says which transport sends it ("telegram", "whatsapp"), to which destination of that
+transport (a chat id, an @channel, a phone number) and what (`payload`, in the transport's own
+format: the outbox never reads it).
 
 Every function takes a keyword-only `session` and never commits: the caller owns the unit of work.
 Times are stored in UTC (every `datetime` given here is converted).
 
 Life of a row: `pending` → (claim_due) `sending` with a lease → `sent` | back to `pending` with a
 later `next_attempt_at` | `failed`. A `sending` row whose lease has expired (its worker died) is
-claimable again. A chat's rows are claimed in id order (the parts of one digest were inserted in
-order): a row is never claimed while an earlier row of the same chat is still pending or sending
-elsewhere, so part 2 never overtakes part 1, on one worker or several.
+claimable again. A destination's rows are claimed in id order (the parts of one digest were
+inserted in order): a row is never claimed while an earlier row of the same destination is still
+pending or sending elsewhere, so part 2 never overtakes part 1, on one worker or several.
 """
 
 from __future__ import annotations
@@ -20,57 +24,59 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Delivery, Subscriber
+from storage.models import Delivery, PublishTarget, Subscriber
 
 __all__ = [
+    "block_destination",
     "claim_due",
     "count_pending",
-    "deactivate_subscriber",
     "enqueue",
     "mark_failed",
     "mark_retry",
     "mark_sent",
+    "receipt_of",
     "release",
 ]
 
 OPEN = ("pending", "sending")
 _DELIVERY: Table = Delivery.__table__  # type: ignore[attr-defined]
 _SUBSCRIBER: Table = Subscriber.__table__  # type: ignore[attr-defined]
+_TARGET: Table = PublishTarget.__table__  # type: ignore[attr-defined]
 
 
 async def enqueue(
     *,
     session: AsyncSession,
-    chat_id: int,
+    transport: str,
+    destination: str,
     kind: str,
     dedup_key: str,
-    parts: Sequence[str],
-    markup: str | None = None,
+    payloads: Sequence[str],
     now: datetime,
 ) -> int:
-    """Promise the message `parts` to `chat_id`, one row per part keyed f"{dedup_key}#{i}".
+    """Promise `payloads` (in send order) to `destination` of `transport`, one row per payload
+    keyed f"{dedup_key}#{i}".
 
     Idempotent: rows whose key exists are skipped (INSERT … ON CONFLICT DO NOTHING), so enqueuing
-    the same digest twice writes nothing twice. `markup` (inline keyboard JSON) goes on the last
-    part. Returns how many rows were inserted.
+    the same digest twice writes nothing twice. Returns how many rows were inserted.
     """
-    if not parts:
+    if not payloads:
         return 0
     at = _utc(now)
     rows = [
         {
-            "chat_id": chat_id,
+            "transport": transport,
+            "destination": destination,
             "kind": kind,
             "dedup_key": f"{dedup_key}#{index}",
             "part": index,
-            "text": text,
-            "markup": markup if index == len(parts) - 1 else None,
+            "payload": payload,
             "status": "pending",
             "attempts": 0,
             "next_attempt_at": at,
             "created_at": at,
         }
-        for index, text in enumerate(parts)
+        for index, payload in enumerate(payloads)
     ]
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -92,19 +98,20 @@ async def claim_due(
     Due: `pending` with next_attempt_at <= now, or `sending` with an expired lease. On PostgreSQL
     rows are locked FOR UPDATE SKIP LOCKED, so concurrent workers never claim the same row; on
     SQLite the single UPDATE statement runs under the database's write lock. A row is left alone
-    while an earlier open row of its chat is not claimed in the same statement. Returned in id
-    order (per chat: part order).
+    while an earlier open row of its destination is not claimed in the same statement. Returned in id
+    order (per destination: part order).
     """
     at = _utc(now)
     lease_until = at + timedelta(seconds=lease_seconds)
     row = _DELIVERY.c
     earlier = _DELIVERY.alias("earlier").c
+    same = (earlier.transport == row.transport) & (earlier.destination == row.destination)
     due = or_(
         and_(row.status == "pending", row.next_attempt_at <= at),
         and_(row.status == "sending", or_(row.lease_until.is_(None), row.lease_until < at)),
     )
     held_earlier = exists().where(
-        earlier.chat_id == row.chat_id,
+        same,
         earlier.id < row.id,
         or_(
             and_(earlier.status == "pending", earlier.next_attempt_at > at),
@@ -112,7 +119,7 @@ async def claim_due(
         ),
     )
     candidates = (
-        select(row.id, row.chat_id)
+        select(row.id, row.transport, row.destination)
         .where(due, ~held_earlier)
         .order_by(row.id)
         .limit(limit)
@@ -123,7 +130,8 @@ async def claim_due(
     other = _DELIVERY.alias("other").c
     in_order = select(candidates.c.id).where(
         ~exists().where(
-            other.chat_id == candidates.c.chat_id,
+            other.transport == candidates.c.transport,
+            other.destination == candidates.c.destination,
             other.id < candidates.c.id,
             other.status.in_(OPEN),
             other.id.not_in(select(candidates.c.id)),
@@ -142,14 +150,22 @@ async def claim_due(
 
 
 async def mark_sent(
-    *, session: AsyncSession, delivery_id: int, message_id: int | None, now: datetime
+    *, session: AsyncSession, delivery_id: int, receipt: str | None, now: datetime
 ) -> None:
-    """Telegram accepted the row: it is never sent again."""
+    """The transport delivered the row: it is never sent again."""
     await session.execute(
         update(Delivery)
         .where(_DELIVERY.c.id == delivery_id)
-        .values(
-            status="sent", message_id=message_id, sent_at=_utc(now), lease_until=None, error=None
+        .values(status="sent", receipt=receipt, sent_at=_utc(now), lease_until=None, error=None)
+    )
+
+
+async def receipt_of(*, session: AsyncSession, dedup_key: str) -> str | None:
+    """The receipt of the delivered row with this key (an edit needs the post it rewrites);
+    None while it is not delivered."""
+    return await session.scalar(
+        select(_DELIVERY.c.receipt).where(
+            _DELIVERY.c.dedup_key == dedup_key, _DELIVERY.c.status == "sent"
         )
     )
 
@@ -205,20 +221,32 @@ async def release(*, session: AsyncSession, delivery_ids: Sequence[int], at: dat
     )
 
 
-async def deactivate_subscriber(*, session: AsyncSession, chat_id: int, reason: str) -> int:
-    """The chat is gone (blocked the bot, deleted): stop serving it and fail its open rows.
-
-    Returns how many open deliveries were failed.
-    """
-    await session.execute(
-        update(Subscriber)
-        .where(_SUBSCRIBER.c.chat_id == chat_id)
-        .values(active=False, deactivated_reason=reason[:200])
-    )
+async def block_destination(
+    *, session: AsyncSession, transport: str, destination: str, reason: str, now: datetime
+) -> int:
+    """The destination is gone or refuses us (blocked the bot, chat deleted, not an admin):
+    fail its open rows, and stop whatever feeds it — the subscriber it is, or the publish
+    target that posts there. Returns how many open deliveries were failed."""
+    if transport == "telegram" and _is_chat_id(destination):
+        await session.execute(
+            update(Subscriber)
+            .where(_SUBSCRIBER.c.chat_id == int(destination))
+            .values(active=False, deactivated_reason=reason[:200])
+        )
+    if transport == "telegram":
+        await session.execute(
+            update(PublishTarget)
+            .where(_TARGET.c.chat == destination)
+            .values(failed_reason=reason[:300], failed_at=_utc(now))
+        )
     result = await session.execute(
         update(Delivery)
-        .where(_DELIVERY.c.chat_id == chat_id, _DELIVERY.c.status.in_(OPEN))
-        .values(status="failed", lease_until=None, error=f"subscriber deactivated: {reason}"[:500])
+        .where(
+            _DELIVERY.c.transport == transport,
+            _DELIVERY.c.destination == destination,
+            _DELIVERY.c.status.in_(OPEN),
+        )
+        .values(status="failed", lease_until=None, error=f"destination blocked: {reason}"[:500])
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
@@ -235,3 +263,7 @@ def _utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+def _is_chat_id(destination: str) -> bool:
+    return destination.removeprefix("-").isdigit()

@@ -237,28 +237,30 @@ class Follow(SQLModel, table=True):
 
 
 class Delivery(SQLModel, table=True):
-    """The outbox: a message promised to a chat, written before it is sent."""
+    """The outbox: a message promised to a destination of a transport, written before it is sent."""
 
     __tablename__ = "delivery"
     __table_args__ = (
         UniqueConstraint("dedup_key", name="uq_delivery_dedup"),
         Index("ix_delivery_pending", "status", "next_attempt_at"),
+        Index("ix_delivery_destination", "transport", "destination"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
-    kind: str  # digest | alert
+    transport: str = Field(default="telegram", sa_column=Column(Text, nullable=False))
+    # Where the transport sends it: a Telegram chat id ("123", "-100…") or "@channel", a phone…
+    destination: str = Field(sa_column=Column(Text, nullable=False))
+    kind: str  # digest | alert | post | edit | …
     dedup_key: str  # e.g. digest:CHAT:2026-11-22T08:00 — a retry writes nothing twice
     part: int = 0
-    text: str = Field(sa_column=Column(Text, nullable=False))
-    markup: str | None = None  # inline keyboard as JSON
+    payload: str = Field(sa_column=Column(Text, nullable=False))  # what the transport sends
     status: str = "pending"  # pending | sending | sent | failed
     attempts: int = 0
     next_attempt_at: datetime = Field(sa_column=_utc(nullable=False))
     lease_until: datetime | None = Field(default=None, sa_column=_utc())
     created_at: datetime = Field(sa_column=_utc(nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=_utc())
-    message_id: int | None = None
+    receipt: str | None = None  # the transport's id of what it delivered (a Telegram message id)
     error: str | None = None
 
 
@@ -293,3 +295,35 @@ class Checkpoint(SQLModel, table=True):
 
     name: str = Field(primary_key=True)
     value: int = 0
+
+
+class PublishTarget(SQLModel, table=True):
+    """A channel or group Vigía keeps fed (a [[publish]] table of feeds.toml), and how that goes."""
+
+    __tablename__ = "publish_target"
+
+    id: str = Field(primary_key=True)
+    chat: str  # "@name" or a numeric chat id, as feeds.toml says
+    what: str = "stories"  # stories | digest
+    in_config: bool = True  # false once removed from feeds.toml: kept, never deleted
+    next_digest_at: datetime | None = Field(default=None, sa_column=_utc())
+    watermark: datetime | None = Field(default=None, sa_column=_utc())  # digests: sent up to here
+    # The chat refused us (not an admin, no such chat): nothing more is sent until the operator
+    # fixes it and feeds.toml (or /reload) says so again.
+    failed_reason: str | None = None
+    failed_at: datetime | None = Field(default=None, sa_column=_utc())
+
+
+class PublishedStory(SQLModel, table=True):
+    """A story posted to a publish target: edited in place as more outlets join, never reposted."""
+
+    __tablename__ = "published_story"
+
+    target_id: str = Field(primary_key=True)
+    story_id: int = Field(foreign_key="story.id", primary_key=True, ondelete="CASCADE")
+    source_count: int = 1  # as last posted or edited
+    languages: str = ""  # comma-separated, as last posted or edited
+    post_key: str  # the dedup key of the post's delivery, whose receipt an edit rewrites
+    posted_at: datetime = Field(sa_column=_utc(nullable=False))
+    edited_at: datetime | None = Field(default=None, sa_column=_utc())
+    edits: int = 0

@@ -16,7 +16,8 @@ import telegram
 from telegram.request import HTTPXRequest
 
 from bot.logs import configure_logging
-from bot.telegram.deliver import Pacer, deliver_due
+from bot.outbox import Pacer, deliver_due
+from bot.telegram.transport import TelegramTransport
 from storage.db import create_engine, sessionmaker, transaction
 from storage.deliveries import count_pending
 
@@ -33,10 +34,10 @@ async def drain(
     async with telegram.Bot(token, base_url=api, request=request) as bot:
         while True:
             report = await deliver_due(
-                bot,
+                {"telegram": TelegramTransport(bot)},
                 maker,
                 limit=1_000_000,
-                pacer=pacer,
+                pacers={"telegram": pacer},
                 lease_seconds=lease,
                 concurrency=concurrency,
             )

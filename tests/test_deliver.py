@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import json
 import logging
 import os
 import signal
@@ -22,7 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.request import HTTPXRequest
 
 from bot.logs import configure_logging
-from bot.telegram.deliver import Pacer, deliver_due
+from bot.model import Choice, Message, Paragraph, Span
+from bot.outbox import Pacer, Transport, deliver_due
+from bot.telegram.transport import TelegramTransport
 from storage import migrate
 from storage.db import create_engine, sessionmaker, transaction
 from storage.deliveries import count_pending, enqueue
@@ -32,7 +33,7 @@ from tests.fake_telegram import FakeTelegram
 TOKEN = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2026, 11, 3, 12, 0, tzinfo=UTC)
-MARKUP = json.dumps({"inline_keyboard": [[{"text": "More", "callback_data": "digest:more"}]]})
+CHOICES = ((Choice("More", "digest:more"),),)
 
 
 @pytest.fixture
@@ -54,23 +55,48 @@ async def promise(
     parts: int = 1,
     *,
     now: datetime = T0,
-    markup: str | None = None,
+    choices: tuple[tuple[Choice, ...], ...] = (),
 ) -> None:
-    """Subscribe the chats and promise each a digest of `parts` messages."""
+    """Subscribe the chats and promise each a digest of `parts` messages, composed as Messages
+    and rendered by the Telegram transport, as the ticks do."""
+    renderer = TelegramTransport(None)
     async with transaction(maker) as session:
         for chat in chats:
             session.add(Subscriber(chat_id=chat, created_at=now))
         await session.flush()
         for chat in chats:
+            payloads = [
+                payload
+                for p in range(parts)
+                for payload in renderer.render(
+                    Message(
+                        blocks=(
+                            Paragraph(
+                                (Span("Digest", "bold"), Span(f" for {chat}, part {p + 1} of {parts}"))
+                            ),
+                        ),
+                        choices=choices if p == parts - 1 else (),
+                    )
+                )
+            ]
             await enqueue(
                 session=session,
-                chat_id=chat,
+                transport=renderer.name,
+                destination=str(chat),
                 kind="digest",
                 dedup_key=f"digest:{chat}:{now.isoformat()}",
-                parts=[f"<b>Digest</b> for {chat}, part {p + 1} of {parts}" for p in range(parts)],
-                markup=markup,
+                payloads=payloads,
                 now=now,
             )
+
+
+def via(bot: telegram.Bot) -> dict[str, Transport]:
+    """The transports a delivery worker of this bot runs."""
+    return {"telegram": TelegramTransport(bot)}
+
+
+def paced(rate: float) -> dict[str, Pacer]:
+    return {"telegram": Pacer(global_rate=rate)}
 
 
 async def rows(maker: async_sessionmaker[AsyncSession]) -> list[Delivery]:
@@ -92,29 +118,30 @@ def expected(chats: range | list[int], parts: int) -> dict[int, list[str]]:
 async def test_every_part_goes_once_in_order_as_html_without_previews(
     maker: async_sessionmaker[AsyncSession], bot: telegram.Bot, fake: FakeTelegram
 ) -> None:
-    await promise(maker, range(1, 6), parts=3, markup=MARKUP)
+    await promise(maker, range(1, 6), parts=3, choices=CHOICES)
     async with transaction(maker) as session:  # promising again writes nothing
         assert (
             await enqueue(
                 session=session,
-                chat_id=1,
+                transport="telegram",
+                destination="1",
                 kind="digest",
                 dedup_key=f"digest:1:{T0.isoformat()}",
-                parts=["a", "b", "c"],
+                payloads=["a", "b", "c"],
                 now=T0,
             )
             == 0
         )
     started = time.monotonic()
-    report = await deliver_due(bot, maker, pacer=Pacer(global_rate=100))
+    report = await deliver_due(via(bot), maker, pacers=paced(100))
     assert (report.sent, report.retried, report.failed) == (15, 0, 0)
     assert texts_per_chat(fake) == expected(range(1, 6), 3)
     assert all(m.parse_mode == "HTML" and m.link_preview_disabled for m in fake.messages())
     assert [m.reply_markup is not None for m in fake.messages_to(3)] == [False, False, True]
     assert fake.errors[429] == 0  # one message a second per chat: Telegram never had to refuse
     assert time.monotonic() - started >= 1.9
-    assert all(r.status == "sent" and r.message_id for r in await rows(maker))
-    assert (await deliver_due(bot, maker)).sent == 0
+    assert all(r.status == "sent" and r.receipt for r in await rows(maker))
+    assert (await deliver_due(via(bot), maker)).sent == 0
 
 
 async def test_flood_wait_is_honoured_however_long_and_loses_nothing(
@@ -122,14 +149,14 @@ async def test_flood_wait_is_honoured_however_long_and_loses_nothing(
 ) -> None:
     await promise(maker, [1, 2], parts=2)
     fake.fail_next(1, 429, retry_after=3600)
-    report = await deliver_due(bot, maker, now=T0)
+    report = await deliver_due(via(bot), maker, now=T0)
     assert report.sent == 2 and report.retried == 2
     assert texts_per_chat(fake) == {2: expected([2], 2)[2]}
-    waiting = [r for r in await rows(maker) if r.chat_id == 1]
+    waiting = [r for r in await rows(maker) if r.destination == "1"]
     assert [r.status for r in waiting] == ["pending", "pending"]
     assert all(r.attempts == 0 for r in waiting)  # waiting for Telegram is not a failure
-    assert (await deliver_due(bot, maker, now=T0 + timedelta(seconds=3590))).sent == 0
-    report = await deliver_due(bot, maker, now=T0 + timedelta(seconds=3601))
+    assert (await deliver_due(via(bot), maker, now=T0 + timedelta(seconds=3590))).sent == 0
+    report = await deliver_due(via(bot), maker, now=T0 + timedelta(seconds=3601))
     assert report.sent == 2
     assert texts_per_chat(fake)[1] == expected([1], 2)[1]
 
@@ -139,14 +166,14 @@ async def test_blocked_subscriber_is_deactivated_and_its_deliveries_failed(
 ) -> None:
     await promise(maker, [1, 2, 3], parts=2)
     fake.block(2)
-    report = await deliver_due(bot, maker, now=T0)
+    report = await deliver_due(via(bot), maker, now=T0)
     assert (report.sent, report.deactivated) == (4, 1)
     async with maker() as session:
         subscriber = await session.get(Subscriber, 2)
         assert subscriber is not None and not subscriber.active
         assert "blocked" in (subscriber.deactivated_reason or "")
         assert await count_pending(session=session) == 0
-    assert [r.status for r in await rows(maker) if r.chat_id == 2] == ["failed", "failed"]
+    assert [r.status for r in await rows(maker) if r.destination == "2"] == ["failed", "failed"]
     assert fake.errors[403] == 1
     assert set(texts_per_chat(fake)) == {1, 3}
 
@@ -159,14 +186,14 @@ async def test_bad_request_fails_once_and_is_never_retried(
 ) -> None:
     await promise(maker, [1, 2])
     fake.fail_next(1, 400, "Bad Request: can't parse entities: Unsupported start tag", times=5)
-    with caplog.at_level(logging.WARNING, logger="bot.telegram.deliver"):
-        report = await deliver_due(bot, maker, now=T0)
+    with caplog.at_level(logging.WARNING, logger="bot.outbox"):
+        report = await deliver_due(via(bot), maker, now=T0)
     assert (report.sent, report.failed) == (1, 1)
-    [failed] = [r for r in await rows(maker) if r.chat_id == 1]
+    [failed] = [r for r in await rows(maker) if r.destination == "1"]
     assert failed.status == "failed" and "parse entities" in (failed.error or "")
-    assert f"delivery={failed.id} chat=1 status=400" in caplog.text
+    assert f"delivery={failed.id} transport=telegram destination=1 error=" in caplog.text
     for hours in (1, 24, 24 * 30):
-        assert (await deliver_due(bot, maker, now=T0 + timedelta(hours=hours))).failed == 0
+        assert (await deliver_due(via(bot), maker, now=T0 + timedelta(hours=hours))).failed == 0
     assert fake.errors[400] == 1
     async with maker() as session:
         subscriber = await session.get(Subscriber, 1)
@@ -178,12 +205,12 @@ async def test_server_errors_back_off_then_succeed(
 ) -> None:
     await promise(maker, [1], parts=2)
     fake.fail_next(1, 502, times=2)
-    assert (await deliver_due(bot, maker, now=T0)).retried == 2
+    assert (await deliver_due(via(bot), maker, now=T0)).retried == 2
     [first, second] = await rows(maker)
     assert first.attempts == 1 and first.status == second.status == "pending"
-    assert (await deliver_due(bot, maker, now=T0 + timedelta(seconds=3))).sent == 0  # backing off
-    assert (await deliver_due(bot, maker, now=T0 + timedelta(seconds=6))).retried == 2
-    report = await deliver_due(bot, maker, now=T0 + timedelta(seconds=30))
+    assert (await deliver_due(via(bot), maker, now=T0 + timedelta(seconds=3))).sent == 0  # backing off
+    assert (await deliver_due(via(bot), maker, now=T0 + timedelta(seconds=6))).retried == 2
+    report = await deliver_due(via(bot), maker, now=T0 + timedelta(seconds=30))
     assert report.sent == 2
     assert texts_per_chat(fake) == expected([1], 2)
     assert fake.errors[502] == 2
@@ -195,7 +222,7 @@ async def test_global_pace_keeps_telegram_from_refusing(
     fake.set_options(global_rate=40.0, global_burst=40)
     await promise(maker, range(1, 121))
     started = time.monotonic()
-    report = await deliver_due(bot, maker, pacer=Pacer(global_rate=40))
+    report = await deliver_due(via(bot), maker, pacers=paced(40))
     elapsed = time.monotonic() - started
     assert report.sent == 120 and fake.errors[429] == 0
     assert 2.5 <= elapsed <= 15.0  # 120 messages at 40/s, sent to different chats concurrently
@@ -211,8 +238,8 @@ async def _two_workers_send_each_row_once(url: str, fake: FakeTelegram) -> None:
         telegram.Bot(TOKEN, base_url=fake.bot_base_url, request=request[1]) as two,
     ):
         reports = await asyncio.gather(
-            deliver_due(one, makers[0], pacer=Pacer(global_rate=400), concurrency=16, batch=40),
-            deliver_due(two, makers[1], pacer=Pacer(global_rate=400), concurrency=16, batch=40),
+            deliver_due(via(one), makers[0], pacers=paced(400), concurrency=16, batch=40),
+            deliver_due(via(two), makers[1], pacers=paced(400), concurrency=16, batch=40),
         )
     for engine in engines:
         await engine.dispose()

@@ -11,18 +11,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.digest.render import (
+from bot.digest.compose import compose_digest, plain_text
+from bot.model import StoryView
+from bot.telegram.render import (
     format_time,
     render_actor_answer,
     render_alert,
     render_digest,
-    render_digest_text,
     render_empty_window,
     render_story_line,
     safe_link,
     utf16_len,
 )
-from bot.model import StoryView
 from tests.fake_telegram import parse_telegram_html
 from tests.fake_telegram import utf16_len as telegram_utf16_len
 
@@ -195,7 +195,7 @@ def test_actor_answer_alert_and_empty_window() -> None:
     [none] = render_actor_answer("Tren de <Aragua>", [], tz=CARACAS, now=NOW, window_label="7 d")
     assert parse_telegram_html(none).text == "No stories about Tren de <Aragua> in the last 7 d."
     alert = render_alert(story(NASTY), ["Nicolás Maduro"], tz=CARACAS, now=NOW)
-    assert parse_telegram_html(alert).text.startswith("🔔 Nicolás Maduro\n" + NASTY)
+    assert parse_telegram_html(alert).text.startswith("🔔 Nicolás Maduro\n\n" + NASTY)
     huge_alert = render_alert(story("x" * 9000), ["Cabello"], tz=CARACAS, now=NOW)
     assert telegram_utf16_len(parse_telegram_html(huge_alert).text) <= 4096
     empty = render_empty_window("6 h", NOW - timedelta(hours=9), tz=CARACAS, now=NOW)
@@ -207,11 +207,13 @@ def test_actor_answer_alert_and_empty_window() -> None:
 
 
 def test_plain_text_digest_for_the_terminal() -> None:
-    text = render_digest_text(
-        [story(NASTY, sources=2, actors=("Maduro",)), story(url="javascript:x", id=2)],
-        heading="Vigía — last 24 h",
-        tz=CARACAS,
-        now=NOW,
+    text = plain_text(
+        compose_digest(
+            [story(NASTY, sources=2, actors=("Maduro",)), story(url="javascript:x", id=2)],
+            heading="Vigía — last 24 h",
+            tz=CARACAS,
+            now=NOW,
+        )
     )
     assert text == (
         "Vigía — last 24 h\n\n"

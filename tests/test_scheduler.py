@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,6 +18,7 @@ from bot.pipeline.tag import Tagger
 from bot.runtime import Runtime
 from bot.scheduler import run_alert_tick, run_digest_tick
 from bot.sources.fetch import Fetcher
+from bot.telegram.render import TelegramPart
 from storage.db import sessionmaker, transaction
 from storage.models import Delivery, Item, SentStory, Story, Subscriber
 from storage.subscribers import follow, subscribe, update_settings
@@ -50,12 +52,27 @@ async def runtime(engine: AsyncEngine, sqlite_url: str) -> AsyncIterator[Runtime
     await fetcher.aclose()
 
 
-async def deliveries(runtime: Runtime, kind: str | None = None) -> list[Delivery]:
+@dataclass(frozen=True)
+class Promised:
+    """An outbox row as the Telegram sender will send it."""
+
+    chat_id: int
+    kind: str
+    dedup_key: str
+    text: str  # the HTML the Bot API gets
+
+
+async def deliveries(runtime: Runtime, kind: str | None = None) -> list[Promised]:
     async with runtime.sessions() as session:
         query = select(Delivery).order_by(Delivery.id)  # type: ignore[arg-type]
         if kind:
             query = query.where(Delivery.kind == kind)  # type: ignore[arg-type]
-        return list((await session.scalars(query)).all())
+        rows = list((await session.scalars(query)).all())
+    assert all(row.transport == "telegram" for row in rows)
+    return [
+        Promised(int(row.destination), row.kind, row.dedup_key, TelegramPart.from_payload(row.payload).text)
+        for row in rows
+    ]
 
 
 async def subscriber(runtime: Runtime, chat_id: int) -> Subscriber:

@@ -257,6 +257,13 @@ async def _load_views(session: AsyncSession, story_ids: Sequence[int]) -> dict[i
         .order_by(_story_topic.c.topic)
     ):
         topics.setdefault(story_id, []).append(topic)
+    told_in: dict[int, dict[str, int]] = {}
+    for story_id, lang, count in await session.execute(
+        select(_item.c.story_id, _item.c.lang, func.count())
+        .where(_item.c.story_id.in_(ids), _item.c.lang.is_not(None))
+        .group_by(_item.c.story_id, _item.c.lang)
+    ):
+        told_in.setdefault(story_id, {})[lang] = count
     views: dict[int, StoryView] = {}
     for story_id, title, url, source_count, first, last, score, lang, source_name in stories:
         named = sorted(actors.get(story_id, []), key=lambda pair: (-pair[0], pair[1]))
@@ -273,6 +280,9 @@ async def _load_views(session: AsyncSession, story_ids: Sequence[int]) -> dict[i
             score=score,
             lang=lang,
             actor_weight=named[0][0] if named else 0.0,
+            languages=tuple(
+                sorted(told_in.get(story_id, {}), key=lambda c: (-told_in[story_id][c], c))
+            ),
         )
     return views
 

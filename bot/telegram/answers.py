@@ -1,4 +1,4 @@
-"""What the reader's commands answer: read the store, render through digest/render, return Replies."""
+"""What the reader's commands answer: read the store, render through telegram/render, return Replies."""
 
 from __future__ import annotations
 
@@ -9,16 +9,16 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.digest.lookup import ActorLookup, find_actor
-from bot.digest.render import (
+from bot.digest.select import DigestPage, search_stories, select_actor, select_window
+from bot.model import Actor
+from bot.runtime import Runtime
+from bot.telegram import buttons, texts
+from bot.telegram.render import (
     render_actor_answer,
     render_digest,
     render_empty_window,
     utf16_len,
 )
-from bot.digest.select import DigestPage, search_stories, select_actor, select_window
-from bot.model import Actor
-from bot.runtime import Runtime
-from bot.telegram import buttons, texts
 from bot.telegram.reply import Button, Reply, reply_text
 from storage import stories as story_store
 from storage import subscribers

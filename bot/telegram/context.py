@@ -8,8 +8,8 @@ from typing import Any, TypeAlias
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
+from bot.outbox import Pacer, Transport
 from bot.runtime import Runtime
-from bot.telegram.deliver import Pacer
 from bot.telegram.flood import FloodGate
 
 
@@ -20,7 +20,10 @@ class BotData:
     runtime: Runtime | None = None
     resources: AsyncExitStack | None = None
     flood: FloodGate = field(default_factory=FloodGate)
-    pacer: Pacer = field(default_factory=Pacer)  # one per process: Telegram's limits are per bot
+    # The ways out this process sends through, by name, and one pacer each: a platform's limits
+    # are per bot (or per number), so per process here.
+    transports: dict[str, Transport] = field(default_factory=dict)
+    pacers: dict[str, Pacer] = field(default_factory=dict)
 
 
 # ExtBot[int]: the bot carries AIORateLimiter, whose per-request argument is an int.

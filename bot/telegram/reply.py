@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.model import Choice
 
-@dataclass(frozen=True, slots=True)
-class Button:
-    """One inline button: its label (plain text) and its callback payload (≤ 64 bytes)."""
-
-    label: str
-    data: str
+Button = Choice  # one inline button: its label (plain text) and its callback payload (≤ 64 bytes)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,509 @@
+"""The one seam for everything Vigía sends, and the outbox sender behind it.
+
+How a new output plugs in (a WhatsApp sender, a Telegram channel, …):
+
+1. Compose a transport-neutral `bot.model.Message` (story blocks, paragraphs, choices, an optional
+   picture) — bot/digest/compose.py does it for digests, alerts, answers and channel posts.
+2. A `Transport` turns it into payloads and sends them:
+
+       class Transport(Protocol):
+           name: str                                   # "telegram": the outbox rows' `transport`
+           pace: Pace                                   # its platform's limits
+           def render(self, message: Message) -> list[str]: ...            # pure; in send order
+           async def send(self, destination: str, payload: str) -> Outcome: ...
+
+   `render` escapes untrusted text its own way and splits under its own limit; a payload is an
+   opaque string the outbox stores as is. `send` answers one `Outcome`: DELIVERED (with a
+   receipt), RETRY (after `retry_after` seconds, or the outbox's back-off; `flood=True` when the
+   platform paced us, which is not a failed attempt), BLOCKED (the destination is gone: its
+   subscriber or publish target is stopped and its open rows failed) or REJECTED (this payload
+   never goes; the destination stays). `send` never raises for a platform's answer; an
+   exception is a bug or a dead credential, and the row goes back unsent.
+3. `promise(...)` renders a Message with a transport and writes the rows (idempotent by key);
+   `deliver_due(transports, maker, pacers=…)` sends what is due through the transport each row
+   names. Register a transport by putting it in the `transports` mapping the app builds.
+
+Lease, retry, pacing and exactly-once live here once, for every transport:
+
+What a crash costs: a row committed as `sent` is never sent again; a row still `sending` when its
+worker dies goes back to be sent once its lease expires. So nothing promised is lost, and the only
+window for a duplicate is between the platform's answer (or a send whose answer timed out) and the
+commit of `sent` — at-least-once there, exactly-once everywhere else.
+
+Per delivery decisions (from the transport's Outcome):
+- RETRY with flood: due again after `retry_after` however long; not a failed attempt.
+- RETRY otherwise (network errors, timeouts, 5xx): `retry_after` if given, else exponential
+  back-off (5 s doubling, capped at 1 h); failed after `MAX_ATTEMPTS`.
+- BLOCKED: the destination's subscriber deactivated (or its publish target marked failed) and
+  every open delivery of it failed.
+- REJECTED: failed at once and logged with the delivery id and destination; never retried.
+When a part must wait, the later parts of that destination wait with it: part 2 never overtakes 1.
+
+Pacing, per transport (one `Pacer` each, kept per process and passed to every call): at most one
+message each `pace.per_destination` seconds to a destination and `pace.global_rate` a second
+overall (evenly spaced), different destinations concurrently (at most `concurrency` in flight).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.model import Message, Outcome, Status
+from storage.db import transaction
+from storage.deliveries import (
+    block_destination,
+    claim_due,
+    enqueue,
+    mark_failed,
+    mark_retry,
+    mark_sent,
+    release,
+)
+from storage.models import Delivery
+
+__all__ = [
+    "MAX_ATTEMPTS",
+    "DeliveryReport",
+    "Pace",
+    "Pacer",
+    "Transport",
+    "backoff_seconds",
+    "deliver_due",
+    "promise",
+]
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 25  # with the 1 h cap: about a day of trying before a delivery is given up
+BACKOFF_FIRST = 5.0
+BACKOFF_CAP = 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class Pace:
+    """A platform's sending limits: messages a second overall, seconds between two to one
+    destination."""
+
+    global_rate: float = 30.0
+    per_destination: float = 1.0
+
+
+class Transport(Protocol):
+    """One way out: renders Messages into payloads and sends one payload to one destination."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def pace(self) -> Pace: ...
+
+    def render(self, message: Message) -> list[str]: ...
+
+    async def send(self, destination: str, payload: str) -> Outcome: ...
+
+
+async def promise(
+    *,
+    session: AsyncSession,
+    transport: Transport,
+    destination: str,
+    message: Message,
+    kind: str,
+    dedup_key: str,
+    now: datetime,
+) -> int:
+    """Render `message` for `transport` and write it to the outbox for `destination`, in the
+    caller's unit of work. Idempotent by `dedup_key`. Returns how many rows were written."""
+    return await enqueue(
+        session=session,
+        transport=transport.name,
+        destination=destination,
+        kind=kind,
+        dedup_key=dedup_key,
+        payloads=transport.render(message),
+        now=now,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryReport:
+    """What one `deliver_due` call did."""
+
+    sent: int = 0
+    retried: int = 0  # sent back to wait (flood wait, network error, or behind such a part)
+    failed: int = 0
+    deactivated: int = 0  # destinations blocked (blocked the bot, chat gone, not an admin)
+
+
+class Pacer:
+    """Spacing of sends: evenly spaced slots at `global_rate` a second, `chat_interval` seconds
+    between two messages to one destination. In memory, per process: keep one per transport."""
+
+    def __init__(self, *, global_rate: float = 30.0, chat_interval: float = 1.0) -> None:
+        self.global_rate = global_rate
+        self.chat_interval = chat_interval
+        self._next_slot = 0.0
+        self._chat_ready: dict[str, float] = {}
+
+    @staticmethod
+    def for_pace(pace: Pace) -> Pacer:
+        """A pacer keeping to a transport's limits."""
+        return Pacer(global_rate=pace.global_rate, chat_interval=pace.per_destination)
+
+    async def wait_chat(self, destination: str) -> None:
+        """Sleep until `destination` may get its next message."""
+        delay = self._chat_ready.get(destination, 0.0) - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    async def wait_slot(self, destination: str) -> None:
+        """Take the next global slot for a message to `destination` and sleep until it comes."""
+        now = time.monotonic()
+        slot = max(now, self._next_slot)
+        self._next_slot = slot + 1.0 / self.global_rate
+        self._chat_ready[destination] = slot + self.chat_interval
+        if len(self._chat_ready) > 50_000:
+            self._forget(now)
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+    def hold_chat(self, destination: str, seconds: float) -> None:
+        """The platform asked to wait: nothing more to this destination for `seconds`."""
+        self._chat_ready[destination] = max(
+            self._chat_ready.get(destination, 0.0), time.monotonic() + seconds
+        )
+
+    def _forget(self, now: float) -> None:
+        for key in [c for c, ready in self._chat_ready.items() if ready <= now]:
+            del self._chat_ready[key]
+
+
+async def deliver_due(
+    transports: Mapping[str, Transport],
+    maker: async_sessionmaker[AsyncSession],
+    *,
+    now: datetime | None = None,
+    limit: int = 500,
+    pacers: Mapping[str, Pacer] | None = None,
+    lease_seconds: float = 60.0,
+    concurrency: int = 32,
+    batch: int | None = None,
+) -> DeliveryReport:
+    """Send up to `limit` due deliveries through their transports and return what happened.
+
+    Claims `batch` rows at a time (default: about five seconds' worth of sends, so leases never
+    run out in the queue), the next batch while the last is still going, until nothing is due.
+    A row whose transport is not in `transports` (this process does not run it) goes back
+    untouched for a process that does. `now` (tests) shifts the clock: it stands for the moment
+    of the call and advances with real time.
+    """
+    paced = {
+        name: (pacers or {}).get(name) or Pacer.for_pace(transport.pace)
+        for name, transport in transports.items()
+    }
+    run = _Run(
+        transports, paced, maker, _clock(now), lease_seconds, asyncio.Semaphore(concurrency)
+    )
+    run.serialize_writes = not _is_postgres(maker)
+    fastest = max((pacer.global_rate for pacer in paced.values()), default=30.0)
+    chunk = batch or max(10, int(fastest * 5))
+    claimed = 0
+    async with asyncio.TaskGroup() as group:
+        while claimed < limit:
+            await run.wait_below(chunk // 2)
+            async with run._write() as session:
+                rows = await claim_due(
+                    session=session,
+                    now=run.clock(),
+                    limit=min(chunk, limit - claimed),
+                    lease_seconds=lease_seconds,
+                )
+            if not rows:
+                if run.in_flight == 0:
+                    break
+                await run.wait_below(1)  # finished parts may free a destination's next part
+                continue
+            claimed += len(rows)
+            for destination_rows in _by_destination(rows):
+                run.in_flight += len(destination_rows)
+                group.create_task(run.deliver_destination(destination_rows))
+    return run.report()
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Wait before retry number `attempts` (1-based) after a network error: 5 s doubling, ≤ 1 h."""
+    return min(BACKOFF_CAP, BACKOFF_FIRST * 2.0 ** min(max(0, attempts - 1), 30))
+
+
+class _Run:
+    """One `deliver_due` call: its clock, counters and the sending of each destination's rows."""
+
+    def __init__(
+        self,
+        transports: Mapping[str, Transport],
+        pacers: Mapping[str, Pacer],
+        maker: async_sessionmaker[AsyncSession],
+        clock: Callable[[], datetime],
+        lease_seconds: float,
+        sending: asyncio.Semaphore,
+    ) -> None:
+        self.transports = transports
+        self.pacers = pacers
+        self.maker = maker
+        self.clock = clock
+        self.margin = timedelta(seconds=min(5.0, lease_seconds / 4))
+        self.sending = sending
+        self.in_flight = 0
+        self.sent = self.retried = self.failed = self.deactivated = 0
+        self._progress = asyncio.Event()
+        self.serialize_writes = False
+        self._writing = asyncio.Lock()
+        self._sent_queue: list[tuple[int, str | None, datetime, asyncio.Future[None]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    @asynccontextmanager
+    async def _write(self) -> AsyncIterator[AsyncSession]:
+        """One committed unit of work. On SQLite the process's writes queue here: the database
+        takes one writer at a time, and waiting in its busy handler is far slower."""
+        if not self.serialize_writes:
+            async with transaction(self.maker) as session:
+                yield session
+            return
+        async with self._writing, transaction(self.maker) as session:
+            yield session
+
+    def report(self) -> DeliveryReport:
+        return DeliveryReport(self.sent, self.retried, self.failed, self.deactivated)
+
+    async def wait_below(self, count: int) -> None:
+        while self.in_flight >= count and self.in_flight > 0:
+            self._progress.clear()
+            await self._progress.wait()
+
+    def _done(self, rows: int = 1) -> None:
+        self.in_flight -= rows
+        self._progress.set()
+
+    async def deliver_destination(self, rows: Sequence[Delivery]) -> None:
+        """Send one destination's claimed rows in order; stop at the first that must wait."""
+        left = len(rows)
+        try:
+            transport = self.transports.get(rows[0].transport)
+            if transport is None:
+                # Another process runs this transport; the rows wait for it.
+                await self._give_back(rows, at=self.clock())
+                return
+            for index, row in enumerate(rows):
+                go_on = await self._deliver_one(transport, row, rows[index + 1 :])
+                left -= 1
+                self._done()
+                if not go_on:
+                    self._done(left)  # the rest were given back (or failed) with it
+                    left = 0
+                    return
+        except Exception:
+            # Isolation point: the rows stay `sending` and go back out when their lease expires.
+            logger.exception(
+                "event=deliver_error transport=%s destination=%s",
+                rows[0].transport,
+                rows[0].destination,
+            )
+        finally:
+            if left:
+                self._done(left)
+
+    async def _deliver_one(
+        self, transport: Transport, row: Delivery, rest: Sequence[Delivery]
+    ) -> bool:
+        """Send one row and record the outcome; False when the destination's later rows must wait."""
+        assert row.id is not None
+        pacer = self.pacers[row.transport]
+        await pacer.wait_chat(row.destination)
+        async with self.sending:
+            await pacer.wait_slot(row.destination)
+            if (
+                row.lease_until is not None
+                and self.clock() >= _aware(row.lease_until) - self.margin
+            ):
+                # Too late to send under our lease: another worker may already own the row.
+                await self._give_back([row, *rest], at=self.clock())
+                return False
+            try:
+                outcome = await transport.send(row.destination, row.payload)
+            except Exception:
+                await self._give_back([row, *rest], at=self.clock())
+                raise
+        if outcome.status is Status.DELIVERED:
+            await self._mark_sent(row.id, outcome.receipt)
+            self.sent += 1
+            return True
+        if outcome.status is Status.RETRY and outcome.flood:
+            return await self._flood_wait(pacer, row, rest, outcome)
+        if outcome.status is Status.RETRY:
+            return await self._retry_later(row, rest, outcome)
+        if outcome.status is Status.BLOCKED:
+            await self._block(row, outcome.reason)
+            return False
+        logger.warning(
+            "event=delivery_failed delivery=%s transport=%s destination=%s error=%r",
+            row.id,
+            row.transport,
+            row.destination,
+            outcome.reason,
+        )
+        async with self._write() as session:
+            await mark_failed(session=session, delivery_id=row.id, error=outcome.reason)
+        self.failed += 1
+        return True
+
+    async def _flood_wait(
+        self, pacer: Pacer, row: Delivery, rest: Sequence[Delivery], outcome: Outcome
+    ) -> bool:
+        assert row.id is not None
+        wait = max(1.0, outcome.retry_after or 1.0)
+        pacer.hold_chat(row.destination, wait)
+        at = self.clock() + timedelta(seconds=wait)
+        logger.info(
+            "event=delivery_flood_wait delivery=%s transport=%s destination=%s retry_after=%s",
+            row.id,
+            row.transport,
+            row.destination,
+            wait,
+        )
+        async with self._write() as session:
+            await mark_retry(
+                session=session,
+                delivery_id=row.id,
+                at=at,
+                error=outcome.reason or f"flood wait {wait}",
+                count_attempt=False,
+            )
+        await self._give_back(rest, at=at)
+        self.retried += 1
+        return False
+
+    async def _mark_sent(self, delivery_id: int, receipt: str | None) -> None:
+        """Commit `sent` and return once it is committed. Marks that arrive while a commit is
+        under way share the next one (a group commit): the same guarantee, far fewer commits."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._sent_queue.append((delivery_id, receipt, self.clock(), done))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_sent())
+        await done
+
+    async def _flush_sent(self) -> None:
+        while self._sent_queue:
+            batch, self._sent_queue = self._sent_queue, []
+            try:
+                async with self._write() as session:
+                    for delivery_id, receipt, at, _ in batch:
+                        await mark_sent(
+                            session=session, delivery_id=delivery_id, receipt=receipt, now=at
+                        )
+            except Exception as error:
+                for *_, done in batch:
+                    if not done.done():
+                        done.set_exception(error)
+            else:
+                for *_, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+
+    async def _retry_later(self, row: Delivery, rest: Sequence[Delivery], outcome: Outcome) -> bool:
+        assert row.id is not None
+        attempts = row.attempts + 1
+        error = outcome.reason
+        if attempts >= MAX_ATTEMPTS:
+            logger.warning(
+                "event=delivery_failed delivery=%s transport=%s destination=%s attempts=%s "
+                "error=%r",
+                row.id,
+                row.transport,
+                row.destination,
+                attempts,
+                error,
+            )
+            async with self._write() as session:
+                await mark_failed(session=session, delivery_id=row.id, error=error)
+            self.failed += 1
+            return True
+        wait = outcome.retry_after if outcome.retry_after is not None else backoff_seconds(attempts)
+        at = self.clock() + timedelta(seconds=wait)
+        logger.info(
+            "event=delivery_retry delivery=%s transport=%s destination=%s attempts=%s at=%s "
+            "error=%r",
+            row.id,
+            row.transport,
+            row.destination,
+            attempts,
+            at.isoformat(timespec="seconds"),
+            error,
+        )
+        async with self._write() as session:
+            await mark_retry(session=session, delivery_id=row.id, at=at, error=error)
+        await self._give_back(rest, at=at)
+        self.retried += 1
+        return False
+
+    async def _block(self, row: Delivery, reason: str) -> None:
+        logger.warning(
+            "event=destination_blocked transport=%s destination=%s delivery=%s reason=%r",
+            row.transport,
+            row.destination,
+            row.id,
+            reason,
+        )
+        async with self._write() as session:
+            await block_destination(
+                session=session,
+                transport=row.transport,
+                destination=row.destination,
+                reason=reason,
+                now=self.clock(),
+            )
+        self.deactivated += 1
+        self.failed += 1
+
+    async def _give_back(self, rows: Sequence[Delivery], *, at: datetime) -> None:
+        if not rows:
+            return
+        async with self._write() as session:
+            await release(
+                session=session, delivery_ids=[r.id for r in rows if r.id is not None], at=at
+            )
+        self.retried += len(rows)
+
+
+def _is_postgres(maker: async_sessionmaker[AsyncSession]) -> bool:
+    bind = maker.kw.get("bind")
+    return bind is not None and bind.dialect.name == "postgresql"
+
+
+def _by_destination(rows: Sequence[Delivery]) -> list[list[Delivery]]:
+    """Rows grouped per destination, each group in id (part) order, groups by first row."""
+    groups: dict[tuple[str, str], list[Delivery]] = {}
+    for row in sorted(rows, key=lambda r: r.id or 0):
+        groups.setdefault((row.transport, row.destination), []).append(row)
+    return list(groups.values())
+
+
+def _clock(now: datetime | None) -> Callable[[], datetime]:
+    if now is None:
+        return lambda: datetime.now(UTC)
+    start = time.monotonic()
+    base = _aware(now)
+    return lambda: base + timedelta(seconds=time.monotonic() - start)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands datetimes back naive; they were stored in UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
