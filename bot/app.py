@@ -1,9 +1,12 @@
-"""Assembles the service: the Telegram Application, its Runtime, its handlers and its ticks."""
+"""Assembles the service: the Runtime, the transports (Telegram, WhatsApp), the ticks, the HTTP
+surface; with BOT_TOKEN inside the Telegram Application, without it (WhatsApp alone) on its own."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
+import signal
 import time
 from collections.abc import Callable, Coroutine
 from contextlib import AsyncExitStack
@@ -14,16 +17,19 @@ from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot.config import Settings
+from bot.http import HttpSurface, Routes
 from bot.logs import configure_logging
 from bot.outbox import Pace, Pacer
 from bot.pipeline.ingest import poll_due
-from bot.runtime import open_runtime
+from bot.runtime import Runtime, open_runtime
 from bot.scheduler import run_alert_tick, run_delivery_tick, run_digest_tick
 from bot.telegram.context import BotData, VigiaApplication, VigiaContext
 from bot.telegram.flood import FloodGate
 from bot.telegram.handlers import register_handlers
 from bot.telegram.texts import COMMANDS
 from bot.telegram.transport import TelegramTransport
+from bot.whatsapp.connect import PATH as WHATSAPP_PATH
+from bot.whatsapp.connect import open_transport, webhook_route
 
 logger = logging.getLogger(__name__)
 
@@ -73,8 +79,11 @@ def build_application(
 
 def run_bot(settings: Settings) -> None:
     """`python -m bot run`: long polling (or a webhook when BOT_WEBHOOK_URL is set) until
-    interrupted, then everything closed."""
+    interrupted, then everything closed. Without BOT_TOKEN, WhatsApp alone (`serve_whatsapp`)."""
     configure_logging(settings.log_level, secrets=settings.secret_values())
+    if settings.token is None:
+        asyncio.run(serve_whatsapp(settings))
+        return
     application = build_application(settings)
     logger.info("starting api=%s admins=%d", settings.telegram_api_url, len(settings.admins))
     if settings.webhook_url is None:
@@ -97,18 +106,57 @@ def run_bot(settings: Settings) -> None:
     )
 
 
+async def serve_whatsapp(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+    """The service without Telegram (WhatsApp on, BOT_TOKEN unset): the same ticks and HTTP
+    surface on this event loop until SIGINT/SIGTERM (or `stop`), then everything closed."""
+    if not settings.whatsapp_enabled:
+        raise ValueError("neither BOT_TOKEN nor BOT_WHATSAPP_TOKEN + _PHONE_NUMBER_ID is set")
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(number, stop.set)
+    data = BotData()
+    async with AsyncExitStack() as stack:
+        await open_outputs(data, settings, stack)
+        runtime = data.runtime
+        assert runtime is not None
+        logger.info("ready transports=%s sources=%d actors=%d", ",".join(data.transports),
+                    len(runtime.sources), len(runtime.catalog.actors))
+        async with asyncio.TaskGroup() as group:
+            for name, interval, tick in _ticks(settings):
+                group.create_task(_repeat(name, interval, tick, data, stop))
+        logger.info("stopped")
+
+
+async def open_outputs(data: BotData, settings: Settings, stack: AsyncExitStack) -> None:
+    """Open the Runtime and every way in and out besides Telegram itself: WhatsApp when it is
+    configured, and the HTTP surface with its routes. All of it closes with `stack`."""
+    data.runtime = runtime = await stack.enter_async_context(open_runtime(settings))
+    routes: Routes = {}
+    if settings.whatsapp_enabled:
+        whatsapp = await open_transport(settings, runtime, stack)
+        data.transports[whatsapp.name] = whatsapp
+        data.pacers[whatsapp.name] = Pacer.for_pace(whatsapp.pace)
+        routes[WHATSAPP_PATH] = webhook_route(settings, runtime, whatsapp)
+    if routes:
+        surface = HttpSurface(routes)
+        await surface.start(listen=settings.http_listen, port=settings.http_port)
+        stack.push_async_callback(surface.stop)
+
+
 async def open_resources(application: VigiaApplication, settings: Settings) -> None:
-    """post_init: open the Runtime (database migrated, steering files loaded), register commands."""
+    """post_init: open the Runtime (database migrated, steering files loaded) and the other
+    outputs, register commands."""
     stack = AsyncExitStack()
-    application.bot_data.runtime = await stack.enter_async_context(open_runtime(settings))
     application.bot_data.resources = stack
+    await open_outputs(application.bot_data, settings, stack)
+    runtime = _runtime(application.bot_data)
     await application.bot.set_my_commands(
         [BotCommand(command, description) for command, description in COMMANDS]
     )
     logger.info(
-        "ready sources=%d actors=%d",
-        len(application.bot_data.runtime.sources),
-        len(application.bot_data.runtime.catalog.actors),
+        "ready transports=%s sources=%d actors=%d", ",".join(application.bot_data.transports),
+        len(runtime.sources), len(runtime.catalog.actors),
     )
 
 
@@ -125,15 +173,9 @@ def schedule_ticks(application: VigiaApplication, settings: Settings) -> None:
     jobs = application.job_queue
     if jobs is None:
         raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
-    ticks: tuple[tuple[str, float, _Tick], ...] = (
-        ("poll", settings.poll_tick, _poll),
-        ("digests", settings.digest_tick, _digests),
-        ("alerts", ALERT_TICK, _alerts),
-        ("deliveries", DELIVERY_TICK, _deliveries),
-    )
-    for name, interval, tick in ticks:
+    for name, interval, tick in _ticks(settings):
         jobs.run_repeating(
-            _guarded(name, tick),
+            _job(name, tick),
             interval=interval,
             first=FIRST_TICK,
             name=name,
@@ -144,7 +186,16 @@ def schedule_ticks(application: VigiaApplication, settings: Settings) -> None:
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER,
                    Update.CHANNEL_POST, Update.EDITED_CHANNEL_POST]
 
-_Tick = Callable[[VigiaContext], Coroutine[Any, Any, object]]
+_Tick = Callable[[BotData], Coroutine[Any, Any, object]]
+
+
+def _ticks(settings: Settings) -> tuple[tuple[str, float, _Tick], ...]:
+    return (
+        ("poll", settings.poll_tick, _poll),
+        ("digests", settings.digest_tick, _digests),
+        ("alerts", ALERT_TICK, _alerts),
+        ("deliveries", DELIVERY_TICK, _deliveries),
+    )
 
 
 def _opener(settings: Settings) -> Callable[[VigiaApplication], Coroutine[Any, Any, None]]:
@@ -154,25 +205,52 @@ def _opener(settings: Settings) -> Callable[[VigiaApplication], Coroutine[Any, A
     return open_for
 
 
-def _guarded(name: str, tick: _Tick) -> Callable[[VigiaContext], Coroutine[Any, Any, None]]:
-    """One failed tick is logged; the next one runs as planned."""
+def _job(name: str, tick: _Tick) -> Callable[[VigiaContext], Coroutine[Any, Any, None]]:
+    """A tick as a JobQueue callback."""
 
     async def run(context: VigiaContext) -> None:
-        started = time.monotonic()
-        try:
-            result = await tick(context)
-        except Exception:
-            logger.exception("tick=%s failed ms=%d", name, _ms(started))
-            return
-        logger.debug("tick=%s done ms=%d result=%s", name, _ms(started), _summary(result))
+        await _guarded(name, tick, context.bot_data)
 
     return run
 
 
-async def _poll(context: VigiaContext) -> object:
+async def _repeat(name: str, interval: float, tick: _Tick, data: BotData,
+                  stop: asyncio.Event) -> None:
+    """A tick every `interval` seconds until `stop` (the loop of the service without Telegram)."""
+    delay = FIRST_TICK
+    while not stop.is_set():
+        try:
+            await asyncio.wait_for(stop.wait(), delay)
+            return
+        except TimeoutError:
+            pass
+        started = time.monotonic()
+        await _guarded(name, tick, data)
+        delay = max(0.0, interval - (time.monotonic() - started))
+
+
+async def _guarded(name: str, tick: _Tick, data: BotData) -> None:
+    """One failed tick is logged; the next one runs as planned."""
+    started = time.monotonic()
+    try:
+        result = await tick(data)
+    except Exception:
+        logger.exception("tick=%s failed ms=%d", name, _ms(started))
+        return
+    logger.debug("tick=%s done ms=%d result=%s", name, _ms(started), _summary(result))
+
+
+def _runtime(data: BotData) -> Runtime:
+    if data.runtime is None:
+        raise RuntimeError("the runtime is not open")
+    return data.runtime
+
+
+async def _poll(data: BotData) -> object:
+    runtime = _runtime(data)
     # An operator's edit of feeds.toml or actors.toml takes effect on the next tick.
-    await context.runtime.reload_if_changed()
-    reports = await poll_due(context.runtime)
+    await runtime.reload_if_changed()
+    reports = await poll_due(runtime)
     failed = sum(1 for report in reports if report.error)
     new = sum(report.new for report in reports)
     if reports:
@@ -180,18 +258,16 @@ async def _poll(context: VigiaContext) -> object:
     return len(reports)
 
 
-async def _digests(context: VigiaContext) -> object:
-    return await run_digest_tick(context.runtime)
+async def _digests(data: BotData) -> object:
+    return await run_digest_tick(_runtime(data), transports=data.transports)
 
 
-async def _alerts(context: VigiaContext) -> object:
-    return await run_alert_tick(context.runtime)
+async def _alerts(data: BotData) -> object:
+    return await run_alert_tick(_runtime(data), transports=data.transports)
 
 
-async def _deliveries(context: VigiaContext) -> object:
-    return await run_delivery_tick(
-        context.runtime, context.bot_data.transports, pacers=context.bot_data.pacers
-    )
+async def _deliveries(data: BotData) -> object:
+    return await run_delivery_tick(_runtime(data), data.transports, pacers=data.pacers)
 
 
 def _ms(started: float) -> int:

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     whatsapp_api_url: str = "https://graph.facebook.com/v23.0"
     whatsapp_template: str = "vigia_digest"  # approved template sent outside the 24-hour window
     whatsapp_send_rate: float = 80.0  # messages per second for the number, overall
+    # Seconds between two messages to one reader: WhatsApp refuses more (error 131056).
+    whatsapp_reader_interval: float = 6.0
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -95,11 +97,11 @@ class Settings(BaseSettings):
             raise ValueError("the phone number id is the number Meta shows (digits only)")
         return value.strip()
 
-    @field_validator("whatsapp_send_rate")
+    @field_validator("whatsapp_send_rate", "whatsapp_reader_interval")
     @classmethod
     def _positive_rate(cls, value: float) -> float:
         if value <= 0:
-            raise ValueError("must be more than 0 messages a second")
+            raise ValueError("must be more than 0")
         return value
 
     @field_validator("telegram_api_url", "telegram_web_url")

@@ -56,9 +56,12 @@ async def run_digest_tick(
     *,
     now: datetime | None = None,
     limit: int = 5000,
-    transport: Transport | None = None,
+    transports: Mapping[str, Transport] | None = None,
 ) -> int:
     """Write the digests that are due into the outbox; return how many were promised.
+
+    Each subscriber's digest is rendered by the transport it subscribed through; subscribers of a
+    transport this process does not serve (WhatsApp without its settings) wait, untouched.
 
     Each subscriber is one transaction: claiming its scheduled time (moving next_digest_at on),
     writing the digest, recording what it contains. A crash leaves all or nothing; a second
@@ -66,7 +69,7 @@ async def run_digest_tick(
     the schedule still advances.
     """
     now = _utc(now or datetime.now(UTC))
-    transport = transport or TelegramTransport(None)
+    transports = transports or _RENDER_ONLY
     promised = done = 0
     cursor = None  # chat ids are walked in order, so a failing subscriber is tried once a tick
     while done < limit:
@@ -76,6 +79,7 @@ async def run_digest_tick(
                 col(Subscriber.active),
                 col(Subscriber.schedule) != "off",
                 col(Subscriber.next_digest_at) <= now,
+                col(Subscriber.transport).in_(sorted(transports)),
             )
             .order_by(col(Subscriber.chat_id))
             .limit(min(DUE_BATCH, limit - done))
@@ -91,7 +95,9 @@ async def run_digest_tick(
             cursor = subscriber.chat_id
             try:
                 async with transaction(runtime.sessions) as session:
-                    promised += await _promise_digest(session, transport, subscriber, now)
+                    promised += await _promise_digest(
+                        session, transports[subscriber.transport], subscriber, now
+                    )
             except Exception:
                 # One subscriber's failure must not hold back everybody else's digest.
                 logger.exception("digest failed chat=%s", subscriber.chat_id)
@@ -101,7 +107,10 @@ async def run_digest_tick(
 
 
 async def run_alert_tick(
-    runtime: Runtime, *, now: datetime | None = None, transport: Transport | None = None
+    runtime: Runtime,
+    *,
+    now: datetime | None = None,
+    transports: Mapping[str, Transport] | None = None,
 ) -> int:
     """Alert followers of the actors named by stories that got an item since the last check.
 
@@ -113,7 +122,7 @@ async def run_alert_tick(
     dedup keys make the repeat write nothing twice.
     """
     now = _utc(now or datetime.now(UTC))
-    transport = transport or TelegramTransport(None)
+    transports = transports or _RENDER_ONLY
     cap = runtime.settings.alerts_per_hour
     async with transaction(runtime.sessions) as session:
         mark = await session.get(Checkpoint, ALERT_CHECKPOINT)
@@ -130,6 +139,10 @@ async def run_alert_tick(
         mark.value = newest
         promised = 0
         for chat_id, story_actors in candidates.items():
+            subscriber = await session.get(Subscriber, chat_id)
+            transport = transports.get(subscriber.transport) if subscriber else None
+            if transport is None:
+                continue  # a transport this process does not serve
             room = cap - await _alerts_last_hour(session, transport.name, chat_id, now)
             if room > 0:
                 promised += await _promise_alerts(
@@ -365,6 +378,9 @@ async def _story_languages(session: AsyncSession, story_ids: set[int]) -> dict[i
         if story_id is not None and lang:
             langs[story_id].add(lang)
     return langs
+
+
+_RENDER_ONLY: Mapping[str, Transport] = {"telegram": TelegramTransport(None)}
 
 
 def _utc(moment: datetime) -> datetime:

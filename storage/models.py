@@ -244,6 +244,7 @@ class Delivery(SQLModel, table=True):
         UniqueConstraint("dedup_key", name="uq_delivery_dedup"),
         Index("ix_delivery_pending", "status", "next_attempt_at"),
         Index("ix_delivery_destination", "transport", "destination"),
+        Index("ix_delivery_receipt", "transport", "receipt"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -261,6 +262,10 @@ class Delivery(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_utc(nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=_utc())
     receipt: str | None = None  # the transport's id of what it delivered (a Telegram message id)
+    # What the platform last said of it, for transports that say (WhatsApp's status webhooks):
+    # sent | delivered | read | failed.
+    receipt_status: str | None = None
+    receipt_status_at: datetime | None = Field(default=None, sa_column=_utc())
     error: str | None = None
 
 

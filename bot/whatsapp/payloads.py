@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.whatsapp.render import MAX_TEXT, neutralise, shorten
+from bot.whatsapp.markup import MAX_TEXT, neutralise, shorten
 
 __all__ = [
     "MAX_BUTTONS",
@@ -18,7 +18,7 @@ __all__ = [
     "MAX_INTERACTIVE_BODY",
     "MAX_ROWS",
     "MAX_ROW_TITLE",
-    "Choice",
+    "Offer",
     "buttons_message",
     "list_message",
     "template_message",
@@ -38,10 +38,10 @@ Payload = dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
-class Choice:
-    """One reply button or list row: what the reader sees, and the id that comes back."""
+class Offer:
+    """One reply button or list row: the id that comes back when pressed, what the reader sees."""
 
-    id: str  # "verb:argument", read back by words.read_choice
+    id: str  # a button payload of bot/telegram/buttons.py, read back by its parser
     title: str
     description: str = ""
 
@@ -59,7 +59,7 @@ def text_message(to: str, body: str) -> Payload:
     }
 
 
-def buttons_message(to: str, body: str, choices: Sequence[Choice]) -> Payload:
+def buttons_message(to: str, body: str, choices: Sequence[Offer]) -> Payload:
     """Up to three reply buttons under a short text (titles cut to 20 characters)."""
     buttons = [
         {"type": "reply", "reply": {"id": choice.id[:MAX_CHOICE_ID],
@@ -69,7 +69,7 @@ def buttons_message(to: str, body: str, choices: Sequence[Choice]) -> Payload:
     return _interactive(to, body, {"type": "button", "action": {"buttons": buttons}})
 
 
-def list_message(to: str, body: str, label: str, choices: Sequence[Choice]) -> Payload:
+def list_message(to: str, body: str, label: str, choices: Sequence[Offer]) -> Payload:
     """A list to choose from: up to ten rows (titles cut to 24 characters) behind one button."""
     rows = [
         {"id": choice.id[:MAX_CHOICE_ID], "title": _title(choice.title, MAX_ROW_TITLE),
@@ -117,7 +117,7 @@ def _interactive(to: str, body: str, part: Payload) -> Payload:
 
 
 def _title(text: str, limit: int) -> str:
-    return shorten(neutralise(text), limit) or "…"
+    return shorten(neutralise(text).strip(), limit) or "…"
 
 
 def _parameter(text: str) -> str:

@@ -1,151 +1,132 @@
-"""Stories and answers to WhatsApp markup: *bold*, _italic_, bare links, split under 4,096.
-
-WhatsApp has no escape character: a `*`, `_`, `~` or backtick in a headline would bold, slant,
-strike or set in monospace part of the message. So every string Vigía did not write itself is
-neutralised — those characters become look-alikes that WhatsApp does not read as markup — and
-links go out bare, on their own line, with those characters percent-encoded (WhatsApp links
-them; the encoding changes nothing for the site). Messages are split only between stories.
+"""Messages to WhatsApp: *bold*, _italic_, bare links, every foreign string neutralised
+(bot/whatsapp/markup.py), split under 4,096 only between blocks, choices as buttons or a list.
 
 A story block:
 
     *1. El CNE publica las actas*
-    Efecto Cocuyo +2 fuentes · 14:05
-    Nicolás Maduro, María Corina Machado · elecciones
+    Efecto Cocuyo +2 sources · ES/EN · 14:05
+    Nicolás Maduro, María Corina Machado · #elections
     https://example.org/actas
+
+(the byline and tags are bot/digest/compose.py's words, the same on every transport).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
 from datetime import datetime
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
+from typing import Any
 
-from bot.digest.render import format_time, utf16_len
-from bot.model import StoryView
+from bot.digest.compose import byline, tag_line, title_of, zone_of_message
+from bot.model import Message, Paragraph, Span, StoryBlock
+from bot.whatsapp.markup import MAX_TEXT, bare_link, neutralise, shorten, utf16_len
+from bot.whatsapp.payloads import (
+    MAX_BUTTONS,
+    MAX_INTERACTIVE_BODY,
+    Offer,
+    buttons_message,
+    list_message,
+    text_message,
+)
 
-__all__ = [
-    "MAX_TEXT",
-    "bare_link",
-    "neutralise",
-    "pack_blocks",
-    "render_alert",
-    "render_stories",
-    "shorten",
-]
+__all__ = ["render_payloads", "render_texts"]
 
-MAX_TEXT = 4096  # characters of a text message body
-MAX_LINK = 2048
-_LOOKALIKES = str.maketrans({"*": "∗", "_": "＿", "~": "∼", "`": "ˋ"})
-_URL_ESCAPES = {"*": "%2A", "_": "%5F", "~": "%7E", "`": "%60"}
-_WORDS = {
-    "es": ("fuente", "fuentes", "ahora en {n} fuentes", "un actor que sigues"),
-    "en": ("source", "sources", "now reported by {n} sources", "an actor you follow"),
-    "fr": ("source", "sources", "désormais dans {n} sources", "un acteur que vous suivez"),
-}
+_MARKERS = {"bold": "*", "italic": "_", "code": "```"}
 
 
-def neutralise(text: str) -> str:
-    """`text` on one line, with no character WhatsApp would read as markup."""
-    line = " ".join(text.split()).translate(_LOOKALIKES)
-    # A line that starts with "> " is a quote in WhatsApp; ours never start with foreign text,
-    # but a neutralised string may be used alone.
-    return "›" + line[1:] if line.startswith(">") else line
+def render_payloads(message: Message) -> list[str]:
+    """What the WhatsApp transport sends for `message`, in order: outbox payloads (JSON).
 
-
-def bare_link(url: str | None) -> str | None:
-    """An absolute http(s) URL ready to stand bare on its own line, or None (javascript:, data:,
-    relative, oversized or spaced URLs are never shown)."""
-    if not url:
-        return None
-    url = url.strip()
-    if len(url) > MAX_LINK or any(ch.isspace() or ord(ch) < 0x20 for ch in url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return "".join(_URL_ESCAPES.get(ch, ch) for ch in url)
-
-
-def render_stories(
-    stories: Sequence[StoryView],
-    *,
-    heading: str,
-    tz: ZoneInfo,
-    now: datetime,
-    language: str = "en",
-    start_index: int = 1,
-    limit: int = MAX_TEXT,
-) -> list[str]:
-    """A digest (or any list of stories) as WhatsApp messages, split only between stories.
-
-    `heading` is plain text (neutralised here) and opens the first message in bold.
+    Texts split only between blocks; choices ride on the last text as up to three reply buttons,
+    or as a list of up to ten rows (the rest left out), on a message of their own when the last
+    text is longer than an interactive body may be. A message that lists numbered stories (a
+    digest) carries, on its first part, what the template says when the reader's 24-hour window
+    is closed at send time: the number of stories, the first title, and when it was composed.
     """
-    head = f"*{shorten(neutralise(heading), 200)}*" if heading.strip() else ""
-    budget = limit - (utf16_len(head) + 2 if head else 0)
-    blocks = [
-        _story_block(story, tz=tz, now=now, index=start_index + offset, language=language,
-                     budget=budget)
-        for offset, story in enumerate(stories)
+    texts = render_texts(message) or ["…"]
+    offers = [Offer(c.data, c.label) for row in message.choices for c in row]
+    bodies: list[dict[str, Any]] = [text_message("", text) for text in texts]
+    if offers:
+        last = texts[-1]
+        lead = last if utf16_len(last) <= MAX_INTERACTIVE_BODY else "⬇️"
+        interactive = (
+            buttons_message("", lead, offers)
+            if len(offers) <= MAX_BUTTONS
+            else list_message("", lead, _CHOOSE, offers)
+        )
+        if lead is last:
+            bodies[-1] = interactive
+        else:
+            bodies.append(interactive)
+    for body in bodies:
+        del body["to"]  # the transport addresses each send
+    stories = [b for b in message.blocks if isinstance(b, StoryBlock) and b.index is not None]
+    reopen = None
+    if stories:
+        at = message.now or datetime.now().astimezone()
+        reopen = {"count": len(stories), "first": title_of(stories[0]),
+                  "at": int(at.timestamp())}
+    return [
+        json.dumps({"body": body, "reopen": reopen if index == 0 else None}, ensure_ascii=False)
+        for index, body in enumerate(bodies)
     ]
-    return pack_blocks(head, blocks, limit=limit)
 
 
-def render_alert(
-    story: StoryView, actor_names: Sequence[str], *, tz: ZoneInfo, now: datetime,
-    language: str = "en",
-) -> str:
-    """An alert: a story naming actors the reader follows."""
-    names = ", ".join(neutralise(name) for name in actor_names) or _WORDS[_lang(language)][3]
-    head = f"🔔 *{shorten(names, 200)}*"
-    budget = MAX_TEXT - utf16_len(head) - 1
-    block = _story_block(story, tz=tz, now=now, index=None, language=language, budget=budget)
-    return f"{head}\n{block}"
-
-
-def pack_blocks(head: str, blocks: Sequence[str], *, limit: int = MAX_TEXT,
-                separator: str = "\n\n") -> list[str]:
-    """`head` then `blocks` in as few messages as fit under `limit`, split only between blocks."""
+def render_texts(message: Message) -> list[str]:
+    """The message's blocks as WhatsApp texts, each at most 4,096 characters, split only between
+    blocks (a paragraph too long for one message is cut)."""
+    tz = zone_of_message(message)
+    now = message.now or datetime.now(tz)
+    pieces: list[tuple[str, str]] = []  # (separator before, text)
+    for block in message.blocks:
+        if isinstance(block, StoryBlock):
+            text = _story(block, tz=tz, now=now, budget=MAX_TEXT)
+            pieces.append(("\n\n", text))
+        else:
+            pieces.append(("\n", shorten(_paragraph(block), MAX_TEXT)))
     messages: list[str] = []
-    current = head
-    for block in blocks:
-        candidate = f"{current}{separator}{block}" if current else block
-        if current and utf16_len(candidate) > limit:
+    current = ""
+    previous_story = False
+    for separator, text in pieces:
+        is_story = separator == "\n\n"
+        joint = "\n\n" if (is_story or previous_story) else "\n"
+        previous_story = is_story
+        candidate = f"{current}{joint}{text}" if current else text
+        if current and utf16_len(candidate) > MAX_TEXT:
             messages.append(current)
-            candidate = block
+            candidate = text
         current = candidate
-    if current:
+    if current.strip():
         messages.append(current)
     return messages
 
 
-def shorten(text: str, units: int) -> str:
-    """`text` cut to at most `units` UTF-16 units, ending in an ellipsis when cut."""
-    if utf16_len(text) <= units:
-        return text
-    kept: list[str] = []
-    used = 1
-    for ch in text:
-        size = 2 if ord(ch) > 0xFFFF else 1
-        if used + size > units:
-            break
-        kept.append(ch)
-        used += size
-    return "".join(kept).rstrip() + "…"
+def _paragraph(paragraph: Paragraph) -> str:
+    return "".join(_span(span) for span in paragraph.spans)
 
 
-def _story_block(story: StoryView, *, tz: ZoneInfo, now: datetime, index: int | None,
-                 language: str, budget: int) -> str:
-    number = f"{index}. " if index is not None else ""
-    title = neutralise(story.title) or "(…)"
-    lines = [_byline(story, tz=tz, now=now, language=language)]
-    tags = _tags(story)
+def _span(span: Span) -> str:
+    lines = [neutralise(line) for line in span.text.split("\n")]
+    text = "\n".join(lines)
+    marker = _MARKERS.get(span.style, "")
+    core = text.strip()
+    if marker and core and "\n" not in core:
+        # A marker only works against the words: spaces stay outside it.
+        lead, tail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()):]
+        text = f"{lead}{marker}{core}{marker}{tail}"
+    link = bare_link(span.link)
+    if link is not None and link != span.text.strip():
+        text = f"{text} {link}" if text.strip() else link
+    return text
+
+
+def _story(block: StoryBlock, *, tz: Any, now: datetime, budget: int) -> str:
+    number = f"{block.index}. " if block.index is not None else ""
+    lines = [neutralise(byline(block, tz=tz, now=now))]
+    tags = tag_line(block)
     if tags:
-        lines.append(shorten(tags, 300))
-    link = bare_link(story.url)
+        lines.append(shorten(neutralise(tags), 300))
+    link = bare_link(block.url)
     if link is not None:
         lines.append(link)
     rest = "\n".join(lines)
@@ -154,24 +135,8 @@ def _story_block(story: StoryView, *, tz: ZoneInfo, now: datetime, index: int | 
         lines.pop()  # a link too long to show beside its story is left out, never cut
         rest = "\n".join(lines)
         room = budget - utf16_len(rest) - utf16_len(number) - 3
-    return f"*{number}{shorten(title, max(room, 1))}*\n{rest}"
+    title = shorten(neutralise(title_of(block)), max(room, 1))
+    return f"*{number}{title}*\n{rest}"
 
 
-def _byline(story: StoryView, *, tz: ZoneInfo, now: datetime, language: str) -> str:
-    one, many, follow_up, _ = _WORDS[_lang(language)]
-    source = neutralise(story.source_name) or "?"
-    others = story.source_count - 1
-    more = f" +{others} {one if others == 1 else many}" if others > 0 else ""
-    if story.follow_up:
-        more = " · " + follow_up.format(n=story.source_count)
-    return f"{source}{more} · {format_time(story.first_seen, tz=tz, now=now)}"
-
-
-def _tags(story: StoryView) -> str:
-    actors = ", ".join(neutralise(name) for name in story.actors if name.strip())
-    topics = ", ".join(neutralise(topic) for topic in story.topics if topic.strip())
-    return " · ".join(part for part in (actors, topics) if part)
-
-
-def _lang(language: str) -> str:
-    return language if language in _WORDS else "en"
+_CHOOSE = "Elegir · Choose"

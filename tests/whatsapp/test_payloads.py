@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+from bot.whatsapp.markup import neutralise
 from bot.whatsapp.payloads import (
-    Choice,
+    Offer,
     buttons_message,
     list_message,
     template_message,
     text_message,
 )
-from bot.whatsapp.render import neutralise
 
 TO = "33612345678"
 
 
 def test_buttons_are_at_most_three_with_titles_of_twenty() -> None:
-    choices = [Choice(f"actor:a{i}", "Nicolás Maduro Moros, presidente") for i in range(5)]
+    choices = [Offer(f"actor:a{i}", "Nicolás Maduro Moros, presidente") for i in range(5)]
     body = buttons_message(TO, "¿Cuál?", choices)
     buttons = body["interactive"]["action"]["buttons"]
     assert len(buttons) == 3
@@ -24,7 +24,7 @@ def test_buttons_are_at_most_three_with_titles_of_twenty() -> None:
 
 
 def test_list_rows_are_at_most_ten_with_titles_of_twentyfour() -> None:
-    choices = [Choice(f"actor:x{i}", f"Rodríguez número {i} de la lista larga", "ministra")
+    choices = [Offer(f"actor:x{i}", f"Rodríguez número {i} de la lista larga", "ministra")
                for i in range(14)]
     body = list_message(TO, "Hay varios", "Elegir un actor de la lista", choices)
     action = body["interactive"]["action"]
@@ -35,13 +35,13 @@ def test_list_rows_are_at_most_ten_with_titles_of_twentyfour() -> None:
 
 
 def test_labels_from_feeds_carry_no_markup() -> None:
-    body = buttons_message(TO, "x", [Choice("actor:a", "*Ministro* _de_ ~algo~")])
+    body = buttons_message(TO, "x", [Offer("actor:a", "*Ministro* _de_ ~algo~")])
     title = body["interactive"]["action"]["buttons"][0]["reply"]["title"]
     assert not set(title) & set("*_~`")
 
 
 def test_interactive_bodies_are_cut_to_1024() -> None:
-    body = buttons_message(TO, "é" * 3000, [Choice("help:", "Ayuda")])
+    body = buttons_message(TO, "é" * 3000, [Offer("help:", "Ayuda")])
     assert len(body["interactive"]["body"]["text"]) <= 1024
 
 
@@ -64,4 +64,4 @@ def test_a_text_over_the_limit_is_a_bug_not_a_send() -> None:
 
 def test_neutralise_keeps_words_and_drops_markup() -> None:
     assert neutralise("El *CNE* y _la_ ~MUD~ en `código`") == "El ∗CNE∗ y ＿la＿ ∼MUD∼ en ˋcódigoˋ"
-    assert neutralise("> cita\nfalsa") == "› cita falsa"
+    assert neutralise("> cita\nfalsa ") == "› cita falsa "
