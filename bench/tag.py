@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from bot.config import load_actors
-from bot.pipeline.fold import fold_text
+from bot.fold import fold_text
 from bot.pipeline.relevance import tag_text
 from bot.pipeline.tag import Tagger
 

@@ -10,9 +10,9 @@ from typing import TextIO
 
 from sqlalchemy import text
 
-from bot.config import ConfigError, Problem, Settings, load_actors, load_sources
+from bot.config import ConfigError, Settings, load_actors, load_sources
+from bot.durations import parse_window
 from bot.pipeline.ingest import SourceReport, poll_due
-from bot.pipeline.tag import Tagger
 from bot.runtime import Runtime, open_runtime
 from storage import migrate
 from storage.db import create_engine
@@ -90,11 +90,6 @@ def check_files(feeds: Path, actors: Path, *, out: TextIO | None = None) -> int:
         catalog = load_actors(actors)
     except ConfigError as error:
         problems += error.problems
-    if catalog is not None:
-        try:
-            Tagger(catalog.actors, catalog.topics)
-        except ValueError as error:  # clashes only the tagger sees, e.g. an alias that is a surname
-            problems.append(Problem(str(actors), 0, str(error)))
     if problems:
         for problem in problems:
             print(problem, file=out)
@@ -141,7 +136,7 @@ async def print_digest(
 ) -> int:
     """Print, as plain text, the digest a subscriber would get."""
     out = out or sys.stdout
-    window = _window(since)
+    window = parse_window(since)
     if window is None:
         print(f'"{since}" is not a window; write 6h, 24h or 7d', file=sys.stderr)
         return 2
@@ -184,7 +179,7 @@ async def render_terminal_digest(
 async def print_stories(settings: Settings, *, since: str, out: TextIO | None = None) -> int:
     """One block per story: title and source count, then one line per item (source, title)."""
     out = out or sys.stdout
-    window = _window(since)
+    window = parse_window(since)
     if window is None:
         print(f'"{since}" is not a window; write 6h, 24h or 7d', file=sys.stderr)
         return 2
@@ -202,12 +197,6 @@ async def print_stories(settings: Settings, *, since: str, out: TextIO | None = 
     if not blocks:
         print(f"no stories in the last {since}", file=out)
     return 0
-
-
-def _window(text: str) -> timedelta | None:
-    from storage.schedule import parse_window
-
-    return parse_window(text)
 
 
 def _label(window: timedelta) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,8 @@ from urllib.parse import urlsplit
 from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.durations import parse_duration
+from bot.fold import fold_phrase
 from bot.model import Actor, SourceConfig, Topic
 
 
@@ -188,27 +189,18 @@ def load_actors(path: Path) -> Catalog:
 
     actors: list[Actor] = []
     seen: dict[str, int] = {}
-    alias_owner: dict[str, tuple[str, int]] = {}
+    names = _NameOwners()
     for index, table in enumerate(_tables(data, "actor", report)):
         line = _header_line(lines, "[[actor]]", index)
-        actor = _read_actor(table, line, _block(lines, line), report)
+        block = _block(lines, line)
+        actor = _read_actor(table, line, block, report)
         if actor is None:
             continue
         if actor.id in seen:
             report(line, f'duplicate actor id "{actor.id}" (first at line {seen[actor.id]})')
             continue
         seen[actor.id] = line
-        for alias in (actor.name, *actor.aliases):
-            key = fold(alias)
-            owner = alias_owner.get(key)
-            if owner is not None and owner[0] != actor.id:
-                report(
-                    line,
-                    f'alias "{alias}" of "{actor.id}" is already an alias of '
-                    f'"{owner[0]}" (line {owner[1]}); an alias must name one actor — '
-                    "use `surnames` for a shared surname",
-                )
-            alias_owner.setdefault(key, (actor.id, line))
+        names.check(actor, block=block, line=line, report=report)
         actors.append(actor)
 
     topics: list[Topic] = []
@@ -222,38 +214,61 @@ def load_actors(path: Path) -> Catalog:
             report(line, f'duplicate topic id "{topic.id}" (first at line {topic_ids[topic.id]})')
             continue
         topic_ids[topic.id] = line
+        for keyword in topic.keywords:
+            if not fold_phrase(keyword):
+                report(
+                    _block(lines, line).get("keywords", line),
+                    f'keyword "{keyword}" of topic "{topic.id}" has no letters or digits to match',
+                )
         topics.append(topic)
     if problems:
         raise ConfigError(problems)
     return Catalog(actors=tuple(actors), topics=tuple(topics))
 
 
-def parse_duration(value: object) -> int:
-    """Seconds in "90s", "15m", "1h30m", "2d" or a bare number of seconds; ValueError otherwise."""
-    if isinstance(value, bool):
-        raise ValueError(value)
-    if isinstance(value, int):
-        if value <= 0:
-            raise ValueError(value)
-        return value
-    if not isinstance(value, str):
-        raise ValueError(value)
-    text = value.strip().lower().replace(" ", "")
-    if text.isdigit():
-        return parse_duration(int(text))
-    parts = _DURATION_PART.findall(text)
-    if not parts or "".join(number + unit for number, unit in parts) != text:
-        raise ValueError(value)
-    seconds = sum(int(number) * _UNIT_SECONDS[unit] for number, unit in parts)
-    if seconds <= 0:
-        raise ValueError(value)
-    return seconds
+class _NameOwners:
+    """Which actor each folded name belongs to, so every clash the tagger would meet is found
+    here, with the line it is written on: an alias names one actor; a surname may be shared,
+    but never with another actor's alias."""
 
+    def __init__(self) -> None:
+        self.aliases: dict[str, tuple[str, int]] = {}
+        self.surnames: dict[str, tuple[str, int]] = {}
 
-def fold(text: str) -> str:
-    """Lowercase without accents: how aliases are compared."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+    def check(self, actor: Actor, *, block: dict[str, int], line: int, report: _Report) -> None:
+        """Report, at the line of the key that holds it, each name that clashes or folds away."""
+
+        def at(key: str) -> int:
+            return block.get(key, line)
+
+        for key_name, phrases in (
+            ("aliases", actor.aliases), ("surnames", actor.surnames), ("exclude", actor.exclude)
+        ):
+            for phrase in phrases:
+                if not fold_phrase(phrase):
+                    report(at(key_name), f'"{phrase}" of "{actor.id}" has no letters or digits to match')
+        for alias in (actor.name, *actor.aliases):
+            where = line  # the actor's own [[actor]] line: where a reader looks for its names
+            key = fold_phrase(alias)
+            owner = self.aliases.get(key) or self.surnames.get(key)
+            if key and owner is not None and owner[0] != actor.id:
+                report(
+                    where,
+                    f'alias "{alias}" of "{actor.id}" already names "{owner[0]}" (line {owner[1]}); '
+                    "an alias must name one actor — use `surnames` for a shared surname",
+                )
+            self.aliases.setdefault(key, (actor.id, where))
+        for surname in actor.surnames:
+            where = line
+            key = fold_phrase(surname)
+            owner = self.aliases.get(key)
+            if key and owner is not None and owner[0] != actor.id:
+                report(
+                    where,
+                    f'surname "{surname}" of "{actor.id}" is an alias of "{owner[0]}" '
+                    f"(line {owner[1]}); drop one of them",
+                )
+            self.surnames.setdefault(key, (actor.id, where))
 
 
 _Report = Callable[[int, str], None]
@@ -278,8 +293,6 @@ _ACTOR_KINDS = {"person", "organisation", "group", "state"}
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _CHANNEL = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
 _LANG = re.compile(r"^[a-z]{2,3}$")
-_DURATION_PART = re.compile(r"(\d+)(s|m|h|d)")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 

@@ -69,6 +69,7 @@ from storage.deliveries import (
     release,
 )
 from storage.models import Delivery
+from storage.times import as_utc
 
 __all__ = [
     "MAX_ATTEMPTS",
@@ -332,7 +333,7 @@ class _Run:
             await pacer.wait_slot(row.destination)
             if (
                 row.lease_until is not None
-                and self.clock() >= _aware(row.lease_until) - self.margin
+                and self.clock() >= as_utc(row.lease_until) - self.margin
             ):
                 # Too late to send under our lease: another worker may already own the row.
                 await self._give_back([row, *rest], at=self.clock())
@@ -500,10 +501,5 @@ def _clock(now: datetime | None) -> Callable[[], datetime]:
     if now is None:
         return lambda: datetime.now(UTC)
     start = time.monotonic()
-    base = _aware(now)
+    base = as_utc(now)
     return lambda: base + timedelta(seconds=time.monotonic() - start)
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands datetimes back naive; they were stored in UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment

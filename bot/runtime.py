@@ -64,14 +64,10 @@ class Runtime:
         except ConfigError as error:
             problems += [str(problem) for problem in error.problems]
             catalog = self.catalog
-        if catalog is not self.catalog:
-            try:
-                self.tagger = Tagger(catalog.actors, catalog.topics)
-                self.catalog = catalog
-                self.preparer.reload(catalog, self.tagger)
-            except ValueError as error:  # a clash only the tagger sees
-                problems.append(f"{self.settings.actors}: {error}")
-                catalog = self.catalog
+        if catalog is not self.catalog:  # a catalog that was read is checked: it builds
+            self.tagger = Tagger(catalog.actors, catalog.topics)
+            self.catalog = catalog
+            self.preparer.reload(catalog, self.tagger)
         self.sources = sources
         await _sync(self.sessions, sources, catalog)
         for problem in problems:

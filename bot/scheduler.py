@@ -34,6 +34,7 @@ from storage.models import (
 )
 from storage.schedule import next_digest_at, zone_of
 from storage.subscribers import subscriber_languages
+from storage.times import as_utc
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -68,7 +69,7 @@ async def run_digest_tick(
     worker finds the time already claimed and moves on. An empty window promises nothing but
     the schedule still advances.
     """
-    now = _utc(now or datetime.now(UTC))
+    now = as_utc(now or datetime.now(UTC))
     transports = transports or _RENDER_ONLY
     promised = done = 0
     cursor = None  # chat ids are walked in order, so a failing subscriber is tried once a tick
@@ -121,7 +122,7 @@ async def run_alert_tick(
     moved in the same transaction as the alerts it caused: a crash repeats the check, and the
     dedup keys make the repeat write nothing twice.
     """
-    now = _utc(now or datetime.now(UTC))
+    now = as_utc(now or datetime.now(UTC))
     transports = transports or _RENDER_ONLY
     cap = runtime.settings.alerts_per_hour
     async with transaction(runtime.sessions) as session:
@@ -194,7 +195,7 @@ async def _promise_digest(
     if not getattr(claimed, "rowcount", 0):
         return 0  # another worker took it, or the settings changed meanwhile
     start = max(
-        _utc(subscriber.watermark) if subscriber.watermark else now - LOOKBACK, now - LOOKBACK
+        as_utc(subscriber.watermark) if subscriber.watermark else now - LOOKBACK, now - LOOKBACK
     )
     since = max(start - LATE_GRACE, now - LOOKBACK)
     page = await select_window(
@@ -208,7 +209,7 @@ async def _promise_digest(
     if not page.stories:
         return 0
     zone = zone_of(subscriber.timezone)
-    local = _utc(scheduled).astimezone(zone)
+    local = as_utc(scheduled).astimezone(zone)
     heading = f"Vigía · Venezuela — {local:%d %b, %H:%M}"
     choices: tuple[tuple[Choice, ...], ...] = ()
     if page.total > len(page.stories):
@@ -221,7 +222,7 @@ async def _promise_digest(
         destination=str(subscriber.chat_id),
         message=message,
         kind="digest",
-        dedup_key=f"digest:{subscriber.chat_id}:{_utc(scheduled).isoformat()}",
+        dedup_key=f"digest:{subscriber.chat_id}:{as_utc(scheduled).isoformat()}",
         now=now,
     )
     await _record_sent(
@@ -381,8 +382,3 @@ async def _story_languages(session: AsyncSession, story_ids: set[int]) -> dict[i
 
 
 _RENDER_ONLY: Mapping[str, Transport] = {"telegram": TelegramTransport(None)}
-
-
-def _utc(moment: datetime) -> datetime:
-    # SQLite hands datetimes back naive; everything Vigía stores is UTC.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -18,6 +18,7 @@ from sqlmodel import col
 
 from storage.bulk import insert_rows
 from storage.models import ItemBands
+from storage.times import as_utc
 
 Array = npt.NDArray[np.int64]
 K = TypeVar("K", bound=Hashable)
@@ -43,7 +44,7 @@ async def add_bands_many(
 ) -> None:
     """Record many items' band hashes: (item id, its band hashes, when it was seen) each."""
     values = [
-        {"item_id": item_id, "seen_at": _utc(seen_at), "bands": _pack(bands)}
+        {"item_id": item_id, "seen_at": as_utc(seen_at), "bands": _pack(bands)}
         for item_id, bands, seen_at in rows
         if bands
     ]
@@ -52,7 +53,7 @@ async def add_bands_many(
 
 async def prune_bands(*, session: AsyncSession, before: datetime) -> int:
     """Take items seen before `before` out of the stored index; returns the items removed."""
-    result = await session.execute(delete(ItemBands).where(col(ItemBands.seen_at) < _utc(before)))
+    result = await session.execute(delete(ItemBands).where(col(ItemBands.seen_at) < as_utc(before)))
     return result.rowcount if isinstance(result, CursorResult) else 0
 
 
@@ -251,7 +252,7 @@ def _pack(bands: Sequence[int]) -> bytes:
 
 def _seconds(moment: datetime) -> int:
     """Seconds since _ORIGIN, within int32: years 1952 to 2088."""
-    return max(_INT32.min, min(_INT32.max, math.floor((_utc(moment) - _ORIGIN).total_seconds())))
+    return max(_INT32.min, min(_INT32.max, math.floor((as_utc(moment) - _ORIGIN).total_seconds())))
 
 
 _ORIGIN = datetime(2020, 1, 1, tzinfo=UTC)
@@ -259,8 +260,3 @@ _INT32 = np.iinfo(np.int32)
 
 
 _TABLE = ItemBands.metadata.tables[ItemBands.__tablename__]
-
-
-def _utc(moment: datetime) -> datetime:
-    # SQLite compares stored times as text: every time written or compared must be in UTC.
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)

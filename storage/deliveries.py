@@ -17,7 +17,7 @@ pending or sending elsewhere, so part 2 never overtakes part 1, on one worker or
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Table, and_, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -25,6 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Delivery, PublishTarget, Subscriber
+from storage.times import as_utc
 
 __all__ = [
     "block_destination",
@@ -63,7 +64,7 @@ async def enqueue(
     """
     if not payloads:
         return 0
-    at = _utc(now)
+    at = as_utc(now)
     rows = [
         {
             "transport": transport,
@@ -102,7 +103,7 @@ async def claim_due(
     while an earlier open row of its destination is not claimed in the same statement. Returned in id
     order (per destination: part order).
     """
-    at = _utc(now)
+    at = as_utc(now)
     lease_until = at + timedelta(seconds=lease_seconds)
     row = _DELIVERY.c
     earlier = _DELIVERY.alias("earlier").c
@@ -157,7 +158,7 @@ async def mark_sent(
     await session.execute(
         update(Delivery)
         .where(_DELIVERY.c.id == delivery_id)
-        .values(status="sent", receipt=receipt, sent_at=_utc(now), lease_until=None, error=None)
+        .values(status="sent", receipt=receipt, sent_at=as_utc(now), lease_until=None, error=None)
     )
 
 
@@ -183,7 +184,7 @@ async def mark_retry(
     Telegram is not a failed attempt. A row already sent is left alone."""
     values: dict[str, object] = {
         "status": "pending",
-        "next_attempt_at": _utc(at),
+        "next_attempt_at": as_utc(at),
         "lease_until": None,
         "error": error[:500],
     }
@@ -218,7 +219,7 @@ async def release(*, session: AsyncSession, delivery_ids: Sequence[int], at: dat
     await session.execute(
         update(Delivery)
         .where(_DELIVERY.c.id.in_(delivery_ids), _DELIVERY.c.status == "sending")
-        .values(status="pending", next_attempt_at=_utc(at), lease_until=None)
+        .values(status="pending", next_attempt_at=as_utc(at), lease_until=None)
     )
 
 
@@ -239,7 +240,7 @@ async def block_destination(
         await session.execute(
             update(PublishTarget)
             .where(_TARGET.c.chat == destination)
-            .values(failed_reason=reason[:300], failed_at=_utc(now))
+            .values(failed_reason=reason[:300], failed_at=as_utc(now))
         )
     result = await session.execute(
         update(Delivery)
@@ -272,7 +273,7 @@ async def record_receipt(
         return None
     delivery_id, destination, current = row
     if _STAGES.get(status, 0) >= _STAGES.get(current or "", 0):
-        values: dict[str, object] = {"receipt_status": status, "receipt_status_at": _utc(at)}
+        values: dict[str, object] = {"receipt_status": status, "receipt_status_at": as_utc(at)}
         if error is not None:
             values["error"] = error[:500]
         await session.execute(
@@ -290,12 +291,6 @@ async def count_pending(*, session: AsyncSession) -> int:
 
 
 _STAGES = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
-
-
-def _utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 def _is_chat_id(destination: str) -> bool:

@@ -5,7 +5,7 @@ Every function takes a keyword-only `session` and never commits.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Table, delete, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import InboundMessage
+from storage.times import as_utc
 
 __all__ = ["claim_inbound", "finish_inbound", "forget_inbound"]
 
@@ -29,7 +30,7 @@ async def claim_inbound(
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     await session.execute(
         insert(InboundMessage)
-        .values(id=message_id, chat_id=chat_id, sent_at=_utc(sent_at), received_at=_utc(now),
+        .values(id=message_id, chat_id=chat_id, sent_at=as_utc(sent_at), received_at=as_utc(now),
                 done=False)
         .on_conflict_do_nothing(index_elements=["id"])
     )
@@ -47,13 +48,9 @@ async def finish_inbound(*, session: AsyncSession, message_id: str) -> None:
 async def forget_inbound(*, session: AsyncSession, before: datetime) -> int:
     """Drop the record of messages received before `before` (Meta stops retrying within days)."""
     result = await session.execute(
-        delete(InboundMessage).where(_INBOUND.c.received_at < _utc(before))
+        delete(InboundMessage).where(_INBOUND.c.received_at < as_utc(before))
     )
     return int(getattr(result, "rowcount", 0) or 0)
 
 
 RETENTION = timedelta(days=14)
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

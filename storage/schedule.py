@@ -1,4 +1,4 @@
-"""When a subscriber's next digest is due, and how long a window a user asked for."""
+"""When a subscriber's next digest is due, and the times of day and zones it is written in."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 SCHEDULES = ("daily", "twice", "hourly", "off")
-MAX_WINDOW = timedelta(days=30)
 
 
 def next_digest_at(
@@ -44,21 +43,6 @@ def next_digest_at(
     return min(candidate for candidate in candidates if candidate > now)
 
 
-def parse_window(text: str) -> timedelta | None:
-    """ "90m", "6h", "24h", "7d", "2w", "1h30m" → a window; None when unreadable or zero.
-
-    Windows longer than 30 days are cut to 30 days.
-    """
-    compact = text.strip().lower().replace(" ", "")
-    parts = _WINDOW_PART.findall(compact)
-    if not compact or len(compact) > 20 or "".join(n + u for n, u in parts) != compact:
-        return None
-    window = sum((int(number) * _UNITS[unit] for number, unit in parts), timedelta())
-    if window <= timedelta():
-        return None
-    return min(window, MAX_WINDOW)
-
-
 def parse_clock(text: str) -> time | None:
     """ "08:00", "8:30", "20h", "7" → a time of day; None when it is not one."""
     match = _CLOCK.fullmatch(text.strip().lower())
@@ -93,11 +77,4 @@ def _local_instant(day: date, clock: time, zone: tzinfo) -> datetime:
     return local.astimezone(UTC)
 
 
-_WINDOW_PART = re.compile(r"(\d{1,6})(m|h|d|w)")
-_UNITS = {
-    "m": timedelta(minutes=1),
-    "h": timedelta(hours=1),
-    "d": timedelta(days=1),
-    "w": timedelta(weeks=1),
-}
 _CLOCK = re.compile(r"(?P<hour>\d{1,2})(?:(?::|h)(?P<minute>\d{2})?)?")

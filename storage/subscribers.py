@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from storage.models import Actor, Follow, Subscriber
 from storage.schedule import SCHEDULES, is_zone, next_digest_at, parse_clock
+from storage.times import as_utc
 
 
 class SettingError(ValueError):
@@ -58,7 +59,7 @@ async def note_inbound(
     if subscriber is None:
         return None
     last = subscriber.last_inbound_at
-    if last is None or _aware(last) < _aware(sent_at):
+    if last is None or as_utc(last) < as_utc(sent_at):
         subscriber.last_inbound_at = sent_at
     if language is not None:
         subscriber.language = language
@@ -153,10 +154,6 @@ async def list_follows(*, session: AsyncSession, chat_id: int) -> list[str]:
         .order_by(col(Actor.name), col(Follow.actor_id))
     )
     return [actor_id for (actor_id,) in rows]
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def _plan(subscriber: Subscriber, now: datetime) -> datetime | None:

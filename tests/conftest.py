@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import os
-import uuid
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.config import Settings
 from storage import migrate
 from storage.db import create_engine, sessionmaker
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.databases import fresh_postgres
+from tests.paths import ROOT
 
 # Property tests explore freely on a developer's machine; in CI they replay the same examples,
 # so a red run always means a change, never an unlucky draw. No per-example deadline: a loaded
@@ -26,53 +27,11 @@ hypothesis_settings.register_profile(
 )
 hypothesis_settings.register_profile("dev", deadline=None)
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
-POSTGRES_ADMIN_URL = os.environ.get(
-    "BOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-)
-
-
-async def _postgres_reason() -> str | None:
-    """None when PostgreSQL answers on loopback; otherwise why the PostgreSQL runs skip."""
-    try:
-        import asyncpg
-    except ImportError:
-        return "asyncpg is not installed"
-    dsn = POSTGRES_ADMIN_URL.replace("postgresql+asyncpg://", "postgresql://")
-    try:
-        connection = await asyncpg.connect(dsn, timeout=3)
-    except (OSError, asyncpg.PostgresError) as error:
-        return f"no PostgreSQL at {dsn}: {error}"
-    await connection.close()
-    return None
-
-
 @pytest.fixture
 async def postgres_url() -> AsyncIterator[str]:
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
     async with fresh_postgres() as url:
         yield url
-
-
-@asynccontextmanager
-async def fresh_postgres() -> AsyncIterator[str]:
-    """Create an empty PostgreSQL database, yield its URL, drop it; skip when none answers."""
-    reason = await _postgres_reason()
-    if reason:
-        pytest.skip(reason)
-    import asyncpg
-
-    dsn = POSTGRES_ADMIN_URL.replace("postgresql+asyncpg://", "postgresql://")
-    name = f"vigia_test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(dsn)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
-    try:
-        yield f"{base}/{name}"
-    finally:
-        admin = await asyncpg.connect(dsn)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 @pytest.fixture
@@ -108,3 +67,22 @@ async def any_engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
 def maker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions on the migrated SQLite database."""
     return sessionmaker(engine)
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path) -> Callable[..., Settings]:
+    """Settings for one test: no .env, a SQLite file and feeds.toml in its folder, the shipped actors.
+
+    Keyword arguments override any field (a token, the fake Bot API's root, admins, …).
+    """
+
+    def build(**overrides: Any) -> Settings:
+        fields: dict[str, Any] = {
+            "database_url": f"sqlite+aiosqlite:///{tmp_path / 'vigia.db'}",
+            "feeds": tmp_path / "feeds.toml",
+            "actors": ROOT / "actors.toml",
+        }
+        fields.update(overrides)
+        return Settings(_env_file=None, **fields)  # type: ignore[call-arg]
+
+    return build

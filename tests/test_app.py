@@ -22,7 +22,6 @@ from storage.models import Item, Subscriber
 from tests.fake_telegram import FakeTelegram, SentMessage
 from tests.feedserver import FeedServer, Route
 
-ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "654321:ANOTHER-token-for-the-fake-bot-api"
 ANA = 2002
 T = TypeVar("T")
@@ -56,7 +55,7 @@ def test_build_refuses_without_a_token() -> None:
 
 
 async def test_ticks_poll_a_feed_and_deliver_the_scheduled_digest(
-    tmp_path: Path, feeds: FeedServer
+    tmp_path: Path, feeds: FeedServer, make_settings: Callable[..., Settings]
 ) -> None:
     feeds_toml = tmp_path / "feeds.toml"
     feeds_toml.write_text(
@@ -65,15 +64,8 @@ async def test_ticks_poll_a_feed_and_deliver_the_scheduled_digest(
         encoding="utf-8",
     )
     with FakeTelegram(token=TOKEN) as fake:
-        settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
-            token=SecretStr(TOKEN),
-            telegram_api_url=fake.root,
-            database_url=f"sqlite+aiosqlite:///{tmp_path / 'vigia.db'}",
-            feeds=feeds_toml,
-            actors=ROOT / "actors.toml",
-            poll_tick=1,
-            digest_tick=1,
+        settings = make_settings(
+            token=SecretStr(TOKEN), telegram_api_url=fake.root, poll_tick=1, digest_tick=1
         )
         app = build_application(settings)
         await app.initialize()

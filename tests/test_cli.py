@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,8 @@ from bot.cli import poll_once, print_digest, print_stories
 from bot.config import Settings
 from bot.demo import run_demo
 from tests.feedserver import FeedServer, Route
-from tests.test_ingest import EN_FEED, ES_FEED, rss
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.paths import ROOT
+from tests.sample_feeds import EN_FEED, ES_FEED, rss
 
 
 def run_cli(
@@ -51,13 +51,8 @@ def test_feeds_check_exits_1_with_file_and_line(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        _env_file=None,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'v.db'}",  # type: ignore[call-arg]
-        feeds=tmp_path / "feeds.toml",
-        actors=ROOT / "actors.toml",
-    )
+def settings(make_settings: Callable[..., Settings]) -> Settings:
+    return make_settings()
 
 
 async def test_poll_once_then_stories_and_digest(settings: Settings) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -22,21 +22,23 @@ from bot.telegram.render import TelegramPart
 from storage.db import sessionmaker, transaction
 from storage.models import Delivery, Item, SentStory, Story, Subscriber
 from storage.subscribers import follow, subscribe, update_settings
-from tests.conftest import ROOT
-from tests.test_select import add_story, seed_catalog
+from tests.paths import ROOT
+from tests.sample_stories import add_story, seed_catalog
 
 START = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)  # 07:00 in Caracas
 DUE = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # 08:00 in Caracas: the default daily digest
 
 
 @pytest.fixture
-async def runtime(engine: AsyncEngine, sqlite_url: str) -> AsyncIterator[Runtime]:
+async def runtime(
+    engine: AsyncEngine, make_settings: Callable[..., Settings]
+) -> AsyncIterator[Runtime]:
     catalog = load_actors(ROOT / "actors.toml")
     fetcher = Fetcher()
     sessions = sessionmaker(engine)
     tagger = Tagger(catalog.actors, catalog.topics)
     runtime = Runtime(
-        settings=Settings(database_url=sqlite_url, alerts_per_hour=2),
+        settings=make_settings(alerts_per_hour=2),
         engine=engine,
         sessions=sessions,
         fetcher=fetcher,

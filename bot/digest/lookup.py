@@ -6,8 +6,8 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.fold import fold_phrase
 from bot.model import Actor
-from bot.pipeline.fold import fold_phrase
 
 MAX_SUGGESTIONS = 3
 MAX_QUERY = 200  # characters of a query that are looked at

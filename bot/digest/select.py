@@ -6,7 +6,7 @@ import heapq
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import String, Table, exists, func, null, select, text, type_coerce
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.digest.rank import score_story
 from bot.model import StoryView
 from storage import models
+from storage.times import as_utc
 
 _SCORE_CHUNK = 400  # stories scored per step of a window, newest first
 SEARCH_DEPTH = 1000  # the newest matching items a search looks at: bounded work for common words
@@ -46,7 +47,7 @@ async def select_window(
     `exclude_sent_to` leaves out what that chat was already sent, unless the story has since
     been reported by more sources: then it comes back marked as a follow-up.
     """
-    since, until = _utc(since), _utc(until)
+    since, until = as_utc(since), as_utc(until)
     in_window = (_story.c.last_seen > since) & (_story.c.last_seen <= until)
     sent = _sent.c.source_count if exclude_sent_to is not None else null()
     # Long windows hold thousands of candidates: SQLite's text timestamps are read with
@@ -273,8 +274,8 @@ async def _load_views(session: AsyncSession, story_ids: Sequence[int]) -> dict[i
             url=url,
             source_name=source_name or "",
             source_count=source_count,
-            first_seen=_utc(first),
-            last_seen=_utc(last),
+            first_seen=as_utc(first),
+            last_seen=as_utc(last),
             actors=tuple(name for _, name in named),
             topics=tuple(topics.get(story_id, [])),
             score=score,
@@ -289,18 +290,12 @@ async def _load_views(session: AsyncSession, story_ids: Sequence[int]) -> dict[i
 
 async def _last_seen(session: AsyncSession) -> datetime | None:
     newest = await session.scalar(select(func.max(_story.c.last_seen)))
-    return _utc(newest) if newest is not None else None
+    return as_utc(newest) if newest is not None else None
 
 
 def _moment(value: datetime | str) -> datetime:
-    return _utc(datetime.fromisoformat(value) if isinstance(value, str) else value)
+    return as_utc(datetime.fromisoformat(value) if isinstance(value, str) else value)
 
-
-def _utc(moment: datetime) -> datetime:
-    # SQLite hands datetimes back naive; everything Vigía stores is UTC.
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 _WORD = re.compile(r"\w+")

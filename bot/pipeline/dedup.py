@@ -5,14 +5,13 @@ from __future__ import annotations
 import functools
 import re
 import struct
-import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 import xxhash
 
-from bot.pipeline.fold import COMMON_PUNCTUATION, HIGH_BYTES, latin1_bytes
+from bot.fold import fold_words, latin1_bytes
 
 Shingles = npt.NDArray[np.uint64]  # sorted unique 64-bit hashes, high bits uniform
 Signature = npt.NDArray[np.uint64]
@@ -60,7 +59,6 @@ NUMBERS_KEPT_MIN = 0.8
 RECENT_FOLDS = 512
 
 _URL = re.compile(r"https?://\S+|www\.\S+")
-_NOT_WORD = re.compile(r"[\W_]+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
@@ -117,7 +115,7 @@ def fingerprint(title: str, text: str, *, indexed: bool = True) -> Fingerprint:
     """
     raw = _drop_links(f"{title} {text}")
     # An item read back from the database (indexed=False) was not just normalised.
-    normal = normalise_item(title, text) if indexed else _fold(raw)
+    normal = normalise_item(title, text) if indexed else fold_words(raw)
     encoded = normal.encode()
     words = encoded.split()
     short = len(words) < SHORT_WORDS
@@ -138,7 +136,7 @@ def fingerprint(title: str, text: str, *, indexed: bool = True) -> Fingerprint:
 
 def normalise_text(text: str) -> str:
     """Text as dedup compares it: links dropped, case and accents folded, only words and spaces."""
-    return _fold(_drop_links(text))
+    return fold_words(_drop_links(text))
 
 
 @functools.lru_cache(maxsize=RECENT_FOLDS)
@@ -210,89 +208,6 @@ def share_band(a: Fingerprint, b: Fingerprint) -> bool:
 def _drop_links(text: str) -> str:
     # Only a text holding "http" or "www." can hold a link: most need no regex at all.
     return _URL.sub(" ", text) if "http" in text or "www." in text else text
-
-
-def _fold(text: str) -> str:
-    # Most news is ASCII, Latin-1, or ASCII once accents are split off: then one bytes.translate
-    # folds case and punctuation, 8 µs a 50-word item where a generator and a regex over str
-    # took 33; 3 µs for Latin-1, which needs no NFKD. Any other text takes the exact path.
-    if text.isascii():
-        return _fold_ascii(text.encode())
-    latin1 = _fold_latin1(text)
-    if latin1 is not None:
-        return latin1
-    text = unicodedata.normalize("NFKD", text)
-    raw = text.encode()
-    if not _only_marks(raw, len(text)):
-        raw = COMMON_PUNCTUATION.sub(b" ", raw)
-        text = raw.decode()
-        if not _only_marks(raw, len(text)):
-            folded = _COMBINING.sub("", text)
-            if len(folded.encode("utf-16-le")) > 2 * len(folded):  # astral marks: exact, slow
-                folded = "".join(c for c in folded if not unicodedata.combining(c))
-            return _NOT_WORD.sub(" ", folded.casefold()).strip()
-    return _fold_ascii(raw)
-
-
-def _fold_latin1(text: str) -> str | None:
-    # Text in Latin-1 (much Spanish and French news) folds by one table, without NFKD; the
-    # few characters that do not fold to one ASCII character (æ, ß, ½ ...) take the exact path.
-    raw = latin1_bytes(text)
-    if raw is None:
-        return None
-    folded = raw.translate(_LATIN1_FOLD)
-    return None if b"\0" in folded else " ".join(folded.decode("ascii").split())
-
-
-def _only_marks(raw: bytes, length: int) -> bool:
-    # Whether every non-ASCII character is a combining mark of U+0300-U+036F. Bytes 0xCC and
-    # 0xCD only ever lead such 2-byte characters (or U+0370-U+037F, which _NOT_A_MARK finds);
-    # any other non-ASCII character adds bytes beyond the count of those leads.
-    marks = raw.count(b"\xcc") + raw.count(b"\xcd")
-    return marks == len(raw) - length and not (marks and _NOT_A_MARK.search(raw))
-
-
-def _fold_ascii(raw: bytes) -> str:
-    # Deleting the bytes >= 0x80 deletes the combining marks, the only non-ASCII left.
-    return " ".join(raw.translate(_ASCII_FOLD, HIGH_BYTES).decode().split())
-
-
-def _combining_class() -> str:
-    # The characters unicodedata.combining() names, as regex ranges of the Basic Multilingual
-    # Plane (a class with astral ranges is 10x slower to match).
-    ranges: list[list[int]] = []
-    for point in range(0x300, 0x10000):
-        if unicodedata.combining(chr(point)):
-            if ranges and ranges[-1][1] == point - 1:
-                ranges[-1][1] = point
-            else:
-                ranges.append([point, point])
-    return "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in ranges)
-
-
-_NOT_A_MARK = re.compile(rb"\xcd[\x8f\xb0-\xbf]")  # U+034F and U+0370-U+037F: not combining
-_COMBINING = re.compile(f"[{_combining_class()}]+")
-_ASCII_FOLD = bytes(c if chr(c).isalnum() else 32 for c in range(128)).lower() + bytes(128)
-
-
-def _latin1_fold() -> bytes:
-    # What the exact path makes of each Latin-1 character alone: é → e, ª → a, « → a space;
-    # 0 where that is not one ASCII character.
-    table = bytearray(_ASCII_FOLD[:128])
-    for byte in range(128, 256):
-        decomposed = unicodedata.normalize("NFKD", chr(byte))
-        bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-        folded = _NOT_WORD.sub(" ", bare.casefold()).strip()
-        if not folded:
-            table.append(32)
-        elif len(folded) > 1 or not folded.isascii():
-            table.append(0)
-        else:
-            table.append(ord(folded))
-    return bytes(table)
-
-
-_LATIN1_FOLD = _latin1_fold()
 
 
 # --- shingles -------------------------------------------------------------------------------

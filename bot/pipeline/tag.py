@@ -28,8 +28,8 @@ from typing import Any, NamedTuple
 
 import ahocorasick
 
+from bot.fold import FoldedText, fold_phrase, fold_text, fold_titled
 from bot.model import Actor, ActorTag, Topic
-from bot.pipeline.fold import FoldedText, fold_phrase, fold_text, fold_titled
 
 FULL_MENTION = 1.0
 TITLED = 0.8
@@ -147,7 +147,7 @@ class Tagger:
         *,
         places: Iterable[str] = VENEZUELA_WORDS,
     ) -> None:
-        """Raise ValueError when an alias is given to two actors, or a phrase folds to nothing."""
+        """Build the matcher for actors and topics as a checked actors.toml declares them."""
         self._actors = tuple(actors)
         self._topics = tuple(topics)
         self._own_titles = tuple(_fold_titles(actor.titles) for actor in self._actors)
@@ -329,41 +329,34 @@ def _build_automaton(
 ) -> Any:
     drafts: dict[str, _Draft] = {}
 
-    def draft_for(phrase: str, owner: str) -> tuple[str, _Draft]:
+    # actors.toml was checked when it was read (bot.config): every phrase folds to something,
+    # and no alias names two actors. A phrase with nothing to match is left out.
+    def draft_for(phrase: str) -> tuple[str, _Draft]:
         key = fold_phrase(phrase)
-        if not key:
-            raise ValueError(f"{owner}: {phrase!r} has no letters or digits to match")
-        return key, drafts.setdefault(key, _Draft())
+        return key, drafts.setdefault(key, _Draft()) if key else _Draft()
 
     for index, actor in enumerate(actors):
-        owner = f"actor {actor.id!r} (line {actor.line})"
         for alias in actor.aliases:
-            key, draft = draft_for(alias, owner)
-            others = [actors[a].id for a in draft.aliases + draft.surnames if a != index]
-            if others:
-                raise ValueError(f"{owner}: alias {alias!r} already names {others[0]!r}")
+            key, draft = draft_for(alias)
             if index not in draft.aliases:
                 draft.aliases.append(index)
             if alias.isupper():
                 draft.acronym = True
                 draft.letters = len(key.replace(" ", ""))
         for surname in actor.surnames:
-            key, draft = draft_for(surname, owner)
-            others = [actors[a].id for a in draft.aliases if a != index]
-            if others:
-                raise ValueError(f"{owner}: surname {surname!r} is an alias of {others[0]!r}")
+            key, draft = draft_for(surname)
             if index not in draft.surnames:
                 draft.surnames.append(index)
             draft.label = draft.label or surname
         for phrase in actor.exclude:
-            _, draft = draft_for(phrase, owner)
+            _, draft = draft_for(phrase)
             draft.excludes.append(index)
     for index, topic in enumerate(topics):
         for keyword in topic.keywords:
-            _, draft = draft_for(keyword, f"topic {topic.id!r} (line {topic.line})")
+            _, draft = draft_for(keyword)
             (draft.stems if keyword.endswith("*") else draft.topics).append(index)
     for word in places:
-        _, draft = draft_for(word, "Venezuela words")
+        _, draft = draft_for(word)
         if word.endswith("*"):
             draft.place_stem = True
         else:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.digest.lookup import ActorLookup, find_actor
 from bot.digest.select import DigestPage, search_stories, select_actor, select_window
+from bot.durations import parse_window
 from bot.model import Actor
 from bot.runtime import Runtime
 from bot.telegram import buttons, texts
@@ -23,7 +24,8 @@ from bot.telegram.reply import Button, Reply, reply_text
 from storage import stories as story_store
 from storage import subscribers
 from storage.db import transaction
-from storage.schedule import parse_window, zone_of
+from storage.schedule import zone_of
+from storage.times import as_utc
 
 PAGE = 10  # stories a page
 DEFAULT_WINDOW = timedelta(hours=24)  # the longest "since your last digest"
@@ -42,7 +44,7 @@ async def answer_start(runtime: Runtime, *, chat_id: int, now: datetime | None =
     if subscriber.next_digest_at is None:
         when = "Your scheduled digest is off; /settings turns it on."
     else:
-        local = _utc(subscriber.next_digest_at).astimezone(tz)
+        local = as_utc(subscriber.next_digest_at).astimezone(tz)
         when = (
             f"Your next digest comes {_day_and_time(local, now.astimezone(tz))} "
             f"({html.escape(subscriber.timezone)}), {_schedule_phrase(subscriber.schedule)}."
@@ -91,7 +93,7 @@ async def answer_digest(
         subscriber = await subscribers.get_subscriber(session=session, chat_id=chat_id)
     since = now - DEFAULT_WINDOW
     if subscriber is not None and subscriber.watermark is not None:
-        since = max(since, _utc(subscriber.watermark))
+        since = max(since, as_utc(subscriber.watermark))
     return await answer_digest_page(
         runtime, chat_id=chat_id, since=since, until=now, offset=0, now=now
     )
@@ -412,9 +414,6 @@ def _zone(runtime: Runtime, name: str | None) -> ZoneInfo:
     zone = zone_of(name or runtime.settings.timezone)
     return zone if isinstance(zone, ZoneInfo) else ZoneInfo("UTC")
 
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _span(page: DigestPage, now: datetime) -> str:

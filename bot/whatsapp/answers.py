@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.digest.compose import compose_actor_answer, compose_digest, compose_empty_window
 from bot.digest.lookup import ActorLookup, find_actor
 from bot.digest.select import search_stories, select_actor, select_window
+from bot.durations import parse_window
 from bot.model import Actor, Choice, Message, Paragraph
 from bot.runtime import Runtime
 from bot.telegram import buttons
@@ -23,7 +24,8 @@ from bot.whatsapp.words import Command
 from storage import stories as story_store
 from storage import subscribers
 from storage.db import transaction
-from storage.schedule import parse_window, zone_of
+from storage.schedule import zone_of
+from storage.times import as_utc
 
 __all__ = ["answer_command", "answer_pressed"]
 
@@ -88,7 +90,7 @@ async def _start(runtime: Runtime, *, chat_id: int, language: str, now: datetime
     if subscriber.next_digest_at is None:
         when = paragraphs("off", language)
     else:
-        local = _utc(subscriber.next_digest_at).astimezone(tz)
+        local = as_utc(subscriber.next_digest_at).astimezone(tz)
         when = paragraphs("next", language, day=f"{local:%d/%m}", clock=f"{local:%H:%M}",
                           zone=subscriber.timezone)
     return _reply(paragraphs("welcome", language), when, paragraphs("help", language),
@@ -113,7 +115,7 @@ async def _digest(runtime: Runtime, *, chat_id: int, argument: str, language: st
         async with runtime.sessions() as session:
             subscriber = await subscribers.get_subscriber(session=session, chat_id=chat_id)
         if subscriber is not None and subscriber.watermark is not None:
-            since = max(since, _utc(subscriber.watermark))
+            since = max(since, as_utc(subscriber.watermark))
     return await _digest_page(runtime, chat_id=chat_id, since=since, until=now, offset=0,
                               language=language, now=now)
 
@@ -263,10 +265,6 @@ def _echo(argument: str, limit: int = 40) -> str:
 def _zone(runtime: Runtime, name: str | None) -> ZoneInfo:
     zone = zone_of(name or runtime.settings.timezone)
     return zone if isinstance(zone, ZoneInfo) else ZoneInfo("UTC")
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 _ = search_stories  # kept in step with Telegram's answers: /search has no WhatsApp word yet

@@ -36,6 +36,7 @@ from bot.telegram.buttons import digest_more
 from bot.whatsapp.payloads import template_message
 from bot.whatsapp.render import render_payloads
 from bot.whatsapp.texts import DEFAULT
+from storage.times import as_utc
 
 __all__ = ["NAME", "PER_READER", "UNREACHABLE", "Reader", "WhatsAppTransport", "chat_of", "wa_id_of"]
 
@@ -194,5 +195,4 @@ def _error_of(answer: httpx.Response) -> tuple[int, str]:
 def _window_open(last_inbound_at: datetime | None) -> bool:
     if last_inbound_at is None:
         return False
-    moment = last_inbound_at if last_inbound_at.tzinfo else last_inbound_at.replace(tzinfo=UTC)
-    return datetime.now(UTC) - moment < WINDOW
+    return datetime.now(UTC) - as_utc(last_inbound_at) < WINDOW

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.pipeline.fold import fold_phrase
+from bot.fold import fold_phrase
 
 __all__ = ["LANGUAGES", "Command", "read_words"]
 

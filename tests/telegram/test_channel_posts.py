@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.config import Settings
 from storage.models import Item
 from tests.fake_telegram import FakeTelegram
-from tests.test_handlers import FEEDS, ROOT, TOKEN, Harness, running
+from tests.telegram.harness import FEEDS, TOKEN, Harness, running
 
 CHANNEL_SOURCE = """
 [[source]]
@@ -27,19 +27,12 @@ scope = "venezuela"
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    with FakeTelegram(token=TOKEN, global_rate=None, chat_rate=None) as server:
-        yield server
-
-
-@pytest.fixture
-async def bot(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[Harness]:
+async def bot(
+    fake: FakeTelegram, tmp_path: Path, make_settings: Callable[..., Settings]
+) -> AsyncIterator[Harness]:
     (tmp_path / "feeds.toml").write_text(FEEDS + CHANNEL_SOURCE, encoding="utf-8")
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        token=SecretStr(TOKEN), telegram_api_url=fake.root, telegram_web_url="http://127.0.0.1:9",
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'vigia.db'}",
-        feeds=tmp_path / "feeds.toml", actors=ROOT / "actors.toml",
+    settings = make_settings(
+        token=SecretStr(TOKEN), telegram_api_url=fake.root, telegram_web_url="http://127.0.0.1:9"
     )
     async with running(settings, fake) as harness:
         yield harness

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.config import load_actors
 from bot.model import ActorTag
 from bot.pipeline.relevance import is_relevant, tag_text
 from bot.pipeline.tag import Tagger
+from tests.paths import DATA, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = Path(__file__).resolve().parent / "data" / "seeds"
+SEEDS = DATA / "seeds"
 CATALOG = load_actors(ROOT / "actors.toml")
 TAGGER = Tagger(CATALOG.actors, CATALOG.topics)
 

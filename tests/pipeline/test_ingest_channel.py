@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,9 +13,9 @@ from bot.pipeline.ingest import poll_due
 from bot.runtime import Runtime, open_runtime
 from storage.models import Item, Source, Story
 from tests.feedserver import FeedServer, Route
+from tests.paths import FIXTURES as FIXTURES_ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "tests" / "fixtures" / "tme"
+FIXTURES = FIXTURES_ROOT / "tme"
 
 
 def fixture(name: str) -> bytes:
@@ -73,7 +73,9 @@ def server() -> Iterator[FeedServer]:
 
 
 @pytest.fixture
-async def runtime(server: FeedServer, tmp_path: Path) -> AsyncIterator[Runtime]:
+async def runtime(
+    server: FeedServer, tmp_path: Path, make_settings: Callable[..., Settings]
+) -> AsyncIterator[Runtime]:
     (tmp_path / "feeds.toml").write_text(
         '[[source]]\nid = "tg-noticias"\nname = "Noticias Venezuela"\nkind = "telegram"\n'
         'channel = "@noticias_vzla"\nlang = "es"\nscope = "venezuela"\n\n'
@@ -81,12 +83,7 @@ async def runtime(server: FeedServer, tmp_path: Path) -> AsyncIterator[Runtime]:
         'channel = "https://t.me/cronica_caracas"\nlang = "es"\nscope = "venezuela"\n',
         encoding="utf-8",
     )
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'vigia.db'}",
-        feeds=tmp_path / "feeds.toml", actors=ROOT / "actors.toml",
-        telegram_web_url=server.url("/").rstrip("/"),
-    )
+    settings = make_settings(telegram_web_url=server.url("/").rstrip("/"))
     async with open_runtime(settings) as runtime:
         yield runtime
 

@@ -5,19 +5,17 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.config import load_actors
+from bot.fold import fold_phrase, fold_text
 from bot.model import Actor, Topic
-from bot.pipeline.fold import fold_phrase, fold_text
 from bot.pipeline.tag import FULL_MENTION, IN_CONTEXT, TITLED, Tagger
+from tests.paths import DATA, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parent / "data"
 SEEDS = DATA / "seeds"
 # A sentence ends at . ! ? (or one closing a quotation), but not after an initial like "M.".
 SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)\s+|(?<=[.!?][\"”»])\s+")
@@ -272,19 +270,6 @@ def test_foreign_actors_are_marked_not_venezuelan() -> None:
 
 def actor(actor_id: str, aliases: tuple[str, ...] = (), surnames: tuple[str, ...] = ()) -> Actor:
     return Actor(id=actor_id, name=actor_id, kind="person", aliases=aliases, surnames=surnames)
-
-
-BAD_ACTORS: list[tuple[list[Actor], str]] = [
-    ([actor("a", aliases=("Juan Pérez",)), actor("b", aliases=("Juan Perez",))], "already names"),
-    ([actor("a", aliases=("Pérez",)), actor("b", surnames=("PEREZ",))], "is an alias of"),
-    ([actor("a", aliases=("!!",))], "no letters"),
-]
-
-
-@pytest.mark.parametrize(("actors", "message"), BAD_ACTORS, ids=[m for _, m in BAD_ACTORS])
-def test_tagger_refuses_an_alias_that_names_two_actors(actors: list[Actor], message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        Tagger(actors)
 
 
 def test_shared_surnames_are_allowed_and_topics_optional() -> None:

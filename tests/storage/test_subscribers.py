@@ -21,7 +21,7 @@ from storage.subscribers import (
     unsubscribe,
     update_settings,
 )
-from tests.test_select import add_story, seed_catalog
+from tests.sample_stories import add_story, seed_catalog
 
 NOW = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)  # 09:00 in Caracas
 
@@ -138,20 +138,20 @@ async def test_actor_counts_sources_and_stats_for_admins(
         await unsubscribe(session=session, chat_id=2)
         session.add(
             Delivery(
-                chat_id=1,
+                destination="1",
                 kind="digest",
                 dedup_key="d#0",
-                text="x",
+                payload="x",
                 next_attempt_at=NOW,
                 created_at=NOW,
             )
         )
         session.add(
             Delivery(
-                chat_id=1,
+                destination="1",
                 kind="digest",
                 dedup_key="e#0",
-                text="x",
+                payload="x",
                 status="sent",
                 next_attempt_at=NOW,
                 created_at=NOW,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -20,8 +19,9 @@ from bot.sources.channel import (
 )
 from bot.sources.fetch import Fetcher, FetchError
 from tests.feedserver import FeedServer, Route, serve_feeds
+from tests.paths import FIXTURES as FIXTURES_ROOT
 
-FIXTURES = Path(__file__).parent / "fixtures" / "tme"
+FIXTURES = FIXTURES_ROOT / "tme"
 CHANNEL = "noticias_vzla"
 PREVIEW_URL = (
     "https://cronica.example/2024/07/29/panama-suspende-relaciones"

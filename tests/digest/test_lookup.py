@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.config import load_actors
 from bot.digest.lookup import find_actor
 from bot.model import Actor
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 ACTORS = load_actors(ROOT / "actors.toml").actors
 
 

@@ -12,7 +12,6 @@ import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import telegram
@@ -29,9 +28,9 @@ from storage.db import create_engine, sessionmaker, transaction
 from storage.deliveries import count_pending, enqueue
 from storage.models import Delivery, Subscriber
 from tests.fake_telegram import FakeTelegram
+from tests.paths import ROOT
 
 TOKEN = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
-ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2026, 11, 3, 12, 0, tzinfo=UTC)
 CHOICES = ((Choice("More", "digest:more"),),)
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from storage.schedule import next_digest_at, parse_clock, parse_window
+from storage.schedule import next_digest_at, parse_clock
 
 CARACAS = "America/Caracas"  # UTC-4, no DST
 
@@ -85,30 +85,6 @@ def test_an_unknown_zone_falls_back_to_utc() -> None:
         schedule="daily", digest_time="08:00", tz="Mars/Olympus", now=at(2026, 3, 10, 0, 0)
     )
     assert planned == at(2026, 3, 10, 8, 0)
-
-
-@pytest.mark.parametrize(
-    ("text", "window"),
-    [
-        ("6h", timedelta(hours=6)),
-        ("24h", timedelta(hours=24)),
-        ("7d", timedelta(days=7)),
-        ("90m", timedelta(minutes=90)),
-        ("1h30m", timedelta(minutes=90)),
-        (" 2W ", timedelta(weeks=2)),
-        ("400d", timedelta(days=30)),
-        ("99999h", timedelta(days=30)),
-    ],
-)
-def test_windows_users_write_are_read(text: str, window: timedelta) -> None:
-    assert parse_window(text) == window
-
-
-@pytest.mark.parametrize(
-    "text", ["", "h", "6", "0h", "-6h", "6x", "six hours", "6h;DROP", "1" * 50 + "h"]
-)
-def test_anything_else_is_not_a_window(text: str) -> None:
-    assert parse_window(text) is None
 
 
 @pytest.mark.parametrize(

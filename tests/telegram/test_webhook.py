@@ -10,15 +10,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from tests.fake_telegram import FakeTelegram
+from tests.paths import ROOT
+from tests.telegram.harness import TOKEN
 
-ROOT = Path(__file__).resolve().parents[1]
-TOKEN = "123456:WEBHOOK-token-for-the-fake-api"
 SECRET = "s3cret-shared-by-every-receiver"
 
 
@@ -26,12 +23,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    with FakeTelegram(token=TOKEN, global_rate=None, chat_rate=None) as server:
-        yield server
 
 
 def post(url: str, update: dict[str, object], secret: str | None) -> int:

@@ -7,7 +7,6 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -36,9 +35,9 @@ from storage.bands import (
 )
 from storage.db import sessionmaker, transaction
 from storage.models import Item, Source
+from tests.paths import DATA, ROOT
 
-PAIRS = Path(__file__).parent / "data" / "pairs.jsonl"
-ROOT = Path(__file__).resolve().parents[1]
+PAIRS = DATA / "pairs.jsonl"
 NOW = datetime(2025, 1, 10, 12, 0, tzinfo=UTC)
 
 ARTICLE_TITLE = "Maduro ordena cerrar la frontera con Brasil por 72 horas"

@@ -17,7 +17,7 @@ from bot.pipeline import dedup
 from bot.pipeline.prepare import Prepared, Preparer
 from bot.pipeline.tag import Tagger
 from bot.sources.feed import FeedError
-from tests.conftest import ROOT
+from tests.paths import ROOT
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 CONFIG = SourceConfig(id="world", name="World", kind="rss", url="https://world.example/feed",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -18,93 +18,18 @@ from bot.pipeline.ingest import SourceReport, poll_due
 from bot.runtime import Runtime, open_runtime
 from bot.sources.fetch import Fetcher
 from storage.models import Item, ItemActor, Source, Story
-from tests.conftest import fresh_postgres
+from tests.databases import fresh_postgres
 from tests.feedserver import FeedServer, Route
-
-ROOT = Path(__file__).resolve().parents[1]
-NOW = datetime.now(UTC).replace(microsecond=0)
-
-
-def rss(items: list[dict[str, str]], *, lang: str, ttl: int | None = None) -> bytes:
-    """An RSS 2.0 body; each item may carry title, link, guid, description, date."""
-    parts = [f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-             f"<title>Test</title><link>http://example.org/</link><language>{lang}</language>"]
-    if ttl:
-        parts.append(f"<ttl>{ttl}</ttl>")
-    for item in items:
-        parts.append("<item>")
-        for key in ("title", "link", "guid", "description"):
-            if key in item:
-                parts.append(f"<{key}><![CDATA[{item[key]}]]></{key}>")
-        if "date" in item:
-            parts.append(f"<pubDate>{item['date']}</pubDate>")
-        parts.append("</item>")
-    parts.append("</channel></rss>")
-    return "".join(parts).encode()
-
-
-def atom(items: list[dict[str, str]], *, lang: str) -> bytes:
-    parts = [f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" '
-             f'xml:lang="{lang}"><title>Test</title><id>urn:test</id><updated>{NOW.isoformat()}</updated>']
-    for item in items:
-        parts.append(f"<entry><id>{item['guid']}</id><title>{item['title']}</title>"
-                     f"<link href=\"{item['link']}\"/><updated>{item['iso']}</updated>"
-                     f"<summary>{item['description']}</summary></entry>")
-    parts.append("</feed>")
-    return "".join(parts).encode()
-
-
-def date(hours_ago: float) -> str:
-    return format_datetime(NOW - timedelta(hours=hours_ago))
-
-
-CNE_ES = ("El Consejo Nacional Electoral proclamó a Nicolás Maduro ganador con el 51% de los votos; "
-          "la oposición denuncia fraude y pide las actas de cada mesa.")
-MACHADO_ES = ("María Corina Machado convocó a los venezolanos a protestar en Caracas este sábado "
-              "para exigir la publicación de los resultados mesa por mesa.")
-OIL_EN = ("Venezuela's oil exports fell sharply in October as new sanctions hit PDVSA shipments "
-          "to Asia, according to tanker tracking data.")
-
-ES_FEED = [
-    {"title": "CNE proclama a Maduro", "link": "https://vzla.example/cne?utm_source=rss",
-     "guid": "es-1", "description": CNE_ES, "date": date(5)},
-    {"title": "Machado convoca protestas", "link": "https://vzla.example/machado",
-     "guid": "es-2", "description": MACHADO_ES, "date": date(4)},
-    {"title": "Lluvias en Caracas", "link": "https://vzla.example/lluvias", "guid": "es-3",
-     "description": "Fuertes lluvias afectaron varias zonas de Caracas durante la noche.",
-     "date": date(3)},
-]
-EN_FEED = [
-    # The same article as es-1 under its canonical address: joins that story.
-    {"title": "Maduro declared winner by CNE", "link": "https://www.vzla.example/cne/?fbclid=x1",
-     "guid": "en-1", "description": "Electoral authority declares Maduro the winner.",
-     "date": date(4.5)},
-    {"title": "Putin visits troops", "link": "https://world.example/putin", "guid": "en-2",
-     "description": "Russian president Vladimir Putin visited troops near the front.",
-     "date": date(2)},
-    {"title": "Venezuela oil exports fall", "link": "https://world.example/oil", "guid": "en-3",
-     "description": OIL_EN, "date": date(1)},
-    {"title": "Champions League result", "link": "https://world.example/football",
-     "guid": "en-4", "description": "Real Madrid won the match 3-1.", "date": date(1)},
-]
-FR_FEED = [
-    # Another outlet republishing es-2's text word for word: joins by text.
-    {"guid": "urn:fr-1", "title": "Machado convoca protestas",
-     "link": "https://other.example/a/123", "iso": (NOW - timedelta(hours=2)).isoformat(),
-     "description": MACHADO_ES},
-    {"guid": "urn:fr-2", "title": "Poutine en Ukraine", "link": "https://other.example/a/124",
-     "iso": (NOW - timedelta(hours=1)).isoformat(),
-     "description": "Vladimir Poutine a rendu visite aux troupes russes."},
-]
-
-
-def feeds_toml(server: FeedServer, sources: dict[str, tuple[str, str, str]]) -> str:
-    """feeds.toml text for {id: (path, lang, scope)} served by `server`."""
-    blocks = ['[defaults]\ninterval = "15m"\nmin_interval = "5m"\n']
-    for source_id, (path, lang, scope) in sources.items():
-        blocks.append(f'[[source]]\nid = "{source_id}"\nname = "{source_id.title()}"\n'
-                      f'url = "{server.url(path)}"\nlang = "{lang}"\nscope = "{scope}"\n')
-    return "\n".join(blocks)
+from tests.sample_feeds import (
+    EN_FEED,
+    ES_FEED,
+    FR_FEED,
+    NOW,
+    atom,
+    date,
+    feeds_toml,
+    rss,
+)
 
 
 @pytest.fixture
@@ -114,19 +39,20 @@ def server() -> Iterator[FeedServer]:
     server.stop()
 
 
-def settings_for(tmp_path: Path, feeds: str) -> Settings:
-    (tmp_path / "feeds.toml").write_text(feeds, encoding="utf-8")
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'vigia.db'}",
-        feeds=tmp_path / "feeds.toml",
-        actors=ROOT / "actors.toml",
-    )
+@pytest.fixture
+def settings_for(tmp_path: Path, make_settings: Callable[..., Settings]) -> Callable[[str], Settings]:
+    """Settings whose feeds.toml holds `feeds`."""
+
+    def build(feeds: str) -> Settings:
+        (tmp_path / "feeds.toml").write_text(feeds, encoding="utf-8")
+        return make_settings()
+
+    return build
 
 
 @pytest.fixture(params=["sqlite", "postgresql", "sqlite-worker"])
 async def runtime(
-    request: pytest.FixtureRequest, server: FeedServer, tmp_path: Path
+    request: pytest.FixtureRequest, server: FeedServer, settings_for: Callable[[str], Settings]
 ) -> AsyncIterator[Runtime]:
     """Three loopback feeds and a migrated database of each kind: ingest runs on both, and
     once with entries prepared in a worker process, as the service runs by default."""
@@ -134,7 +60,7 @@ async def runtime(
     server.route("/en.xml", Route(body=rss(EN_FEED, lang="en", ttl=30), etag='"en-v1"'))
     server.route("/fr.atom", Route(body=atom(FR_FEED, lang="fr"),
                                    last_modified=format_datetime(NOW, usegmt=True)))
-    settings = settings_for(tmp_path, feeds_toml(server, {
+    settings = settings_for(feeds_toml(server, {
         "vzla-es": ("/es.xml", "es", "venezuela"),
         "world-en": ("/en.xml", "en", "general"),
         "world-fr": ("/fr.atom", "fr", "general"),
@@ -236,7 +162,7 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 
 
 async def test_bad_sources_fail_with_reasons_and_the_good_one_is_ingested(
-    server: FeedServer, tmp_path: Path,
+    server: FeedServer, tmp_path: Path, settings_for: Callable[[str], Settings],
 ) -> None:
     latin1 = rss([{"title": "Ñáñez habla en Caracas", "link": "https://vzla.example/nanez",
                    "guid": "l1", "description": "El ministro Freddy Ñáñez habló en Caracas.",
@@ -271,7 +197,7 @@ async def test_bad_sources_fail_with_reasons_and_the_good_one_is_ingested(
         server.route(path, route)
     ids = {path.strip("/").split(".")[0].replace("500", "e500").replace("429", "e429"): path
            for path in routes}
-    settings = settings_for(tmp_path, feeds_toml(
+    settings = settings_for(feeds_toml(
         server, {source_id: (path, "es", "venezuela") for source_id, path in ids.items()}))
     fetcher = Fetcher(connect_timeout=1.0, total_timeout=1.5)
     async with open_runtime(settings, fetcher=fetcher) as runtime:

@@ -6,7 +6,6 @@ import time
 import tracemalloc
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,8 +13,9 @@ from hypothesis import strategies as st
 
 from bot.model import ParsedFeed
 from bot.sources.feed import FeedError, parse_feed
+from tests.paths import FIXTURES as FIXTURES_ROOT
 
-FEEDS = Path(__file__).parent / "fixtures" / "feeds"
+FEEDS = FIXTURES_ROOT / "feeds"
 
 
 def read(name: str) -> bytes:
