@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     poll_tick: int = 30  # seconds between looks for due sources
     digest_tick: int = 60  # seconds between looks for due digests
     alerts_per_hour: int = 4
+    # Seconds a worker holds the deliveries it claimed: a worker that dies mid-send gives them
+    # back to the others (or to itself, restarted) this long after.
+    delivery_lease: float = 60.0
     send_rate: float = 30.0  # messages per second, overall
     # Webhook mode (instead of long polling) when webhook_url is set: Telegram posts updates to
     # that public address; a reverse proxy forwards them to webhook_listen:webhook_port.

@@ -161,7 +161,8 @@ async def run_delivery_tick(
     pacers: Mapping[str, Pacer] | None = None,
 ) -> DeliveryReport:
     """Send what the outbox holds that is due, paced by the process's one pacer per transport."""
-    return await deliver_due(transports, runtime.sessions, pacers=pacers)
+    return await deliver_due(transports, runtime.sessions, pacers=pacers,
+                             lease_seconds=runtime.settings.delivery_lease)
 
 
 @dataclass(frozen=True, slots=True)
