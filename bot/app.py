@@ -134,7 +134,7 @@ async def open_outputs(data: BotData, settings: Settings, stack: AsyncExitStack)
     data.runtime = runtime = await stack.enter_async_context(open_runtime(settings))
     routes: Routes = {}
     if settings.whatsapp_enabled:
-        whatsapp = await open_transport(settings, runtime, stack)
+        whatsapp = await open_transport(settings, runtime.sessions, stack)
         data.transports[whatsapp.name] = whatsapp
         data.pacers[whatsapp.name] = Pacer.for_pace(whatsapp.pace)
         routes[WHATSAPP_PATH] = webhook_route(settings, runtime, whatsapp)

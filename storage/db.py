@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -15,6 +15,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+Engine: TypeAlias = AsyncEngine  # what bot/ names, so that it never imports SQLAlchemy itself
+Sessions: TypeAlias = async_sessionmaker[AsyncSession]
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:

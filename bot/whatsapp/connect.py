@@ -14,6 +14,7 @@ from bot.whatsapp.inbox import handle_events
 from bot.whatsapp.transport import Reader, WhatsAppTransport
 from bot.whatsapp.webhook import WebhookEvents, serve_webhook
 from storage import subscribers
+from storage.db import Sessions
 
 __all__ = ["PATH", "open_transport", "webhook_route"]
 
@@ -23,15 +24,16 @@ PATH = "/whatsapp"
 TIMEOUT = httpx.Timeout(20.0, connect=10.0)
 
 
-async def open_transport(settings: Settings, runtime: Runtime,
+async def open_transport(settings: Settings, sessions: Sessions,
                          stack: AsyncExitStack) -> WhatsAppTransport:
-    """The WhatsApp transport for these settings; its client closes with `stack`."""
+    """The WhatsApp transport for these settings, reading readers' windows through `sessions`;
+    its HTTP client closes with `stack`."""
     assert settings.whatsapp_token is not None and settings.whatsapp_phone_number_id
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     client = await stack.enter_async_context(httpx.AsyncClient(timeout=TIMEOUT, limits=limits))
 
     async def reader(chat_id: int) -> Reader | None:
-        async with runtime.sessions() as session:
+        async with sessions() as session:
             found = await subscribers.get_subscriber(session=session, chat_id=chat_id)
         if found is None:
             return None
