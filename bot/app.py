@@ -10,6 +10,7 @@ import signal
 import time
 from collections.abc import Callable, Coroutine
 from contextlib import AsyncExitStack
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -30,6 +31,8 @@ from bot.telegram.texts import COMMANDS
 from bot.telegram.transport import TelegramTransport
 from bot.whatsapp.connect import PATH as WHATSAPP_PATH
 from bot.whatsapp.connect import open_transport, webhook_route
+from storage.db import transaction
+from storage.inbound import forget_inbound
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +40,8 @@ DELIVERY_TICK = 2.0  # seconds between looks at the outbox
 ALERT_TICK = 60.0  # seconds between looks for alerts to promise
 DELIVERY_CONNECTIONS = 32
 FIRST_TICK = 1.0  # seconds after start before the first of each tick
+FORGET_TICK = 3600.0  # seconds between prunings of the handled WhatsApp message ids
+INBOUND_KEPT = timedelta(days=14)
 
 
 def build_application(
@@ -190,12 +195,15 @@ _Tick = Callable[[BotData], Coroutine[Any, Any, object]]
 
 
 def _ticks(settings: Settings) -> tuple[tuple[str, float, _Tick], ...]:
-    return (
+    ticks: tuple[tuple[str, float, _Tick], ...] = (
         ("poll", settings.poll_tick, _poll),
         ("digests", settings.digest_tick, _digests),
         ("alerts", ALERT_TICK, _alerts),
         ("deliveries", DELIVERY_TICK, _deliveries),
     )
+    if settings.whatsapp_enabled:
+        ticks += (("inbound", FORGET_TICK, _forget_inbound),)
+    return ticks
 
 
 def _opener(settings: Settings) -> Callable[[VigiaApplication], Coroutine[Any, Any, None]]:
@@ -256,6 +264,12 @@ async def _poll(data: BotData) -> object:
     if reports:
         logger.info("tick=poll sources=%d new=%d failed=%d", len(reports), new, failed)
     return len(reports)
+
+
+async def _forget_inbound(data: BotData) -> object:
+    # Meta stops sending a webhook again within days; older message ids need not be kept.
+    async with transaction(_runtime(data).sessions) as session:
+        return await forget_inbound(session=session, before=datetime.now(UTC) - INBOUND_KEPT)
 
 
 async def _digests(data: BotData) -> object:

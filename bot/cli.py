@@ -152,9 +152,11 @@ async def print_digest(
 
 
 async def render_terminal_digest(
-    runtime: Runtime, *, window: timedelta, actor: str | None, limit: int
+    runtime: Runtime, *, window: timedelta, actor: str | None, limit: int,
+    whatsapp: bool = False,
 ) -> str | None:
-    """The digest of `window` (or of one actor) as terminal text; None for an unknown actor."""
+    """The digest of `window` (or of one actor) as terminal text — or, with `whatsapp`, as the
+    WhatsApp messages a reader gets, markup and all; None for an unknown actor."""
     from zoneinfo import ZoneInfo
 
     from bot.digest.compose import compose_digest, plain_text
@@ -173,7 +175,12 @@ async def render_terminal_digest(
             page = await select_window(session=session, since=now - window, until=now, limit=limit)
             heading = f"Vigía digest — last {_label(window)}"
     zone = ZoneInfo(runtime.settings.timezone)
-    return plain_text(compose_digest(page.stories, heading=heading, tz=zone, now=now))
+    message = compose_digest(page.stories, heading=heading, tz=zone, now=now)
+    if whatsapp:
+        from bot.whatsapp.render import render_texts
+
+        return "\n┄┄┄┄ (next message) ┄┄┄┄\n".join(render_texts(message))
+    return plain_text(message)
 
 
 async def print_stories(settings: Settings, *, since: str, out: TextIO | None = None) -> int:

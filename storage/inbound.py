@@ -5,7 +5,7 @@ Every function takes a keyword-only `session` and never commits.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import Table, delete, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -51,6 +51,3 @@ async def forget_inbound(*, session: AsyncSession, before: datetime) -> int:
         delete(InboundMessage).where(_INBOUND.c.received_at < as_utc(before))
     )
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-RETENTION = timedelta(days=14)
