@@ -1,8 +1,9 @@
-"""Benchmark: `/digest`, `/actor` and `/search` over a database of 1,000,000 items in two years.
+"""Benchmark: `/digest`, `/actor`, `/search` and `/trend` over 1,000,000 items in two years.
 
 Builds a migrated SQLite database (sources, ~400k stories, 1M items in Spanish, English and
 French with actors and topics, the FTS index), then times the queries as the handlers run them:
-one session per command, the same select functions. Prints build time, p50/p95 and the size.
+one session per command, the same select functions; `/trend` is timed query + drawing (the PNG
+the user gets), as its handler runs them. Prints build time, p50/p95 and the size.
 
     .venv/bin/python bench/queries.py [--items 1000000] [--runs 200] [--keep PATH]
 """
@@ -20,16 +21,21 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.config import load_actors  # noqa: E402
+from bot.digest.chart import daily_trend, draw_top, draw_trend  # noqa: E402
 from bot.digest.select import DigestPage, search_stories, select_actor, select_window  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.db import create_engine, sessionmaker  # noqa: E402
+from storage.stories import actor_story_counts  # noqa: E402
+from storage.trend import actor_hourly_counts  # noqa: E402
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 SPAN = timedelta(days=730)
@@ -268,7 +274,33 @@ async def measure(path: Path, runs: int) -> None:
 
         return call
 
-    cases: list[tuple[str, Callable[[], Awaitable[DigestPage]]]] = [
+    catalog = {actor.id: actor.name for actor in load_actors(ROOT / "actors.toml").actors}
+    caracas = ZoneInfo("America/Caracas")
+
+    async def trend(actor_ids: list[str], days: int) -> Callable[[], Awaitable[Drawn]]:
+        async def call() -> Drawn:
+            async with maker() as session:
+                hourly = await actor_hourly_counts(
+                    session=session, actor_ids=actor_ids, since=NOW - timedelta(days=days + 1)
+                )
+            series = daily_trend(
+                hourly, {a: catalog[a] for a in actor_ids}, days=days, tz=caracas, now=NOW
+            )
+            png = await asyncio.to_thread(draw_trend, series, title=f"last {days} days")
+            return Drawn(total=series.total, png=len(png))
+
+        return call
+
+    async def top() -> Drawn:
+        async with maker() as session:
+            counts = await actor_story_counts(session=session, since=NOW - timedelta(days=7))
+        best = sorted(counts.items(), key=lambda pair: -pair[1])[:10]
+        png = await asyncio.to_thread(
+            draw_top, [(catalog.get(a, a), n) for a, n in best], title="last 7 days"
+        )
+        return Drawn(total=sum(n for _, n in best), png=len(png))
+
+    cases: list[tuple[str, Callable[[], Awaitable[DigestPage | Drawn]]]] = [
         ("/digest 24h", await digest(24)),
         ("/digest 24h es", await digest(24, frozenset({"es"}))),
         ("/digest 7d", await digest(24 * 7)),
@@ -278,13 +310,18 @@ async def measure(path: Path, runs: int) -> None:
         ("/actor maduro page 3", await actor(lambda: "maduro", offset=20)),
         ("/search any", await search(lambda: rng.choice(SEARCHES))),
         *[(f"/search {words}", await search(lambda words=words: words)) for words in SEARCHES],  # type: ignore[misc]
+        ("/trend maduro (30d, query+PNG)", await trend(["maduro"], 30)),
+        ("/trend maduro machado cabello 90d", await trend(["maduro", "machado", "diosdado-cabello"], 90)),
+        ("/trend (the week's top, query+PNG)", top),
     ]
     print(f"{'query':<40} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  total")
     for name, call in cases:
         page = await call()  # warm the cache, as a running service is
         timings = []
         for _ in range(
-            runs if name.endswith("any") or name.startswith("/digest 24h") else runs // 4
+            runs
+            if name.endswith("any") or name.startswith(("/digest 24h", "/trend"))
+            else runs // 4
         ):
             began = time.perf_counter()
             await call()
@@ -296,6 +333,14 @@ async def measure(path: Path, runs: int) -> None:
             f"{page.total:,}"
         )
     await engine.dispose()
+
+
+@dataclass(frozen=True, slots=True)
+class Drawn:
+    """What a `/trend` run made: the stories it counted and the PNG's size."""
+
+    total: int
+    png: int
 
 
 def _pick(rng: random.Random, population: list, cum_weights: list[float], k: int) -> list:  # type: ignore[type-arg]

@@ -22,6 +22,7 @@ from bot.http import HttpSurface, Routes
 from bot.logs import configure_logging
 from bot.outbox import Pace, Pacer
 from bot.pipeline.ingest import poll_due
+from bot.publish import run_publish_tick
 from bot.runtime import Runtime, open_runtime
 from bot.scheduler import run_alert_tick, run_delivery_tick, run_digest_tick
 from bot.telegram.context import BotData, VigiaApplication, VigiaContext
@@ -38,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 DELIVERY_TICK = 2.0  # seconds between looks at the outbox
 ALERT_TICK = 60.0  # seconds between looks for alerts to promise
+PUBLISH_TICK = 30.0  # seconds between looks for channel posts, edits and digests to promise
 DELIVERY_CONNECTIONS = 32
 FIRST_TICK = 1.0  # seconds after start before the first of each tick
 FORGET_TICK = 3600.0  # seconds between prunings of the handled WhatsApp message ids
@@ -199,6 +201,7 @@ def _ticks(settings: Settings) -> tuple[tuple[str, float, _Tick], ...]:
         ("poll", settings.poll_tick, _poll),
         ("digests", settings.digest_tick, _digests),
         ("alerts", ALERT_TICK, _alerts),
+        ("publish", PUBLISH_TICK, _publish),
         ("deliveries", DELIVERY_TICK, _deliveries),
     )
     if settings.whatsapp_enabled:
@@ -282,6 +285,20 @@ async def _alerts(data: BotData) -> object:
 
 async def _deliveries(data: BotData) -> object:
     return await run_delivery_tick(_runtime(data), data.transports, pacers=data.pacers)
+
+
+
+async def _publish(data: BotData) -> object:
+    runtime = _runtime(data)
+    telegram = data.transports.get("telegram")
+    if not runtime.publish or telegram is None:
+        return None  # channels are Telegram's: nothing to publish without it
+    return await run_publish_tick(
+        sessions=runtime.sessions,
+        targets=runtime.publish,
+        transport=telegram,
+        actor_names={actor.id: actor.name for actor in runtime.catalog.actors},
+    )
 
 
 def _ms(started: float) -> int:

@@ -10,7 +10,13 @@ from typing import TextIO
 
 from sqlalchemy import text
 
-from bot.config import ConfigError, Settings, load_actors, load_sources
+from bot.config import (
+    ConfigError,
+    Settings,
+    check_publish_actors,
+    load_actors,
+    load_feeds,
+)
 from bot.durations import parse_window
 from bot.pipeline.ingest import SourceReport, poll_due
 from bot.runtime import Runtime, open_runtime
@@ -81,23 +87,27 @@ def check_files(feeds: Path, actors: Path, *, out: TextIO | None = None) -> int:
     """Validate both steering files; print every problem with file:line, or a one-line ok."""
     out = out or sys.stdout
     problems = []
-    sources = catalog = None
+    steering = catalog = None
     try:
-        sources = load_sources(feeds)
+        steering = load_feeds(feeds)
     except ConfigError as error:
         problems += error.problems
     try:
         catalog = load_actors(actors)
     except ConfigError as error:
         problems += error.problems
+    if catalog is not None and steering is not None:
+        problems += check_publish_actors(feeds, steering.publish, catalog)
     if problems:
         for problem in problems:
             print(problem, file=out)
         print(f"\n{len(problems)} problem(s); nothing was changed.", file=out)
         return 1
-    assert sources is not None and catalog is not None
+    assert steering is not None and catalog is not None
+    outputs = f", {len(steering.publish)} channel outputs" if steering.publish else ""
     print(
-        f"ok, {len(sources)} sources, {len(catalog.actors)} actors, {len(catalog.topics)} topics",
+        f"ok, {len(steering.sources)} sources{outputs}, {len(catalog.actors)} actors, "
+        f"{len(catalog.topics)} topics",
         file=out,
     )
     return 0

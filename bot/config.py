@@ -16,7 +16,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.durations import parse_duration
 from bot.fold import fold_phrase
-from bot.model import Actor, SourceConfig, Topic
+from bot.model import Actor, PublishConfig, SourceConfig, Topic
+from storage.schedule import is_zone
 
 
 class Settings(BaseSettings):
@@ -144,12 +145,26 @@ class Catalog:
     topics: tuple[Topic, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Feeds:
+    """What feeds.toml declares: the sources read, and the channels Vigía keeps fed."""
+
+    sources: tuple[SourceConfig, ...]
+    publish: tuple[PublishConfig, ...] = ()
+
+
 def load_sources(path: Path) -> tuple[SourceConfig, ...]:
     """Read and validate feeds.toml; raise ConfigError listing every problem."""
+    return load_feeds(path).sources
+
+
+def load_feeds(path: Path) -> Feeds:
+    """Read and validate feeds.toml, [[source]] and [[publish]] tables alike; raise ConfigError
+    listing every problem."""
     data, lines = _read_toml(path)
     problems: list[Problem] = []
     report = _reporter(path, lines, problems)
-    _check_keys(data, {"defaults", "source"}, "top level", 1, report)
+    _check_keys(data, {"defaults", "source", "publish"}, "top level", 1, report)
 
     defaults = data.get("defaults", {})
     defaults_line = _header_line(lines, "[defaults]", 0)
@@ -178,9 +193,47 @@ def load_sources(path: Path) -> tuple[SourceConfig, ...]:
             continue
         seen[source.id] = line
         sources.append(source)
+    publish: list[PublishConfig] = []
+    outputs: dict[str, int] = {}
+    for index, table in enumerate(_tables(data, "publish", report)):
+        line = _header_line(lines, "[[publish]]", index)
+        output = _read_publish(table, line, _block(lines, line), report)
+        if output is None:
+            continue
+        if output.id in outputs:
+            report(
+                line,
+                f'duplicate publish id "{output.id}" (first at line {outputs[output.id]}); '
+                "give each [[publish]] its own id",
+            )
+            continue
+        outputs[output.id] = line
+        publish.append(output)
     if problems:
         raise ConfigError(problems)
-    return tuple(sources)
+    return Feeds(sources=tuple(sources), publish=tuple(publish))
+
+
+def check_publish_actors(
+    path: Path, publish: tuple[PublishConfig, ...], catalog: Catalog
+) -> list[Problem]:
+    """The [[publish]] tables naming an actor id that actors.toml does not declare."""
+    known = {actor.id for actor in catalog.actors}
+    problems = []
+    for output in publish:
+        for actor_id, line in zip(output.actors, output.actor_lines, strict=True):
+            if actor_id not in known:
+                close = difflib.get_close_matches(actor_id, sorted(known), n=1)
+                hint = f'; did you mean "{close[0]}"?' if close else "; see actors.toml"
+                problems.append(
+                    Problem(
+                        str(path),
+                        line,
+                        f'[[publish]] "{output.id}" names actor "{actor_id}", '
+                        f"which actors.toml does not declare{hint}",
+                    )
+                )
+    return problems
 
 
 def load_actors(path: Path) -> Catalog:
@@ -290,6 +343,19 @@ _ACTOR_KEYS = {
     "weight",
 }
 _TOPIC_KEYS = {"id", "name", "keywords"}
+_PUBLISH_KEYS = {
+    "id",
+    "chat",
+    "what",
+    "min_sources",
+    "actors",
+    "languages",
+    "times",
+    "timezone",
+}
+_PUBLISH_WHAT = {"stories", "digest"}
+_CHAT_ID = re.compile(r"^-?[0-9]{1,20}$")
+_CLOCK = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 _KINDS = {"rss", "telegram"}
 _SCOPES = {"venezuela", "general"}
 _ACTOR_KINDS = {"person", "organisation", "group", "state"}
@@ -484,6 +550,94 @@ def _read_source(
         line=line,
         **intervals,
     )
+
+
+def _read_publish(
+    table: Any, line: int, block: dict[str, int], report: _Report
+) -> PublishConfig | None:
+    if not isinstance(table, dict):
+        report(line, "a [[publish]] must be a table")
+        return None
+
+    def at(key: str) -> int:
+        return block.get(key, line)
+
+    _check_keys(table, _PUBLISH_KEYS, "[[publish]]", line, report, block)
+    output_id = table.get("id")
+    if not isinstance(output_id, str) or not _ID.match(output_id):
+        report(
+            at("id"),
+            'every [[publish]] needs an id of lowercase letters, digits and "-", '
+            'like id = "canal-principal"',
+        )
+        return None
+    ok = True
+    chat = _publish_chat(table.get("chat"))
+    if chat is None:
+        report(
+            at("chat"),
+            f'[[publish]] "{output_id}" needs chat = "@channel_name" (a channel or group where '
+            'the bot is an admin) or its numeric chat id, like chat = "-1001234567890"',
+        )
+        ok = False
+    what = table.get("what", "stories")
+    if what not in _PUBLISH_WHAT:
+        report(at("what"), f'what "{what}" is not known; write what = "stories" or "digest"')
+        ok = False
+    min_sources = table.get("min_sources", 2)
+    if isinstance(min_sources, bool) or not isinstance(min_sources, int) or not 1 <= min_sources <= 100:
+        report(at("min_sources"), "min_sources must be a whole number from 1 to 100, like 2")
+        ok = False
+    lists: dict[str, tuple[str, ...]] = {}
+    for key, pattern, example in (
+        ("actors", _ID, '["maduro", "machado"]'),
+        ("languages", _LANG, '["es", "en"]'),
+        ("times", _CLOCK, '["08:00", "20:00"]'),
+    ):
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(
+            isinstance(v, str) and pattern.match(v) for v in value
+        ):
+            report(at(key), f"{key} must be a list like {key} = {example}")
+            ok = False
+            continue
+        lists[key] = tuple(dict.fromkeys(value))
+    if what == "digest" and "times" in lists and not lists["times"]:
+        report(at("times"), 'a digest needs at least one time, like times = ["08:00"]')
+        ok = False
+    timezone = table.get("timezone", "America/Caracas")
+    if not isinstance(timezone, str) or not is_zone(timezone):
+        report(
+            at("timezone"),
+            f'timezone "{timezone}" is not known; write an IANA name like "America/Caracas"',
+        )
+        ok = False
+    if not ok or chat is None:
+        return None
+    return PublishConfig(
+        id=output_id,
+        chat=chat,
+        what=str(what),
+        min_sources=int(min_sources),
+        actors=lists["actors"],
+        languages=lists["languages"],
+        times=lists["times"] or ("08:00", "20:00"),
+        timezone=timezone,
+        line=line,
+        actor_lines=tuple(at("actors") for _ in lists["actors"]),
+    )
+
+
+def _publish_chat(value: object) -> str | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if _CHAT_ID.match(text):
+        return text
+    name = _channel_name(text)
+    return f"@{name}" if name is not None else None
 
 
 def _read_actor(table: Any, line: int, block: dict[str, int], report: _Report) -> Actor | None:

@@ -26,6 +26,22 @@ class SourceConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class PublishConfig:
+    """A channel or group Vigía keeps fed, as a [[publish]] table of feeds.toml declares it."""
+
+    id: str
+    chat: str  # "@name", or a numeric chat id as text ("-1001234567890")
+    what: str = "stories"  # "stories": each once told by min_sources outlets | "digest": at times
+    min_sources: int = 2
+    actors: tuple[str, ...] = ()  # only stories naming one of these actor ids; empty: all
+    languages: tuple[str, ...] = ()  # stories with an item in one of these; empty: all
+    times: tuple[str, ...] = ("08:00", "20:00")  # HH:MM, for what = "digest"
+    timezone: str = "America/Caracas"
+    line: int = 0
+    actor_lines: tuple[int, ...] = ()  # where `actors` is written, for messages
+
+
+@dataclass(frozen=True, slots=True)
 class Actor:
     """A person, organisation, group or state that Vigía tags, as actors.toml declares it."""
 

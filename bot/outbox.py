@@ -503,3 +503,4 @@ def _clock(now: datetime | None) -> Callable[[], datetime]:
     start = time.monotonic()
     base = as_utc(now)
     return lambda: base + timedelta(seconds=time.monotonic() - start)
+

@@ -11,8 +11,16 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.config import Catalog, ConfigError, Settings, load_actors, load_sources
-from bot.model import SourceConfig
+from bot.config import (
+    Catalog,
+    ConfigError,
+    Feeds,
+    Settings,
+    check_publish_actors,
+    load_actors,
+    load_feeds,
+)
+from bot.model import PublishConfig, SourceConfig
 from bot.pipeline.commit import GroupCommit
 from bot.pipeline.prepare import Preparer
 from bot.pipeline.tag import Tagger
@@ -21,6 +29,8 @@ from storage import migrate
 from storage.db import create_engine, sessionmaker, transaction
 from storage.models import Actor as ActorRow
 from storage.models import Source
+from storage.publish import TargetWanted, sync_targets
+from storage.schedule import next_time_at
 from storage.sources import sync_actors, sync_sources
 
 logger = logging.getLogger(__name__)
@@ -40,6 +50,7 @@ class Runtime:
     # Fetching runs many sources at once; folding into stories runs one group at a time.
     store: GroupCommit
     preparer: Preparer  # parse → normalise → tag → fingerprint, off the event loop
+    publish: tuple[PublishConfig, ...] = ()  # the channels Vigía keeps fed
     stamps: tuple[float, float] = (0.0, 0.0)  # the steering files' mtimes at the last reload
     pruned_at: datetime | None = None  # when the near-duplicate index was last pruned
 
@@ -55,21 +66,23 @@ class Runtime:
         self.stamps = _stamps(self.settings)
         problems: list[str] = []
         try:
-            sources = load_sources(self.settings.feeds)
-        except ConfigError as error:
-            problems += [str(problem) for problem in error.problems]
-            sources = self.sources
-        try:
             catalog = load_actors(self.settings.actors)
         except ConfigError as error:
             problems += [str(problem) for problem in error.problems]
             catalog = self.catalog
+        try:
+            feeds = _load_feeds(self.settings.feeds, catalog)
+        except ConfigError as error:
+            problems += [str(problem) for problem in error.problems]
+            feeds = Feeds(self.sources, self.publish)
+        sources = feeds.sources
         if catalog is not self.catalog:  # a catalog that was read is checked: it builds
             self.tagger = Tagger(catalog.actors, catalog.topics)
             self.catalog = catalog
             self.preparer.reload(catalog, self.tagger)
         self.sources = sources
-        await _sync(self.sessions, sources, catalog)
+        self.publish = feeds.publish
+        await _sync(self.sessions, sources, catalog, feeds.publish)
         for problem in problems:
             logger.warning("steering file refused, last good one kept: %s", problem)
         return problems
@@ -82,8 +95,9 @@ async def open_runtime(settings: Settings, *, fetcher: Fetcher | None = None,
 
     Broken steering files at start raise ConfigError: there is no last good state to keep yet.
     """
-    sources = load_sources(settings.feeds)
     catalog = load_actors(settings.actors)
+    feeds = _load_feeds(settings.feeds, catalog)
+    sources = feeds.sources
     engine = create_engine(settings.database_url)
     own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher()
@@ -95,10 +109,10 @@ async def open_runtime(settings: Settings, *, fetcher: Fetcher | None = None,
         sessions = sessionmaker(engine)
         runtime = Runtime(
             settings=settings, engine=engine, sessions=sessions, fetcher=fetcher,
-            catalog=catalog, tagger=tagger, sources=sources,
+            catalog=catalog, tagger=tagger, sources=sources, publish=feeds.publish,
             store=GroupCommit(sessions), preparer=preparer, stamps=_stamps(settings),
         )
-        await _sync(runtime.sessions, sources, catalog)
+        await _sync(runtime.sessions, sources, catalog, feeds.publish)
         yield runtime
     finally:
         preparer.close()
@@ -107,8 +121,17 @@ async def open_runtime(settings: Settings, *, fetcher: Fetcher | None = None,
         await engine.dispose()
 
 
+def _load_feeds(path: Path, catalog: Catalog) -> Feeds:
+    """feeds.toml, its [[publish]] actors checked against the catalog."""
+    feeds = load_feeds(path)
+    problems = check_publish_actors(path, feeds.publish, catalog)
+    if problems:
+        raise ConfigError(problems)
+    return feeds
+
+
 async def _sync(sessions: async_sessionmaker[AsyncSession], sources: tuple[SourceConfig, ...],
-                catalog: Catalog) -> None:
+                catalog: Catalog, publish: tuple[PublishConfig, ...]) -> None:
     """Mirror the steering files into the database, which the ticks and commands read."""
     rows = [Source(
         id=s.id, name=s.name, kind=s.kind, url=s.url, channel=s.channel, lang=s.lang,
@@ -119,6 +142,19 @@ async def _sync(sessions: async_sessionmaker[AsyncSession], sources: tuple[Sourc
     async with transaction(sessions) as session:
         await sync_sources(session=session, sources=rows, now=datetime.now(UTC))
         await sync_actors(session=session, actors=actors)
+        now = datetime.now(UTC)
+        wanted = [
+            TargetWanted(
+                id=p.id,
+                chat=p.chat,
+                what=p.what,
+                next_digest_at=(
+                    next_time_at(times=p.times, tz=p.timezone, now=now) if p.what == "digest" else None
+                ),
+            )
+            for p in publish
+        ]
+        await sync_targets(session=session, targets=wanted, now=now)
 
 
 def _stamps(settings: Settings) -> tuple[float, float]:

@@ -43,6 +43,21 @@ def next_digest_at(
     return min(candidate for candidate in candidates if candidate > now)
 
 
+def next_time_at(*, times: tuple[str, ...], tz: str | tzinfo, now: datetime) -> datetime:
+    """The first of the local `times` of day (HH:MM) strictly after `now`, in UTC (08:00 when
+    none can be read); DST handled as `next_digest_at` does."""
+    zone = zone_of(tz) if isinstance(tz, str) else tz
+    clocks = [clock for text in times if (clock := parse_clock(text)) is not None] or [time(8, 0)]
+    now = now.astimezone(UTC)
+    today = now.astimezone(zone).date()
+    candidates = (
+        _local_instant(today + timedelta(days=offset), clock, zone)
+        for offset in range(-1, 3)
+        for clock in clocks
+    )
+    return min(candidate for candidate in candidates if candidate > now)
+
+
 def parse_clock(text: str) -> time | None:
     """ "08:00", "8:30", "20h", "7" → a time of day; None when it is not one."""
     match = _CLOCK.fullmatch(text.strip().lower())

@@ -13,8 +13,8 @@ or as a context manager: `with FakeTelegram() as fake: ...`.
 Served: `POST|GET {root}/bot{token}/{method}` with JSON, form-encoded (what python-telegram-bot
 sends: strings as-is, everything else JSON-encoded), multipart or query-string parameters; answers
 `{"ok": true, "result": ...}` or `{"ok": false, "error_code": N, "description": "..."}` with HTTP
-status N. Methods: getMe, sendMessage, editMessageText, editMessageReplyMarkup,
-answerCallbackQuery, setMyCommands, getMyCommands, deleteMyCommands, deleteWebhook, getUpdates
+status N. Methods: getMe, sendMessage, sendPhoto (multipart upload), editMessageText,
+editMessageReplyMarkup, answerCallbackQuery, setMyCommands, getMyCommands, deleteMyCommands, deleteWebhook, getUpdates
 (long polling), sendChatAction, close, logOut.
 
 sendMessage/editMessageText check what Telegram checks: HTML parse mode (`parse_telegram_html`,
@@ -23,11 +23,19 @@ reusable by tests), text ≤ 4096 UTF-16 units after entity parsing, non-empty t
 a global bucket (`global_rate` messages/s, burst `global_burst`) and one per chat (`chat_rate`,
 burst `chat_burst`).
 
+Chats are numeric ids, or "@username" of a channel made known with `add_channel(username, chat_id,
+member=True, admin=True)`: an unknown @username is 400 "chat not found"; a channel where the bot
+is not a member answers 403 "bot is not a member of the channel chat", one where it is a member
+but not an admin 400 "need administrator rights in the channel chat" (to sends and edits).
+
+sendPhoto takes an uploaded file only (multipart); it must be a PNG or JPEG (else 400
+IMAGE_PROCESS_FAILED) of at most 10 MB, with a caption ≤ 1024 UTF-16 units after parsing.
+
 Inspection (thread-safe): `messages()` (every accepted message in order, `SentMessage`),
-`messages_to(chat_id)`, `edits()`, `callback_answers()`, `commands`, `errors` (Counter of error
+`messages_to(chat_id)`, `photos()` (`SentPhoto`, with the uploaded bytes), `edits()`, `callback_answers()`, `commands`, `errors` (Counter of error
 codes answered), `wait_sent(n)` / `wait_sent_sync(n)`.
 Steering: `set_options(...)`, `block(chat)`, `unblock(chat)`, `add_chats(...)`,
-`fail_next(chat_id, code, description, retry_after=None, times=1)`, `pause_after(n)` +
+`add_channel(...)`, `fail_next(chat_id, code, description, retry_after=None, times=1)`, `pause_after(n)` +
 `paused` (a threading.Event) + `resume(drop_held=True)`, `push_message(chat_id, text, user_id=...)`,
 `push_callback(chat_id, data, message_id)`.
 """
@@ -56,6 +64,7 @@ __all__ = [
     "HtmlError",
     "ParsedHtml",
     "SentMessage",
+    "SentPhoto",
     "TextEntity",
     "parse_telegram_html",
     "utf16_len",
@@ -260,6 +269,35 @@ class SentMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class SentPhoto:
+    """A photo the fake accepted: the uploaded bytes and the caption."""
+
+    chat_id: int
+    message_id: int
+    data: bytes
+    filename: str
+    caption: str  # as sent
+    caption_visible: str
+    reply_markup: dict[str, Any] | None
+    time: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Channel:
+    chat_id: int
+    member: bool
+    admin: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Upload:
+    """A file part of a multipart request."""
+
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Edit:
     """An accepted editMessageText / editMessageReplyMarkup."""
 
@@ -351,6 +389,8 @@ class FakeTelegram:
         )
         self._lock = threading.Lock()
         self._messages: list[SentMessage] = []
+        self._photos: list[SentPhoto] = []
+        self._channels: dict[str, _Channel] = {}
         self._edits: list[Edit] = []
         self._callback_answers: list[dict[str, Any]] = []
         self._next_message_id: dict[int, int] = {}
@@ -437,6 +477,15 @@ class FakeTelegram:
         """Make chats known (they exist for `strict_chats`)."""
         with self._lock:
             self._options.known_chats.update(chat_ids)
+
+    def add_channel(
+        self, username: str, chat_id: int, *, member: bool = True, admin: bool = True
+    ) -> None:
+        """A channel reachable as "@username" (and as chat_id); the bot may be a member and an
+        admin of it (posting needs both)."""
+        with self._lock:
+            self._channels[username.lstrip("@").lower()] = _Channel(chat_id, member, admin)
+            self._options.known_chats.add(chat_id)
 
     def block(self, *chat_ids: int) -> None:
         """The users of these chats blocked the bot: sends get 403."""
@@ -575,6 +624,11 @@ class FakeTelegram:
     def messages_to(self, chat_id: int) -> list[SentMessage]:
         with self._lock:
             return [m for m in self._messages if m.chat_id == chat_id]
+
+    def photos(self) -> list[SentPhoto]:
+        """Every accepted photo, in the order accepted."""
+        with self._lock:
+            return list(self._photos)
 
     def edits(self) -> list[Edit]:
         with self._lock:
@@ -762,11 +816,11 @@ class FakeTelegram:
                 )
 
     async def _send_chat_action(self, params: dict[str, Any]) -> Any:
-        self._check_chat(_chat_id(params))
+        self._check_chat(self._chat(params))
         return True
 
     async def _send_message(self, params: dict[str, Any]) -> Any:
-        chat_id = _chat_id(params)
+        chat_id = self._chat(params)
         await self._hold_if_paused()
         if self._options.latency:
             await asyncio.sleep(self._options.latency)
@@ -802,7 +856,7 @@ class FakeTelegram:
         return _message_json(chat_id, message_id, parsed, markup)
 
     async def _edit_message_text(self, params: dict[str, Any]) -> Any:
-        chat_id = _chat_id(params)
+        chat_id = self._chat(params)
         message_id = int(params.get("message_id") or 0)
         with self._lock:
             self._check_chat(chat_id)
@@ -823,7 +877,7 @@ class FakeTelegram:
         return _message_json(chat_id, message_id, parsed, markup)
 
     async def _edit_message_reply_markup(self, params: dict[str, Any]) -> Any:
-        chat_id = _chat_id(params)
+        chat_id = self._chat(params)
         message_id = int(params.get("message_id") or 0)
         with self._lock:
             self._check_chat(chat_id)
@@ -837,10 +891,71 @@ class FakeTelegram:
             self._edits.append(Edit(chat_id, message_id, None, markup, time.monotonic()))
         return _message_json(chat_id, message_id, ParsedHtml(old[0], ()), markup)
 
+    async def _send_photo(self, params: dict[str, Any]) -> Any:
+        chat_id = self._chat(params)
+        photo = params.get("photo")
+        if not isinstance(photo, _Upload):
+            raise _ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        if len(photo.data) > 10 * 1024 * 1024:
+            raise _ApiError(400, "Bad Request: file is too big")
+        if not photo.data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+            raise _ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+        caption = params.get("caption") or ""
+        with self._lock:
+            self._check_chat(chat_id)
+            self._check_failures(chat_id)
+            parsed = ParsedHtml("", ())
+            if caption:
+                parsed = _parse_text(caption, params.get("parse_mode"))
+                if utf16_len(parsed.text) > 1024:
+                    raise _ApiError(400, "Bad Request: message caption is too long")
+            markup = _parse_markup(params.get("reply_markup"))
+            self._check_rate(chat_id)
+            message_id = self._take_message_id_locked(chat_id)
+            self._photos.append(
+                SentPhoto(
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    data=photo.data,
+                    filename=photo.filename,
+                    caption=str(caption),
+                    caption_visible=parsed.text,
+                    reply_markup=markup,
+                    time=time.monotonic(),
+                )
+            )
+        result = _message_json(chat_id, message_id, ParsedHtml("", ()), markup)
+        del result["text"]
+        result["photo"] = [
+            {"file_id": f"photo{message_id}", "file_unique_id": f"u{message_id}",
+             "width": 1200, "height": 800, "file_size": len(photo.data)}
+        ]
+        if caption:
+            result["caption"] = parsed.text
+        return result
+
+    def _chat(self, params: dict[str, Any]) -> int:
+        """The numeric chat a request names (an @username of a known channel resolves)."""
+        value = params.get("chat_id")
+        if isinstance(value, str) and value.startswith("@"):
+            with self._lock:
+                channel = self._channels.get(value[1:].lower())
+            if channel is None:
+                raise _ApiError(400, "Bad Request: chat not found")
+            return channel.chat_id
+        return _chat_id(params)
+
     # ---- checks (called with the lock held) ----------------------------------------------
 
     def _check_chat(self, chat_id: int) -> None:
         options = self._options
+        for channel in self._channels.values():
+            if channel.chat_id != chat_id:
+                continue
+            if not channel.member:
+                raise _ApiError(403, "Forbidden: bot is not a member of the channel chat")
+            if not channel.admin:
+                raise _ApiError(400, "Bad Request: need administrator rights in the channel chat")
         if chat_id in options.blocked_chats:
             raise _ApiError(403, "Forbidden: bot was blocked by the user")
         if options.strict_chats and chat_id not in options.known_chats:
@@ -916,6 +1031,7 @@ def _settle(future: asyncio.Future[bool], value: bool) -> None:
 _METHODS = {
     "getme": FakeTelegram._get_me,
     "sendmessage": FakeTelegram._send_message,
+    "sendphoto": FakeTelegram._send_photo,
     "editmessagetext": FakeTelegram._edit_message_text,
     "editmessagereplymarkup": FakeTelegram._edit_message_reply_markup,
     "answercallbackquery": FakeTelegram._answer_callback_query,
@@ -1047,9 +1163,14 @@ def _parse_params(query: str, headers: dict[str, str], body: bytes) -> dict[str,
             )
             for part in message.get_payload() or []:
                 name = part.get_param("name", header="content-disposition")
+                filename = part.get_filename()
                 payload = part.get_payload(decode=True)
                 if isinstance(name, str) and isinstance(payload, bytes):
-                    raw[name] = payload.decode("utf-8", "replace")
+                    raw[name] = (
+                        _Upload(filename, payload)
+                        if filename is not None
+                        else payload.decode("utf-8", "replace")
+                    )
         else:
             raw.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
     for name in _JSON_FIELDS & raw.keys():

@@ -170,3 +170,57 @@ def test_a_malformed_address_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_sources(path)
     assert caught.value.problems[0].line == 3
+
+
+BROKEN_PUBLISH = """\
+[[source]]
+id = "ok-source"
+url = "https://example.com/feed/"
+
+[[publish]]
+id = "canal-principal"
+chat = "vigia venezuela"
+what = "stories"
+min_sources = 0
+
+[[publish]]
+id = "resumen"
+chat = -1001234567890
+what = "resumenes"
+times = ["8 de la mañana"]
+timezone = "Caracas/Venezuela"
+idioma = ["es"]
+
+[[publish]]
+id = "solo-maduro"
+chat = "@vigia_maduro"
+actors = ["maduro", "madurro"]
+languages = ["es"]
+"""
+
+
+def test_publish_tables_are_checked_with_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "feeds.toml", BROKEN_PUBLISH)
+    with pytest.raises(ConfigError) as caught:
+        load_sources(path)  # one broken [[publish]] refuses the file: the last good one stays
+    found = {(p.line, p.message.split(";")[0].split(",")[0]) for p in caught.value.problems}
+    assert {line for line, _ in found} == {7, 9, 14, 15, 16, 17}
+    text = str(caught.value)
+    assert f'{path}:7: [[publish]] "canal-principal" needs chat = "@channel_name"' in text
+    assert f"{path}:9: min_sources must be a whole number from 1 to 100" in text
+    assert f'{path}:14: what "resumenes" is not known' in text
+    assert f'{path}:17: unknown key "idioma" in [[publish]]' in text
+
+    # The actor ids are checked against actors.toml by `feeds check`, with a suggestion.
+    fixed = write(tmp_path, "ok.toml", BROKEN_PUBLISH.split("[[publish]]")[0]
+                  + "[[publish]]" + BROKEN_PUBLISH.split("[[publish]]")[3])
+    assert check_files(fixed, ROOT / "actors.toml") == 1
+    out = capsys.readouterr().out
+    assert f'{fixed}:8: [[publish]] "solo-maduro" names actor "madurro"' in out
+    assert 'did you mean "maduro"?' in out
+    good = write(tmp_path, "good.toml", BROKEN_PUBLISH.split("[[publish]]")[0]
+                 + '[[publish]]\nid = "es"\nchat = "@vigia_es"\nactors = ["maduro"]\n')
+    assert check_files(good, ROOT / "actors.toml") == 0
+    assert "1 sources, 1 channel outputs" in capsys.readouterr().out

@@ -10,6 +10,8 @@ from bot.telegram import texts
 from bot.telegram.answers import pack_lines
 from bot.telegram.reply import Reply, reply_text
 from storage import stories as story_store
+from storage.models import PublishTarget, Source
+from storage.publish import list_targets
 
 MAX_ERROR = 200  # characters of a source's last error shown in /feeds
 
@@ -49,13 +51,39 @@ async def answer_reload(runtime: Runtime, *, user_id: int | None) -> Reply:
 
 
 async def answer_feeds(runtime: Runtime, *, user_id: int | None) -> Reply:
-    """`/feeds`: the failing sources with their last error."""
+    """`/feeds`: the failing sources with their last error, and the channel outputs' state."""
     if not is_admin(runtime, user_id):
         return _refuse("feeds")
     async with runtime.sessions() as session:
         failing = await story_store.failing_sources(session=session)
+        outputs = await list_targets(session=session)
+    texts = _failing_sources(failing)
+    if outputs:
+        texts += _outputs(outputs)
+    return Reply(texts=tuple(texts))
+
+
+def _outputs(outputs: list[PublishTarget]) -> list[str]:
+    """The [[publish]] outputs: ok, or why the chat refused and what to do."""
+    lines = []
+    for output in outputs:
+        where = f"<b>{html.escape(output.id)}</b> → <code>{html.escape(output.chat)}</code>"
+        if output.failed_reason is None:
+            lines.append(f"• {where} ({html.escape(output.what)}) — ok")
+            continue
+        reason = output.failed_reason
+        if len(reason) > MAX_ERROR:
+            reason = reason[: MAX_ERROR - 1] + "…"
+        lines.append(
+            f"• {where} — <b>stopped</b>: {html.escape(reason)}. Make the bot an admin of the "
+            "chat (or fix <code>chat</code> in feeds.toml), then /reload."
+        )
+    return pack_lines(f"<b>Channel outputs</b> · {len(outputs)}", lines)
+
+
+def _failing_sources(failing: list[Source]) -> list[str]:
     if not failing:
-        return reply_text("Every source reads fine.")
+        return ["Every source reads fine."]
     lines = []
     for source in failing:
         error = source.disabled_reason or source.last_error or "disabled"
@@ -66,7 +94,7 @@ async def answer_feeds(runtime: Runtime, *, user_id: int | None) -> Reply:
             f"• <b>{html.escape(source.name)}</b> (<code>{html.escape(source.id)}</code>)"
             f" — {source.error_count} errors{status}: {html.escape(error)}"
         )
-    return Reply(texts=tuple(pack_lines(f"<b>Failing sources</b> · {len(failing)}", lines)))
+    return pack_lines(f"<b>Failing sources</b> · {len(failing)}", lines)
 
 
 def is_admin(runtime: Runtime, user_id: int | None) -> bool:

@@ -43,7 +43,15 @@ class SettingChoice:
     value: str
 
 
-Pressed = DigestMore | ActorMore | FollowChoice | SettingChoice
+@dataclass(frozen=True, slots=True)
+class TrendChoice:
+    """Chart the actor chosen among several, over so many days."""
+
+    actor_id: str
+    days: int
+
+
+Pressed = DigestMore | ActorMore | FollowChoice | SettingChoice | TrendChoice
 
 
 def digest_more(*, since: datetime, until: datetime, offset: int) -> str:
@@ -66,6 +74,11 @@ def unfollow_choice(actor_id: str, _offset: int = 0) -> str:
     return f"uf:{actor_id}"
 
 
+def trend_choice(actor_id: str, days: int) -> str:
+    """The payload of choosing an actor to chart."""
+    return f"tr:{actor_id}:{days}"
+
+
 def setting(field: str, value: str) -> str:
     """The payload of a settings button."""
     return f"st:{field}:{value}"
@@ -86,6 +99,11 @@ def parse_pressed(data: str | None) -> Pressed | None:
         return None
     if kind in ("fo", "uf"):
         return FollowChoice(actor_id=rest, follow=kind == "fo") if _ID.fullmatch(rest) else None
+    if kind == "tr":
+        actor_id, _, days = rest.partition(":")
+        if _ID.fullmatch(actor_id) and days in ("7", "30", "90"):
+            return TrendChoice(actor_id=actor_id, days=int(days))
+        return None
     if kind == "st":
         field, _, value = rest.partition(":")
         if field in _SETTING_FIELDS and _VALUE.fullmatch(value):

@@ -9,7 +9,6 @@ from typing import Any, Protocol
 from telegram import (
     ChatMember,
     ChatMemberUpdated,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
     Update,
@@ -26,14 +25,24 @@ from telegram.ext import (
     filters,
 )
 
+from bot.model import Message
 from bot.pipeline.ingest import ingest_pushed
 from bot.runtime import Runtime
-from bot.telegram import admin, answers, settings_menu, texts
-from bot.telegram.buttons import ActorMore, DigestMore, FollowChoice, SettingChoice, parse_pressed
+from bot.telegram import admin, answers, settings_menu, texts, trend
+from bot.telegram.buttons import (
+    ActorMore,
+    DigestMore,
+    FollowChoice,
+    SettingChoice,
+    TrendChoice,
+    parse_pressed,
+)
 from bot.telegram.context import VigiaApplication, VigiaContext
 from bot.telegram.flood import Verdict
 from bot.telegram.posts import entry_from_post
+from bot.telegram.render import render_parts
 from bot.telegram.reply import Reply, reply_text
+from bot.telegram.transport import keyboard
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +194,10 @@ async def answer_pressed(context: VigiaContext, *, chat_id: int, data: str | Non
         if pressed.follow:
             return await answers.follow_actor(runtime, chat_id=chat_id, actor_id=pressed.actor_id)
         return await answers.unfollow_actor(runtime, chat_id=chat_id, actor_id=pressed.actor_id)
+    if isinstance(pressed, TrendChoice):
+        return await trend.chart_actors(
+            runtime, chat_id=chat_id, actor_ids=[pressed.actor_id], days=pressed.days
+        )
     if isinstance(pressed, SettingChoice):
         return await settings_menu.press_setting(runtime, chat_id=chat_id, choice=pressed)
     return Reply(texts=(texts.EXPIRED_BUTTON,), notice=texts.EXPIRED_BUTTON)
@@ -230,6 +243,15 @@ async def send_reply(update: Update, reply: Reply) -> None:
     chat = update.effective_chat
     if chat is None:
         return
+    if reply.picture is not None:
+        # The Telegram renderer owns the caption: escaped, one line, under 1024.
+        [photo] = render_parts(Message(picture=reply.picture))
+        await chat.send_photo(
+            photo=photo.photo or b"",
+            caption=photo.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=_keyboard(reply) if not reply.texts else None,
+        )
     last = len(reply.texts) - 1
     for index, text in enumerate(reply.texts):
         await chat.send_message(
@@ -241,14 +263,7 @@ async def send_reply(update: Update, reply: Reply) -> None:
 
 
 def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-            for row in reply.buttons
-        ]
-    )
+    return keyboard(reply.buttons)
 
 
 def _argument(update: Update) -> str:
@@ -283,6 +298,7 @@ _COMMANDS: dict[str, _Callback] = {
     "unfollow": _with_argument(answers.answer_unfollow),
     "settings": _with_argument(settings_menu.answer_settings),
     "search": _with_argument(answers.answer_search),
+    "trend": _with_argument(trend.answer_trend),
     "sources": on_sources,
     "stats": on_stats,
     "reload": on_reload,

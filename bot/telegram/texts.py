@@ -9,6 +9,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("follow", "Alerts when an actor is in a new story: /follow machado"),
     ("unfollow", "Stop following an actor: /unfollow machado"),
     ("search", "Stories with these words: /search elecciones"),
+    ("trend", "A chart of stories a day: /trend maduro machado 90d"),
     ("sources", "The feeds and channels Vigía reads"),
     ("settings", "Digest schedule, time, timezone, languages"),
     ("start", "Subscribe to the digest"),
@@ -35,6 +36,8 @@ HELP = (
     "/follow alone lists your follows\n"
     "/unfollow machado — stop following\n"
     "/search elecciones CNE — stories with these words\n"
+    "/trend maduro machado — a chart of stories a day naming up to three actors; add "
+    "<code>90d</code> for 90 days; /trend alone: the week's most named\n"
     "/sources — the feeds and channels Vigía reads\n"
     "/settings — digest schedule, time, timezone and languages; also "
     "<code>/settings time 07:30</code>, <code>/settings tz Europe/Madrid</code>\n"

@@ -138,6 +138,7 @@ async def test_actor_counts_sources_and_stats_for_admins(
         await unsubscribe(session=session, chat_id=2)
         session.add(
             Delivery(
+                transport="telegram",
                 destination="1",
                 kind="digest",
                 dedup_key="d#0",
@@ -148,6 +149,7 @@ async def test_actor_counts_sources_and_stats_for_admins(
         )
         session.add(
             Delivery(
+                transport="telegram",
                 destination="1",
                 kind="digest",
                 dedup_key="e#0",
