@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.digest.compose import compose_actor_answer, compose_digest, compose_empty_window
 from bot.digest.lookup import ActorLookup, find_actor
-from bot.digest.select import search_stories, select_actor, select_window
+from bot.digest.select import select_actor, select_window
 from bot.durations import parse_window
 from bot.model import Actor, Choice, Message, Paragraph
 from bot.runtime import Runtime
@@ -244,8 +244,8 @@ def _payload(verb: str, actor: Actor) -> str:
 
 
 def _word(verb: str, language: str) -> str:
-    return {"es": {"actor": "actor"}, "en": {"actor": "actor"},
-            "fr": {"actor": "acteur"}}.get(language, {}).get(verb, verb)
+    """The word for `verb` in the reader's language, for examples ("acteur maduro")."""
+    return "acteur" if verb == "actor" and language == "fr" else verb
 
 
 def _reply(*parts: tuple[Paragraph, ...], now: datetime) -> Message:
@@ -265,6 +265,3 @@ def _echo(argument: str, limit: int = 40) -> str:
 def _zone(runtime: Runtime, name: str | None) -> ZoneInfo:
     zone = zone_of(name or runtime.settings.timezone)
     return zone if isinstance(zone, ZoneInfo) else ZoneInfo("UTC")
-
-
-_ = search_stories  # kept in step with Telegram's answers: /search has no WhatsApp word yet
