@@ -88,7 +88,9 @@ def test_a_crash_mid_fanout_sends_every_digest_exactly_once(tmp_path: Path,
     with FakeCloud(rate=40.0, pair_interval=1.0) as fake:
         for wa_id in readers:
             fake.last_inbound[wa_id] = time.time()
-        extra = {"BOT_WHATSAPP_SEND_RATE": "40", "BOT_DELIVERY_LEASE": "3",
+        # A lease short enough that the restarted process takes the dead one's rows over soon,
+        # long enough that a loaded machine never outlasts it between a send and its commit.
+        extra = {"BOT_WHATSAPP_SEND_RATE": "40", "BOT_DELIVERY_LEASE": "10",
                  "BOT_WHATSAPP_READER_INTERVAL": "1"}
         first = start_service(tmp_path, fake, feeds, extra=extra)
         try:
@@ -113,7 +115,7 @@ def test_a_crash_mid_fanout_sends_every_digest_exactly_once(tmp_path: Path,
 
         second = start_service(tmp_path, fake, feeds, db=first.db, extra=extra)
         try:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 90
             while time.monotonic() < deadline:
                 if len({m.wa_id for m in fake.accepted}) == len(readers):
                     break
