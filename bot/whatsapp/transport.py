@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 NAME = "whatsapp"
 PER_READER = 6.0  # seconds between two messages to one reader (the pair rate, error 131056)
+ARRIVAL_MARGIN = 0.5  # seconds added to the gap between two messages to one reader
 WINDOW = timedelta(hours=24)
 REOPENED_SPAN = timedelta(hours=24)  # what a template's button brings: the day before it
 # WhatsApp readers share the subscriber table with Telegram chats, keyed by a chat id: theirs is
@@ -106,7 +107,9 @@ class WhatsAppTransport:
         self._headers = {"Authorization": f"Bearer {token}"}
         self.template = template
         self.reader = reader
-        self.pace = Pace(global_rate=rate, per_destination=per_reader)
+        # WhatsApp measures the gap between arrivals, and requests leave with jitter: keep a
+        # margin, or a part that left on time may still arrive early and be refused (131056).
+        self.pace = Pace(global_rate=rate, per_destination=per_reader + ARRIVAL_MARGIN)
 
     def __repr__(self) -> str:  # never the token
         return f"WhatsAppTransport(url={self.url!r}, template={self.template!r})"
