@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.digest.compose import compose_digest
+from bot.digest.compose import digest_message
 from bot.model import StoryView
 from bot.telegram.transport import TelegramTransport
 from bot.whatsapp.transport import WhatsAppTransport, chat_of
@@ -78,7 +78,7 @@ async def run(subscribers: int, rate: float, concurrency: int) -> None:
         renderer = TelegramTransport(None)
         digests = {
             chat: renderer.render(
-                compose_digest(
+                digest_message(
                     stories, heading="Vigía — last 24 h", tz=ZONES[chat % len(ZONES)], now=NOW
                 )
             )
@@ -157,7 +157,7 @@ async def run_whatsapp(subscribers: int, rate: float, concurrency: int) -> None:
                                      template="vigia_digest")
         digests = {
             chat: renderer.render(
-                compose_digest(stories, heading="Vigía — últimas 24 h",
+                digest_message(stories, heading="Vigía — últimas 24 h",
                                tz=ZONES[chat % len(ZONES)], now=NOW)
             )
             for chat in readers

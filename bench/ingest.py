@@ -25,8 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bench.corpus import make_feeds  # noqa: E402
 from bot.config import Settings, load_actors  # noqa: E402
 from bot.model import SourceConfig  # noqa: E402
-from bot.pipeline.commit import GroupCommit  # noqa: E402
-from bot.pipeline.prepare import Preparer, prepare_body  # noqa: E402
+from bot.pipeline.batch import StoreBatches, store_batched  # noqa: E402
+from bot.pipeline.prepare import PrepareWorkers, prepare_body  # noqa: E402
 from bot.pipeline.tag import Tagger  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.db import create_engine, sessionmaker, transaction  # noqa: E402
@@ -57,12 +57,12 @@ async def run_pipeline(
     """parse → normalise → relevance → tag → dedup → store, as the service's poll runs them.
 
     Feeds are read CONCURRENCY at a time, prepared by `workers` processes (0: in this one) and
-    stored through the service's group commit.
+    stored in the service's batches.
     """
     catalog = load_actors(ROOT / "actors.toml")
-    preparer = Preparer(catalog, Tagger(catalog.actors, catalog.topics), workers=workers)
+    preparer = PrepareWorkers(catalog, Tagger(catalog.actors, catalog.topics), workers=workers)
     engine, maker = await fresh_database(url, bodies)
-    store = GroupCommit(maker)
+    store = StoreBatches(maker)
     slots = asyncio.Semaphore(CONCURRENCY)
     if workers:  # started and warm, as in the running service
         await preparer.body(_config("warm-up", "es"), bodies[0][2], url="", now=datetime.now(UTC))
@@ -71,7 +71,7 @@ async def run_pipeline(
         async with slots:
             prepared = await preparer.body(_config(source_id, lang), body, url="",
                                            now=datetime.now(UTC))
-            counts = await store.store(prepared.batch)
+            counts = await store_batched(store, prepared.batch)
             return counts.new
 
     started = time.perf_counter()
@@ -96,11 +96,11 @@ async def run_split(
                              now=datetime.now(UTC)) for source_id, lang, body in bodies]
     preparing = time.perf_counter() - started
     engine, maker = await fresh_database(url, bodies)
-    store = GroupCommit(maker)
+    store = StoreBatches(maker)
     started, database = time.perf_counter(), _other_threads_cpu()
     for start in range(0, len(prepared), CONCURRENCY):  # groups as large as the poll's
         async with store.lock:
-            waiting = [asyncio.create_task(store.store(p.batch))
+            waiting = [asyncio.create_task(store_batched(store, p.batch))
                        for p in prepared[start:start + CONCURRENCY]]
             await asyncio.sleep(0)
         await asyncio.gather(*waiting)
@@ -176,7 +176,6 @@ def _children() -> tuple[float, float]:
 
 def poll_cycle(folder: Path, workers: int) -> None:
     """In its own process, so peak RSS is Vigía's alone: one full poll of every source."""
-    from bot.pipeline.ingest import poll_due
     from bot.runtime import open_runtime
 
     settings = Settings(_env_file=None,  # type: ignore[call-arg]
@@ -187,13 +186,13 @@ def poll_cycle(folder: Path, workers: int) -> None:
     async def cycle() -> dict[str, float]:
         async with open_runtime(settings) as runtime:
             ids = [s.id for s in runtime.sources]
-            await poll_due(runtime, ids=ids)  # first sight: every body is new
+            await runtime.poll_due(ids=ids)  # first sight: every body is new
             (folder / "ready").write_text("1")
             while not (folder / "changed").exists():
                 await asyncio.sleep(0.05)
             workers = _children()[0]
             wall, cpu = time.perf_counter(), time.process_time()
-            reports = await poll_due(runtime, ids=ids)
+            reports = await runtime.poll_due(ids=ids)
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
             workers_cpu, workers_rss = _children()
         return {

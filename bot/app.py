@@ -1,4 +1,4 @@
-"""Assembles the service: the Runtime, the transports (Telegram, WhatsApp), the ticks, the HTTP
+"""Assembles the service: the Runtime, the transports (Telegram, WhatsApp), the ticks and the HTTP
 surface; with BOT_TOKEN inside the Telegram Application, without it (WhatsApp alone) on its own."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import signal
 import time
 from collections.abc import Callable, Coroutine
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -21,7 +22,6 @@ from bot.config import Settings
 from bot.http import HttpSurface, Routes
 from bot.logs import configure_logging
 from bot.outbox import Pace, Pacer
-from bot.pipeline.ingest import poll_due
 from bot.publish import run_publish_tick
 from bot.runtime import Runtime, open_runtime
 from bot.scheduler import run_alert_tick, run_delivery_tick, run_digest_tick
@@ -43,7 +43,7 @@ PUBLISH_TICK = 30.0  # seconds between looks for channel posts, edits and digest
 DELIVERY_CONNECTIONS = 32
 FIRST_TICK = 1.0  # seconds after start before the first of each tick
 FORGET_TICK = 3600.0  # seconds between prunings of the handled WhatsApp message ids
-INBOUND_KEPT = timedelta(days=14)
+INBOUND_KEPT = timedelta(days=14)  # Meta stops sending a webhook again well before this
 
 
 def build_application(
@@ -55,6 +55,7 @@ def build_application(
     """
     if settings.token is None:
         raise ValueError("BOT_TOKEN is not set")
+    opened = Opened()
     root = settings.telegram_api_url
     context_types = ContextTypes(context=VigiaContext, bot_data=BotData)
     builder = (
@@ -66,8 +67,8 @@ def build_application(
         # Delivery sends to many chats at once; one pooled connection would serialise them.
         .connection_pool_size(DELIVERY_CONNECTIONS)
         .context_types(context_types)
-        .post_init(_opener(settings))
-        .post_shutdown(close_resources)
+        .post_init(_opener(settings, opened))
+        .post_shutdown(_closer(opened))
     )
     # The builder's generics do not follow context_types into the JobQueue's type.
     application = cast(VigiaApplication, builder.build())
@@ -80,7 +81,7 @@ def build_application(
     application.bot_data.pacers = {telegram.name: Pacer.for_pace(telegram.pace)}
     register_handlers(application)
     if ticks:
-        schedule_ticks(application, settings)
+        schedule_ticks(application, settings, opened)
     return application
 
 
@@ -113,6 +114,20 @@ def run_bot(settings: Settings) -> None:
     )
 
 
+@dataclass(slots=True)
+class Opened:
+    """The Runtime of a running Application: opened by post_init, closed by post_shutdown."""
+
+    runtime: Runtime | None = None
+    resources: AsyncExitStack | None = None
+
+    def get(self) -> Runtime:
+        """The open Runtime (only the assembler's ticks hold it whole)."""
+        if self.runtime is None:
+            raise RuntimeError("the runtime is not open: post_init has not run")
+        return self.runtime
+
+
 async def serve_whatsapp(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
     """The service without Telegram (WhatsApp on, BOT_TOKEN unset): the same ticks and HTTP
     surface on this event loop until SIGINT/SIGTERM (or `stop`), then everything closed."""
@@ -124,21 +139,20 @@ async def serve_whatsapp(settings: Settings, *, stop: asyncio.Event | None = Non
         loop.add_signal_handler(number, stop.set)
     data = BotData()
     async with AsyncExitStack() as stack:
-        await open_outputs(data, settings, stack)
-        runtime = data.runtime
-        assert runtime is not None
+        runtime = await stack.enter_async_context(open_runtime(settings))
+        await open_outputs(data, settings, runtime, stack)
         logger.info("ready transports=%s sources=%d actors=%d", ",".join(data.transports),
                     len(runtime.sources), len(runtime.catalog.actors))
         async with asyncio.TaskGroup() as group:
             for name, interval, tick in _ticks(settings):
-                group.create_task(_repeat(name, interval, tick, data, stop))
+                group.create_task(_repeat(name, interval, tick, runtime, data, stop))
         logger.info("stopped")
 
 
-async def open_outputs(data: BotData, settings: Settings, stack: AsyncExitStack) -> None:
-    """Open the Runtime and every way in and out besides Telegram itself: WhatsApp when it is
-    configured, and the HTTP surface with its routes. All of it closes with `stack`."""
-    data.runtime = runtime = await stack.enter_async_context(open_runtime(settings))
+async def open_outputs(data: BotData, settings: Settings, runtime: Runtime,
+                       stack: AsyncExitStack) -> None:
+    """Every way in and out besides Telegram itself: WhatsApp when it is configured, and the
+    HTTP surface with its routes. All of it closes with `stack`."""
     routes: Routes = {}
     if settings.whatsapp_enabled:
         whatsapp = await open_transport(settings, runtime.sessions, stack)
@@ -151,38 +165,45 @@ async def open_outputs(data: BotData, settings: Settings, stack: AsyncExitStack)
         stack.push_async_callback(surface.stop)
 
 
-async def open_resources(application: VigiaApplication, settings: Settings) -> None:
+async def open_resources(
+    application: VigiaApplication, settings: Settings, opened: Opened
+) -> None:
     """post_init: open the Runtime (database migrated, steering files loaded) and the other
-    outputs, register commands."""
+    outputs, hand the handlers what they use, register the commands."""
     stack = AsyncExitStack()
-    application.bot_data.resources = stack
-    await open_outputs(application.bot_data, settings, stack)
-    runtime = _runtime(application.bot_data)
+    runtime = await stack.enter_async_context(open_runtime(settings))
+    opened.runtime, opened.resources = runtime, stack
+    data = application.bot_data
+    data.settings, data.sessions, data.steering = settings, runtime.sessions, runtime.steering
+    data.reload, data.store_posts = runtime.reload, runtime.store_posts
+    await open_outputs(data, settings, runtime, stack)
     await application.bot.set_my_commands(
         [BotCommand(command, description) for command, description in COMMANDS]
     )
     logger.info(
-        "ready transports=%s sources=%d actors=%d", ",".join(application.bot_data.transports),
+        "ready transports=%s sources=%d actors=%d", ",".join(data.transports),
         len(runtime.sources), len(runtime.catalog.actors),
     )
 
 
-async def close_resources(application: VigiaApplication) -> None:
+async def close_resources(application: VigiaApplication, opened: Opened) -> None:
     """post_shutdown: close what open_resources opened."""
-    stack, application.bot_data.resources = application.bot_data.resources, None
-    application.bot_data.runtime = None
+    stack, opened.resources, opened.runtime = opened.resources, None, None
+    data = application.bot_data
+    data.settings = data.sessions = data.steering = data.reload = data.store_posts = None
     if stack is not None:
         await stack.aclose()
 
 
-def schedule_ticks(application: VigiaApplication, settings: Settings) -> None:
+def schedule_ticks(application: VigiaApplication, settings: Settings, opened: Opened) -> None:
     """The JobQueue drives the ticks; the database says what is due, so a missed tick loses nothing."""
     jobs = application.job_queue
     if jobs is None:
         raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
+
     for name, interval, tick in _ticks(settings):
         jobs.run_repeating(
-            _job(name, tick),
+            _job(name, tick, opened),
             interval=interval,
             first=FIRST_TICK,
             name=name,
@@ -193,10 +214,26 @@ def schedule_ticks(application: VigiaApplication, settings: Settings) -> None:
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER,
                    Update.CHANNEL_POST, Update.EDITED_CHANNEL_POST]
 
-_Tick = Callable[[BotData], Coroutine[Any, Any, object]]
+_Tick = Callable[[Runtime, BotData], Coroutine[Any, Any, object]]
+_Hook = Callable[[VigiaApplication], Coroutine[Any, Any, None]]  # post_init, post_shutdown
+
+
+def _opener(settings: Settings, opened: Opened) -> _Hook:
+    async def open_for(application: VigiaApplication) -> None:
+        await open_resources(application, settings, opened)
+
+    return open_for
+
+
+def _closer(opened: Opened) -> _Hook:
+    async def close_for(application: VigiaApplication) -> None:
+        await close_resources(application, opened)
+
+    return close_for
 
 
 def _ticks(settings: Settings) -> tuple[tuple[str, float, _Tick], ...]:
+    """Every tick: its name, its interval in seconds, what it runs."""
     ticks: tuple[tuple[str, float, _Tick], ...] = (
         ("poll", settings.poll_tick, _poll),
         ("digests", settings.digest_tick, _digests),
@@ -209,23 +246,17 @@ def _ticks(settings: Settings) -> tuple[tuple[str, float, _Tick], ...]:
     return ticks
 
 
-def _opener(settings: Settings) -> Callable[[VigiaApplication], Coroutine[Any, Any, None]]:
-    async def open_for(application: VigiaApplication) -> None:
-        await open_resources(application, settings)
-
-    return open_for
-
-
-def _job(name: str, tick: _Tick) -> Callable[[VigiaContext], Coroutine[Any, Any, None]]:
+def _job(name: str, tick: _Tick,
+         opened: Opened) -> Callable[[VigiaContext], Coroutine[Any, Any, None]]:
     """A tick as a JobQueue callback."""
 
     async def run(context: VigiaContext) -> None:
-        await _guarded(name, tick, context.bot_data)
+        await _guarded(name, tick, opened.get(), context.bot_data)
 
     return run
 
 
-async def _repeat(name: str, interval: float, tick: _Tick, data: BotData,
+async def _repeat(name: str, interval: float, tick: _Tick, runtime: Runtime, data: BotData,
                   stop: asyncio.Event) -> None:
     """A tick every `interval` seconds until `stop` (the loop of the service without Telegram)."""
     delay = FIRST_TICK
@@ -236,32 +267,25 @@ async def _repeat(name: str, interval: float, tick: _Tick, data: BotData,
         except TimeoutError:
             pass
         started = time.monotonic()
-        await _guarded(name, tick, data)
+        await _guarded(name, tick, runtime, data)
         delay = max(0.0, interval - (time.monotonic() - started))
 
 
-async def _guarded(name: str, tick: _Tick, data: BotData) -> None:
+async def _guarded(name: str, tick: _Tick, runtime: Runtime, data: BotData) -> None:
     """One failed tick is logged; the next one runs as planned."""
     started = time.monotonic()
     try:
-        result = await tick(data)
+        result = await tick(runtime, data)
     except Exception:
         logger.exception("tick=%s failed ms=%d", name, _ms(started))
         return
     logger.debug("tick=%s done ms=%d result=%s", name, _ms(started), _summary(result))
 
 
-def _runtime(data: BotData) -> Runtime:
-    if data.runtime is None:
-        raise RuntimeError("the runtime is not open")
-    return data.runtime
-
-
-async def _poll(data: BotData) -> object:
-    runtime = _runtime(data)
+async def _poll(runtime: Runtime, data: BotData) -> object:
     # An operator's edit of feeds.toml or actors.toml takes effect on the next tick.
     await runtime.reload_if_changed()
-    reports = await poll_due(runtime)
+    reports = await runtime.poll_due()
     failed = sum(1 for report in reports if report.error)
     new = sum(report.new for report in reports)
     if reports:
@@ -269,27 +293,21 @@ async def _poll(data: BotData) -> object:
     return len(reports)
 
 
-async def _forget_inbound(data: BotData) -> object:
-    # Meta stops sending a webhook again within days; older message ids need not be kept.
-    async with transaction(_runtime(data).sessions) as session:
-        return await forget_inbound(session=session, before=datetime.now(UTC) - INBOUND_KEPT)
+async def _digests(runtime: Runtime, data: BotData) -> object:
+    return await run_digest_tick(sessions=runtime.sessions, transports=data.transports)
 
 
-async def _digests(data: BotData) -> object:
-    return await run_digest_tick(_runtime(data), transports=data.transports)
+async def _alerts(runtime: Runtime, data: BotData) -> object:
+    return await run_alert_tick(
+        sessions=runtime.sessions,
+        actors=runtime.catalog.actors,
+        timezone=runtime.settings.timezone,
+        alerts_per_hour=runtime.settings.alerts_per_hour,
+        transports=data.transports,
+    )
 
 
-async def _alerts(data: BotData) -> object:
-    return await run_alert_tick(_runtime(data), transports=data.transports)
-
-
-async def _deliveries(data: BotData) -> object:
-    return await run_delivery_tick(_runtime(data), data.transports, pacers=data.pacers)
-
-
-
-async def _publish(data: BotData) -> object:
-    runtime = _runtime(data)
+async def _publish(runtime: Runtime, data: BotData) -> object:
     telegram = data.transports.get("telegram")
     if not runtime.publish or telegram is None:
         return None  # channels are Telegram's: nothing to publish without it
@@ -299,6 +317,20 @@ async def _publish(data: BotData) -> object:
         transport=telegram,
         actor_names={actor.id: actor.name for actor in runtime.catalog.actors},
     )
+
+
+async def _deliveries(runtime: Runtime, data: BotData) -> object:
+    return await run_delivery_tick(
+        sessions=runtime.sessions,
+        transports=data.transports,
+        pacers=data.pacers,
+        lease_seconds=runtime.settings.delivery_lease,
+    )
+
+
+async def _forget_inbound(runtime: Runtime, data: BotData) -> object:
+    async with transaction(runtime.sessions) as session:
+        return await forget_inbound(session=session, before=datetime.now(UTC) - INBOUND_KEPT)
 
 
 def _ms(started: float) -> int:

@@ -8,8 +8,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy import text
-
 from bot.config import (
     ConfigError,
     Settings,
@@ -18,10 +16,11 @@ from bot.config import (
     load_feeds,
 )
 from bot.durations import parse_window
-from bot.pipeline.ingest import SourceReport, poll_due
-from bot.runtime import Runtime, open_runtime
+from bot.model import Actor
+from bot.pipeline.ingest import SourceReport
+from bot.runtime import open_runtime
 from storage import migrate
-from storage.db import create_engine
+from storage.db import Sessions, create_engine, schema_version
 from storage.items import stories_with_items
 
 
@@ -36,7 +35,7 @@ async def poll_once(
         if unknown:
             print(f"unknown source id(s): {', '.join(unknown)}", file=sys.stderr)
             return 2
-        reports = await poll_due(runtime, ids=ids)
+        reports = await runtime.poll_due(ids=ids)
     print_reports(reports, out=out)
     return 1 if any(report.error for report in reports) else 0
 
@@ -128,10 +127,7 @@ async def check_health(settings: Settings) -> int:
     """0 when the database answers and is migrated; 1 with the reason otherwise."""
     engine = create_engine(settings.database_url)
     try:
-        async with engine.connect() as connection:
-            version = (
-                await connection.execute(text("SELECT version_num FROM alembic_version"))
-            ).scalar()
+        version = await schema_version(engine)
     except Exception as error:  # any failure is the answer a health check exists to give
         print(f"unhealthy: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
@@ -151,7 +147,14 @@ async def print_digest(
         print(f'"{since}" is not a window; write 6h, 24h or 7d', file=sys.stderr)
         return 2
     async with open_runtime(settings) as runtime:
-        text = await render_terminal_digest(runtime, window=window, actor=actor, limit=limit)
+        text = await render_terminal_digest(
+            sessions=runtime.sessions,
+            actors=runtime.catalog.actors,
+            timezone=settings.timezone,
+            window=window,
+            actor=actor,
+            limit=limit,
+        )
     if text is None:
         print(
             f'unknown actor "{actor}"; try `python -m bot digest --actor maduro`', file=sys.stderr
@@ -162,21 +165,27 @@ async def print_digest(
 
 
 async def render_terminal_digest(
-    runtime: Runtime, *, window: timedelta, actor: str | None, limit: int,
+    *,
+    sessions: Sessions,
+    actors: Sequence[Actor],
+    timezone: str,
+    window: timedelta,
+    actor: str | None,
+    limit: int,
     whatsapp: bool = False,
 ) -> str | None:
     """The digest of `window` (or of one actor) as terminal text — or, with `whatsapp`, as the
     WhatsApp messages a reader gets, markup and all; None for an unknown actor."""
     from zoneinfo import ZoneInfo
 
-    from bot.digest.compose import compose_digest, plain_text
+    from bot.digest.compose import digest_message, plain_text
     from bot.digest.lookup import find_actor
     from bot.digest.select import select_actor, select_window
 
     now = datetime.now(UTC)
-    async with runtime.sessions() as session:
+    async with sessions() as session:
         if actor:
-            found = find_actor(runtime.catalog.actors, actor)
+            found = find_actor(actors, actor)
             if found.actor is None:
                 return None
             page = await select_actor(session=session, actor_id=found.actor.id, limit=limit)
@@ -184,8 +193,7 @@ async def render_terminal_digest(
         else:
             page = await select_window(session=session, since=now - window, until=now, limit=limit)
             heading = f"Vigía digest — last {_label(window)}"
-    zone = ZoneInfo(runtime.settings.timezone)
-    message = compose_digest(page.stories, heading=heading, tz=zone, now=now)
+    message = digest_message(page.stories, heading=heading, tz=ZoneInfo(timezone), now=now)
     if whatsapp:
         from bot.whatsapp.render import render_texts
 

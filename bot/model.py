@@ -242,6 +242,7 @@ class Status(StrEnum):
     RETRY = "retry"  # not now: after `retry_after` seconds, or the outbox's back-off
     BLOCKED = "blocked"  # the destination is gone or refuses us: stop sending it anything
     REJECTED = "rejected"  # this payload will never go: give it up, keep the destination
+    UNKNOWN = "unknown"  # it left, but no answer came: it may have arrived, so never again
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,9 @@ How a new output plugs in (a WhatsApp sender, a Telegram channel, …):
    opaque string the outbox stores as is. `send` answers one `Outcome`: DELIVERED (with a
    receipt), RETRY (after `retry_after` seconds, or the outbox's back-off; `flood=True` when the
    platform paced us, which is not a failed attempt), BLOCKED (the destination is gone: its
-   subscriber or publish target is stopped and its open rows failed) or REJECTED (this payload
-   never goes; the destination stays). `send` never raises for a platform's answer; an
+   subscriber or publish target is stopped and its open rows failed), REJECTED (this payload
+   never goes; the destination stays) or UNKNOWN (it left but no answer came: it may have been
+   shown, so it is never sent again — a copy is worse than a gap). `send` never raises for a platform's answer; an
    exception is a bug or a dead credential, and the row goes back unsent.
 3. `promise(...)` renders a Message with a transport and writes the rows (idempotent by key);
    `deliver_due(transports, maker, pacers=…)` sends what is due through the transport each row
@@ -37,6 +38,7 @@ Per delivery decisions (from the transport's Outcome):
 - BLOCKED: the destination's subscriber deactivated (or its publish target marked failed) and
   every open delivery of it failed.
 - REJECTED: failed at once and logged with the delivery id and destination; never retried.
+- UNKNOWN: marked `unknown`, logged, never sent again; the destination's later parts go on.
 When a part must wait, the later parts of that destination wait with it: part 2 never overtakes 1.
 
 Pacing, per transport (one `Pacer` each, kept per process and passed to every call): at most one
@@ -55,10 +57,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from bot.model import Message, Outcome, Status
-from storage.db import transaction
+from storage.db import Session, Sessions, serialises_writes, transaction
 from storage.deliveries import (
     block_destination,
     claim_due,
@@ -66,6 +66,7 @@ from storage.deliveries import (
     mark_failed,
     mark_retry,
     mark_sent,
+    mark_unknown,
     release,
 )
 from storage.models import Delivery
@@ -114,7 +115,7 @@ class Transport(Protocol):
 
 async def promise(
     *,
-    session: AsyncSession,
+    session: Session,
     transport: Transport,
     destination: str,
     message: Message,
@@ -190,7 +191,7 @@ class Pacer:
 
 async def deliver_due(
     transports: Mapping[str, Transport],
-    maker: async_sessionmaker[AsyncSession],
+    maker: Sessions,
     *,
     now: datetime | None = None,
     limit: int = 500,
@@ -211,10 +212,10 @@ async def deliver_due(
         name: (pacers or {}).get(name) or Pacer.for_pace(transport.pace)
         for name, transport in transports.items()
     }
-    run = _Run(
+    run = _DeliveryRound(
         transports, paced, maker, _clock(now), lease_seconds, asyncio.Semaphore(concurrency)
     )
-    run.serialize_writes = not _is_postgres(maker)
+    run.serialize_writes = serialises_writes(maker)
     fastest = max((pacer.global_rate for pacer in paced.values()), default=30.0)
     chunk = batch or max(10, int(fastest * 5))
     claimed = 0
@@ -245,14 +246,14 @@ def backoff_seconds(attempts: int) -> float:
     return min(BACKOFF_CAP, BACKOFF_FIRST * 2.0 ** min(max(0, attempts - 1), 30))
 
 
-class _Run:
+class _DeliveryRound:
     """One `deliver_due` call: its clock, counters and the sending of each destination's rows."""
 
     def __init__(
         self,
         transports: Mapping[str, Transport],
         pacers: Mapping[str, Pacer],
-        maker: async_sessionmaker[AsyncSession],
+        maker: Sessions,
         clock: Callable[[], datetime],
         lease_seconds: float,
         sending: asyncio.Semaphore,
@@ -272,7 +273,7 @@ class _Run:
         self._flusher: asyncio.Task[None] | None = None
 
     @asynccontextmanager
-    async def _write(self) -> AsyncIterator[AsyncSession]:
+    async def _write(self) -> AsyncIterator[Session]:
         """One committed unit of work. On SQLite the process's writes queue here: the database
         takes one writer at a time, and waiting in its busy handler is far slower."""
         if not self.serialize_writes:
@@ -353,6 +354,9 @@ class _Run:
             return await self._retry_later(row, rest, outcome)
         if outcome.status is Status.BLOCKED:
             await self._block(row, outcome.reason)
+            return False
+        if outcome.status is Status.UNKNOWN:
+            await self._unknown(row, rest, outcome.reason)
             return False
         logger.warning(
             "event=delivery_failed delivery=%s transport=%s destination=%s error=%r",
@@ -455,6 +459,23 @@ class _Run:
         self.retried += 1
         return False
 
+    async def _unknown(self, row: Delivery, rest: Sequence[Delivery], reason: str) -> None:
+        """The request left but no answer came: never sent again; the destination's later parts
+        wait a moment and then go on."""
+        assert row.id is not None
+        logger.warning(
+            "event=delivery_unknown delivery=%s transport=%s destination=%s error=%r: it may "
+            "have been shown, so it is not sent again",
+            row.id,
+            row.transport,
+            row.destination,
+            reason,
+        )
+        async with self._write() as session:
+            await mark_unknown(session=session, delivery_id=row.id, error=reason)
+        await self._give_back(rest, at=self.clock())
+        self.failed += 1
+
     async def _block(self, row: Delivery, reason: str) -> None:
         logger.warning(
             "event=destination_blocked transport=%s destination=%s delivery=%s reason=%r",
@@ -483,10 +504,6 @@ class _Run:
             )
         self.retried += len(rows)
 
-
-def _is_postgres(maker: async_sessionmaker[AsyncSession]) -> bool:
-    bind = maker.kw.get("bind")
-    return bind is not None and bind.dialect.name == "postgresql"
 
 
 def _by_destination(rows: Sequence[Delivery]) -> list[list[Delivery]]:

@@ -2,7 +2,8 @@
 
 One tick (`run_publish_tick`) per target, each target its own unit of work:
 - what = "stories": every story told by `min_sources` outlets or more (naming one of `actors`,
-  in one of `languages`, when given) is posted once, as soon as it qualifies. When more outlets
+  in one of `languages`, when given) is posted once, as soon as it qualifies (a channel just
+  added starts with the last hour's, not the day's backlog). When more outlets
   or languages join it, the post is edited in place (the "+N sources" line grows), never
   reposted: the first edit may follow the post at once, later ones come `EDIT_GAP` apart, and
   what joins in between is folded into the next edit. An edit needs the post's receipt, so it
@@ -23,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.digest.compose import compose_digest, compose_story_post
+from bot.digest.compose import compose_story_post, digest_message
 from bot.digest.select import load_stories, select_window
 from bot.model import PublishConfig, StoryView
 from bot.outbox import Transport, promise
@@ -46,6 +47,8 @@ logger = logging.getLogger(__name__)
 
 EDIT_GAP = timedelta(minutes=10)  # between two edits of one post (the first may come at once)
 FRESH = timedelta(hours=6)  # a story last seen longer ago is not news to post
+# A channel just added gets the last hour's stories, not a burst of the whole day's backlog.
+BACKLOG = timedelta(hours=1)
 EDITABLE = timedelta(hours=72)  # posts older than this are left as they are
 POSTS_PER_TICK = 10  # a new channel does not get its whole backlog in one burst
 DIGEST_SIZE = 10
@@ -86,7 +89,9 @@ async def run_publish_tick(
                     sessions, transport, target, actor_names, row.next_digest_at, now
                 )
                 continue
-            posted, edited = await _promise_stories(sessions, transport, target, now)
+            added = row.watermark or now  # when this output was added (or turned to stories)
+            since = max(now - FRESH, added - BACKLOG)
+            posted, edited = await _promise_stories(sessions, transport, target, since, now)
             posts += posted
             edits += edited
         except Exception:
@@ -101,6 +106,7 @@ async def _promise_stories(
     sessions: async_sessionmaker[AsyncSession],
     transport: Transport,
     target: PublishConfig,
+    since: datetime,
     now: datetime,
 ) -> tuple[int, int]:
     zone = zone_of(target.timezone)
@@ -108,7 +114,7 @@ async def _promise_stories(
         story_ids = await stories_to_post(
             session=session,
             target_id=target.id,
-            since=now - FRESH,
+            since=since,
             min_sources=target.min_sources,
             actors=target.actors,
             languages=target.languages,
@@ -220,7 +226,7 @@ async def _promise_digest(
             session=session,
             transport=transport,
             destination=target.chat,
-            message=compose_digest(stories, heading=heading, tz=zone, now=now),
+            message=digest_message(stories, heading=heading, tz=zone, now=now),
             kind="digest",
             dedup_key=f"publish:{target.id}:digest:{scheduled.astimezone(UTC).isoformat()}",
             now=now,

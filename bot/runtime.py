@@ -1,15 +1,13 @@
-"""The resources one Vigía process holds: settings, database, HTTP client, steering files."""
+"""What one Vigía process opens (database, HTTP client, prepare workers, steering files) and wires."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import (
     Catalog,
@@ -20,13 +18,15 @@ from bot.config import (
     load_actors,
     load_feeds,
 )
-from bot.model import PublishConfig, SourceConfig
-from bot.pipeline.commit import GroupCommit
-from bot.pipeline.prepare import Preparer
+from bot.model import Entry, PublishConfig, SourceConfig
+from bot.pipeline.batch import StoreBatches
+from bot.pipeline.ingest import SourceReport, ingest_pushed, poll_due
+from bot.pipeline.prepare import PrepareWorkers
 from bot.pipeline.tag import Tagger
 from bot.sources.fetch import Fetcher
+from bot.steering import Steering
 from storage import migrate
-from storage.db import create_engine, sessionmaker, transaction
+from storage.db import Engine, Sessions, create_engine, sessionmaker, transaction
 from storage.models import Actor as ActorRow
 from storage.models import Source
 from storage.publish import TargetWanted, sync_targets
@@ -38,21 +38,57 @@ logger = logging.getLogger(__name__)
 
 @dataclass(slots=True)
 class Runtime:
-    """Everything a tick, a command or the CLI needs; steering state is replaced on reload."""
+    """The resources of one process, held by the assembler (`app`, the CLI) alone: it hands
+    each tick and command the few it uses, never this whole."""
 
     settings: Settings
-    engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
+    engine: Engine
+    sessions: Sessions
     fetcher: Fetcher
-    catalog: Catalog
-    tagger: Tagger
-    sources: tuple[SourceConfig, ...]
-    # Fetching runs many sources at once; folding into stories runs one group at a time.
-    store: GroupCommit
-    preparer: Preparer  # parse → normalise → tag → fingerprint, off the event loop
-    publish: tuple[PublishConfig, ...] = ()  # the channels Vigía keeps fed
+    steering: Steering
+    workers: PrepareWorkers  # parse → normalise → tag → fingerprint, off the event loop
+    batches: StoreBatches  # reads stored together, one transaction a batch
     stamps: tuple[float, float] = (0.0, 0.0)  # the steering files' mtimes at the last reload
-    pruned_at: datetime | None = None  # when the near-duplicate index was last pruned
+
+    @property
+    def sources(self) -> tuple[SourceConfig, ...]:
+        """The sources of feeds.toml in use."""
+        return self.steering.sources
+
+    @property
+    def publish(self) -> tuple[PublishConfig, ...]:
+        """The channel outputs of feeds.toml in use."""
+        return self.steering.publish
+
+    @property
+    def catalog(self) -> Catalog:
+        """The actors and topics of actors.toml in use."""
+        return self.steering.catalog
+
+    async def poll_due(
+        self, *, ids: Sequence[str] | None = None, now: datetime | None = None
+    ) -> list[SourceReport]:
+        """Poll the due sources (or exactly `ids`) with this process's resources."""
+        return await poll_due(
+            sessions=self.sessions,
+            settings=self.settings,
+            sources=self.steering.sources,
+            fetcher=self.fetcher,
+            workers=self.workers,
+            batches=self.batches,
+            ids=ids,
+            now=now,
+        )
+
+    async def store_posts(self, channel: str, entries: Sequence[Entry]) -> SourceReport | None:
+        """Store the posts a channel pushed to the bot, if feeds.toml reads that channel."""
+        return await ingest_pushed(
+            channel=channel,
+            entries=entries,
+            sources=self.steering.sources,
+            workers=self.workers,
+            batches=self.batches,
+        )
 
     async def reload_if_changed(self) -> list[str] | None:
         """Reload when feeds.toml or actors.toml changed on disk since the last look."""
@@ -69,20 +105,17 @@ class Runtime:
             catalog = load_actors(self.settings.actors)
         except ConfigError as error:
             problems += [str(problem) for problem in error.problems]
-            catalog = self.catalog
+            catalog = self.steering.catalog
         try:
             feeds = _load_feeds(self.settings.feeds, catalog)
         except ConfigError as error:
             problems += [str(problem) for problem in error.problems]
-            feeds = Feeds(self.sources, self.publish)
-        sources = feeds.sources
-        if catalog is not self.catalog:  # a catalog that was read is checked: it builds
-            self.tagger = Tagger(catalog.actors, catalog.topics)
-            self.catalog = catalog
-            self.preparer.reload(catalog, self.tagger)
-        self.sources = sources
-        self.publish = feeds.publish
-        await _sync(self.sessions, sources, catalog, feeds.publish)
+            feeds = Feeds(self.steering.sources, self.steering.publish)
+        if catalog is not self.steering.catalog:  # a catalog that was read is checked: it builds
+            self.workers.reload(catalog, Tagger(catalog.actors, catalog.topics))
+        self.steering.sources, self.steering.catalog = feeds.sources, catalog
+        self.steering.publish = feeds.publish
+        await _sync(self.sessions, feeds, catalog)
         for problem in problems:
             logger.warning("steering file refused, last good one kept: %s", problem)
         return problems
@@ -97,25 +130,25 @@ async def open_runtime(settings: Settings, *, fetcher: Fetcher | None = None,
     """
     catalog = load_actors(settings.actors)
     feeds = _load_feeds(settings.feeds, catalog)
-    sources = feeds.sources
     engine = create_engine(settings.database_url)
     own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher()
     tagger = Tagger(catalog.actors, catalog.topics)
-    preparer = Preparer(catalog, tagger, workers=settings.prepare_workers)
+    workers = PrepareWorkers(catalog, tagger, workers=settings.prepare_workers)
     try:
         if upgrade:
             await migrate.upgrade(engine)
         sessions = sessionmaker(engine)
         runtime = Runtime(
             settings=settings, engine=engine, sessions=sessions, fetcher=fetcher,
-            catalog=catalog, tagger=tagger, sources=sources, publish=feeds.publish,
-            store=GroupCommit(sessions), preparer=preparer, stamps=_stamps(settings),
+            steering=Steering(sources=feeds.sources, catalog=catalog, publish=feeds.publish),
+            workers=workers,
+            batches=StoreBatches(sessions), stamps=_stamps(settings),
         )
-        await _sync(runtime.sessions, sources, catalog, feeds.publish)
+        await _sync(runtime.sessions, feeds, catalog)
         yield runtime
     finally:
-        preparer.close()
+        workers.close()
         if own_fetcher:
             await fetcher.aclose()
         await engine.dispose()
@@ -130,9 +163,9 @@ def _load_feeds(path: Path, catalog: Catalog) -> Feeds:
     return feeds
 
 
-async def _sync(sessions: async_sessionmaker[AsyncSession], sources: tuple[SourceConfig, ...],
-                catalog: Catalog, publish: tuple[PublishConfig, ...]) -> None:
+async def _sync(sessions: Sessions, feeds: Feeds, catalog: Catalog) -> None:
     """Mirror the steering files into the database, which the ticks and commands read."""
+    sources = feeds.sources
     rows = [Source(
         id=s.id, name=s.name, kind=s.kind, url=s.url, channel=s.channel, lang=s.lang,
         scope=s.scope, enabled=s.enabled, interval=s.interval, min_interval=s.min_interval,
@@ -152,7 +185,7 @@ async def _sync(sessions: async_sessionmaker[AsyncSession], sources: tuple[Sourc
                     next_time_at(times=p.times, tz=p.timezone, now=now) if p.what == "digest" else None
                 ),
             )
-            for p in publish
+            for p in feeds.publish
         ]
         await sync_targets(session=session, targets=wanted, now=now)
 

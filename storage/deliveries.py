@@ -8,8 +8,8 @@ Every function takes a keyword-only `session` and never commits: the caller owns
 Times are stored in UTC (every `datetime` given here is converted).
 
 Life of a row: `pending` → (claim_due) `sending` with a lease → `sent` | back to `pending` with a
-later `next_attempt_at` | `failed`. A `sending` row whose lease has expired (its worker died) is
-claimable again. A destination's rows are claimed in id order (the parts of one digest were
+later `next_attempt_at` | `failed` | `unknown` (sent, but no answer came: it may have arrived, so it
+is never sent again). A `sending` row whose lease has expired (its worker died) is claimable again. A destination's rows are claimed in id order (the parts of one digest were
 inserted in order): a row is never claimed while an earlier row of the same destination is still
 pending or sending elsewhere, so part 2 never overtakes part 1, on one worker or several.
 """
@@ -35,6 +35,7 @@ __all__ = [
     "mark_failed",
     "mark_retry",
     "mark_sent",
+    "mark_unknown",
     "receipt_of",
     "record_receipt",
     "release",
@@ -208,6 +209,16 @@ async def mark_failed(*, session: AsyncSession, delivery_id: int, error: str) ->
             error=error[:500],
             attempts=Delivery.attempts + 1,
         )
+    )
+
+
+async def mark_unknown(*, session: AsyncSession, delivery_id: int, error: str) -> None:
+    """The send went out but its answer never came: the platform may have shown it, so it is not
+    sent again (a copy is worse than a gap); it stays in the table with the reason."""
+    await session.execute(
+        update(Delivery)
+        .where(_DELIVERY.c.id == delivery_id, _DELIVERY.c.status == "sending")
+        .values(status="unknown", lease_until=None, error=error[:500])
     )
 
 

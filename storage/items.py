@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TypeVar
 
 from sqlalchemy import Table, bindparam, delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,6 +48,9 @@ class KnownItem:
     id: int
     text_hash: str
     story_id: int | None
+
+
+_V = TypeVar("_V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,50 +138,8 @@ async def insert_items(*, session: AsyncSession, items: Sequence[NewItem]) -> li
         for item, item_id in zip(items, item_ids, strict=True)
     ]
     pairs = list(zip(stored, items, strict=True))
-    await insert_rows(
-        session,
-        _table(Story),
-        [
-            {
-                "id": entry.story_id,
-                "title": item.title,
-                "url": item.url,
-                "item_id": entry.id,
-                "first_seen": item.published_at,
-                "last_seen": item.published_at,
-                "source_count": 1,
-                "item_count": 1,
-                "score": 0.0,
-            }
-            for entry, item in pairs
-            if entry.new_story
-        ],
-    )
-    await insert_rows(
-        session,
-        _table(Item),
-        [
-            {
-                "id": entry.id,
-                "source_id": item.source_id,
-                "key": item.key,
-                "url": item.url,
-                "canonical_url": item.canonical_url,
-                "title": item.title,
-                "text": item.text,
-                "lang": item.lang,
-                "author": item.author,
-                "text_hash": item.text_hash,
-                "published_at": item.published_at,
-                "fetched_at": item.fetched_at,
-                "story_id": entry.story_id,
-                "views": item.views,
-                "forwarded_from": item.forwarded_from,
-                "forwarded_key": item.forwarded_key,
-            }
-            for entry, item in pairs
-        ],
-    )
+    await insert_rows(session, _table(Story), _story_rows(pairs))
+    await insert_rows(session, _table(Item), _item_rows(pairs))
     await insert_rows(
         session,
         _table(StoryKey),
@@ -203,6 +164,50 @@ async def insert_items(*, session: AsyncSession, items: Sequence[NewItem]) -> li
         session=session, story_ids={entry.story_id for entry in stored if not entry.new_story}
     )
     return stored
+
+
+def _story_rows(pairs: Sequence[tuple[StoredItem, NewItem]]) -> list[dict[str, object]]:
+    """The rows of the stories these new items start: one item, one source, so far."""
+    return [
+        {
+            "id": entry.story_id,
+            "title": item.title,
+            "url": item.url,
+            "item_id": entry.id,
+            "first_seen": item.published_at,
+            "last_seen": item.published_at,
+            "source_count": 1,
+            "item_count": 1,
+            "score": 0.0,
+        }
+        for entry, item in pairs
+        if entry.new_story
+    ]
+
+
+def _item_rows(pairs: Sequence[tuple[StoredItem, NewItem]]) -> list[dict[str, object]]:
+    """The item rows, each in the story it was given."""
+    return [
+        {
+            "id": entry.id,
+            "source_id": item.source_id,
+            "key": item.key,
+            "url": item.url,
+            "canonical_url": item.canonical_url,
+            "title": item.title,
+            "text": item.text,
+            "lang": item.lang,
+            "author": item.author,
+            "text_hash": item.text_hash,
+            "published_at": item.published_at,
+            "fetched_at": item.fetched_at,
+            "story_id": entry.story_id,
+            "views": item.views,
+            "forwarded_from": item.forwarded_from,
+            "forwarded_key": item.forwarded_key,
+        }
+        for entry, item in pairs
+    ]
 
 
 async def update_item(
@@ -332,7 +337,7 @@ def _table(model: type[SQLModel]) -> Table:
     return table
 
 
-def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+def _chunks(values: Sequence[_V], size: int = CHUNK) -> Iterable[Sequence[_V]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
 

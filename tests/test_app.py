@@ -73,14 +73,14 @@ async def test_ticks_poll_a_feed_and_deliver_the_scheduled_digest(
         await app.post_init(app)
         await app.start()  # the JobQueue starts with it; no updates are polled here
         try:
-            runtime = app.bot_data.runtime
-            assert runtime is not None
-            async with transaction(runtime.sessions) as session:
+            sessions = app.bot_data.sessions
+            assert sessions is not None
+            async with transaction(sessions) as session:
                 session.add(Subscriber(chat_id=ANA, created_at=datetime.now(UTC)))
-            await _until(lambda: _count_items(runtime.sessions))
+            await _until(lambda: _count_items(sessions))
             # The item is stored: make the digest due now, the digest tick promises it, the
             # delivery tick sends it.
-            async with transaction(runtime.sessions) as session:
+            async with transaction(sessions) as session:
                 due = datetime.now(UTC) - timedelta(minutes=1)
                 await session.execute(
                     update(Subscriber)

@@ -250,3 +250,43 @@ def test_pause_holds_messages_unrecorded_until_resumed(fake: FakeTelegram) -> No
             client.post(url, data={"chat_id": "1", "text": "b"}, timeout=0.3)
     assert fake.resume(drop_held=True) == 1
     assert [m.visible for m in fake.messages()] == ["a"]
+
+
+async def test_channels_by_username_and_the_bots_rights_there(
+    bot: telegram.Bot, fake: FakeTelegram
+) -> None:
+    fake.add_channel("@Canal_Abierto", -1001)
+    fake.add_channel("canal_sin_derechos", -1002, admin=False)
+    fake.add_channel("canal_ajeno", -1003, member=False)
+    sent = await bot.send_message("@canal_abierto", "<b>hola</b>", parse_mode="HTML")
+    assert (sent.chat.id, fake.messages_to(-1001)[0].visible) == (-1001, "hola")
+    with pytest.raises(BadRequest, match=r"(?i)need administrator rights"):
+        await bot.send_message("@canal_sin_derechos", "x")
+    with pytest.raises(Forbidden, match="not a member of the channel chat"):
+        await bot.send_message(-1003, "x")
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+        await bot.send_message("@nadie_aqui", "x")
+    with pytest.raises(BadRequest, match=r"(?i)need administrator rights"):
+        await bot.edit_message_text("y", chat_id="@canal_sin_derechos", message_id=1)
+    await bot.edit_message_text("<i>editado</i>", chat_id="@canal_abierto",
+                                message_id=sent.message_id, parse_mode="HTML")
+    assert [(e.chat_id, e.text) for e in fake.edits()] == [(-1001, "editado")]
+
+
+async def test_photos_are_uploads_of_real_images_with_checked_captions(
+    bot: telegram.Bot, fake: FakeTelegram
+) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
+    sent = await bot.send_photo(9, photo=png, caption="<b>Tendencia</b> &amp; más", parse_mode="HTML")
+    [photo] = fake.photos()
+    assert (photo.chat_id, photo.message_id, photo.data) == (9, sent.message_id, png)
+    assert photo.caption_visible == "Tendencia & más" and sent.caption == "Tendencia & más"
+    with pytest.raises(BadRequest, match=r"(?i)image_process_failed"):
+        await bot.send_photo(9, photo=b"GIF89a not a png")
+    with pytest.raises(BadRequest, match=r"(?i)caption is too long"):
+        await bot.send_photo(9, photo=png, caption="x" * 1025)
+    with pytest.raises(BadRequest, match=r"(?i)unclosed start tag"):
+        await bot.send_photo(9, photo=png, caption="1 < 2", parse_mode="HTML")
+    with pytest.raises(BadRequest, match=r"(?i)wrong file identifier"):
+        await bot.send_photo(9, photo="AgACAgEAAxkBAAIB")
+    assert len(fake.photos()) == 1

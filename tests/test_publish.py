@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import telegram
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.request import HTTPXRequest
 
@@ -18,13 +19,14 @@ from bot.config import Settings
 from bot.outbox import DeliveryReport, Pacer, deliver_due
 from bot.publish import PublishReport, run_publish_tick
 from bot.runtime import Runtime, open_runtime
-from bot.telegram.admin import answer_feeds
+from bot.telegram.admin import answer_feeds, answer_reload
 from bot.telegram.transport import TelegramTransport
 from storage.db import transaction
 from storage.items import refresh_stories
 from storage.models import Item, PublishTarget, Source
 from tests.fake_telegram import FakeTelegram, parse_telegram_html
 from tests.sample_stories import add_story as add_story_of
+from tests.telegram.harness import wait_until
 
 TOKEN = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -102,10 +104,14 @@ async def deliver(runtime: Runtime, transport: TelegramTransport, now: datetime)
     )
 
 
-async def seed_outlets(runtime: Runtime) -> None:
+async def seed_outlets(runtime: Runtime, *, added: datetime = NOW - timedelta(hours=2)) -> None:
+    """The outlets the stories come from; the channel outputs count as added at `added` (the
+    tests' clock stands still at NOW, the database's sync ran on the machine's clock)."""
     async with transaction(runtime.sessions) as session:
         for source_id, name, lang in OUTLETS:
             session.add(Source(id=source_id, name=name, url=f"https://{source_id}.example/f", lang=lang))
+        for target in (await session.scalars(select(PublishTarget))).all():
+            target.watermark = added
 
 
 async def join(session: AsyncSession, story_id: int, source_id: str, lang: str, seen: datetime) -> None:
@@ -253,7 +259,9 @@ async def test_a_chat_that_refuses_the_bot_is_reported_and_not_retried(
             await deliver(runtime, transport, later)
         assert sum(fake.requests.values()) == asked  # nothing more was tried
 
-        answer = await answer_feeds(runtime, user_id=ADMIN)
+        answer = await answer_feeds(
+            sessions=runtime.sessions, admins=frozenset({ADMIN}), user_id=ADMIN
+        )
         shown = "\n".join(parse_telegram_html(text).text for text in answer.texts)
         assert "canal-principal → @vigia_venezuela — stopped: 400 Need administrator rights" in shown
         assert "solo-maduro → @no_such_channel — stopped: 400 Chat not found" in shown
@@ -261,7 +269,12 @@ async def test_a_chat_that_refuses_the_bot_is_reported_and_not_retried(
 
         # The operator makes the bot an admin and reloads: the channel is fed again.
         fake.add_channel("vigia_venezuela", CHANNEL)
-        await runtime.reload()
+        reloaded = await answer_reload(
+            reload=runtime.reload, steering=runtime.steering, admins={ADMIN}, user_id=ADMIN
+        )
+        assert parse_telegram_html(reloaded.texts[0]).text.startswith(
+            "Reloaded: 0 sources, 2 channel outputs"
+        )
         assert (await tick(runtime, transport, NOW + timedelta(days=1, minutes=1))).posts == 0
         async with runtime.sessions() as session:
             target = await session.get(PublishTarget, "canal-principal")
@@ -272,6 +285,26 @@ async def test_a_chat_that_refuses_the_bot_is_reported_and_not_retried(
         await tick(runtime, transport, NOW + timedelta(days=1, minutes=2))
         await deliver(runtime, transport, NOW + timedelta(days=1, minutes=2))
     assert [m.visible.split("\n")[0] for m in fake.messages_to(CHANNEL)] == ["Noticia nueva"]
+
+
+async def test_a_channel_just_added_starts_with_the_last_hour_not_the_days_backlog(
+    settings: Settings, fake: FakeTelegram
+) -> None:
+    async with process(settings, fake) as (runtime, transport):
+        await seed_outlets(runtime, added=NOW)
+        async with transaction(runtime.sessions) as session:
+            for hours in (5, 3, 2):
+                await add_story(session, title=f"Hace {hours} horas", seen=NOW - timedelta(hours=hours),
+                                sources=("cocuyo", "wire"))
+            await add_story(session, title="Hace media hora", seen=NOW - timedelta(minutes=30),
+                            sources=("cocuyo", "wire"))
+        await tick(runtime, transport, NOW + timedelta(minutes=1))
+        async with transaction(runtime.sessions) as session:
+            await add_story(session, title="Recién llegada", seen=NOW + timedelta(minutes=2),
+                            sources=("cronica", "monde"))
+        await tick(runtime, transport, NOW + timedelta(minutes=3))
+        await deliver(runtime, transport, NOW + timedelta(minutes=3))
+    assert [text.split("\n")[0] for text in channel_posts(fake)] == ["Hace media hora", "Recién llegada"]
 
 
 async def test_a_channel_digest_goes_out_at_its_times(
@@ -300,3 +333,28 @@ async def test_a_channel_digest_goes_out_at_its_times(
     assert digest.visible.startswith("Vigía · Venezuela — ")
     assert "1. Resumen: la oposición marcha" in digest.visible
 
+
+
+async def test_a_post_whose_answer_never_came_is_not_posted_again(
+    settings: Settings, fake: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.set_options(latency=1.5)  # Telegram shows the post, but answers too late
+    async with open_runtime(settings) as runtime, telegram.Bot(
+        TOKEN, base_url=fake.bot_base_url, request=HTTPXRequest(read_timeout=0.5)
+    ) as bot:
+        transport = TelegramTransport(bot)
+        await seed_outlets(runtime)
+        async with transaction(runtime.sessions) as session:
+            await add_story(session, title="Sube la gasolina", seen=NOW - timedelta(minutes=5),
+                            sources=("cocuyo", "cronica"))
+        await tick(runtime, transport, NOW)
+        with caplog.at_level(logging.WARNING, logger="bot.outbox"):
+            report = await deliver(runtime, transport, NOW)
+        assert (report.sent, report.failed) == (0, 1)
+        assert "event=delivery_unknown" in caplog.text and "destination=@vigia_venezuela" in caplog.text
+        fake.set_options(latency=0.0)
+        for minutes in (1, 5, 60):
+            await tick(runtime, transport, NOW + timedelta(minutes=minutes))
+            assert (await deliver(runtime, transport, NOW + timedelta(minutes=minutes))).sent == 0
+    await wait_until(lambda: channel_posts(fake) or None)
+    assert len(channel_posts(fake)) == 1  # shown once, never repeated

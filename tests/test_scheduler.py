@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -12,14 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings, load_actors
-from bot.pipeline.commit import GroupCommit
-from bot.pipeline.prepare import Preparer
-from bot.pipeline.tag import Tagger
-from bot.runtime import Runtime
+from bot.model import Actor
 from bot.scheduler import run_alert_tick, run_digest_tick
-from bot.sources.fetch import Fetcher
 from bot.telegram.render import TelegramPart
-from storage.db import sessionmaker, transaction
+from storage.db import Sessions, sessionmaker, transaction
 from storage.models import Delivery, Item, SentStory, Story, Subscriber
 from storage.subscribers import follow, subscribe, update_settings
 from tests.paths import ROOT
@@ -29,29 +25,41 @@ START = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)  # 07:00 in Caracas
 DUE = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # 08:00 in Caracas: the default daily digest
 
 
+@dataclass(frozen=True)
+class Runtime:
+    """What the ticks are handed: the database, the actors, the settings."""
+
+    sessions: Sessions
+    actors: tuple[Actor, ...]
+    settings: Settings
+
+
 @pytest.fixture
 async def runtime(
     engine: AsyncEngine, make_settings: Callable[..., Settings]
 ) -> AsyncIterator[Runtime]:
-    catalog = load_actors(ROOT / "actors.toml")
-    fetcher = Fetcher()
-    sessions = sessionmaker(engine)
-    tagger = Tagger(catalog.actors, catalog.topics)
     runtime = Runtime(
+        sessions=sessionmaker(engine),
+        actors=load_actors(ROOT / "actors.toml").actors,
         settings=make_settings(alerts_per_hour=2),
-        engine=engine,
-        sessions=sessions,
-        fetcher=fetcher,
-        catalog=catalog,
-        tagger=tagger,
-        sources=(),
-        store=GroupCommit(sessions),
-        preparer=Preparer(catalog, tagger, workers=0),
     )
     async with transaction(runtime.sessions) as session:
         await seed_catalog(session)
     yield runtime
-    await fetcher.aclose()
+
+
+def digest_tick(runtime: Runtime, *, now: datetime) -> Awaitable[int]:
+    return run_digest_tick(sessions=runtime.sessions, now=now)
+
+
+def alert_tick(runtime: Runtime, *, now: datetime) -> Awaitable[int]:
+    return run_alert_tick(
+        sessions=runtime.sessions,
+        actors=runtime.actors,
+        timezone=runtime.settings.timezone,
+        alerts_per_hour=runtime.settings.alerts_per_hour,
+        now=now,
+    )
 
 
 @dataclass(frozen=True)
@@ -109,9 +117,9 @@ async def test_a_due_subscriber_gets_exactly_one_digest(runtime: Runtime) -> Non
         await add_story(session, title="Lone report", seen=DUE - timedelta(hours=1))
         await add_story(session, title="Two days old", seen=DUE - timedelta(hours=48))
 
-    assert await run_digest_tick(runtime, now=DUE - timedelta(minutes=1)) == 0  # not due yet
-    assert await run_digest_tick(runtime, now=DUE + timedelta(seconds=30)) == 1
-    assert await run_digest_tick(runtime, now=DUE + timedelta(seconds=90)) == 0
+    assert await digest_tick(runtime, now=DUE - timedelta(minutes=1)) == 0  # not due yet
+    assert await digest_tick(runtime, now=DUE + timedelta(seconds=30)) == 1
+    assert await digest_tick(runtime, now=DUE + timedelta(seconds=90)) == 0
 
     (digest,) = await deliveries(runtime)
     assert digest.chat_id == 7 and digest.kind == "digest"
@@ -135,7 +143,7 @@ async def test_the_next_digest_brings_only_what_is_new_or_grew(runtime: Runtime)
     async with transaction(runtime.sessions) as session:
         grows = await add_story(session, title="Will grow", seen=DUE - timedelta(hours=1))
         await add_story(session, title="Stays the same", seen=DUE - timedelta(hours=1))
-    await run_digest_tick(runtime, now=DUE)
+    await digest_tick(runtime, now=DUE)
     tomorrow = DUE + timedelta(days=1)
     async with transaction(runtime.sessions) as session:
         await add_story(session, title="News of the next day", seen=tomorrow - timedelta(hours=2))
@@ -155,7 +163,7 @@ async def test_the_next_digest_brings_only_what_is_new_or_grew(runtime: Runtime)
         assert story is not None
         story.source_count, story.last_seen = 2, tomorrow - timedelta(hours=3)
 
-    assert await run_digest_tick(runtime, now=tomorrow) == 1
+    assert await digest_tick(runtime, now=tomorrow) == 1
 
     second = (await deliveries(runtime))[-1]
     assert "News of the next day" in second.text and "Will grow" in second.text
@@ -170,7 +178,7 @@ async def test_languages_filter_the_digest(runtime: Runtime) -> None:
             session, title="News in English", seen=DUE - timedelta(hours=1), sources=("wire",)
         )
 
-    await run_digest_tick(runtime, now=DUE)
+    await digest_tick(runtime, now=DUE)
 
     (digest,) = await deliveries(runtime)
     assert "News in English" in digest.text and "español" not in digest.text
@@ -180,7 +188,7 @@ async def test_an_empty_window_sends_nothing_but_the_schedule_moves_on(runtime: 
     await subscribe_at(runtime, 7)
     await subscribe_at(runtime, 8, schedule="off")
 
-    assert await run_digest_tick(runtime, now=DUE) == 0
+    assert await digest_tick(runtime, now=DUE) == 0
 
     assert await deliveries(runtime) == []
     row = await subscriber(runtime, 7)
@@ -194,8 +202,8 @@ async def test_a_late_tick_sends_one_digest_and_plans_from_now(runtime: Runtime)
         await add_story(session, title="Something", seen=START + timedelta(hours=5))
 
     later = START + timedelta(hours=6, minutes=10)  # the service was down for six hours
-    assert await run_digest_tick(runtime, now=later) == 1
-    assert await run_digest_tick(runtime, now=later) == 0
+    assert await digest_tick(runtime, now=later) == 1
+    assert await digest_tick(runtime, now=later) == 0
 
     assert len(await deliveries(runtime)) == 1
     assert utc((await subscriber(runtime, 7)).next_digest_at) == START + timedelta(hours=7)
@@ -207,7 +215,7 @@ async def test_two_workers_at_once_promise_each_digest_once(runtime: Runtime) ->
     async with transaction(runtime.sessions) as session:
         await add_story(session, title="Everyone gets this", seen=DUE - timedelta(hours=1))
 
-    results = await asyncio.gather(*(run_digest_tick(runtime, now=DUE) for _ in range(3)))
+    results = await asyncio.gather(*(digest_tick(runtime, now=DUE) for _ in range(3)))
 
     assert sum(results) == 40
     rows = await deliveries(runtime)
@@ -222,7 +230,7 @@ async def test_alerts_are_capped_per_hour_and_the_rest_wait_for_the_digest(
     async with transaction(runtime.sessions) as session:
         await follow(session=session, chat_id=7, actor_id="maduro")
         await add_story(session, title="Before the first check", seen=START, actors=("maduro",))
-    assert await run_alert_tick(runtime, now=START) == 0  # history is not news
+    assert await alert_tick(runtime, now=START) == 0  # history is not news
 
     now = START + timedelta(minutes=5)
     async with transaction(runtime.sessions) as session:
@@ -236,8 +244,8 @@ async def test_alerts_are_capped_per_hour_and_the_rest_wait_for_the_digest(
             )
         await add_story(session, title="About Machado", seen=now, actors=("machado",))
 
-    assert await run_alert_tick(runtime, now=now) == 2
-    assert await run_alert_tick(runtime, now=now + timedelta(minutes=1)) == 0
+    assert await alert_tick(runtime, now=now) == 2
+    assert await alert_tick(runtime, now=now + timedelta(minutes=1)) == 0
 
     alerts = await deliveries(runtime, "alert")
     assert [alert.chat_id for alert in alerts] == [7, 7]
@@ -251,15 +259,15 @@ async def test_alerts_are_capped_per_hour_and_the_rest_wait_for_the_digest(
             seen=now + timedelta(minutes=20),
             actors=("maduro",),
         )
-    assert await run_alert_tick(runtime, now=now + timedelta(minutes=20)) == 0  # cap reached
+    assert await alert_tick(runtime, now=now + timedelta(minutes=20)) == 0  # cap reached
 
     async with transaction(runtime.sessions) as session:
         await add_story(
             session, title="An hour later", seen=now + timedelta(minutes=70), actors=("maduro",)
         )
-    assert await run_alert_tick(runtime, now=now + timedelta(minutes=70)) == 1
+    assert await alert_tick(runtime, now=now + timedelta(minutes=70)) == 1
 
-    await run_digest_tick(runtime, now=DUE)
+    await digest_tick(runtime, now=DUE)
     digest = next(row for row in await deliveries(runtime, "digest") if row.chat_id == 7)
     alerted = [alert.text for alert in await deliveries(runtime, "alert")]
     assert "Within the same hour" in digest.text  # folded into the digest
@@ -274,8 +282,8 @@ async def test_a_story_already_sent_is_not_alerted_when_it_gets_an_item(runtime:
         story = await add_story(
             session, title="Maduro in the digest", seen=DUE - timedelta(hours=1), actors=("maduro",)
         )
-    await run_alert_tick(runtime, now=DUE - timedelta(minutes=50))  # sets the checkpoint
-    await run_digest_tick(runtime, now=DUE)
+    await alert_tick(runtime, now=DUE - timedelta(minutes=50))  # sets the checkpoint
+    await digest_tick(runtime, now=DUE)
     async with transaction(runtime.sessions) as session:
         session.add(
             Item(
@@ -290,7 +298,7 @@ async def test_a_story_already_sent_is_not_alerted_when_it_gets_an_item(runtime:
             )
         )
 
-    assert await run_alert_tick(runtime, now=DUE + timedelta(minutes=1)) == 0
+    assert await alert_tick(runtime, now=DUE + timedelta(minutes=1)) == 0
     assert await deliveries(runtime, "alert") == []
 
 
@@ -298,7 +306,7 @@ async def test_a_backfilled_old_item_alerts_nobody(runtime: Runtime) -> None:
     await subscribe_at(runtime, 7)
     async with transaction(runtime.sessions) as session:
         await follow(session=session, chat_id=7, actor_id="maduro")
-    await run_alert_tick(runtime, now=START)
+    await alert_tick(runtime, now=START)
     async with transaction(runtime.sessions) as session:
         await add_story(
             session, title="Week-old Maduro", seen=START - timedelta(days=7), actors=("maduro",)
@@ -306,4 +314,4 @@ async def test_a_backfilled_old_item_alerts_nobody(runtime: Runtime) -> None:
     async with transaction(runtime.sessions) as session:
         await add_story(session, title="Seed item", seen=START - timedelta(days=8))
 
-    assert await run_alert_tick(runtime, now=START + timedelta(minutes=1)) == 0
+    assert await alert_tick(runtime, now=START + timedelta(minutes=1)) == 0

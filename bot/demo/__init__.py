@@ -13,13 +13,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy import func, select
-from sqlmodel import col
-
 from bot.config import Settings
-from bot.pipeline.ingest import poll_due
 from bot.runtime import open_runtime
-from storage.models import Actor, Item, Story, StoryActor
+from storage.stories import most_named_actors, story_totals
 
 FEEDS = Path(__file__).resolve().parent
 SAMPLES = {  # file → (source id, name, lang, scope)
@@ -49,46 +45,51 @@ async def run_demo(settings: Settings, *, out: TextIO | None = None) -> int:
             file=out,
         )
         async with open_runtime(demo) as runtime:
-            reports = await poll_due(runtime)
+            reports = await runtime.poll_due()
             print_reports(reports, out=out)
             async with runtime.sessions() as session:
-                items = await session.scalar(select(func.count()).select_from(Item))
-                stories = await session.scalar(select(func.count()).select_from(Story))
-                folded = await session.scalar(
-                    select(func.count()).select_from(Story).where(col(Story.source_count) > 1)
-                )
-                top = (
-                    await session.execute(
-                        select(col(Actor.name), func.count(col(StoryActor.story_id)))
-                        .join(StoryActor, col(StoryActor.actor_id) == col(Actor.id))
-                        .group_by(col(Actor.name))
-                        .order_by(func.count(col(StoryActor.story_id)).desc(), col(Actor.name))
-                        .limit(8)
-                    )
-                ).all()
+                totals = await story_totals(session=session)
+                top = await most_named_actors(session=session, limit=8)
             print(
-                f"\nStored {items} items as {stories} stories ({folded} told by several outlets).",
+                f"\nStored {totals.items} items as {totals.stories} stories "
+                f"({totals.folded} told by several outlets).",
                 file=out,
             )
             print("Actors most named: " + ", ".join(f"{name} ({n})" for name, n in top), file=out)
             print("\n── /digest ─────────────────────────────────────────────", file=out)
             print(
                 await render_terminal_digest(
-                    runtime, window=timedelta(hours=24), actor=None, limit=10
+                    sessions=runtime.sessions,
+                    actors=runtime.catalog.actors,
+                    timezone=demo.timezone,
+                    window=timedelta(hours=24),
+                    actor=None,
+                    limit=10,
                 ),
                 file=out,
             )
             print("\n── the same digest, as a WhatsApp reader sees it ───────", file=out)
             print(
                 await render_terminal_digest(
-                    runtime, window=timedelta(hours=24), actor=None, limit=10, whatsapp=True
+                    sessions=runtime.sessions,
+                    actors=runtime.catalog.actors,
+                    timezone=demo.timezone,
+                    window=timedelta(hours=24),
+                    actor=None,
+                    limit=10,
+                    whatsapp=True,
                 ),
                 file=out,
             )
             print("\n── /actor maduro ───────────────────────────────────────", file=out)
             print(
                 await render_terminal_digest(
-                    runtime, window=timedelta(days=7), actor="maduro", limit=5
+                    sessions=runtime.sessions,
+                    actors=runtime.catalog.actors,
+                    timezone=demo.timezone,
+                    window=timedelta(days=7),
+                    actor="maduro",
+                    limit=5,
                 ),
                 file=out,
             )

@@ -1,7 +1,7 @@
 """`/trend` pictures: stories a day naming up to three actors, or the week's most-named actors.
 
 Pure and synchronous (call it off the event loop: `asyncio.to_thread`): counts in, PNG bytes out.
-Drawn for a phone: 1120×700 px, large type, the actors' names in the legend, no chart junk,
+Drawn for a phone: 960×600 px, large type, the actors' names in the legend, no chart junk,
 dates in the reader's time zone, each actor's busiest day marked with its count.
 """
 
@@ -20,13 +20,13 @@ matplotlib.use("Agg")  # no display: Vigía runs on servers
 
 from matplotlib import dates as mdates
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
 __all__ = ["Trend", "daily_trend", "draw_top", "draw_trend"]
 
 # Told apart by colour-blind readers too (Okabe–Ito).
 COLOURS = ("#0072B2", "#D55E00", "#009E73")
-WIDTH, HEIGHT, DPI = 8.0, 5.0, 140  # 1120×700 px
+WIDTH, HEIGHT, DPI = 8.0, 5.0, 120  # 960×600 px: a phone's width, and quick to draw
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -99,8 +99,9 @@ def draw_trend(trend: Trend, *, title: str) -> bytes:
     axes.set_ylim(bottom=0, top=max(1, highest) * 1.25)
     axes.set_xlim(xs[0] - 0.5, xs[-1] + 0.5)  # half a day each side: no point on the edge
     axes.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=6)  # type: ignore[no-untyped-call]
-    axes.xaxis.set_major_locator(locator)
+    # Five dated ticks, the last on today: fixed positions draw far faster than a date locator.
+    step = max(1, -(-len(xs) // 5))
+    axes.xaxis.set_major_locator(FixedLocator(xs[::-1][::step][::-1]))
     axes.xaxis.set_major_formatter(FuncFormatter(_date_label))
     figure.text(0.02, 0.95, title, fontsize=17, va="top")
     figure.legend(

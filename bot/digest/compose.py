@@ -1,5 +1,8 @@
 """Stories to transport-neutral Messages: digests, alerts, answers and channel posts, composed once.
 
+`compose_digest` is the one digest page (the scheduled digest, `/digest` and a channel's digest):
+the window's best stories as a Message, and what is left after it.
+
 Every transport renders these (bot/telegram/render.py: Telegram HTML; the plain text of the
 terminal is `plain_text` here). The words a story block shows are made here too, as plain text
 (`byline`, `tag_line`, `format_time`), so every renderer says the same thing and only escapes it
@@ -10,20 +13,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from bot.digest.select import DigestPage, select_window
 from bot.model import Block, Choice, Message, Paragraph, StoryBlock, StoryView
+from storage.db import Session
 
 __all__ = [
     "MAX_LINK_LENGTH",
+    "PAGE",
+    "Digest",
     "byline",
     "compose_actor_answer",
     "compose_alert",
     "compose_digest",
     "compose_empty_window",
     "compose_story_post",
+    "digest_message",
     "format_time",
     "is_safe_link",
     "one_line",
@@ -34,8 +43,67 @@ __all__ = [
 ]
 
 MAX_LINK_LENGTH = 2048
+PAGE = 10  # stories a digest page shows; the "more" button pages on
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _NOT_HASHTAG = re.compile(r"[^\w]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """One page of a digest window: its message (None when the window is empty), its stories,
+    and where the next page starts."""
+
+    since: datetime
+    until: datetime
+    offset: int
+    page: DigestPage
+    message: Message | None
+
+    @property
+    def left(self) -> int:
+        """Stories of the window after this page."""
+        return max(0, self.page.total - self.offset - len(self.page.stories))
+
+    @property
+    def next_offset(self) -> int:
+        """Where the next page of the window starts."""
+        return self.offset + len(self.page.stories)
+
+
+async def compose_digest(
+    *,
+    session: Session,
+    since: datetime,
+    until: datetime,
+    heading: str,
+    tz: ZoneInfo,
+    now: datetime,
+    languages: frozenset[str] = frozenset(),
+    offset: int = 0,
+    limit: int = PAGE,
+    exclude_sent_to: int | None = None,
+) -> Digest:
+    """The best stories last seen in (since, until], from `offset`, as one Message.
+
+    Both the scheduled digest and `/digest` are this page; `exclude_sent_to` leaves out what a
+    chat was already sent (unless more sources reported it since). Its choices (a "more" button)
+    are the caller's: each transport pages in its own way.
+    """
+    page = await select_window(
+        session=session,
+        since=since,
+        until=until,
+        languages=languages,
+        limit=limit,
+        offset=offset,
+        exclude_sent_to=exclude_sent_to,
+    )
+    message = (
+        digest_message(page.stories, heading=heading, tz=tz, now=now, start_index=offset + 1)
+        if page.stories
+        else None
+    )
+    return Digest(since=since, until=until, offset=offset, page=page, message=message)
 
 
 def story_block(story: StoryView, *, index: int | None = None) -> StoryBlock:
@@ -54,7 +122,7 @@ def story_block(story: StoryView, *, index: int | None = None) -> StoryBlock:
     )
 
 
-def compose_digest(
+def digest_message(
     stories: Sequence[StoryView],
     *,
     heading: str,
@@ -93,7 +161,7 @@ def compose_actor_answer(
     count = len(stories)
     noun = "story" if count == 1 else "stories"
     heading = f"{name} — {count} {noun} in the last {window_label}"
-    return compose_digest(stories, heading=heading, tz=tz, now=now, choices=choices)
+    return digest_message(stories, heading=heading, tz=tz, now=now, choices=choices)
 
 
 def compose_alert(

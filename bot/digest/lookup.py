@@ -22,6 +22,11 @@ class ActorLookup:
     suggestions: tuple[Actor, ...] = ()
 
 
+def actor_by_id(actors: Sequence[Actor], actor_id: str) -> Actor | None:
+    """The configured actor with this id, if any (a button's id may be from an older file)."""
+    return next((actor for actor in actors if actor.id == actor_id), None)
+
+
 def find_actor(actors: Sequence[Actor], query: str) -> ActorLookup:
     """The actor `query` names.
 

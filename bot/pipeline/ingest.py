@@ -1,4 +1,4 @@
-"""The ingest orchestrator: due sources → fetch → parse → normalise → tag → dedup → store → mark."""
+"""The ingest orchestrator: due sources → fetch → prepare → store (fold into stories) → mark."""
 
 from __future__ import annotations
 
@@ -9,20 +9,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from bot.config import Settings
 from bot.model import Entry, SourceConfig
-from bot.pipeline.pacing import delay_after_error, interval_after_success, jitter
-from bot.pipeline.prepare import Prepared
-from bot.pipeline.stories import STORY_WINDOW, SourceEntries, StoreCounts
-from bot.runtime import Runtime
+from bot.pipeline.batch import StoreBatches, store_batched
+from bot.pipeline.mark import Polled, mark_failed
+from bot.pipeline.prepare import Prepared, PrepareWorkers
+from bot.pipeline.stories import STORY_WINDOW, NearDuplicates, SourceEntries, Stored
 from bot.sources.channel import ChannelError, read_channel
 from bot.sources.feed import FeedError
-from bot.sources.fetch import FetchError
+from bot.sources.fetch import Fetcher, FetchError
 from storage import bands
-from storage.db import transaction
+from storage.db import Sessions, transaction
+from storage.items import StoredItem
 from storage.models import Source
-from storage.sources import claim_due, record_poll
+from storage.sources import claim_due
 
 logger = logging.getLogger(__name__)
 
@@ -44,12 +44,17 @@ class SourceReport:
     joined: int = 0  # new items that joined an existing story
     ms: int = 0
     error: str | None = None
+    new_items: tuple[StoredItem, ...] = ()  # what alerts, channel posts and transports take on
 
 
 @dataclass(frozen=True, slots=True)
-class _Read:
+class SourceRead:
+    """What fetching one source brought: a feed body, a channel's entries, or nothing new (304)."""
+
     status: int
-    prepared: Prepared
+    body: bytes | None = None
+    url: str = ""
+    entries: tuple[Entry, ...] | None = None  # a channel's posts, already read from its pages
     etag: str | None = None
     last_modified: str | None = None
     body_hash: str | None = None
@@ -58,54 +63,68 @@ class _Read:
 
 
 async def poll_due(
-    runtime: Runtime, *, now: datetime | None = None, ids: Sequence[str] | None = None
+    *,
+    sessions: Sessions,
+    settings: Settings,
+    sources: Sequence[SourceConfig],
+    fetcher: Fetcher,
+    workers: PrepareWorkers,
+    batches: StoreBatches,
+    now: datetime | None = None,
+    ids: Sequence[str] | None = None,
 ) -> list[SourceReport]:
     """Poll every due source (or exactly `ids`), a bounded number at a time."""
     now = now or datetime.now(UTC)
-    async with transaction(runtime.sessions) as session:
+    async with transaction(sessions) as session:
         due = await claim_due(session=session, now=now, limit=10_000, ids=ids)
-    configs = {source.id: source for source in runtime.sources}
-    limit = asyncio.Semaphore(max(1, runtime.settings.poll_concurrency))
+    configs = {source.id: source for source in sources}
+    limit = asyncio.Semaphore(max(1, settings.poll_concurrency))
 
-    async def poll(row: Source) -> SourceReport:
+    async def refresh(row: Source) -> SourceReport:
         async with limit:
-            return await poll_source(runtime, row, configs.get(row.id), now=now)
+            return await refresh_source(
+                row,
+                config=configs.get(row.id) or _config_of(row),
+                sessions=sessions,
+                fetcher=fetcher,
+                web_root=settings.telegram_web_url,
+                workers=workers,
+                batches=batches,
+                now=now,
+            )
 
     async with asyncio.TaskGroup() as group:
-        tasks = [group.create_task(poll(row)) for row in due]
-    await prune_index(runtime, now=now)
+        tasks = [group.create_task(refresh(row)) for row in due]
+    await prune_index(sessions=sessions, near=batches.near, now=now)
     return [task.result() for task in tasks]
 
 
-async def prune_index(runtime: Runtime, *, now: datetime) -> int:
-    """Items older than the story window leave the near-duplicate index, once an hour."""
-    if runtime.pruned_at is not None and now - runtime.pruned_at < PRUNE_EVERY:
-        return 0
-    runtime.pruned_at = now
-    before = now - STORY_WINDOW - PRUNE_SLACK
-    async with transaction(runtime.sessions) as session:
-        removed = await bands.prune_bands(session=session, before=before)
-    runtime.store.near.index.prune(before)
-    if removed:
-        logger.info("pruned indexed_items=%d", removed)
-    return removed
-
-
-async def poll_source(
-    runtime: Runtime, row: Source, config: SourceConfig | None, *, now: datetime
+async def refresh_source(
+    row: Source,
+    *,
+    config: SourceConfig,
+    sessions: Sessions,
+    fetcher: Fetcher,
+    web_root: str,
+    workers: PrepareWorkers,
+    batches: StoreBatches,
+    now: datetime,
 ) -> SourceReport:
     """Poll one source; whatever goes wrong is recorded on the source, never raised."""
     started = time.monotonic()
-    config = config or _config_of(row)
     try:
-        read = await _read(runtime, row, config, now=now)
-        report = await _ingest(runtime, row, config, read, now=now)
+        read = await fetch_source(row, fetcher=fetcher, web_root=web_root)
+        prepared = await prepare_read(read, config=config, workers=workers, now=now)
+        # The poll is marked in the transaction that stores its items.
+        polled = _polled(row, read, prepared, now)
+        stored = await store_batched(batches, prepared.batch, polled=polled)
+        report = _report(config.id, read.status, prepared, stored)
     except (FetchError, FeedError, ChannelError) as error:
-        report = await _fail(runtime, row, error, now=now)
+        report = await _failed(sessions, row, error, now=now)
     except Exception as error:  # one broken source must never stop the others
         logger.exception("source=%s poll crashed", row.id)
-        report = await _fail(runtime, row, error, now=now)
-    report = _with_ms(report, started)
+        report = await _failed(sessions, row, error, now=now)
+    ms = int((time.monotonic() - started) * 1000)
     logger.info(
         "polled source=%s status=%s new=%d updated=%d skipped=%d duplicates=%d ms=%d error=%s",
         report.source_id,
@@ -114,44 +133,39 @@ async def poll_source(
         report.updated,
         report.skipped,
         report.duplicates,
-        report.ms,
+        ms,
         report.error,
     )
-    return report
+    return replace(report, ms=ms)
 
 
-async def _read(runtime: Runtime, row: Source, config: SourceConfig, *, now: datetime) -> _Read:
-    """Fetch and prepare one source's news (parse → normalise → tag → fingerprint)."""
+async def fetch_source(row: Source, *, fetcher: Fetcher, web_root: str) -> SourceRead:
+    """A feed by conditional GET, or a public channel's newest posts from its web pages."""
     if row.kind == "telegram":
         channel = await read_channel(
-            runtime.fetcher,
-            root=runtime.settings.telegram_web_url,
+            fetcher,
+            root=web_root,
             channel=row.channel or "",
             known_newest=row.newest_post,
             url=row.url or None,
             recheck=True,
         )
-        prepared = await runtime.preparer.entries(config, channel.entries, now=now)
-        return _Read(status=200, prepared=prepared, newest_post=channel.newest)
-    fetched = await runtime.fetcher.fetch(
-        row.url,
-        etag=row.etag,
-        last_modified=row.last_modified,
-        body_hash=row.body_hash,
+        return SourceRead(status=200, entries=tuple(channel.entries), newest_post=channel.newest)
+    fetched = await fetcher.fetch(
+        row.url, etag=row.etag, last_modified=row.last_modified, body_hash=row.body_hash
     )
     if fetched.status == 304 or fetched.body is None:
-        return _Read(
+        return SourceRead(
             status=304,
-            prepared=Prepared(SourceEntries(config.id, now, ()), entries=0, skipped=0),
             etag=fetched.etag or row.etag,
             last_modified=fetched.last_modified or row.last_modified,
             body_hash=row.body_hash,
             max_age=fetched.max_age,
         )
-    prepared = await runtime.preparer.body(config, fetched.body, url=fetched.url, now=now)
-    return _Read(
+    return SourceRead(
         status=fetched.status,
-        prepared=prepared,
+        body=fetched.body,
+        url=fetched.url,
         etag=fetched.etag,
         last_modified=fetched.last_modified,
         body_hash=fetched.body_hash,
@@ -159,39 +173,25 @@ async def _read(runtime: Runtime, row: Source, config: SourceConfig, *, now: dat
     )
 
 
-async def _ingest(
-    runtime: Runtime, row: Source, config: SourceConfig, read: _Read, *, now: datetime
-) -> SourceReport:
-    async def record(session: AsyncSession, counts: StoreCounts) -> None:
-        interval = interval_after_success(
-            interval=row.interval,
-            min_interval=row.min_interval,
-            max_interval=row.max_interval,
-            new_items=counts.new,
-            ttl=read.prepared.ttl,
-            max_age=read.max_age,
-        )
-        await record_poll(
-            session=session,
-            source_id=row.id,
-            now=now,
-            status=read.status,
-            next_poll_at=now + timedelta(seconds=jitter(interval)),
-            interval=interval,
-            etag=read.etag,
-            last_modified=read.last_modified,
-            body_hash=read.body_hash,
-            new_items=counts.new,
-            newest_post=read.newest_post,
-        )
-
-    # The poll is recorded in the transaction that stores its items.
-    counts = await runtime.store.store(read.prepared.batch, after=record)
-    return _report(row.id, read.status, read.prepared, counts)
+async def prepare_read(
+    read: SourceRead, *, config: SourceConfig, workers: PrepareWorkers, now: datetime
+) -> Prepared:
+    """parse → normalise → relevance → tag → fingerprint, in the prepare workers."""
+    if read.body is not None:
+        return await workers.body(config, read.body, url=read.url, now=now)
+    if read.entries is not None:
+        return await workers.entries(config, read.entries, now=now)
+    return Prepared(SourceEntries(config.id, now, ()), entries=0, skipped=0)
 
 
 async def ingest_pushed(
-    runtime: Runtime, *, channel: str, entries: Sequence[Entry], now: datetime | None = None
+    *,
+    channel: str,
+    entries: Sequence[Entry],
+    sources: Sequence[SourceConfig],
+    workers: PrepareWorkers,
+    batches: StoreBatches,
+    now: datetime | None = None,
 ) -> SourceReport | None:
     """Posts Telegram pushes to the bot as a channel administrator, stored at once.
 
@@ -201,58 +201,67 @@ async def ingest_pushed(
     config = next(
         (
             s
-            for s in runtime.sources
+            for s in sources
             if s.kind == "telegram" and s.enabled and (s.channel or "").lower() == channel.lower()
         ),
         None,
     )
     if config is None:
         return None
-    prepared = await runtime.preparer.entries(config, entries, now=now or datetime.now(UTC))
-    counts = await runtime.store.store(prepared.batch)
-    return _report(config.id, 200, prepared, counts)
+    prepared = await workers.entries(config, entries, now=now or datetime.now(UTC))
+    stored = await store_batched(batches, prepared.batch)
+    return _report(config.id, 200, prepared, stored)
 
 
-async def _fail(runtime: Runtime, row: Source, error: Exception, *, now: datetime) -> SourceReport:
-    status = getattr(error, "status", None)
-    retry_after = getattr(error, "retry_after", None)
-    reason = getattr(error, "reason", None) or f"{type(error).__name__}: {error}"
-    disabled = None
-    if status == 410:
-        disabled = (
-            "the server answers 410 Gone: the feed was removed for good; fix its url "
-            "in feeds.toml (a changed url re-enables it)"
-        )
-    delay = delay_after_error(
+async def prune_index(*, sessions: Sessions, near: NearDuplicates, now: datetime) -> int:
+    """Items older than the story window leave the near-duplicate index, once an hour."""
+    if near.pruned_at is not None and now - near.pruned_at < PRUNE_EVERY:
+        return 0
+    near.pruned_at = now
+    before = now - STORY_WINDOW - PRUNE_SLACK
+    async with transaction(sessions) as session:
+        removed = await bands.prune_bands(session=session, before=before)
+    near.index.prune(before)
+    if removed:
+        logger.info("pruned indexed_items=%d", removed)
+    return removed
+
+
+def _polled(row: Source, read: SourceRead, prepared: Prepared, now: datetime) -> Polled:
+    return Polled(
+        source_id=row.id,
+        now=now,
+        status=read.status,
         interval=row.interval,
-        error_count=row.error_count + 1,
+        min_interval=row.min_interval,
         max_interval=row.max_interval,
-        retry_after=retry_after,
-        status=status,
+        etag=read.etag,
+        last_modified=read.last_modified,
+        body_hash=read.body_hash,
+        ttl=prepared.ttl,
+        max_age=read.max_age,
+        newest_post=read.newest_post,
     )
-    async with transaction(runtime.sessions) as session:
-        await record_poll(
-            session=session,
-            source_id=row.id,
-            now=now,
-            status=status,
-            next_poll_at=now + timedelta(seconds=jitter(delay)),
-            error=reason,
-            disabled_reason=disabled,
-        )
+
+
+async def _failed(
+    sessions: Sessions, row: Source, error: Exception, *, now: datetime
+) -> SourceReport:
+    status, reason = await mark_failed(sessions=sessions, row=row, error=error, now=now)
     return SourceReport(source_id=row.id, status=status, error=reason)
 
 
-def _report(source_id: str, status: int, prepared: Prepared, counts: StoreCounts) -> SourceReport:
+def _report(source_id: str, status: int, prepared: Prepared, stored: Stored) -> SourceReport:
     return SourceReport(
         source_id=source_id,
         status=status,
         entries=prepared.entries,
-        new=counts.new,
-        updated=counts.updated,
+        new=stored.new,
+        updated=stored.updated,
         skipped=prepared.skipped,
-        duplicates=counts.duplicates,
-        joined=counts.joined,
+        duplicates=stored.duplicates,
+        joined=stored.joined,
+        new_items=stored.items,
     )
 
 
@@ -266,7 +275,3 @@ def _config_of(row: Source) -> SourceConfig:
         scope=row.scope,
         channel=row.channel,
     )
-
-
-def _with_ms(report: SourceReport, started: float) -> SourceReport:
-    return replace(report, ms=int((time.monotonic() - started) * 1000))

@@ -11,7 +11,6 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
-from typing import Any
 
 from bot.config import Catalog
 from bot.model import Entry, SourceConfig
@@ -81,7 +80,7 @@ def prepare_body(
     return replace(prepared, ttl=feed.ttl)
 
 
-class Preparer:
+class PrepareWorkers:
     """Runs the CPU-bound stages in worker processes, so the event loop stays free for Telegram
     and for storing while the next sources are parsed. With no workers they run in-process,
     large bodies in a thread."""
@@ -99,7 +98,8 @@ class Preparer:
         in_process = partial(prepare_body, self._tagger, config, body, url=url, now=now)
         if self._pool is None and len(body) > THREAD_BYTES:
             return await asyncio.to_thread(in_process)  # a big body must not stall the bot
-        return await self._run(partial(_body_in_worker, config, body, url=url, now=now), in_process)
+        in_worker = partial(_body_in_worker, config, body, url=url, now=now)
+        return await self._run(in_worker, in_process)
 
     async def entries(
         self, config: SourceConfig, entries: Sequence[Entry], *, now: datetime
@@ -159,9 +159,11 @@ def _worker_tagger() -> Tagger:
     return _WORKER_TAGGER
 
 
-def _body_in_worker(config: SourceConfig, body: bytes, **kwargs: Any) -> Prepared:
-    return prepare_body(_worker_tagger(), config, body, prints=True, **kwargs)
+def _body_in_worker(config: SourceConfig, body: bytes, *, url: str, now: datetime) -> Prepared:
+    return prepare_body(_worker_tagger(), config, body, url=url, now=now, prints=True)
 
 
-def _entries_in_worker(config: SourceConfig, entries: tuple[Entry, ...], **kwargs: Any) -> Prepared:
-    return prepare_entries(_worker_tagger(), config, entries, prints=True, **kwargs)
+def _entries_in_worker(
+    config: SourceConfig, entries: tuple[Entry, ...], *, now: datetime
+) -> Prepared:
+    return prepare_entries(_worker_tagger(), config, entries, now=now, prints=True)

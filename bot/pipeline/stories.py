@@ -7,16 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import event, text
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
-
 from bot.model import CleanEntry, Tagging
 from bot.pipeline import dedup
 from storage import bands, items
+from storage.db import Session, on_commit
 
 STORY_WINDOW = timedelta(hours=72)  # copies further apart than this are different news
-STORY_LOCK = 0x56_49_47_49_41  # "VIGIA": the advisory lock that serialises story folding
 MIN_HASH_CHARS = 40  # shorter texts ("Última hora") are too common to fold on their hash
 NEAR_CANDIDATES = 10  # candidates checked exactly per entry, those sharing most bands first
 RECENT_PRINTS = 4096  # prints of recently stored items kept to check candidates against
@@ -33,17 +29,18 @@ class SourceEntries:
 
 
 @dataclass(frozen=True, slots=True)
-class StoreCounts:
-    """How a source's entries landed."""
+class Stored:
+    """How a source's entries landed, and the items that are new (what alerts and posts read)."""
 
     new: int = 0
     updated: int = 0
     duplicates: int = 0
     joined: int = 0
+    items: tuple[items.StoredItem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
-class _Fresh:
+class _NewEntry:
     """An entry not stored before, with where and when it was read."""
 
     source_id: str
@@ -60,14 +57,15 @@ class NearDuplicates:
     def __init__(self) -> None:
         self.index = bands.BandIndex()
         self.prints = _RecentPrints(RECENT_PRINTS)
+        self.pruned_at: datetime | None = None  # when old items last left the index
 
 
 async def store_entries(
     *,
-    session: AsyncSession,
+    session: Session,
     near: NearDuplicates,
     batches: Sequence[SourceEntries],
-) -> dict[str, StoreCounts]:
+) -> dict[str, Stored]:
     """Dedup the relevant entries of one or more sources against the database; store what is new.
 
     Exact keys first (the same guid; the same canonical URL, text or post elsewhere), then
@@ -76,30 +74,30 @@ async def store_entries(
     Call it holding the story lock: before any new entry is folded, the band index reads
     what other batches committed.
     """
-    latest: dict[tuple[str, str], _Fresh] = {}
+    latest: dict[tuple[str, str], _NewEntry] = {}
     for batch in batches:
         prints = batch.prints or (None,) * len(batch.entries)
         for (entry, tagging), fingerprint in zip(batch.entries, prints, strict=True):
             # A feed repeating a guid keeps its last version.
-            latest[(batch.source_id, entry.key)] = _Fresh(
+            latest[(batch.source_id, entry.key)] = _NewEntry(
                 batch.source_id, batch.fetched_at, entry, tagging, fingerprint
             )
     known = await items.find_items(session=session, keys=list(latest))
-    fresh = [pending for key, pending in latest.items() if key not in known]
+    new = [pending for key, pending in latest.items() if key not in known]
     edited = [
         (known[key], pending)
         for key, pending in latest.items()
         if key in known and known[key].text_hash != pending.entry.text_hash
     ]
-    if fresh:  # before this transaction writes: it reads only what others committed
+    if new:  # before this transaction writes: it reads only what others committed
         await near.index.refresh(session)
-    stored: list[tuple[_Fresh, items.StoredItem]] = []
-    waiting = fresh
+    stored: list[tuple[_NewEntry, items.StoredItem]] = []
+    waiting = new
     while waiting:
         # Entries of one batch that are copies of each other: the later ones wait for a
         # second round, in which the first one's story exists and is found like any other.
         now_round, waiting = _split_siblings(waiting)
-        stored += await _store_fresh(session, near, now_round)
+        stored += await _store_new(session, near, now_round)
     for item, pending in edited:
         near.prints.forget(item.id)  # its words changed: its print is read again when needed
         await items.update_item(
@@ -109,33 +107,24 @@ async def store_entries(
             item=_new_item(pending, item.story_id),
             now=pending.fetched_at,
         )
-    counts: dict[str, StoreCounts] = {}
+    landed: dict[str, Stored] = {}
     for batch in batches:
         mine = [item for pending, item in stored if pending.source_id == batch.source_id]
         updated = sum(1 for _, pending in edited if pending.source_id == batch.source_id)
         distinct = sum(1 for source, _ in latest if source == batch.source_id)
-        counts[batch.source_id] = StoreCounts(
+        landed[batch.source_id] = Stored(
             new=len(mine),
             updated=updated,
             duplicates=distinct - len(mine) - updated,
             joined=sum(1 for item in mine if not item.new_story),
+            items=tuple(mine),
         )
-    return counts
+    return landed
 
 
-async def lock_stories(session: AsyncSession) -> None:
-    """Serialise story folding across worker processes sharing one PostgreSQL database.
-
-    Without it two workers could each start a story for two copies of the same news.
-    The lock is held until the transaction ends.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STORY_LOCK})
-
-
-async def _store_fresh(
-    session: AsyncSession, near: NearDuplicates, fresh: Sequence[_Fresh]
-) -> list[tuple[_Fresh, items.StoredItem]]:
+async def _store_new(
+    session: Session, near: NearDuplicates, fresh: Sequence[_NewEntry]
+) -> list[tuple[_NewEntry, items.StoredItem]]:
     lookups = [_lookup_keys(pending.entry) for pending in fresh]
     exact = await items.find_stories(session=session, keys=[k for keys in lookups for k in keys])
     story_of: list[int | None] = [
@@ -177,7 +166,7 @@ async def _store_fresh(
 
 
 async def _near_stories(
-    session: AsyncSession,
+    session: Session,
     near: NearDuplicates,
     entries: dict[int, tuple[CleanEntry, dedup.Fingerprint]],
 ) -> dict[int, int]:
@@ -224,27 +213,27 @@ class _RecentPrints:
             self._prints.popitem(last=False)
 
     def put_on_commit(
-        self, session: AsyncSession, prints: list[tuple[int, dedup.Fingerprint, int]]
+        self, session: Session, prints: list[tuple[int, dedup.Fingerprint, int]]
     ) -> None:
         """Remember new items once their transaction commits: a rolled-back id may come back."""
         key = (_PENDING, id(self))
         pending: list[tuple[int, dedup.Fingerprint, int]] | None = session.info.get(key)
         if pending is None:
             pending = session.info[key] = []
+            waiting = pending
 
-            def commit(_: Session) -> None:
-                for item_id, fingerprint, story_id in pending:
+            def committed() -> None:
+                for item_id, fingerprint, story_id in waiting:
                     self.put(item_id, fingerprint, story_id)
-                pending.clear()
+                waiting.clear()
 
-            event.listen(session.sync_session, "after_commit", commit)
-            event.listen(session.sync_session, "after_rollback", lambda _: pending.clear())
+            on_commit(session, committed=committed, rolled_back=waiting.clear)
         pending.extend(prints)
 
     def forget(self, item_id: int) -> None:
         self._prints.pop(item_id, None)
 
-    async def load(self, session: AsyncSession, item_ids: set[int]) -> None:
+    async def load(self, session: Session, item_ids: set[int]) -> None:
         missing = sorted(item_ids - self._prints.keys())
         texts = await items.load_texts(session=session, item_ids=missing)
         for item_id, (title, body, story_id) in texts.items():
@@ -255,10 +244,10 @@ class _RecentPrints:
 _PENDING = "vigia.pending_prints"  # the session's stored-but-uncommitted prints
 
 
-def _split_siblings(fresh: Sequence[_Fresh]) -> tuple[list[_Fresh], list[_Fresh]]:
+def _split_siblings(fresh: Sequence[_NewEntry]) -> tuple[list[_NewEntry], list[_NewEntry]]:
     claimed: set[str] = set()
-    first: list[_Fresh] = []
-    later: list[_Fresh] = []
+    first: list[_NewEntry] = []
+    later: list[_NewEntry] = []
     for pending in fresh:
         lookup = set(_lookup_keys(pending.entry))
         (later if lookup & claimed else first).append(pending)
@@ -266,7 +255,7 @@ def _split_siblings(fresh: Sequence[_Fresh]) -> tuple[list[_Fresh], list[_Fresh]
     return first, later
 
 
-def _new_item(pending: _Fresh, story_id: int | None) -> items.NewItem:
+def _new_item(pending: _NewEntry, story_id: int | None) -> items.NewItem:
     entry = pending.entry
     return items.NewItem(
         source_id=pending.source_id,

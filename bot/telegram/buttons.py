@@ -6,6 +6,9 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from bot.digest.compose import Digest
+from bot.telegram.reply import Button
+
 MAX_OFFSET = 1000  # nobody pages past a hundred pages; a larger offset is a forged button
 MAX_SPAN = timedelta(days=31)
 
@@ -57,6 +60,19 @@ Pressed = DigestMore | ActorMore | FollowChoice | SettingChoice | TrendChoice
 def digest_more(*, since: datetime, until: datetime, offset: int) -> str:
     """The payload of a digest's "more" button: the window is fixed, so pages do not shift."""
     return f"dg:{int(since.timestamp())}:{int(until.timestamp())}:{offset}"
+
+
+def more_button(left: int, data: str) -> Button:
+    """The "more" button under a page of stories: how many are left, and the next page's payload."""
+    return Button(f"More ({left} left)", data)
+
+
+def digest_more_button(digest: Digest) -> Button | None:
+    """The "more" button of a digest page, None when nothing is left after it."""
+    if digest.left <= 0:
+        return None
+    data = digest_more(since=digest.since, until=digest.until, offset=digest.next_offset)
+    return more_button(digest.left, data)
 
 
 def actor_page(actor_id: str, offset: int) -> str:

@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, Protocol
+from collections.abc import Callable, Coroutine
+from typing import Any
 
-from telegram import (
-    ChatMember,
-    ChatMemberUpdated,
-    InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    Update,
-)
+from telegram import ChatMember, ChatMemberUpdated, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
@@ -26,9 +20,7 @@ from telegram.ext import (
 )
 
 from bot.model import Message
-from bot.pipeline.ingest import ingest_pushed
-from bot.runtime import Runtime
-from bot.telegram import admin, answers, settings_menu, texts, trend
+from bot.telegram import admin, following, reading, settings_menu, subscription, texts, trend
 from bot.telegram.buttons import (
     ActorMore,
     DigestMore,
@@ -47,20 +39,6 @@ from bot.telegram.transport import keyboard
 logger = logging.getLogger(__name__)
 
 _Callback = Callable[[Update, VigiaContext], Coroutine[Any, Any, None]]
-
-
-class _ArgumentAnswer(Protocol):
-    def __call__(self, runtime: Runtime, *, chat_id: int, argument: str) -> Awaitable[Reply]: ...
-
-
-def _with_argument(answer: _ArgumentAnswer) -> _Callback:
-    """The callback of a command answered from its chat and the words after it."""
-
-    async def callback(update: Update, context: VigiaContext) -> None:
-        reply = await answer(context.runtime, chat_id=_chat(update), argument=_argument(update))
-        await send_reply(update, reply)
-
-    return callback
 
 
 def register_handlers(application: VigiaApplication) -> None:
@@ -95,35 +73,123 @@ async def check_flood(update: Update, context: VigiaContext) -> None:
 
 
 async def on_start(update: Update, context: VigiaContext) -> None:
-    await send_reply(update, await answers.answer_start(context.runtime, chat_id=_chat(update)))
+    reply = await subscription.answer_start(
+        sessions=context.sessions, timezone=context.settings.timezone, chat_id=_chat(update)
+    )
+    await send_reply(update, reply)
 
 
 async def on_stop(update: Update, context: VigiaContext) -> None:
-    await send_reply(update, await answers.answer_stop(context.runtime, chat_id=_chat(update)))
+    reply = await subscription.answer_stop(sessions=context.sessions, chat_id=_chat(update))
+    await send_reply(update, reply)
 
 
 async def on_help(update: Update, context: VigiaContext) -> None:
-    await send_reply(update, answers.answer_help(context.runtime, user_id=_user(update)))
+    reply = subscription.answer_help(admins=context.settings.admins, user_id=_user(update))
+    await send_reply(update, reply)
+
+
+async def on_digest(update: Update, context: VigiaContext) -> None:
+    reply = await reading.answer_digest(
+        sessions=context.sessions,
+        timezone=context.settings.timezone,
+        chat_id=_chat(update),
+        argument=_argument(update),
+    )
+    await send_reply(update, reply)
+
+
+async def on_actor(update: Update, context: VigiaContext) -> None:
+    reply = await reading.answer_actor(
+        sessions=context.sessions,
+        timezone=context.settings.timezone,
+        actors=context.actors,
+        chat_id=_chat(update),
+        argument=_argument(update),
+    )
+    await send_reply(update, reply)
 
 
 async def on_actors(update: Update, context: VigiaContext) -> None:
-    await send_reply(update, await answers.answer_actors(context.runtime))
+    reply = await reading.answer_actors(sessions=context.sessions, actors=context.actors)
+    await send_reply(update, reply)
+
+
+async def on_search(update: Update, context: VigiaContext) -> None:
+    reply = await reading.answer_search(
+        sessions=context.sessions,
+        timezone=context.settings.timezone,
+        chat_id=_chat(update),
+        argument=_argument(update),
+    )
+    await send_reply(update, reply)
+
+
+async def on_trend(update: Update, context: VigiaContext) -> None:
+    reply = await trend.answer_trend(
+        sessions=context.sessions,
+        timezone=context.settings.timezone,
+        actors=context.actors,
+        chat_id=_chat(update),
+        argument=_argument(update),
+    )
+    await send_reply(update, reply)
 
 
 async def on_sources(update: Update, context: VigiaContext) -> None:
-    await send_reply(update, await answers.answer_sources(context.runtime))
+    await send_reply(update, await reading.answer_sources(sessions=context.sessions))
+
+
+async def on_follow(update: Update, context: VigiaContext) -> None:
+    reply = await following.answer_follow(
+        sessions=context.sessions,
+        actors=context.actors,
+        alerts_per_hour=context.settings.alerts_per_hour,
+        chat_id=_chat(update),
+        argument=_argument(update),
+    )
+    await send_reply(update, reply)
+
+
+async def on_unfollow(update: Update, context: VigiaContext) -> None:
+    reply = await following.answer_unfollow(
+        sessions=context.sessions,
+        actors=context.actors,
+        chat_id=_chat(update),
+        argument=_argument(update),
+    )
+    await send_reply(update, reply)
+
+
+async def on_settings(update: Update, context: VigiaContext) -> None:
+    reply = await settings_menu.answer_settings(
+        sessions=context.sessions, chat_id=_chat(update), argument=_argument(update)
+    )
+    await send_reply(update, reply)
 
 
 async def on_stats(update: Update, context: VigiaContext) -> None:
-    await send_reply(update, await admin.answer_stats(context.runtime, user_id=_user(update)))
+    reply = await admin.answer_stats(
+        sessions=context.sessions, admins=context.settings.admins, user_id=_user(update)
+    )
+    await send_reply(update, reply)
 
 
 async def on_reload(update: Update, context: VigiaContext) -> None:
-    await send_reply(update, await admin.answer_reload(context.runtime, user_id=_user(update)))
+    reply = await admin.answer_reload(
+        reload=context.reload,
+        steering=context.steering,
+        admins=context.settings.admins,
+        user_id=_user(update),
+    )
+    await send_reply(update, reply)
 
 
 async def on_feeds(update: Update, context: VigiaContext) -> None:
-    await send_reply(update, await admin.answer_feeds(context.runtime, user_id=_user(update)))
+    reply = await admin.answer_feeds(
+        sessions=context.sessions, admins=context.settings.admins, user_id=_user(update)
+    )
+    await send_reply(update, reply)
 
 
 async def on_unknown(update: Update, context: VigiaContext) -> None:
@@ -136,7 +202,7 @@ async def on_channel_post(update: Update, context: VigiaContext) -> None:
     entry = entry_from_post(message) if message is not None else None
     if entry is None or message is None or message.chat.username is None:
         return
-    report = await ingest_pushed(context.runtime, channel=message.chat.username, entries=[entry])
+    report = await context.store_posts(message.chat.username, [entry])
     if report is not None:
         logger.info("channel_post source=%s new=%d updated=%d", report.source_id, report.new,
                     report.updated)
@@ -177,29 +243,48 @@ async def on_button(update: Update, context: VigiaContext) -> None:
 async def answer_pressed(context: VigiaContext, *, chat_id: int, data: str | None) -> Reply:
     """The Reply to a pressed button's payload; an expired or forged one says so."""
     pressed = parse_pressed(data)
-    runtime = context.runtime
+    sessions, timezone, actors = context.sessions, context.settings.timezone, context.actors
     if isinstance(pressed, DigestMore):
-        return await answers.answer_digest_page(
-            runtime,
+        return await reading.answer_digest_page(
+            sessions=sessions,
+            timezone=timezone,
             chat_id=chat_id,
             since=pressed.since,
             until=pressed.until,
             offset=pressed.offset,
         )
     if isinstance(pressed, ActorMore):
-        return await answers.answer_actor_page(
-            runtime, chat_id=chat_id, actor_id=pressed.actor_id, offset=pressed.offset
+        return await reading.answer_actor_page(
+            sessions=sessions,
+            timezone=timezone,
+            actors=actors,
+            chat_id=chat_id,
+            actor_id=pressed.actor_id,
+            offset=pressed.offset,
+        )
+    if isinstance(pressed, FollowChoice) and pressed.follow:
+        return await following.follow_actor(
+            sessions=sessions,
+            actors=actors,
+            alerts_per_hour=context.settings.alerts_per_hour,
+            chat_id=chat_id,
+            actor_id=pressed.actor_id,
         )
     if isinstance(pressed, FollowChoice):
-        if pressed.follow:
-            return await answers.follow_actor(runtime, chat_id=chat_id, actor_id=pressed.actor_id)
-        return await answers.unfollow_actor(runtime, chat_id=chat_id, actor_id=pressed.actor_id)
+        return await following.unfollow_actor(
+            sessions=sessions, actors=actors, chat_id=chat_id, actor_id=pressed.actor_id
+        )
     if isinstance(pressed, TrendChoice):
         return await trend.chart_actors(
-            runtime, chat_id=chat_id, actor_ids=[pressed.actor_id], days=pressed.days
+            sessions=sessions,
+            timezone=timezone,
+            actors=actors,
+            chat_id=chat_id,
+            actor_ids=[pressed.actor_id],
+            days=pressed.days,
         )
     if isinstance(pressed, SettingChoice):
-        return await settings_menu.press_setting(runtime, chat_id=chat_id, choice=pressed)
+        return await settings_menu.press_setting(sessions=sessions, chat_id=chat_id, choice=pressed)
     return Reply(texts=(texts.EXPIRED_BUTTON,), notice=texts.EXPIRED_BUTTON)
 
 
@@ -209,7 +294,9 @@ async def on_membership(update: Update, context: VigiaContext) -> None:
     if change is None:
         return
     if change.new_chat_member.status in (ChatMember.BANNED, ChatMember.LEFT):
-        await answers.deactivate_chat(context.runtime, chat_id=change.chat.id, reason="blocked")
+        await subscription.deactivate_chat(
+            sessions=context.sessions, chat_id=change.chat.id, reason="blocked"
+        )
         logger.info("chat left chat=%s status=%s", change.chat.id, change.new_chat_member.status)
 
 
@@ -219,7 +306,9 @@ async def on_error(update: object, context: VigiaContext) -> None:
     error = context.error
     chat = update.effective_chat if isinstance(update, Update) else None
     if isinstance(error, Forbidden) and chat is not None:
-        await answers.deactivate_chat(context.runtime, chat_id=chat.id, reason="blocked")
+        await subscription.deactivate_chat(
+            sessions=context.sessions, chat_id=chat.id, reason="blocked"
+        )
         logger.info("chat blocked chat=%s subscriber=deactivated", chat.id)
         return
     update_id = update.update_id if isinstance(update, Update) else None
@@ -239,7 +328,7 @@ async def on_error(update: object, context: VigiaContext) -> None:
 
 
 async def send_reply(update: Update, reply: Reply) -> None:
-    """Send every text of the Reply to the update's chat; buttons under the last one."""
+    """Send the Reply's picture and texts to the update's chat; buttons under the last one."""
     chat = update.effective_chat
     if chat is None:
         return
@@ -291,14 +380,14 @@ _COMMANDS: dict[str, _Callback] = {
     "start": on_start,
     "stop": on_stop,
     "help": on_help,
-    "digest": _with_argument(answers.answer_digest),
-    "actor": _with_argument(answers.answer_actor),
+    "digest": on_digest,
+    "actor": on_actor,
     "actors": on_actors,
-    "follow": _with_argument(answers.answer_follow),
-    "unfollow": _with_argument(answers.answer_unfollow),
-    "settings": _with_argument(settings_menu.answer_settings),
-    "search": _with_argument(answers.answer_search),
-    "trend": _with_argument(trend.answer_trend),
+    "follow": on_follow,
+    "unfollow": on_unfollow,
+    "settings": on_settings,
+    "search": on_search,
+    "trend": on_trend,
     "sources": on_sources,
     "stats": on_stats,
     "reload": on_reload,

@@ -7,7 +7,8 @@ Public surface (pure):
   of visible text, split only between blocks (and between a long paragraph's lines); choices
   under the last part. A message that `replaces` an earlier post is one edit.
 - `render_html(message) -> list[str]` just the HTML texts.
-- `pack(pieces, limit=4096) -> list[str]` the one packer: HTML pieces into as few messages as fit.
+- `pack(pieces, limit=4096) -> list[str]` the one packer: HTML pieces into as few messages as fit
+  (`pack_messages(head, blocks, separator=…)` for a plain list).
 - `render_digest`, `render_actor_answer`, `render_alert`, `render_empty_window`,
   `render_story_line`: compose (bot/digest/compose.py) then render, for callers that want HTML.
 - `safe_link(url)` a URL ready for href="…", or None.
@@ -37,8 +38,8 @@ from bot.digest.compose import (
     byline,
     compose_actor_answer,
     compose_alert,
-    compose_digest,
     compose_empty_window,
+    digest_message,
     format_time,
     is_safe_link,
     one_line,
@@ -56,6 +57,7 @@ __all__ = [
     "TelegramPart",
     "format_time",
     "pack",
+    "pack_messages",
     "render_actor_answer",
     "render_alert",
     "render_digest",
@@ -182,6 +184,16 @@ def pack(pieces: Sequence[tuple[str, bool]], *, limit: int = MAX_MESSAGE_UTF16) 
     return messages
 
 
+def pack_messages(
+    head: str, blocks: Sequence[str], *, limit: int = MAX_MESSAGE_UTF16, separator: str = "\n\n"
+) -> list[str]:
+    """HTML blocks after `head`, joined by `separator` ("\n\n" between blocks, "\n" between
+    list lines), in as few messages as fit under `limit`: `pack`, for callers with plain lists."""
+    apart = separator != "\n"
+    pieces = [(head, apart)] if head else []
+    return pack([*pieces, *((block, apart) for block in blocks)], limit=limit)
+
+
 def safe_link(url: str | None) -> str | None:
     """`url` escaped for an href attribute when it may be linked (see `is_safe_link`), else None."""
     if url is None or not is_safe_link(url):
@@ -199,7 +211,7 @@ def render_digest(
     limit: int = MAX_MESSAGE_UTF16,
 ) -> list[str]:
     """The digest as Telegram HTML messages, in story order, numbered from `start_index`."""
-    message = compose_digest(stories, heading=heading, tz=tz, now=now, start_index=start_index)
+    message = digest_message(stories, heading=heading, tz=tz, now=now, start_index=start_index)
     return render_html(message, limit=limit)
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import html
 from datetime import UTC, datetime
 
-from bot.runtime import Runtime
 from bot.telegram import buttons, texts
 from bot.telegram.buttons import SettingChoice
 from bot.telegram.reply import Button, Reply, reply_text
 from storage import subscribers
-from storage.db import transaction
+from storage.db import Sessions, transaction
 from storage.models import Subscriber
 from storage.schedule import SCHEDULES, is_zone, parse_clock, zone_of
 
@@ -28,40 +27,40 @@ SCHEDULE_LABELS = {"daily": "Daily", "twice": "Twice a day", "hourly": "Hourly",
 
 
 async def answer_settings(
-    runtime: Runtime, *, chat_id: int, argument: str, now: datetime | None = None
+    *, sessions: Sessions, chat_id: int, argument: str, now: datetime | None = None
 ) -> Reply:
     """`/settings [time HH:MM | tz ZONE | schedule NAME | languages CODES]`: change, then show."""
     now = now or datetime.now(UTC)
     field, _, value = " ".join(argument.split()).partition(" ")
     field = field.lower()
     if not field:
-        return await _show(runtime, chat_id=chat_id, now=now)
+        return await _show(sessions=sessions, chat_id=chat_id, now=now)
     if len(argument) > 80:
         return reply_text(f"That is too long to be a setting. {texts.USAGE_SETTINGS}")
     change = _read_change(field, value)
     if isinstance(change, str):
         return reply_text(f"{change} {texts.USAGE_SETTINGS}")
-    return await _apply(runtime, chat_id=chat_id, now=now, **change)
+    return await _apply(sessions=sessions, chat_id=chat_id, now=now, **change)
 
 
 async def press_setting(
-    runtime: Runtime, *, chat_id: int, choice: SettingChoice, now: datetime | None = None
+    *, sessions: Sessions, chat_id: int, choice: SettingChoice, now: datetime | None = None
 ) -> Reply:
     """A settings button was pressed: change that setting and redraw the menu in place."""
     now = now or datetime.now(UTC)
     if choice.field == "show":
-        reply = await _show(runtime, chat_id=chat_id, now=now)
+        reply = await _show(sessions=sessions, chat_id=chat_id, now=now)
     elif choice.field == "lang":
         if choice.value not in LANGUAGES:
             return reply_text(texts.EXPIRED_BUTTON)
-        reply = await _toggle_language(runtime, chat_id=chat_id, code=choice.value, now=now)
+        reply = await _toggle_language(sessions=sessions, chat_id=chat_id, code=choice.value, now=now)
     elif choice.field == "tz" and choice.value not in {zone for _, zone in PRESET_ZONES}:
         return reply_text(texts.EXPIRED_BUTTON)
     else:
         change = _read_change(choice.field, choice.value)
         if isinstance(change, str):
             return reply_text(texts.EXPIRED_BUTTON)
-        reply = await _apply(runtime, chat_id=chat_id, now=now, **change)
+        reply = await _apply(sessions=sessions, chat_id=chat_id, now=now, **change)
     return Reply(texts=reply.texts, buttons=reply.buttons, notice="Saved", replace=True)
 
 
@@ -95,8 +94,8 @@ def _read_change(field: str, value: str) -> dict[str, object] | str:
     return f"I don't know the setting “{html.escape(field[:40])}”."
 
 
-async def _apply(runtime: Runtime, *, chat_id: int, now: datetime, **change: object) -> Reply:
-    async with transaction(runtime.sessions) as session:
+async def _apply(*, sessions: Sessions, chat_id: int, now: datetime, **change: object) -> Reply:
+    async with transaction(sessions) as session:
         subscriber = await subscribers.get_subscriber(session=session, chat_id=chat_id)
         if subscriber is None or not subscriber.active:
             return reply_text(texts.NOT_SUBSCRIBED)
@@ -109,8 +108,8 @@ async def _apply(runtime: Runtime, *, chat_id: int, now: datetime, **change: obj
         return _menu(subscriber, now, saved=True)
 
 
-async def _toggle_language(runtime: Runtime, *, chat_id: int, code: str, now: datetime) -> Reply:
-    async with transaction(runtime.sessions) as session:
+async def _toggle_language(*, sessions: Sessions, chat_id: int, code: str, now: datetime) -> Reply:
+    async with transaction(sessions) as session:
         subscriber = await subscribers.get_subscriber(session=session, chat_id=chat_id)
         if subscriber is None or not subscriber.active:
             return reply_text(texts.NOT_SUBSCRIBED)
@@ -124,8 +123,8 @@ async def _toggle_language(runtime: Runtime, *, chat_id: int, code: str, now: da
         return _menu(subscriber, now, saved=True)
 
 
-async def _show(runtime: Runtime, *, chat_id: int, now: datetime) -> Reply:
-    async with runtime.sessions() as session:
+async def _show(*, sessions: Sessions, chat_id: int, now: datetime) -> Reply:
+    async with sessions() as session:
         subscriber = await subscribers.get_subscriber(session=session, chat_id=chat_id)
     if subscriber is None or not subscriber.active:
         return reply_text(texts.NOT_SUBSCRIBED)

@@ -7,7 +7,9 @@ nowhere else:
 - 403 (blocked by the user, kicked, not a member of the channel) and 400 "chat not found",
   "not enough rights", "need administrator rights" → BLOCKED;
 - 400 "message is not modified" on an edit → DELIVERED (the post already says it);
-- other 400s → REJECTED; network errors, timeouts, 5xx → RETRY with back-off;
+- other 400s → REJECTED; a request that left but got no answer (read timeout, connection lost)
+  → UNKNOWN, never sent again; one that surely did not leave (no connection, pool full) and 5xx
+  answers → RETRY with back-off;
 - a refused token is raised: no send can succeed, and the row goes back unsent.
 """
 
@@ -17,6 +19,7 @@ import logging
 import warnings
 from datetime import timedelta
 
+import httpx
 import telegram
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -83,7 +86,10 @@ class TelegramTransport:
         except InvalidToken:
             raise
         except NetworkError as error:  # also TimedOut and 5xx answers
-            return Outcome(Status.RETRY, reason=f"{type(error).__name__}: {error.message}")
+            reason = f"{type(error).__name__}: {error.message}"
+            if _maybe_delivered(error):
+                return Outcome(Status.UNKNOWN, reason=reason)
+            return Outcome(Status.RETRY, reason=reason)
         return Outcome(Status.DELIVERED, receipt=receipt)
 
     async def _call(self, chat: int | str, part: TelegramPart) -> str | None:
@@ -125,6 +131,14 @@ def keyboard(rows: tuple[tuple[Choice, ...], ...]) -> InlineKeyboardMarkup | Non
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(c.label, callback_data=c.data) for c in row] for row in rows]
     )
+
+
+def _maybe_delivered(error: NetworkError) -> bool:
+    """Whether the request may have reached Telegram although no answer came back."""
+    cause = error.__cause__
+    if isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+        return False  # it never left this machine
+    return isinstance(cause, httpx.TransportError)  # no answer (a 5xx answer has no such cause)
 
 
 def _retry_seconds(error: RetryAfter) -> float:

@@ -11,14 +11,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.digest.compose import compose_actor_answer, compose_digest, compose_empty_window
-from bot.digest.lookup import ActorLookup, find_actor
+from bot.digest.compose import compose_actor_answer, compose_empty_window, digest_message
+from bot.digest.lookup import ActorLookup, actor_by_id, find_actor
 from bot.digest.select import select_actor, select_window
 from bot.durations import parse_window
 from bot.model import Actor, Choice, Message, Paragraph
 from bot.runtime import Runtime
 from bot.telegram import buttons
-from bot.telegram.answers import actor_by_id, clean_name, describe_window
+from bot.telegram.arguments import clean_name
+from bot.telegram.reading import describe_window
 from bot.whatsapp.texts import paragraphs, say
 from bot.whatsapp.words import Command
 from storage import stories as story_store
@@ -136,13 +137,13 @@ async def _digest_page(runtime: Runtime, *, chat_id: int, since: datetime, until
     left = page.total - offset - len(page.stories)
     more = buttons.digest_more(since=since, until=until, offset=offset + len(page.stories))
     choices = ((Choice(say("more", language, n=left), more),),) if left > 0 else ()
-    return compose_digest(page.stories, heading=heading, tz=tz, now=now, start_index=offset + 1,
+    return digest_message(page.stories, heading=heading, tz=tz, now=now, start_index=offset + 1,
                           choices=choices)
 
 
 async def _actor_page(runtime: Runtime, *, chat_id: int, actor_id: str, offset: int,
                       language: str, now: datetime) -> Message:
-    actor = actor_by_id(runtime, actor_id)
+    actor = actor_by_id(runtime.catalog.actors, actor_id)
     if actor is None:
         return _reply(paragraphs("unknown_name", language, name=_echo(actor_id)), now=now)
     async with runtime.sessions() as session:
@@ -155,7 +156,7 @@ async def _actor_page(runtime: Runtime, *, chat_id: int, actor_id: str, offset: 
     more = buttons.actor_page(actor.id, offset + len(page.stories))
     choices = ((Choice(say("more", language, n=left), more),),) if left > 0 else ()
     if offset:
-        return compose_digest(page.stories, heading=f"{actor.name} (…)", tz=tz, now=now,
+        return digest_message(page.stories, heading=f"{actor.name} (…)", tz=tz, now=now,
                               start_index=offset + 1, choices=choices)
     oldest = min(story.last_seen for story in page.stories)
     label = describe_window(max(now - oldest, timedelta(hours=1)))
@@ -193,7 +194,7 @@ async def _named(runtime: Runtime, *, chat_id: int, verb: str, argument: str, la
 
 async def _act(runtime: Runtime, *, chat_id: int, verb: str, actor_id: str, language: str,
                now: datetime) -> Message:
-    actor = actor_by_id(runtime, actor_id)
+    actor = actor_by_id(runtime.catalog.actors, actor_id)
     if actor is None:
         return _reply(paragraphs("unknown_name", language, name=_echo(actor_id)), now=now)
     async with transaction(runtime.sessions) as session:
@@ -219,7 +220,7 @@ async def _follows(runtime: Runtime, *, chat_id: int, language: str, now: dateti
         actor_ids = await subscribers.list_follows(session=session, chat_id=chat_id)
     if not actor_ids:
         return _reply(paragraphs("follows_none", language), now=now)
-    names = [actor.name if (actor := actor_by_id(runtime, a)) else a for a in actor_ids]
+    names = [actor.name if (actor := actor_by_id(runtime.catalog.actors, a)) else a for a in actor_ids]
     return _reply(paragraphs("follows", language, names=", ".join(names)), now=now)
 
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.config import Settings
-from bot.pipeline.ingest import SourceReport, poll_due
+from bot.pipeline.ingest import SourceReport
 from bot.runtime import Runtime, open_runtime
 from bot.sources.fetch import Fetcher
 from storage.models import Item, ItemActor, Source, Story
@@ -87,7 +87,7 @@ def by_source(reports: list[SourceReport]) -> dict[str, SourceReport]:
 async def test_two_runs_store_each_item_once_and_fold_copies(
     runtime: Runtime, server: FeedServer,
 ) -> None:
-    first = by_source(await poll_due(runtime))
+    first = by_source(await runtime.poll_due())
     assert {k: (r.status, r.new, r.skipped, r.joined, r.error) for k, r in first.items()} == {
         "vzla-es": (200, 3, 0, 0, None),
         "world-en": (200, 2, 2, 1, None),
@@ -104,7 +104,7 @@ async def test_two_runs_store_each_item_once_and_fold_copies(
         assert {"maduro", "cne"} <= tagged
 
     # Every source is due again; the servers answer 304 and nothing new is stored.
-    second = by_source(await poll_due(runtime, ids=["vzla-es", "world-en", "world-fr"]))
+    second = by_source(await runtime.poll_due(ids=["vzla-es", "world-en", "world-fr"]))
     assert {k: (r.status, r.new, r.error) for k, r in second.items()} == {
         "vzla-es": (304, 0, None), "world-en": (304, 0, None), "world-fr": (304, 0, None),
     }
@@ -114,10 +114,10 @@ async def test_two_runs_store_each_item_once_and_fold_copies(
 
 
 async def test_an_edited_title_updates_its_item(runtime: Runtime, server: FeedServer) -> None:
-    await poll_due(runtime)
+    await runtime.poll_due()
     edited = [dict(ES_FEED[0], title="CNE proclama a Maduro; la oposición rechaza"), *ES_FEED[1:]]
     server.route("/es.xml", Route(body=rss(edited, lang="es"), etag='"es-v2"'))
-    report = by_source(await poll_due(runtime, ids=["vzla-es"]))["vzla-es"]
+    report = by_source(await runtime.poll_due(ids=["vzla-es"]))["vzla-es"]
     assert (report.new, report.updated, report.duplicates) == (0, 1, 2)
     async with runtime.sessions() as session:
         item = await session.scalar(select(Item).where(Item.key == "es-1"))
@@ -126,7 +126,7 @@ async def test_an_edited_title_updates_its_item(runtime: Runtime, server: FeedSe
 
 
 async def test_ttl_sets_the_floor_of_the_next_interval(runtime: Runtime) -> None:
-    await poll_due(runtime)
+    await runtime.poll_due()
     async with runtime.sessions() as session:
         source = await session.get(Source, "world-en")
     assert source is not None and source.interval >= 30 * 60
@@ -201,8 +201,8 @@ async def test_bad_sources_fail_with_reasons_and_the_good_one_is_ingested(
         server, {source_id: (path, "es", "venezuela") for source_id, path in ids.items()}))
     fetcher = Fetcher(connect_timeout=1.0, total_timeout=1.5)
     async with open_runtime(settings, fetcher=fetcher) as runtime:
-        reports = by_source(await poll_due(runtime))
-        again = by_source(await poll_due(runtime, ids=["good", "latin1", "odd"]))
+        reports = by_source(await runtime.poll_due())
+        again = by_source(await runtime.poll_due(ids=["good", "latin1", "odd"]))
         async with runtime.sessions() as session:
             sources = {s.id: s for s in (await session.scalars(select(Source))).all()}
             titles = set((await session.scalars(select(Item.title))).all())
@@ -249,23 +249,26 @@ async def test_items_leave_the_near_duplicate_index_after_the_window(runtime: Ru
     from bot.pipeline.ingest import prune_index
     from storage.models import ItemBands
 
-    await poll_due(runtime)
+    await runtime.poll_due()
     async with runtime.sessions() as session:
-        await runtime.store.near.index.refresh(session)  # what the next batch would read first
-    assert len(runtime.store.near.index) > 0
+        await runtime.batches.near.index.refresh(session)  # what the next batch would read first
+    assert len(runtime.batches.near.index) > 0
     assert await count(runtime, ItemBands) > 0
-    assert await prune_index(runtime, now=datetime.now(UTC)) == 0  # pruned just now, by poll_due
-    runtime.pruned_at = None
-    assert await prune_index(runtime, now=datetime.now(UTC) + timedelta(days=5)) > 0
+    near = runtime.batches.near
+    # Pruned just now, by poll_due.
+    assert await prune_index(sessions=runtime.sessions, near=near, now=datetime.now(UTC)) == 0
+    near.pruned_at = None
+    later = datetime.now(UTC) + timedelta(days=5)
+    assert await prune_index(sessions=runtime.sessions, near=near, now=later) > 0
     assert await count(runtime, ItemBands) == 0
-    assert len(runtime.store.near.index) == 0  # and the worker's copy in memory
+    assert len(runtime.batches.near.index) == 0  # and the worker's copy in memory
     assert await count(runtime, Item) == 6  # the items themselves stay
 
 
 async def test_editing_feeds_toml_keeps_removed_sources_and_resets_a_moved_one(
     runtime: Runtime, server: FeedServer,
 ) -> None:
-    await poll_due(runtime)
+    await runtime.poll_due()
     feeds = runtime.settings.feeds
     text = feeds.read_text(encoding="utf-8")
     # world-fr leaves the file; vzla-es moves to a new address; world-en is switched off.
@@ -281,7 +284,7 @@ async def test_editing_feeds_toml_keeps_removed_sources_and_resets_a_moved_one(
     assert rows["world-fr"].in_config is False
     assert rows["vzla-es"].etag is None and rows["vzla-es"].url.endswith("/es-new.xml")
     assert rows["world-en"].enabled is False
-    reports = by_source(await poll_due(runtime, ids=["vzla-es", "world-en", "world-fr"]))
+    reports = by_source(await runtime.poll_due(ids=["vzla-es", "world-en", "world-fr"]))
     assert set(reports) == {"vzla-es"}  # the removed and the disabled source are not polled
     assert reports["vzla-es"].status == 200 and reports["vzla-es"].new == 0
     assert reports["vzla-es"].duplicates == 3

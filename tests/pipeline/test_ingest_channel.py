@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.config import Settings
-from bot.pipeline.ingest import poll_due
 from bot.runtime import Runtime, open_runtime
 from storage.models import Item, Source, Story
 from tests.feedserver import FeedServer, Route
@@ -97,14 +96,14 @@ async def items_of(runtime: Runtime, source_id: str) -> int:
 async def test_channel_across_two_pages_then_new_posts_and_an_edit(
     runtime: Runtime, server: FeedServer,
 ) -> None:
-    (first,) = await poll_due(runtime, ids=["tg-noticias"])
+    (first,) = await runtime.poll_due(ids=["tg-noticias"])
     assert (first.status, first.entries, first.new, first.error) == (200, 17, 17, None)
     async with runtime.sessions() as session:
         source = await session.get(Source, "tg-noticias")
     assert source is not None and source.newest_post == 1534
 
     server.route("/s/noticias_vzla", Route(body=fixture("page-newest-later.html")))
-    (second,) = await poll_due(runtime, ids=["tg-noticias"])
+    (second,) = await runtime.poll_due(ids=["tg-noticias"])
     assert (second.entries, second.new, second.updated, second.duplicates) == (15, 3, 1, 11)
     assert await items_of(runtime, "tg-noticias") == 20
     async with runtime.sessions() as session:
@@ -115,8 +114,8 @@ async def test_channel_across_two_pages_then_new_posts_and_an_edit(
 
 
 async def test_a_forward_and_a_shared_link_join_the_original_stories(runtime: Runtime) -> None:
-    await poll_due(runtime, ids=["tg-cronica"])
-    await poll_due(runtime, ids=["tg-noticias"])
+    await runtime.poll_due(ids=["tg-cronica"])
+    await runtime.poll_due(ids=["tg-noticias"])
     async with runtime.sessions() as session:
         stories = {
             item.key: item.story_id
@@ -133,7 +132,7 @@ async def test_a_channel_without_preview_is_marked_failed_with_that_reason(
 ) -> None:
     server.route("/s/noticias_vzla", Route(status=302, headers={"Location": "/noticias_vzla"}))
     server.route("/noticias_vzla", Route(body=fixture("landing-no-preview.html")))
-    (report,) = await poll_due(runtime, ids=["tg-noticias"])
+    (report,) = await runtime.poll_due(ids=["tg-noticias"])
     assert report.error is not None and "no public preview" in report.error
     async with runtime.sessions() as session:
         source = await session.get(Source, "tg-noticias")

@@ -14,7 +14,7 @@ from bench.corpus import make_feeds
 from bot.config import load_actors
 from bot.model import Actor, Entry, SourceConfig
 from bot.pipeline import dedup
-from bot.pipeline.prepare import Prepared, Preparer
+from bot.pipeline.prepare import Prepared, PrepareWorkers
 from bot.pipeline.tag import Tagger
 from bot.sources.feed import FeedError
 from tests.paths import ROOT
@@ -27,8 +27,8 @@ TAGGER = Tagger(CATALOG.actors, CATALOG.topics)
 
 
 @pytest.fixture
-def worker() -> Iterator[Preparer]:
-    preparer = Preparer(CATALOG, TAGGER, workers=1)
+def worker() -> Iterator[PrepareWorkers]:
+    preparer = PrepareWorkers(CATALOG, TAGGER, workers=1)
     yield preparer
     preparer.close()
 
@@ -45,9 +45,9 @@ def summary(prepared: Prepared) -> list[tuple[str, str, tuple[str, ...], tuple[i
     ]
 
 
-async def test_a_worker_prepares_a_feed_exactly_as_the_bot_itself_would(worker: Preparer) -> None:
+async def test_a_worker_prepares_a_feed_exactly_as_the_bot_itself_would(worker: PrepareWorkers) -> None:
     _, _, body = make_feeds(1, 40)[0]
-    inline = await Preparer(CATALOG, TAGGER, workers=0).body(CONFIG, body, url=CONFIG.url, now=NOW)
+    inline = await PrepareWorkers(CATALOG, TAGGER, workers=0).body(CONFIG, body, url=CONFIG.url, now=NOW)
     remote = await worker.body(CONFIG, body, url=CONFIG.url, now=NOW)
     assert len(remote.batch.prints) == 36  # the worker fingerprinted ahead, off the bot's process
     assert (remote.entries, remote.skipped) == (inline.entries, inline.skipped) == (40, 4)
@@ -56,7 +56,7 @@ async def test_a_worker_prepares_a_feed_exactly_as_the_bot_itself_would(worker: 
 
 
 async def test_a_body_that_is_no_feed_fails_with_its_reason_from_the_worker(
-    worker: Preparer,
+    worker: PrepareWorkers,
 ) -> None:
     with pytest.raises(FeedError) as caught:
         await worker.body(CONFIG, b"<html><body>Mantenimiento</body></html>", url=CONFIG.url,
@@ -64,7 +64,7 @@ async def test_a_body_that_is_no_feed_fails_with_its_reason_from_the_worker(
     assert "HTML" in caught.value.reason or "not a feed" in caught.value.reason
 
 
-async def test_a_new_actors_toml_reaches_the_worker(worker: Preparer) -> None:
+async def test_a_new_actors_toml_reaches_the_worker(worker: PrepareWorkers) -> None:
     post = Entry(key="tg:x/1", url=None, title="",
                  content="Zacarías Quintero Bello anunció una marcha en Caracas.")
     before = await worker.entries(CONFIG, [post], now=NOW)
@@ -77,7 +77,7 @@ async def test_a_new_actors_toml_reaches_the_worker(worker: Preparer) -> None:
     assert "quintero-bello" in summary(after)[0][2]
 
 
-async def test_a_killed_worker_is_replaced_and_the_read_still_prepared(worker: Preparer) -> None:
+async def test_a_killed_worker_is_replaced_and_the_read_still_prepared(worker: PrepareWorkers) -> None:
     _, _, body = make_feeds(1, 5)[0]
     await worker.body(CONFIG, body, url=CONFIG.url, now=NOW)  # the worker is up
     pool = worker._pool

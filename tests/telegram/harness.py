@@ -147,7 +147,7 @@ class Harness:
 
     @property
     def runtime(self) -> Any:
-        return self.app.bot_data.runtime
+        return self.app.bot_data
 
 
 class running:

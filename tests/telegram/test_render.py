@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.digest.compose import compose_digest, plain_text
+from bot.digest.compose import digest_message, plain_text
 from bot.model import StoryView
 from bot.telegram.render import (
     format_time,
@@ -208,7 +208,7 @@ def test_actor_answer_alert_and_empty_window() -> None:
 
 def test_plain_text_digest_for_the_terminal() -> None:
     text = plain_text(
-        compose_digest(
+        digest_message(
             [story(NASTY, sources=2, actors=("Maduro",)), story(url="javascript:x", id=2)],
             heading="Vigía — last 24 h",
             tz=CARACAS,

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.digest.compose import compose_alert, compose_digest
+from bot.digest.compose import compose_alert, digest_message
 from bot.model import Choice, Message, Paragraph, Span, StoryView
 from bot.whatsapp.render import render_payloads, render_texts
 
@@ -28,7 +28,7 @@ def bodies(message: Message) -> list[dict[str, object]]:
 def test_a_long_digest_splits_only_between_stories() -> None:
     stories = [story(i, f"Noticia {i}: " + "la Asamblea Nacional debate el presupuesto " * 6)
                for i in range(40)]
-    message = compose_digest(stories, heading="Vigía · Venezuela", tz=CARACAS, now=NOW)
+    message = digest_message(stories, heading="Vigía · Venezuela", tz=CARACAS, now=NOW)
     texts = render_texts(message)
     assert len(texts) > 1
     assert all(len(text) <= 4096 for text in texts)
@@ -42,11 +42,11 @@ def test_a_long_digest_splits_only_between_stories() -> None:
 def test_feed_text_cannot_format_the_message() -> None:
     hostile = story(1, "*Última hora* _exclusiva_ ~falso~ `código` > cita",
                     url="https://example.org/a_b*c~d")
-    [text] = render_texts(compose_digest([hostile], heading="x", tz=CARACAS, now=NOW))
+    [text] = render_texts(digest_message([hostile], heading="x", tz=CARACAS, now=NOW))
     title_line = text.splitlines()[2]
     assert title_line == "*1. ∗Última hora∗ ＿exclusiva＿ ∼falso∼ ˋcódigoˋ > cita*"
     assert "https://example.org/a%5Fb%2Ac%7Ed" in text
-    assert "javascript" not in render_texts(compose_digest(
+    assert "javascript" not in render_texts(digest_message(
         [story(2, "t", url="javascript:alert(1)")], heading="x", tz=CARACAS, now=NOW))[0]
 
 
@@ -72,14 +72,14 @@ def test_up_to_three_choices_are_buttons_more_are_a_list_of_ten() -> None:
 
 def test_choices_under_a_long_text_come_in_a_message_of_their_own() -> None:
     stories = [story(i, f"Titular {i} " + "x" * 150) for i in range(10)]
-    message = compose_digest(stories, heading="h", tz=CARACAS, now=NOW,
+    message = digest_message(stories, heading="h", tz=CARACAS, now=NOW,
                              choices=((Choice("More (5)", "dg:1:2:10"),),))
     kinds = [body["type"] for body in bodies(message)]
     assert kinds[-1] == "interactive" and kinds[:-1] == ["text"] * (len(kinds) - 1)
 
 
 def test_only_a_digest_can_become_the_template() -> None:
-    digest = compose_digest([story(1, "a"), story(2, "b")], heading="h", tz=CARACAS, now=NOW)
+    digest = digest_message([story(1, "a"), story(2, "b")], heading="h", tz=CARACAS, now=NOW)
     payloads = [json.loads(p) for p in render_payloads(digest)]
     assert payloads[0]["reopen"] == {"count": 2, "first": "a", "at": int(NOW.timestamp())}
     assert all(p["reopen"] is None for p in payloads[1:])

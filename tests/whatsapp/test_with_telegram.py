@@ -58,15 +58,15 @@ async def test_one_process_serves_telegram_and_whatsapp(
         await app.start()
         try:
             assert set(app.bot_data.transports) == {"telegram", "whatsapp"}
-            runtime = app.bot_data.runtime
-            assert runtime is not None
+            sessions = app.bot_data.sessions
+            assert sessions is not None
             status, _ = await asyncio.to_thread(cloud.user_text, LUIS_WHATSAPP, "hola")
             assert status == 200
             (welcome,) = await asyncio.to_thread(cloud.wait_messages, LUIS_WHATSAPP, 1)
             assert "Bienvenido" in welcome.body
-            async with transaction(runtime.sessions) as session:
+            async with transaction(sessions) as session:
                 session.add(Subscriber(chat_id=ANA_TELEGRAM, created_at=datetime.now(UTC)))
-            async with transaction(runtime.sessions) as session:
+            async with transaction(sessions) as session:
                 await session.execute(
                     update(Subscriber)
                     .where(col(Subscriber.chat_id).in_([ANA_TELEGRAM, BASE + int(LUIS_WHATSAPP)]))

@@ -1,0 +1,138 @@
+"""`/follow` and `/unfollow`: the actors whose new stories bring a chat an alert."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+
+from bot.digest.lookup import ActorLookup, actor_by_id, find_actor
+from bot.model import Actor
+from bot.telegram import buttons, texts
+from bot.telegram.arguments import MAX_ARGUMENT, clean_name, echo, too_long
+from bot.telegram.render import pack_messages
+from bot.telegram.reply import Button, Reply, reply_text
+from storage import subscribers
+from storage.db import Sessions, transaction
+
+MAX_CHOICES = 8  # actors offered when a name fits several
+
+
+async def answer_follow(
+    *,
+    sessions: Sessions,
+    actors: Sequence[Actor],
+    alerts_per_hour: int,
+    chat_id: int,
+    argument: str,
+) -> Reply:
+    """`/follow NAME`: follow that actor; no name lists the follows."""
+    named = _named(actors, argument, buttons.follow_choice)
+    if not isinstance(named, Actor):
+        return named or await answer_follows(sessions=sessions, actors=actors, chat_id=chat_id)
+    return await follow_actor(
+        sessions=sessions,
+        actors=actors,
+        alerts_per_hour=alerts_per_hour,
+        chat_id=chat_id,
+        actor_id=named.id,
+    )
+
+
+async def follow_actor(
+    *,
+    sessions: Sessions,
+    actors: Sequence[Actor],
+    alerts_per_hour: int,
+    chat_id: int,
+    actor_id: str,
+) -> Reply:
+    """Follow one actor, by id."""
+    actor = actor_by_id(actors, actor_id)
+    if actor is None:
+        return reply_text(texts.EXPIRED_BUTTON)
+    async with transaction(sessions) as session:
+        added = await subscribers.follow(session=session, chat_id=chat_id, actor_id=actor.id)
+        subscriber = await subscribers.get_subscriber(session=session, chat_id=chat_id)
+    already = "You already follow" if not added else "Following"
+    text = (
+        f"{already} <b>{html.escape(actor.name)}</b>: a new story naming them brings an alert "
+        f"(at most {alerts_per_hour} an hour; the rest wait for your digest)."
+    )
+    if subscriber is None or not subscriber.active:
+        text += "\nAlerts come once you are subscribed: send /start."
+    return reply_text(text)
+
+
+async def answer_unfollow(
+    *, sessions: Sessions, actors: Sequence[Actor], chat_id: int, argument: str
+) -> Reply:
+    """`/unfollow NAME`: stop following that actor; no name lists the follows."""
+    named = _named(actors, argument, buttons.unfollow_choice)
+    if not isinstance(named, Actor):
+        return named or await answer_follows(sessions=sessions, actors=actors, chat_id=chat_id)
+    return await unfollow_actor(sessions=sessions, actors=actors, chat_id=chat_id, actor_id=named.id)
+
+
+async def unfollow_actor(
+    *, sessions: Sessions, actors: Sequence[Actor], chat_id: int, actor_id: str
+) -> Reply:
+    """Stop following one actor, by id."""
+    actor = actor_by_id(actors, actor_id)
+    if actor is None:
+        return reply_text(texts.EXPIRED_BUTTON)
+    async with transaction(sessions) as session:
+        removed = await subscribers.unfollow(session=session, chat_id=chat_id, actor_id=actor.id)
+    if not removed:
+        return reply_text(f"You were not following <b>{html.escape(actor.name)}</b>.")
+    return reply_text(f"No more alerts about <b>{html.escape(actor.name)}</b>.")
+
+
+async def answer_follows(*, sessions: Sessions, actors: Sequence[Actor], chat_id: int) -> Reply:
+    """The actors the chat follows."""
+    async with sessions() as session:
+        actor_ids = await subscribers.list_follows(session=session, chat_id=chat_id)
+    if not actor_ids:
+        return reply_text("You follow nobody yet. For example: <code>/follow machado</code>.")
+    names = [actor.name if (actor := actor_by_id(actors, a)) else a for a in actor_ids]
+    lines = [f"• {html.escape(name)}" for name in names]
+    heading = "<b>You follow</b> (<code>/unfollow NAME</code> to stop):"
+    return Reply(texts=tuple(pack_messages(heading, lines, separator="\n", limit=4000)))
+
+
+ButtonData = Callable[[str, int], str]  # an actor id (and a page offset) → a button's payload
+
+
+def _named(actors: Sequence[Actor], argument: str, button: ButtonData) -> Actor | Reply | None:
+    """The one actor a user named; a Reply when it is not one (choices, suggestions, too long);
+    None when no name was given."""
+    name = clean_name(argument)
+    if not name:
+        return None
+    if len(name) > MAX_ARGUMENT:
+        return too_long(name)
+    lookup = find_actor(actors, name)
+    if lookup.actor is None:
+        return not_one_actor(name, lookup, button)
+    return lookup.actor
+
+
+def not_one_actor(name: str, lookup: ActorLookup, button: ButtonData) -> Reply:
+    """The answer to a name that fits several actors, or none: a choice, or the closest names."""
+    if lookup.choices:
+        rows = _choice_rows(lookup.choices[:MAX_CHOICES], button)
+        return reply_text(f"“{echo(name)}” fits several actors. Which one?", rows)
+    if lookup.suggestions:
+        rows = _choice_rows(lookup.suggestions, button)
+        return reply_text(
+            f"I don't know “{echo(name)}”. Did you mean one of these? /actors lists them all.",
+            rows,
+        )
+    return reply_text(f"I don't know “{echo(name)}”. /actors lists the actors I know.")
+
+
+def _choice_rows(actors: Sequence[Actor], button: ButtonData) -> tuple[tuple[Button, ...], ...]:
+    """One button a row; an id too long for Telegram's 64-byte payload gets none."""
+    payloads = ((actor, button(actor.id, 0)) for actor in actors)
+    return tuple(
+        (Button(actor.name, data),) for actor, data in payloads if len(data.encode()) <= 64
+    )
