@@ -23,7 +23,7 @@ from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker  # noqa: E402
 
 from bench.corpus import make_feeds  # noqa: E402
-from bot.config import Settings, load_actors  # noqa: E402
+from bot.config import Settings, bundled, load_actors  # noqa: E402
 from bot.model import SourceConfig  # noqa: E402
 from bot.pipeline.batch import StoreBatches, store_batched  # noqa: E402
 from bot.pipeline.prepare import PrepareWorkers, prepare_body  # noqa: E402
@@ -59,7 +59,7 @@ async def run_pipeline(
     Feeds are read CONCURRENCY at a time, prepared by `workers` processes (0: in this one) and
     stored in the service's batches.
     """
-    catalog = load_actors(ROOT / "actors.toml")
+    catalog = load_actors(bundled("actors.toml"))
     preparer = PrepareWorkers(catalog, Tagger(catalog.actors, catalog.topics), workers=workers)
     engine, maker = await fresh_database(url, bodies)
     store = StoreBatches(maker)
@@ -89,7 +89,7 @@ async def run_split(
     bodies: list[tuple[str, str, bytes]], url: str
 ) -> tuple[float, float, float, int]:
     """Where the time goes: every feed prepared first, then stored, the two timed apart."""
-    catalog = load_actors(ROOT / "actors.toml")
+    catalog = load_actors(bundled("actors.toml"))
     tagger = Tagger(catalog.actors, catalog.topics)
     started = time.perf_counter()
     prepared = [prepare_body(tagger, _config(source_id, lang), body, url="",
@@ -180,7 +180,7 @@ def poll_cycle(folder: Path, workers: int) -> None:
 
     settings = Settings(_env_file=None,  # type: ignore[call-arg]
                         database_url=f"sqlite+aiosqlite:///{folder / 'poll.db'}",
-                        feeds=folder / "feeds.toml", actors=ROOT / "actors.toml",
+                        feeds=folder / "feeds.toml", actors=bundled("actors.toml"),
                         prepare_workers=workers)
 
     async def cycle() -> dict[str, float]:

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.config import load_actors  # noqa: E402
+from bot.config import bundled, load_actors  # noqa: E402
 from bot.digest.chart import daily_trend, draw_top, draw_trend  # noqa: E402
 from bot.digest.select import DigestPage, search_stories, select_actor, select_window  # noqa: E402
 from storage import migrate  # noqa: E402
@@ -118,7 +118,7 @@ async def run(path: Path, items: int, runs: int) -> None:
 def build(path: Path, items: int) -> dict[str, int]:
     """Fill the migrated database; ids follow time, as items arrive in order."""
     rng = random.Random(20260310)
-    actors = load_actors(ROOT / "actors.toml").actors
+    actors = load_actors(bundled("actors.toml")).actors
     connection = sqlite3.connect(path, isolation_level=None)
     # A scratch database: no journal while loading (WAL would write everything twice).
     connection.execute("PRAGMA journal_mode=OFF")
@@ -240,7 +240,7 @@ def build(path: Path, items: int) -> dict[str, int]:
 async def measure(path: Path, runs: int) -> None:
     engine = create_engine(f"sqlite+aiosqlite:///{path}")
     maker = sessionmaker(engine)
-    actors = [actor.id for actor in load_actors(ROOT / "actors.toml").actors]
+    actors = [actor.id for actor in load_actors(bundled("actors.toml")).actors]
     rng = random.Random(7)
 
     async def digest(
@@ -274,7 +274,7 @@ async def measure(path: Path, runs: int) -> None:
 
         return call
 
-    catalog = {actor.id: actor.name for actor in load_actors(ROOT / "actors.toml").actors}
+    catalog = {actor.id: actor.name for actor in load_actors(bundled("actors.toml")).actors}
     caracas = ZoneInfo("America/Caracas")
 
     async def trend(actor_ids: list[str], days: int) -> Callable[[], Awaitable[Drawn]]:

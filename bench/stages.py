@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.corpus import make_feeds  # noqa: E402
-from bot.config import load_actors  # noqa: E402
+from bot.config import bundled, load_actors  # noqa: E402
 from bot.model import CleanEntry, Entry, SourceConfig, Tagging  # noqa: E402
 from bot.pipeline import dedup  # noqa: E402
 from bot.pipeline.normalise import normalise_entry  # noqa: E402
@@ -53,7 +53,7 @@ def main() -> None:
         bodies: Bodies = saved["bodies"]
     else:
         bodies = make_feeds(FEEDS, PER_FEED)
-    catalog = load_actors(ROOT / "actors.toml")
+    catalog = load_actors(bundled("actors.toml"))
     tagger = Tagger(catalog.actors, catalog.topics)
     configs = [
         SourceConfig(id=sid, name=sid, kind="rss", url="", lang=lang, scope="general")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from bot.config import load_actors
+from bot.config import bundled, load_actors
 from bot.fold import fold_text
 from bot.pipeline.relevance import tag_text
 from bot.pipeline.tag import Tagger
@@ -16,7 +16,7 @@ SEEDS = ROOT / "tests" / "data" / "seeds"
 
 def main() -> None:
     started = time.perf_counter()
-    catalog = load_actors(ROOT / "actors.toml")
+    catalog = load_actors(bundled("actors.toml"))
     tagger = Tagger(catalog.actors, catalog.topics)
     built = time.perf_counter() - started
     print(

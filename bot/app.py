@@ -19,12 +19,13 @@ from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot.config import Settings
-from bot.http import HttpSurface, Routes
+from bot.http import HttpSurface, build_routes
 from bot.logs import configure_logging
+from bot.metrics import DeliveryOutcomes
 from bot.outbox import Pace, Pacer
 from bot.publish import run_publish_tick
 from bot.runtime import Runtime, open_runtime
-from bot.scheduler import run_alert_tick, run_delivery_tick, run_digest_tick
+from bot.scheduler import run_alert_tick, run_delivery_tick, run_digest_tick, run_failing_tick
 from bot.telegram.context import BotData, VigiaApplication, VigiaContext
 from bot.telegram.flood import FloodGate
 from bot.telegram.handlers import register_handlers
@@ -40,6 +41,7 @@ logger = logging.getLogger(__name__)
 DELIVERY_TICK = 2.0  # seconds between looks at the outbox
 ALERT_TICK = 60.0  # seconds between looks for alerts to promise
 PUBLISH_TICK = 30.0  # seconds between looks for channel posts, edits and digests to promise
+FAILING_TICK = 3600.0  # seconds between looks for sources to report to the admins
 DELIVERY_CONNECTIONS = 32
 FIRST_TICK = 1.0  # seconds after start before the first of each tick
 FORGET_TICK = 3600.0  # seconds between prunings of the handled WhatsApp message ids
@@ -88,7 +90,8 @@ def build_application(
 def run_bot(settings: Settings) -> None:
     """`python -m bot run`: long polling (or a webhook when BOT_WEBHOOK_URL is set) until
     interrupted, then everything closed. Without BOT_TOKEN, WhatsApp alone (`serve_whatsapp`)."""
-    configure_logging(settings.log_level, secrets=settings.secret_values())
+    configure_logging(settings.log_level, json_lines=settings.log_format == "json",
+                      secrets=settings.secret_values())
     if settings.token is None:
         asyncio.run(serve_whatsapp(settings))
         return
@@ -128,48 +131,12 @@ class Opened:
         return self.runtime
 
 
-async def serve_whatsapp(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
-    """The service without Telegram (WhatsApp on, BOT_TOKEN unset): the same ticks and HTTP
-    surface on this event loop until SIGINT/SIGTERM (or `stop`), then everything closed."""
-    if not settings.whatsapp_enabled:
-        raise ValueError("neither BOT_TOKEN nor BOT_WHATSAPP_TOKEN + _PHONE_NUMBER_ID is set")
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for number in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(number, stop.set)
-    data = BotData()
-    async with AsyncExitStack() as stack:
-        runtime = await stack.enter_async_context(open_runtime(settings))
-        await open_outputs(data, settings, runtime, stack)
-        logger.info("ready transports=%s sources=%d actors=%d", ",".join(data.transports),
-                    len(runtime.sources), len(runtime.catalog.actors))
-        async with asyncio.TaskGroup() as group:
-            for name, interval, tick in _ticks(settings):
-                group.create_task(_repeat(name, interval, tick, runtime, data, stop))
-        logger.info("stopped")
-
-
-async def open_outputs(data: BotData, settings: Settings, runtime: Runtime,
-                       stack: AsyncExitStack) -> None:
-    """Every way in and out besides Telegram itself: WhatsApp when it is configured, and the
-    HTTP surface with its routes. All of it closes with `stack`."""
-    routes: Routes = {}
-    if settings.whatsapp_enabled:
-        whatsapp = await open_transport(settings, runtime.sessions, stack)
-        data.transports[whatsapp.name] = whatsapp
-        data.pacers[whatsapp.name] = Pacer.for_pace(whatsapp.pace)
-        routes[WHATSAPP_PATH] = webhook_route(settings, runtime, whatsapp)
-    if routes:
-        surface = HttpSurface(routes)
-        await surface.start(listen=settings.http_listen, port=settings.http_port)
-        stack.push_async_callback(surface.stop)
-
-
 async def open_resources(
     application: VigiaApplication, settings: Settings, opened: Opened
 ) -> None:
-    """post_init: open the Runtime (database migrated, steering files loaded) and the other
-    outputs, hand the handlers what they use, register the commands."""
+    """post_init: open the Runtime (database migrated, steering files loaded), hand the handlers
+    what they use, open the other ways in and out (WhatsApp, the HTTP surface), register the
+    commands."""
     stack = AsyncExitStack()
     runtime = await stack.enter_async_context(open_runtime(settings))
     opened.runtime, opened.resources = runtime, stack
@@ -184,6 +151,55 @@ async def open_resources(
         "ready transports=%s sources=%d actors=%d", ",".join(data.transports),
         len(runtime.sources), len(runtime.catalog.actors),
     )
+
+
+async def serve_whatsapp(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+    """The service without Telegram (WhatsApp on, BOT_TOKEN unset): the same ticks and HTTP
+    surface on this event loop until SIGINT/SIGTERM (or `stop`), then everything closed."""
+    if not settings.whatsapp_enabled:
+        raise ValueError("neither BOT_TOKEN nor BOT_WHATSAPP_TOKEN + _PHONE_NUMBER_ID is set")
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(number, stop.set)
+    data = BotData()
+    async with AsyncExitStack() as stack:
+        runtime = await stack.enter_async_context(open_runtime(settings))
+        data.settings, data.sessions, data.steering = settings, runtime.sessions, runtime.steering
+        await open_outputs(data, settings, runtime, stack)
+        logger.info("ready transports=%s sources=%d actors=%d", ",".join(data.transports),
+                    len(runtime.sources), len(runtime.catalog.actors))
+        async with asyncio.TaskGroup() as group:
+            for name, interval, tick in _ticks(settings):
+                group.create_task(_repeat(name, interval, tick, runtime, data, stop))
+        logger.info("stopped")
+
+
+async def open_outputs(data: BotData, settings: Settings, runtime: Runtime,
+                       stack: AsyncExitStack) -> None:
+    """Every way in and out besides Telegram itself: WhatsApp when it is configured, and the
+    HTTP surface (/healthz, /metrics, /whatsapp). All of it closes with `stack`."""
+    routes = build_routes(
+        sessions=runtime.sessions,
+        metrics=data.metrics,
+        max_tick_age=timedelta(seconds=settings.health_tick_age),
+    )
+    if settings.whatsapp_enabled:
+        whatsapp = await open_transport(settings, runtime.sessions, stack)
+        data.transports[whatsapp.name] = whatsapp
+        data.pacers[whatsapp.name] = Pacer.for_pace(whatsapp.pace)
+        routes[WHATSAPP_PATH] = webhook_route(settings, runtime, whatsapp)
+    surface = HttpSurface(routes)
+    try:
+        await surface.start(listen=settings.http_listen, port=settings.http_port)
+    except OSError as error:  # the bot still serves its subscribers; the operator must know
+        logger.error(
+            "http surface off: cannot listen on %s:%d (%s); /healthz, /metrics and /whatsapp "
+            "are unavailable — set BOT_HTTP_LISTEN / BOT_HTTP_PORT",
+            settings.http_listen, settings.http_port, error.strerror or error,
+        )
+    else:
+        stack.push_async_callback(surface.stop)
 
 
 async def close_resources(application: VigiaApplication, opened: Opened) -> None:
@@ -240,6 +256,7 @@ def _ticks(settings: Settings) -> tuple[tuple[str, float, _Tick], ...]:
         ("alerts", ALERT_TICK, _alerts),
         ("publish", PUBLISH_TICK, _publish),
         ("deliveries", DELIVERY_TICK, _deliveries),
+        ("failing", FAILING_TICK, _failing),
     )
     if settings.whatsapp_enabled:
         ticks += (("inbound", FORGET_TICK, _forget_inbound),)
@@ -276,9 +293,12 @@ async def _guarded(name: str, tick: _Tick, runtime: Runtime, data: BotData) -> N
     started = time.monotonic()
     try:
         result = await tick(runtime, data)
+        await data.heartbeats.beat(runtime.sessions, name)
     except Exception:
         logger.exception("tick=%s failed ms=%d", name, _ms(started))
         return
+    finally:
+        data.metrics.observe_tick(name, time.monotonic() - started)
     logger.debug("tick=%s done ms=%d result=%s", name, _ms(started), _summary(result))
 
 
@@ -288,6 +308,11 @@ async def _poll(runtime: Runtime, data: BotData) -> object:
     reports = await runtime.poll_due()
     failed = sum(1 for report in reports if report.error)
     new = sum(report.new for report in reports)
+    data.metrics.count_polls(
+        statuses=[report.status for report in reports if not report.error],
+        errors=failed,
+        new_items=new,
+    )
     if reports:
         logger.info("tick=poll sources=%d new=%d failed=%d", len(reports), new, failed)
     return len(reports)
@@ -307,25 +332,45 @@ async def _alerts(runtime: Runtime, data: BotData) -> object:
     )
 
 
+async def _failing(runtime: Runtime, data: BotData) -> object:
+    if "telegram" not in data.transports:
+        return None  # the admins are Telegram users
+    return await run_failing_tick(
+        sessions=runtime.sessions,
+        admins=runtime.settings.admins,
+        timezone=runtime.settings.timezone,
+        failing_after=timedelta(seconds=runtime.settings.failing_after),
+    )
+
+
 async def _publish(runtime: Runtime, data: BotData) -> object:
     telegram = data.transports.get("telegram")
     if not runtime.publish or telegram is None:
         return None  # channels are Telegram's: nothing to publish without it
     return await run_publish_tick(
-        sessions=runtime.sessions,
-        targets=runtime.publish,
-        transport=telegram,
-        actor_names={actor.id: actor.name for actor in runtime.catalog.actors},
+        sessions=runtime.sessions, targets=runtime.publish, transport=telegram
     )
 
 
 async def _deliveries(runtime: Runtime, data: BotData) -> object:
-    return await run_delivery_tick(
+    report = await run_delivery_tick(
         sessions=runtime.sessions,
         transports=data.transports,
         pacers=data.pacers,
         lease_seconds=runtime.settings.delivery_lease,
     )
+    data.metrics.count_deliveries(
+        DeliveryOutcomes(
+            delivered=report.sent,
+            retry=report.retried,
+            blocked=report.deactivated,
+            rejected=report.failed - report.deactivated,
+            retry_after=report.retry_after,
+        ),
+        # One call sends through every transport; its report does not split them.
+        transport=next(iter(data.transports)) if len(data.transports) == 1 else "all",
+    )
+    return report
 
 
 async def _forget_inbound(runtime: Runtime, data: BotData) -> object:

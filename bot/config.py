@@ -7,11 +7,12 @@ import re
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import SecretStr, field_validator
+from pydantic import PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.durations import parse_duration
@@ -19,9 +20,20 @@ from bot.fold import fold_phrase
 from bot.model import Actor, PublishConfig, SourceConfig, Topic
 from storage.schedule import is_zone
 
+STEERING_FILES = ("feeds.toml", "actors.toml")
+
+
+def bundled(name: str) -> Path:
+    """The default steering file `name` (feeds.toml, actors.toml) shipped inside the package."""
+    return Path(str(files("bot") / "defaults" / name))
+
 
 class Settings(BaseSettings):
-    """Everything an operator sets through `BOT_*` variables or a `.env` file."""
+    """Everything an operator sets through `BOT_*` variables or a `.env` file.
+
+    When BOT_FEEDS / BOT_ACTORS are not set and the working folder has no feeds.toml /
+    actors.toml, the copies bundled with the package are used (`using_bundled` names them).
+    """
 
     model_config = SettingsConfigDict(env_prefix="BOT_", env_file=".env", extra="ignore")
 
@@ -34,6 +46,7 @@ class Settings(BaseSettings):
     admins: Annotated[frozenset[int], NoDecode] = frozenset()
     timezone: str = "America/Caracas"
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one object a line, for log shippers
     poll_concurrency: int = 16  # sources in flight; their reads are stored together as they land
     # Processes that parse, tag and fingerprint what polls read, beside the bot's own; 0 does
     # that work in the bot's process. On SQLite storing is the bottleneck, and a worker costs
@@ -52,9 +65,12 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_secret: SecretStr | None = None
-    # The HTTP surface of `run` (/healthz, /metrics, /whatsapp).
+    # The HTTP surface of `run`: /healthz, /metrics, /whatsapp.
     http_listen: str = "127.0.0.1"
     http_port: int = 8080
+    # Durations: seconds, or "90s", "10m", "24h".
+    health_tick_age: int = 600  # a poll or delivery tick older than this makes /healthz 503
+    failing_after: int = 86400  # a source failing this long is reported to the admins daily
     # WhatsApp Business Cloud API: on when the token and the phone number id are both set.
     whatsapp_token: SecretStr | None = None
     whatsapp_phone_number_id: str | None = None
@@ -87,6 +103,29 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return frozenset({value})
         return value
+
+    _bundled: tuple[str, ...] = PrivateAttr(default=())
+
+    @property
+    def using_bundled(self) -> tuple[str, ...]:
+        """The steering files taken from the package because the working folder has none."""
+        return self._bundled
+
+    @model_validator(mode="after")
+    def _fall_back_to_bundled(self) -> Settings:
+        bundled_now = []
+        for name in ("feeds", "actors"):
+            path: Path = getattr(self, name)
+            if name not in self.model_fields_set and not path.exists():
+                setattr(self, name, bundled(path.name))
+                bundled_now.append(path.name)
+        self._bundled = tuple(bundled_now)
+        return self
+
+    @field_validator("health_tick_age", "failing_after", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        return parse_duration(value) if isinstance(value, str) else value
 
     @field_validator("whatsapp_api_url")
     @classmethod
@@ -284,12 +323,13 @@ def load_actors(path: Path) -> Catalog:
 
 class _NameOwners:
     """Which actor each folded name belongs to, so every clash the tagger would meet is found
-    here, with the line it is written on: an alias names one actor; a surname may be shared,
-    but never with another actor's alias."""
+    here, with the line it is written on: an alias or a generic name names one actor; a surname
+    (or a distinctive name) may be shared, but never with another actor's alias."""
 
     def __init__(self) -> None:
         self.aliases: dict[str, tuple[str, int]] = {}
         self.surnames: dict[str, tuple[str, int]] = {}
+        self.generic: dict[str, tuple[str, int]] = {}
 
     def check(self, actor: Actor, *, block: dict[str, int], line: int, report: _Report) -> None:
         """Report, at the line of the key that holds it, each name that clashes or folds away."""
@@ -298,7 +338,11 @@ class _NameOwners:
             return block.get(key, line)
 
         for key_name, phrases in (
-            ("aliases", actor.aliases), ("surnames", actor.surnames), ("exclude", actor.exclude)
+            ("aliases", actor.aliases),
+            ("surnames", actor.surnames),
+            ("distinctive", actor.distinctive),
+            ("generic", actor.generic),
+            ("exclude", actor.exclude),
         ):
             for phrase in phrases:
                 if not fold_phrase(phrase):
@@ -306,7 +350,7 @@ class _NameOwners:
         for alias in (actor.name, *actor.aliases):
             where = line  # the actor's own [[actor]] line: where a reader looks for its names
             key = fold_phrase(alias)
-            owner = self.aliases.get(key) or self.surnames.get(key)
+            owner = self.aliases.get(key) or self.surnames.get(key) or self.generic.get(key)
             if key and owner is not None and owner[0] != actor.id:
                 report(
                     where,
@@ -314,7 +358,17 @@ class _NameOwners:
                     "an alias must name one actor — use `surnames` for a shared surname",
                 )
             self.aliases.setdefault(key, (actor.id, where))
-        for surname in actor.surnames:
+        for name in actor.generic:
+            key = fold_phrase(name)
+            owner = self.aliases.get(key) or self.generic.get(key)
+            if key and owner is not None and owner[0] != actor.id:
+                report(
+                    line,
+                    f'generic name "{name}" of "{actor.id}" already names "{owner[0]}" '
+                    f"(line {owner[1]}); a generic name must name one actor",
+                )
+            self.generic.setdefault(key, (actor.id, line))
+        for surname in (*actor.surnames, *actor.distinctive):
             where = line
             key = fold_phrase(surname)
             owner = self.aliases.get(key)
@@ -337,6 +391,8 @@ _ACTOR_KEYS = {
     "kind",
     "aliases",
     "surnames",
+    "distinctive",
+    "generic",
     "titles",
     "exclude",
     "venezuelan",
@@ -362,6 +418,11 @@ _ACTOR_KINDS = {"person", "organisation", "group", "state"}
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _CHANNEL = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
 _LANG = re.compile(r"^[a-z]{2,3}$")
+_PUBLISH_LISTS = (
+    ("actors", _ID, '["maduro", "machado"]'),
+    ("languages", _LANG, '["es", "en"]'),
+    ("times", _CLOCK, '["08:00", "20:00"]'),
+)
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -588,20 +649,8 @@ def _read_publish(
     if isinstance(min_sources, bool) or not isinstance(min_sources, int) or not 1 <= min_sources <= 100:
         report(at("min_sources"), "min_sources must be a whole number from 1 to 100, like 2")
         ok = False
-    lists: dict[str, tuple[str, ...]] = {}
-    for key, pattern, example in (
-        ("actors", _ID, '["maduro", "machado"]'),
-        ("languages", _LANG, '["es", "en"]'),
-        ("times", _CLOCK, '["08:00", "20:00"]'),
-    ):
-        value = table.get(key, [])
-        if not isinstance(value, list) or not all(
-            isinstance(v, str) and pattern.match(v) for v in value
-        ):
-            report(at(key), f"{key} must be a list like {key} = {example}")
-            ok = False
-            continue
-        lists[key] = tuple(dict.fromkeys(value))
+    lists = _publish_lists(table, at, report)
+    ok = ok and len(lists) == len(_PUBLISH_LISTS)
     if what == "digest" and "times" in lists and not lists["times"]:
         report(at("times"), 'a digest needs at least one time, like times = ["08:00"]')
         ok = False
@@ -626,6 +675,22 @@ def _read_publish(
         line=line,
         actor_lines=tuple(at("actors") for _ in lists["actors"]),
     )
+
+
+def _publish_lists(
+    table: Mapping[str, Any], at: Callable[[str], int], report: _Report
+) -> dict[str, tuple[str, ...]]:
+    """The list keys of a [[publish]] that read well (duplicates dropped); the others reported."""
+    lists: dict[str, tuple[str, ...]] = {}
+    for key, pattern, example in _PUBLISH_LISTS:
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(
+            isinstance(v, str) and pattern.match(v) for v in value
+        ):
+            report(at(key), f"{key} must be a list like {key} = {example}")
+            continue
+        lists[key] = tuple(dict.fromkeys(value))
+    return lists
 
 
 def _publish_chat(value: object) -> str | None:
@@ -669,7 +734,7 @@ def _read_actor(table: Any, line: int, block: dict[str, int], report: _Report) -
         )
         ok = False
     lists: dict[str, tuple[str, ...]] = {}
-    for key in ("aliases", "surnames", "titles", "exclude"):
+    for key in ("aliases", "surnames", "distinctive", "generic", "titles", "exclude"):
         value = table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             report(at(key), f'{key} must be a list of non-empty strings, like {key} = ["…", "…"]')

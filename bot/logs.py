@@ -1,4 +1,4 @@
-"""Logging set-up: key=value lines, and no token or secret in any record, ever.
+"""Logging set-up: key=value lines (or JSON lines), and no token or secret in any record, ever.
 
 `configure_logging(level, secrets=…)` installs `TokenFilter` on the root handlers (so records of
 every logger, ours or a library's, are redacted before they are written) and quiets httpx/httpcore,
@@ -8,23 +8,28 @@ Secrets of other shapes (the WhatsApp access token, its app secret) are redacted
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
-__all__ = ["REDACTED", "TokenFilter", "configure_logging", "redact_tokens"]
+__all__ = ["REDACTED", "JsonFormatter", "TokenFilter", "configure_logging", "redact_tokens"]
 
 REDACTED = "bot[REDACTED]"
 # A bot token is "<bot id>:<35-ish url-safe characters>"; in URLs it follows "bot".
 _TOKEN = re.compile(r"(?:\bbot)?\d{5,}:[A-Za-z0-9_-]{20,}")
 MIN_SECRET = 6  # shorter values would redact ordinary words
 _SECRETS: set[str] = set()  # the process's secrets, by value: one process, one set of settings
-_QUIET = ("httpx", "httpcore", "telegram.request", "apscheduler.executors.default")
+_QUIET = ("httpx", "httpcore", "telegram.request", "apscheduler.executors.default",
+          "tornado.access")
 
 
-def configure_logging(level: int | str = logging.INFO, *, secrets: Iterable[str] = ()) -> None:
-    """One stream handler with key=value lines, tokens and `secrets` redacted, HTTP client
-    chatter quiet."""
+def configure_logging(
+    level: int | str = logging.INFO, *, json_lines: bool = False, secrets: Iterable[str] = ()
+) -> None:
+    """One stream handler with key=value lines (or one JSON object a line), tokens and
+    `secrets` redacted, HTTP client chatter quiet."""
     _SECRETS.update(secret for secret in secrets if len(secret) >= MIN_SECRET)
     root = logging.getLogger()
     root.setLevel(level)
@@ -35,6 +40,8 @@ def configure_logging(level: int | str = logging.INFO, *, secrets: Iterable[str]
         )
         root.addHandler(stream)
     for handler in root.handlers:
+        if json_lines:
+            handler.setFormatter(JsonFormatter())
         if not any(isinstance(f, TokenFilter) for f in handler.filters):
             handler.addFilter(TokenFilter())
     for name in _QUIET:
@@ -63,3 +70,23 @@ class TokenFilter(logging.Filter):
         if record.exc_text:
             record.exc_text = redact_tokens(record.exc_text)
         return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time, level, logger, message, and the traceback if any.
+
+    Runs after TokenFilter, so what it writes is already redacted.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        document = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            document["exception"] = redact_tokens(record.exc_text)
+        return json.dumps(document, ensure_ascii=False)

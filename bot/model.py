@@ -50,6 +50,11 @@ class Actor:
     kind: str  # person | organisation | group | state
     aliases: tuple[str, ...] = ()  # strong: tagged on sight
     surnames: tuple[str, ...] = ()  # weak: capitalised and licensed only
+    # Capitalised names nobody else in the news bears: tagged unless another first name precedes.
+    distinctive: tuple[str, ...] = ()
+    # Names other countries' bodies or other people share ("CNE", "Jorge Rodríguez"): tagged only
+    # in an item about Venezuela, and never when another country is named right beside them.
+    generic: tuple[str, ...] = ()
     titles: tuple[str, ...] = ()  # words that license a bare surname right after them
     exclude: tuple[str, ...] = ()  # phrases that are never this actor
     venezuelan: bool = True  # naming this actor makes an item about Venezuela

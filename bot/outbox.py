@@ -144,6 +144,7 @@ class DeliveryReport:
     retried: int = 0  # sent back to wait (flood wait, network error, or behind such a part)
     failed: int = 0
     deactivated: int = 0  # destinations blocked (blocked the bot, chat gone, not an admin)
+    retry_after: int = 0  # of the retried, those the platform paced (429 retry_after)
 
 
 class Pacer:
@@ -265,7 +266,7 @@ class _DeliveryRound:
         self.margin = timedelta(seconds=min(5.0, lease_seconds / 4))
         self.sending = sending
         self.in_flight = 0
-        self.sent = self.retried = self.failed = self.deactivated = 0
+        self.sent = self.retried = self.failed = self.deactivated = self.retry_after = 0
         self._progress = asyncio.Event()
         self.serialize_writes = False
         self._writing = asyncio.Lock()
@@ -284,7 +285,9 @@ class _DeliveryRound:
             yield session
 
     def report(self) -> DeliveryReport:
-        return DeliveryReport(self.sent, self.retried, self.failed, self.deactivated)
+        return DeliveryReport(
+            self.sent, self.retried, self.failed, self.deactivated, self.retry_after
+        )
 
     async def wait_below(self, count: int) -> None:
         while self.in_flight >= count and self.in_flight > 0:
@@ -377,7 +380,7 @@ class _DeliveryRound:
         wait = max(1.0, outcome.retry_after or 1.0)
         pacer.hold_chat(row.destination, wait)
         at = self.clock() + timedelta(seconds=wait)
-        logger.info(
+        logger.warning(
             "event=delivery_flood_wait delivery=%s transport=%s destination=%s retry_after=%s",
             row.id,
             row.transport,
@@ -394,6 +397,7 @@ class _DeliveryRound:
             )
         await self._give_back(rest, at=at)
         self.retried += 1
+        self.retry_after += 1
         return False
 
     async def _mark_sent(self, delivery_id: int, receipt: str | None) -> None:
@@ -443,7 +447,7 @@ class _DeliveryRound:
             return True
         wait = outcome.retry_after if outcome.retry_after is not None else backoff_seconds(attempts)
         at = self.clock() + timedelta(seconds=wait)
-        logger.info(
+        logger.warning(
             "event=delivery_retry delivery=%s transport=%s destination=%s attempts=%s at=%s "
             "error=%r",
             row.id,

@@ -18,17 +18,15 @@ is marked failed by the outbox; it is skipped here until feeds.toml is reloaded.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from bot.digest.compose import compose_story_post, digest_message
-from bot.digest.select import load_stories, select_window
+from bot.digest.compose import compose_digest, compose_story_post
+from bot.digest.select import load_stories
 from bot.model import PublishConfig, StoryView
 from bot.outbox import Transport, promise
-from storage.db import transaction
+from storage.db import Session, Sessions, transaction
 from storage.deliveries import receipt_of
 from storage.publish import (
     GrownPost,
@@ -66,15 +64,12 @@ class PublishReport:
 
 async def run_publish_tick(
     *,
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: Sessions,
     targets: Sequence[PublishConfig],
     transport: Transport,
-    actor_names: Mapping[str, str],
     now: datetime | None = None,
 ) -> PublishReport:
-    """Promise what every [[publish]] target is due; one target's failure holds back no other.
-
-    `actor_names` maps actor ids to the names stories show (a digest keeps those it names)."""
+    """Promise what every [[publish]] target is due; one target's failure holds back no other."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     async with sessions() as session:
         state = {row.id: row for row in await list_targets(session=session)}
@@ -86,7 +81,7 @@ async def run_publish_tick(
         try:
             if target.what == "digest":
                 digests += await _promise_digest(
-                    sessions, transport, target, actor_names, row.next_digest_at, now
+                    sessions, transport, target, row.next_digest_at, now
                 )
                 continue
             added = row.watermark or now  # when this output was added (or turned to stories)
@@ -103,7 +98,7 @@ async def run_publish_tick(
 
 
 async def _promise_stories(
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: Sessions,
     transport: Transport,
     target: PublishConfig,
     since: datetime,
@@ -158,7 +153,7 @@ async def _promise_stories(
 
 
 async def _promise_edit(
-    session: AsyncSession,
+    session: Session,
     transport: Transport,
     target: PublishConfig,
     post: GrownPost,
@@ -193,10 +188,9 @@ async def _promise_edit(
 
 
 async def _promise_digest(
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: Sessions,
     transport: Transport,
     target: PublishConfig,
-    actor_names: Mapping[str, str],
     scheduled: datetime | None,
     now: datetime,
 ) -> int:
@@ -210,34 +204,28 @@ async def _promise_digest(
         )
         if watermark is None:
             return 0  # another worker took it
-        page = await select_window(
+        local = scheduled.astimezone(zone)
+        digest = await compose_digest(
             session=session,
             since=max(watermark, now - DIGEST_LOOKBACK),
             until=now,
+            heading=f"Vigía · Venezuela — {local:%d %b, %H:%M}",
+            tz=zone,
+            now=now,
             languages=frozenset(target.languages),
-            limit=DIGEST_SIZE * 3 if target.actors else DIGEST_SIZE,
+            actor_ids=frozenset(target.actors),
+            limit=DIGEST_SIZE,
         )
-        stories = _naming(page.stories, target, actor_names)[:DIGEST_SIZE]
-        if not stories:
+        if digest.message is None:
             return 0
-        local = scheduled.astimezone(zone)
-        heading = f"Vigía · Venezuela — {local:%d %b, %H:%M}"
         await promise(
             session=session,
             transport=transport,
             destination=target.chat,
-            message=digest_message(stories, heading=heading, tz=zone, now=now),
+            message=digest.message,
             kind="digest",
             dedup_key=f"publish:{target.id}:digest:{scheduled.astimezone(UTC).isoformat()}",
             now=now,
         )
     return 1
 
-
-def _naming(
-    stories: Sequence[StoryView], target: PublishConfig, names: Mapping[str, str]
-) -> list[StoryView]:
-    if not target.actors:
-        return list(stories)
-    wanted = {names[actor_id] for actor_id in target.actors if actor_id in names}
-    return [story for story in stories if wanted & set(story.actors)]

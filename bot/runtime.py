@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -66,7 +66,11 @@ class Runtime:
         return self.steering.catalog
 
     async def poll_due(
-        self, *, ids: Sequence[str] | None = None, now: datetime | None = None
+        self,
+        *,
+        ids: Sequence[str] | None = None,
+        now: datetime | None = None,
+        progress: Callable[[SourceReport, int], None] | None = None,
     ) -> list[SourceReport]:
         """Poll the due sources (or exactly `ids`) with this process's resources."""
         return await poll_due(
@@ -78,6 +82,7 @@ class Runtime:
             batches=self.batches,
             ids=ids,
             now=now,
+            progress=progress,
         )
 
     async def store_posts(self, channel: str, entries: Sequence[Entry]) -> SourceReport | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -13,13 +13,16 @@ from bot.digest.rank import rank_stories
 from bot.digest.select import load_stories
 from bot.model import Actor
 from bot.outbox import DeliveryReport, Pacer, Transport, deliver_due, promise
+from bot.telegram.admin import failing_report
 from bot.telegram.buttons import digest_more_button
 from bot.telegram.transport import TelegramTransport
 from storage import alerts, digests
 from storage.alerts import FollowedStory
 from storage.db import Session, Sessions, transaction
+from storage.health import read_checkpoint, write_checkpoint
 from storage.models import Subscriber
 from storage.schedule import next_digest_at, zone_of
+from storage.stories import failing_since
 from storage.subscribers import get_subscriber, subscriber_languages
 from storage.times import as_utc
 
@@ -36,6 +39,8 @@ LOOKBACK = timedelta(hours=24)  # a digest never reaches further back than this
 LATE_GRACE = timedelta(hours=3)
 ALERT_FRESHNESS = timedelta(hours=6)  # an item older than this (a backfill) alerts nobody
 DUE_BATCH = 200
+FAILING_CHECKPOINT = "failing:last_report"  # when the admins were last told of failing sources
+FAILING_EVERY = timedelta(days=1)
 
 
 async def run_digest_tick(
@@ -135,6 +140,42 @@ async def run_alert_tick(
     if promised:
         logger.info("alert tick promised=%d", promised)
     return promised
+
+
+async def run_failing_tick(
+    *,
+    sessions: Sessions,
+    admins: Collection[int],
+    timezone: str,
+    failing_after: timedelta,
+    now: datetime | None = None,
+) -> int:
+    """Once a day, tell the admins in one short message which sources have been failing for
+    longer than `failing_after`; return how many admins were written to.
+
+    The day's report is claimed in the transaction that promises it, so two workers (or a
+    restart) never send it twice.
+    """
+    if not admins:
+        return 0
+    now = as_utc(now or datetime.now(UTC))
+    async with transaction(sessions) as session:
+        last = await read_checkpoint(session=session, name=FAILING_CHECKPOINT)
+        if last is not None and now.timestamp() - last < FAILING_EVERY.total_seconds():
+            return 0
+        failing = await failing_since(session=session, before=now - failing_after)
+        if not failing:
+            return 0  # nothing to say; the next tick looks again
+        await write_checkpoint(session=session, name=FAILING_CHECKPOINT, value=int(now.timestamp()))
+        report = failing_report(failing, hours=int(failing_after.total_seconds() // 3600),
+                                tz=zone_of(timezone), now=now)
+        telegram = TelegramTransport(None)  # admins are Telegram users
+        for chat_id in sorted(admins):
+            await promise(session=session, transport=telegram, destination=str(chat_id),
+                          message=report, kind="admin",
+                          dedup_key=f"failing:{chat_id}:{now:%Y-%m-%d}", now=now)
+    logger.warning("failing sources reported sources=%d admins=%d", len(failing), len(admins))
+    return len(admins)
 
 
 async def run_delivery_tick(

@@ -7,8 +7,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TypeAlias
 
-from sqlalchemy import event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -24,17 +24,32 @@ Engine: TypeAlias = AsyncEngine
 
 
 def create_engine(url: str, **kwargs: object) -> AsyncEngine:
-    """An async engine for `url`; for a SQLite file, its folder is created and pragmas set."""
+    """An async engine for `url`; SQLite gets its pragmas. Nothing is created on disk here:
+    migrating makes a SQLite file's folder (`ensure_sqlite_folder`), so a command that fails
+    leaves no empty database behind."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"timeout": 30})
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)
+
+
+def sqlite_file(url: str | URL) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory ones)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def ensure_sqlite_folder(url: str | URL) -> None:
+    """Make the folder of a SQLite file, so that migrating can create the database."""
+    path = sqlite_file(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
 
 
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
@@ -75,11 +90,3 @@ def on_commit(
     """Call `committed` once the session's transaction commits, `rolled_back` if it does not."""
     event.listen(session.sync_session, "after_commit", lambda _: committed())
     event.listen(session.sync_session, "after_rollback", lambda _: rolled_back())
-
-
-async def schema_version(engine: AsyncEngine) -> str | None:
-    """The Alembic revision the database is at (None before the first migration)."""
-    async with engine.connect() as connection:
-        version = await connection.scalar(text("SELECT version_num FROM alembic_version"))
-    return None if version is None else str(version)
-

@@ -1,29 +1,40 @@
-"""Applies and checks Alembic migrations from code, on the caller's own engine."""
+"""Applies and checks Alembic migrations from code, on the caller's own engine.
+
+The migrations and their Alembic configuration travel inside the package (read through
+importlib.resources), so an installed wheel migrates from any folder.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from importlib.resources import as_file, files
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-ROOT = Path(__file__).resolve().parents[1]
+from storage.db import ensure_sqlite_folder
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
     """The project's Alembic config; with a connection, migrations run on it."""
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
+    with as_file(files("storage") / "alembic.ini") as ini:
+        config = Config(str(ini))
     config.attributes["configure_logger"] = False
     if connection is not None:
         config.attributes["connection"] = connection
     return config
 
 
+def head_revision() -> str | None:
+    """The newest revision the package ships."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the database up to `revision` (head by default)."""
+    """Bring the database up to `revision` (head by default); a SQLite file's folder is made."""
+    ensure_sqlite_folder(engine.url)
     async with engine.begin() as connection:
         await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
 

@@ -249,7 +249,7 @@ class Delivery(SQLModel, table=True):
     transport: str = Field(default="telegram", sa_column=Column(Text, nullable=False))
     # Where the transport sends it: a Telegram chat id ("123", "-100…") or "@channel", a phone…
     destination: str = Field(sa_column=Column(Text, nullable=False))
-    kind: str  # digest | alert | post | edit | …
+    kind: str  # digest | alert | post | edit | admin (the daily report of failing sources)
     dedup_key: str  # e.g. digest:CHAT:2026-11-22T08:00 — a retry writes nothing twice
     part: int = 0
     payload: str = Field(sa_column=Column(Text, nullable=False))  # what the transport sends

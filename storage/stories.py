@@ -54,11 +54,34 @@ async def failing_sources(*, session: AsyncSession) -> list[Source]:
     return list(rows.all())
 
 
-async def collect_stats(*, session: AsyncSession, now: datetime) -> Stats:
-    """Counts for `/stats`."""
+async def failing_since(*, session: AsyncSession, before: datetime) -> list[Source]:
+    """Declared, enabled sources still failing whose last success is older than `before`
+    (or that never succeeded), longest failing first."""
+    rows = await session.scalars(
+        select(Source)
+        .where(
+            col(Source.in_config),
+            col(Source.enabled),
+            or_(col(Source.error_count) > 0, col(Source.disabled_reason).is_not(None)),
+            or_(col(Source.last_success_at).is_(None), col(Source.last_success_at) < before),
+        )
+        .order_by(col(Source.last_success_at).is_not(None), col(Source.last_success_at),
+                  col(Source.id))
+    )
+    return list(rows.all())
+
+
+async def count_failing(*, session: AsyncSession) -> int:
+    """How many declared sources are failing or disabled (what `/stats` calls failing)."""
     failing = await session.scalar(
         select(func.count()).select_from(Source).where(col(Source.in_config), _failing())
     )
+    return int(failing or 0)
+
+
+async def collect_stats(*, session: AsyncSession, now: datetime) -> Stats:
+    """Counts for `/stats`."""
+    failing = await count_failing(session=session)
     declared = await session.scalar(
         select(func.count()).select_from(Source).where(col(Source.in_config))
     )

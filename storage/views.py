@@ -48,11 +48,13 @@ async def window_stories(
     since: datetime,
     until: datetime,
     languages: frozenset[str] = frozenset(),
+    actor_ids: frozenset[str] = frozenset(),
     exclude_sent_to: int | None = None,
 ) -> list[WindowStory]:
     """The stories last seen in (since, until], newest first.
 
-    `languages` keeps stories with at least one item in one of them (empty: all).
+    `languages` keeps stories with at least one item in one of them (empty: all); `actor_ids`
+    those naming one of these actors (empty: all).
     `exclude_sent_to` leaves out what that chat was already sent, unless the story has since
     been reported by more sources.
     """
@@ -73,6 +75,13 @@ async def window_stories(
     if languages:
         query = query.where(
             exists().where(_item.c.story_id == _story.c.id, _item.c.lang.in_(sorted(languages)))
+        )
+    if actor_ids:
+        query = query.where(
+            exists().where(
+                _story_actor.c.story_id == _story.c.id,
+                _story_actor.c.actor_id.in_(sorted(actor_ids)),
+            )
         )
     query = query.order_by(_story.c.last_seen.desc(), _story.c.id.desc())
     return [
@@ -187,13 +196,7 @@ async def story_rows(*, session: AsyncSession, story_ids: Sequence[int]) -> dict
         .order_by(_story_topic.c.topic)
     ):
         topics.setdefault(story_id, []).append(topic)
-    told_in: dict[int, dict[str, int]] = {}
-    for story_id, lang, count in await session.execute(
-        select(_item.c.story_id, _item.c.lang, func.count())
-        .where(_item.c.story_id.in_(ids), _item.c.lang.is_not(None))
-        .group_by(_item.c.story_id, _item.c.lang)
-    ):
-        told_in.setdefault(story_id, {})[lang] = count
+    languages = await _story_languages(session, ids)
     views: dict[int, StoryRow] = {}
     for story_id, title, url, source_count, first, last, score, lang, source_name in stories:
         named = sorted(actors.get(story_id, []), key=lambda pair: (-pair[0], pair[1]))
@@ -210,11 +213,26 @@ async def story_rows(*, session: AsyncSession, story_ids: Sequence[int]) -> dict
             score=score,
             lang=lang,
             actor_weight=named[0][0] if named else 0.0,
-            languages=tuple(
-                sorted(told_in.get(story_id, {}), key=lambda c: (-told_in[story_id][c], c))
-            ),
+            languages=languages.get(story_id, ()),
         )
     return views
+
+
+async def _story_languages(
+    session: AsyncSession, story_ids: Sequence[int]
+) -> dict[int, tuple[str, ...]]:
+    """The languages each story is told in, the most told first."""
+    told_in: dict[int, dict[str, int]] = {}
+    for story_id, lang, count in await session.execute(
+        select(_item.c.story_id, _item.c.lang, func.count())
+        .where(_item.c.story_id.in_(story_ids), _item.c.lang.is_not(None))
+        .group_by(_item.c.story_id, _item.c.lang)
+    ):
+        told_in.setdefault(story_id, {})[lang] = count
+    return {
+        story_id: tuple(sorted(counts, key=lambda code: (-counts[code], code)))
+        for story_id, counts in told_in.items()
+    }
 
 
 async def newest_story_seen(*, session: AsyncSession) -> datetime | None:

@@ -13,11 +13,10 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.config import Settings
+from bot.config import Settings, bundled
 from storage import migrate
 from storage.db import create_engine, sessionmaker
 from tests.databases import fresh_postgres
-from tests.paths import ROOT
 
 # Property tests explore freely on a developer's machine; in CI they replay the same examples,
 # so a red run always means a change, never an unlucky draw. No per-example deadline: a loaded
@@ -27,6 +26,12 @@ hypothesis_settings.register_profile(
 )
 hypothesis_settings.register_profile("dev", deadline=None)
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
+@pytest.fixture(autouse=True)
+def _http_on_a_free_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every service a test starts (also in a subprocess) serves /healthz on a port of its own."""
+    monkeypatch.setenv("BOT_HTTP_PORT", "0")
+
+
 @pytest.fixture
 async def postgres_url() -> AsyncIterator[str]:
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
@@ -80,7 +85,7 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
         fields: dict[str, Any] = {
             "database_url": f"sqlite+aiosqlite:///{tmp_path / 'vigia.db'}",
             "feeds": tmp_path / "feeds.toml",
-            "actors": ROOT / "actors.toml",
+            "actors": bundled("actors.toml"),
         }
         fields.update(overrides)
         return Settings(_env_file=None, **fields)  # type: ignore[call-arg]

@@ -8,16 +8,18 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 
-from bot.cli import poll_once, print_digest, print_stories
-from bot.config import Settings
+from bot.__main__ import main
+from bot.cli import poll_once, print_digest, print_sources, print_stories
+from bot.config import Settings, bundled
 from bot.demo import run_demo
 from tests.feedserver import FeedServer, Route
 from tests.paths import ROOT
-from tests.sample_feeds import EN_FEED, ES_FEED, rss
+from tests.sample_feeds import EN_FEED, ES_FEED, date, rss
 
 
 def run_cli(
@@ -80,6 +82,16 @@ async def test_poll_once_then_stories_and_digest(settings: Settings) -> None:
         await poll_once(settings, only=["vzla-es"], out=again)
         assert again.getvalue().splitlines()[1].split()[1:4] == ["304", "0", "0"]
 
+    table = io.StringIO()
+    assert await print_sources(settings, out=table) == 0
+    rows = {line.split()[0]: line for line in table.getvalue().splitlines()[1:]}
+    assert table.getvalue().split()[:3] == ["source", "status", "last"]
+    assert "failing (404)  never" in rows["down"] and "HTTP 404" in rows["down"]
+    assert "ok (304)" in rows["vzla-es"] and " s ago" in rows["vzla-es"]
+    failing = io.StringIO()
+    await print_sources(settings, failing=True, out=failing)
+    assert [line.split()[0] for line in failing.getvalue().splitlines()[1:]] == ["down"]
+
     stories = io.StringIO()
     assert await print_stories(settings, since="7d", out=stories) == 0
     blocks = stories.getvalue().strip().split("\n\n")
@@ -101,3 +113,131 @@ async def test_demo_shows_folding_a_digest_and_an_actor_answer(settings: Setting
     assert "as 9 stories (2 told by several outlets)" in text
     assert "── /digest" in text and "── /actor maduro" in text
     assert "+1 source" in text
+
+
+def test_tag_explain_keeps_the_json_line_and_says_why() -> None:
+    text = "El Consejo Nacional Electoral (CNE) de Ecuador proclamó a Noboa. La dictature Maduro."
+    plain = run_cli("tag", stdin=text)
+    explained = run_cli("tag", "--explain", stdin=text)
+    assert plain.returncode == explained.returncode == 0, explained.stderr
+    first, *reasons = explained.stdout.splitlines()
+    assert json.loads(first) == json.loads(plain.stdout)
+    assert set(json.loads(first)) == {"relevant", "actors", "topics"}
+    assert [a["id"] for a in json.loads(first)["actors"]] == ["maduro"]
+    assert reasons[0] == "relevant: yes, Venezuelan actor: maduro"
+    assert any("maduro" in r and "distinctive name: 'Maduro'" in r for r in reasons)
+    assert any("cne" in r and "another country's (ecuador)" in r for r in reasons)
+
+
+async def test_actor_leaves_out_stories_where_the_tag_is_only_a_guess(settings: Settings) -> None:
+    feed = [
+        # Venezuela's CNE, named beside Venezuela's people.
+        {"title": "El CNE venezolano fija la fecha", "link": "https://w.example/1", "guid": "w-1",
+         "description": "El CNE venezolano fijó para noviembre las elecciones regionales.",
+         "date": date(3)},
+        # Venezuela is named, but Colombia sits right next to the CNE: whose CNE is it?
+        {"title": "Migrantes y elecciones", "link": "https://w.example/2", "guid": "w-2",
+         "description": "Venezuelan migrants listened as Colombia's president said the CNE "
+         "must act on the campaign fines.", "date": date(2)},
+    ]
+    with FeedServer() as server:
+        server.route("/w.xml", Route(body=rss(feed, lang="es"), etag='"1"'))
+        settings.feeds.write_text(
+            f'[[source]]\nid = "world"\nname = "World"\nurl = "{server.url("/w.xml")}"\n',
+            encoding="utf-8",
+        )
+        assert await poll_once(settings, out=io.StringIO()) == 0
+    digest = io.StringIO()
+    assert await print_digest(settings, since="7d", actor="cne", limit=5, out=digest) == 0
+    assert "El CNE venezolano fija la fecha" in digest.getvalue()
+    assert "Migrantes y elecciones" not in digest.getvalue()
+    stories = io.StringIO()
+    assert await print_stories(settings, since="7d", out=stories) == 0
+    assert "Migrantes y elecciones" in stories.getvalue()  # kept: it is about Venezuela
+
+
+async def test_poll_time_is_the_source_own_not_its_wait_for_a_busy_host(
+    settings: Settings,
+) -> None:
+    with FeedServer() as server:  # one host: its sources are fetched one at a time
+        server.route("/slow.xml", Route(body=rss(ES_FEED, lang="es"), delay=1.5))
+        server.route("/quick.xml", Route(body=rss(EN_FEED, lang="en")))
+        settings.feeds.write_text(
+            f'[[source]]\nid = "slow"\nurl = "{server.url("/slow.xml")}"\n\n'
+            f'[[source]]\nid = "quick"\nurl = "{server.url("/quick.xml")}"\n',
+            encoding="utf-8",
+        )
+        out = io.StringIO()
+        assert await poll_once(settings, out=out) == 0
+    ms = {line.split()[0]: int(line.split()[8]) for line in out.getvalue().splitlines()[1:3]}
+    assert ms["slow"] >= 1500
+    assert ms["quick"] < 1000  # whichever went second waited for the host: not counted
+
+
+def test_commands_from_an_empty_folder(tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("BOT_")}
+
+    def vigia(*args: str, cwd: Path = tmp_path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True,
+                              text=True, cwd=cwd, env=env, timeout=60)
+
+    checked = vigia("feeds", "check")
+    assert checked.returncode == 0 and checked.stdout.startswith("ok, ")
+    assert checked.stderr.count("\n") == 1 and "using the bundled ones" in checked.stderr
+    (tmp_path / "feeds.toml").write_text('[[source]]\nid = "x"\nurl = "nowhere"\n')
+    failed = vigia("poll", "--once")
+    assert failed.returncode == 1 and "feeds.toml:3:" in failed.stderr
+    assert "No actors.toml" in failed.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["feeds.toml"]  # no ./data/ left
+
+    made = vigia("init", "mine")
+    assert made.returncode == 0
+    assert (tmp_path / "mine" / "actors.toml").read_bytes() == bundled("actors.toml").read_bytes()
+    (tmp_path / "mine" / "feeds.toml").write_text("# mine\n", encoding="utf-8")
+    again = vigia("init", "mine")
+    assert "kept " in again.stdout
+    assert (tmp_path / "mine" / "feeds.toml").read_text(encoding="utf-8") == "# mine\n"
+    quiet = vigia("feeds", "check", cwd=tmp_path / "mine")
+    assert quiet.returncode == 0 and quiet.stderr == ""  # its own files: nothing to say
+
+
+
+@pytest.mark.parametrize("command", [["run"], ["poll"], ["feeds", "import"], ["feeds", "export"],
+                                     ["sources"], ["health"], ["init"], ["db", "upgrade"]])
+def test_every_command_has_a_help_page(command: list[str],
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main([*command, "--help"])
+    page = capsys.readouterr().out
+    assert done.value.code == 0 and page.startswith(f"usage: vigia {' '.join(command)}")
+    description = page.split("\n\n")[1]
+    assert len(description.split()) >= 5, page  # says what the command does, not just its name
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.strip() == f"vigia {version('vigia')}"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+async def test_poll_once_shows_progress_on_a_terminal_only(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FeedServer() as server:
+        server.route("/es.xml", Route(body=rss(ES_FEED, lang="es")))
+        settings.feeds.write_text("".join(
+            f'[[source]]\nid = "fuente-{n}"\nurl = "{server.url("/es.xml")}?n={n}"\n\n'
+            for n in range(7)), encoding="utf-8")
+        terminal, piped = _Terminal(), io.StringIO()
+        monkeypatch.setattr(sys, "stderr", terminal)
+        await poll_once(settings, out=io.StringIO())
+        monkeypatch.setattr(sys, "stderr", piped)
+        await poll_once(settings, out=io.StringIO())
+    shown = terminal.getvalue()
+    assert "\rpolled 1/7 sources" in shown and "\rpolled 7/7 sources" in shown
+    assert piped.getvalue() == ""  # a pipe or a log file gets no carriage returns

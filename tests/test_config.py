@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import check_files
-from bot.config import ConfigError, Settings, load_actors, load_sources
-from tests.paths import ROOT
+from bot.config import ConfigError, Settings, bundled, load_actors, load_sources
 
 BROKEN_FEEDS = """\
 [defaults]
@@ -51,8 +50,8 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def test_shipped_files_are_valid() -> None:
-    sources = load_sources(ROOT / "feeds.toml")
-    catalog = load_actors(ROOT / "actors.toml")
+    sources = load_sources(bundled("feeds.toml"))
+    catalog = load_actors(bundled("actors.toml"))
     assert len(sources) >= 15
     assert {s.lang for s in sources} >= {"es", "en", "fr"}
     assert len(catalog.actors) >= 40
@@ -111,6 +110,11 @@ BAD_NAMES = [
     ('aliases = ["Pérez"]', 'surnames = ["PEREZ"]', 'surname "PEREZ" of "b" is an alias of "a"'),
     ('surnames = ["Pérez"]', 'aliases = ["perez"]', 'alias "perez" of "b" already names "a"'),
     ('aliases = ["!!"]', 'aliases = ["Ana B"]', '"!!" of "a" has no letters or digits'),
+    ('aliases = ["CNE"]', 'generic = ["Cne"]', 'generic name "Cne" of "b" already names "a"'),
+    ('generic = ["Fiscalía"]', 'generic = ["FISCALIA"]', 'generic name "FISCALIA" of "b" already names "a"'),
+    ('generic = ["Fiscalía"]', 'aliases = ["fiscalia"]', 'alias "fiscalia" of "b" already names "a"'),
+    ('aliases = ["Lula"]', 'distinctive = ["LULA"]', 'surname "LULA" of "b" is an alias of "a"'),
+    ('distinctive = ["?"]', 'aliases = ["Ana B"]', '"?" of "a" has no letters or digits'),
 ]
 
 
@@ -140,10 +144,10 @@ name = "Actor B"
 
 
 def test_feeds_check_prints_ok_or_every_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert check_files(ROOT / "feeds.toml", ROOT / "actors.toml") == 0
+    assert check_files(bundled("feeds.toml"), bundled("actors.toml")) == 0
     assert capsys.readouterr().out.startswith("ok, ")
     broken = write(tmp_path, "feeds.toml", BROKEN_FEEDS)
-    assert check_files(broken, ROOT / "actors.toml") == 1
+    assert check_files(broken, bundled("actors.toml")) == 1
     out = capsys.readouterr().out
     assert out.count(f"{broken}:") == 6
     assert "nothing was changed" in out
@@ -216,11 +220,11 @@ def test_publish_tables_are_checked_with_file_and_line(
     # The actor ids are checked against actors.toml by `feeds check`, with a suggestion.
     fixed = write(tmp_path, "ok.toml", BROKEN_PUBLISH.split("[[publish]]")[0]
                   + "[[publish]]" + BROKEN_PUBLISH.split("[[publish]]")[3])
-    assert check_files(fixed, ROOT / "actors.toml") == 1
+    assert check_files(fixed, bundled("actors.toml")) == 1
     out = capsys.readouterr().out
     assert f'{fixed}:8: [[publish]] "solo-maduro" names actor "madurro"' in out
     assert 'did you mean "maduro"?' in out
     good = write(tmp_path, "good.toml", BROKEN_PUBLISH.split("[[publish]]")[0]
                  + '[[publish]]\nid = "es"\nchat = "@vigia_es"\nactors = ["maduro"]\n')
-    assert check_files(good, ROOT / "actors.toml") == 0
+    assert check_files(good, bundled("actors.toml")) == 0
     assert "1 sources, 1 channel outputs" in capsys.readouterr().out

@@ -90,7 +90,6 @@ async def tick(runtime: Runtime, transport: TelegramTransport, now: datetime) ->
         sessions=runtime.sessions,
         targets=runtime.publish,
         transport=transport,
-        actor_names={actor.id: actor.name for actor in runtime.catalog.actors},
         now=now,
     )
 
@@ -260,7 +259,8 @@ async def test_a_chat_that_refuses_the_bot_is_reported_and_not_retried(
         assert sum(fake.requests.values()) == asked  # nothing more was tried
 
         answer = await answer_feeds(
-            sessions=runtime.sessions, admins=frozenset({ADMIN}), user_id=ADMIN
+            sessions=runtime.sessions, admins=frozenset({ADMIN}), user_id=ADMIN,
+            timezone="America/Caracas",
         )
         shown = "\n".join(parse_telegram_html(text).text for text in answer.texts)
         assert "canal-principal → @vigia_venezuela — stopped: 400 Need administrator rights" in shown
@@ -312,7 +312,9 @@ async def test_a_channel_digest_goes_out_at_its_times(
 ) -> None:
     feeds.write_text(
         '[[publish]]\nid = "resumen"\nchat = "@vigia_venezuela"\nwhat = "digest"\n'
-        'times = ["08:00", "20:00"]\ntimezone = "America/Caracas"\n',
+        'times = ["08:00", "20:00"]\ntimezone = "America/Caracas"\n\n'
+        '[[publish]]\nid = "resumen-maduro"\nchat = "@solo_maduro"\nwhat = "digest"\n'
+        'times = ["08:00", "20:00"]\nactors = ["maduro"]\n',
         encoding="utf-8",
     )
     async with process(settings, fake) as (runtime, transport):
@@ -325,13 +327,17 @@ async def test_a_channel_digest_goes_out_at_its_times(
         async with transaction(runtime.sessions) as session:
             await add_story(session, title="Resumen: la oposición marcha", seen=due - timedelta(hours=1),
                             sources=("cocuyo", "wire"))
+            await add_story(session, title="Maduro habla", seen=due - timedelta(hours=2),
+                            sources=("cocuyo",), actors=("maduro",))
         assert (await tick(runtime, transport, due - timedelta(minutes=1))).digests == 0
-        assert (await tick(runtime, transport, due + timedelta(seconds=20))).digests == 1
+        assert (await tick(runtime, transport, due + timedelta(seconds=20))).digests == 2
         assert (await tick(runtime, transport, due + timedelta(seconds=50))).digests == 0
         await deliver(runtime, transport, due + timedelta(minutes=1))
     [digest] = fake.messages_to(CHANNEL)
     assert digest.visible.startswith("Vigía · Venezuela — ")
-    assert "1. Resumen: la oposición marcha" in digest.visible
+    assert "Resumen: la oposición marcha" in digest.visible and "Maduro habla" in digest.visible
+    [maduro] = fake.messages_to(-1001500000002)
+    assert "1. Maduro habla" in maduro.visible and "oposición" not in maduro.visible
 
 
 

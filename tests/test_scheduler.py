@@ -11,16 +11,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import Settings, load_actors
+from bot.config import Settings, bundled, load_actors
 from bot.model import Actor
-from bot.scheduler import run_alert_tick, run_digest_tick
+from bot.scheduler import run_alert_tick, run_digest_tick, run_failing_tick
 from bot.telegram.render import TelegramPart
 from bot.telegram.transport import TelegramTransport
 from bot.whatsapp.transport import WhatsAppTransport, chat_of
 from storage.db import Sessions, sessionmaker, transaction
-from storage.models import Delivery, Item, SentStory, Story, Subscriber
+from storage.models import Delivery, Item, SentStory, Source, Story, Subscriber
 from storage.subscribers import follow, subscribe, update_settings
-from tests.paths import ROOT
 from tests.sample_stories import add_story, seed_catalog
 
 START = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)  # 07:00 in Caracas
@@ -42,7 +41,7 @@ async def runtime(
 ) -> AsyncIterator[Runtime]:
     runtime = Runtime(
         sessions=sessionmaker(engine),
-        actors=load_actors(ROOT / "actors.toml").actors,
+        actors=load_actors(bundled("actors.toml")).actors,
         settings=make_settings(alerts_per_hour=2),
     )
     async with transaction(runtime.sessions) as session:
@@ -60,6 +59,16 @@ def alert_tick(runtime: Runtime, *, now: datetime) -> Awaitable[int]:
         actors=runtime.actors,
         timezone=runtime.settings.timezone,
         alerts_per_hour=runtime.settings.alerts_per_hour,
+        now=now,
+    )
+
+
+def failing_tick(runtime: Runtime, *, admins: frozenset[int], now: datetime) -> Awaitable[int]:
+    return run_failing_tick(
+        sessions=runtime.sessions,
+        admins=admins,
+        timezone=runtime.settings.timezone,
+        failing_after=timedelta(seconds=runtime.settings.failing_after),
         now=now,
     )
 
@@ -317,6 +326,52 @@ async def test_a_backfilled_old_item_alerts_nobody(runtime: Runtime) -> None:
         await add_story(session, title="Seed item", seen=START - timedelta(days=8))
 
     assert await alert_tick(runtime, now=START + timedelta(minutes=1)) == 0
+
+
+async def _source(runtime: Runtime, source_id: str, name: str, *, errors: int,
+                  last_success: datetime | None, error: str | None = None) -> None:
+    async with transaction(runtime.sessions) as session:
+        session.add(Source(id=source_id, name=name, url=f"https://{source_id}.example/feed",
+                           error_count=errors, last_error=error, last_success_at=last_success,
+                           last_status=503 if errors else 200))
+
+
+async def test_admins_hear_once_a_day_of_sources_failing_for_long(runtime: Runtime) -> None:
+    admins = frozenset({11, 12})
+    await _source(runtime, "caido", "Diario <Caído>", errors=9,
+                  last_success=START - timedelta(days=3), error="HTTP 503 <b>down</b>")
+    await _source(runtime, "nunca", "Jamais lu", errors=4, last_success=None,
+                  error="cannot connect")
+    await _source(runtime, "reciente", "Recently down", errors=2,
+                  last_success=START - timedelta(hours=2), error="timeout")
+    await _source(runtime, "sano", "Healthy", errors=0, last_success=START)
+
+    assert await failing_tick(runtime, admins=admins, now=START) == 2
+    reports = await deliveries(runtime, "admin")
+    assert sorted(r.chat_id for r in reports) == [11, 12]
+    text = reports[0].text
+    assert "2 sources failing for more than 24 h" in text
+    assert "Diario &lt;Caído&gt;" in text and "HTTP 503 &lt;b&gt;down&lt;/b&gt;" in text
+    assert "Jamais lu</b> — last read never: cannot connect" in text
+    assert "Recently down" not in text and "Healthy" not in text
+
+    # The same day, and after a restart or on a second worker: nothing more.
+    assert await failing_tick(runtime, admins=admins, now=START + timedelta(hours=5)) == 0
+    assert len(await deliveries(runtime, "admin")) == 2
+    later = START + timedelta(days=1, minutes=1)
+    assert await failing_tick(runtime, admins=admins, now=later) == 2
+    assert len(await deliveries(runtime, "admin")) == 4
+
+
+async def test_no_failing_source_and_no_admin_mean_no_message(runtime: Runtime) -> None:
+    await _source(runtime, "caido", "Caído", errors=9, last_success=START - timedelta(days=3))
+    assert await failing_tick(runtime, admins=frozenset(), now=START) == 0
+    async with transaction(runtime.sessions) as session:
+        row = await session.get(Source, "caido")
+        assert row is not None
+        row.error_count, row.last_success_at = 0, START
+    assert await failing_tick(runtime, admins=frozenset({11}), now=START) == 0
+    assert await deliveries(runtime, "admin") == []
 
 
 async def test_each_subscriber_is_served_on_their_own_transport(runtime: Runtime) -> None:

@@ -93,7 +93,8 @@ async def run_demo(settings: Settings, *, out: TextIO | None = None) -> int:
                 ),
                 file=out,
             )
-    print("\nTo run the real bot, set BOT_TOKEN (from @BotFather) and run `make run`.", file=out)
+    print("\nTo run the real bot, set BOT_TOKEN (from @BotFather) and run `vigia run` "
+          "(`make run` in a checkout).", file=out)
     return 0
 
 

@@ -79,13 +79,14 @@ async def compose_digest(
     tz: ZoneInfo,
     now: datetime,
     languages: frozenset[str] = frozenset(),
+    actor_ids: frozenset[str] = frozenset(),
     offset: int = 0,
     limit: int = PAGE,
     exclude_sent_to: int | None = None,
 ) -> Digest:
     """The best stories last seen in (since, until], from `offset`, as one Message.
 
-    Both the scheduled digest and `/digest` are this page; `exclude_sent_to` leaves out what a
+    The scheduled digest, `/digest` and a channel's digest are this page; `exclude_sent_to` leaves out what a
     chat was already sent (unless more sources reported it since). Its choices (a "more" button)
     are the caller's: each transport pages in its own way.
     """
@@ -94,6 +95,7 @@ async def compose_digest(
         since=since,
         until=until,
         languages=languages,
+        actor_ids=actor_ids,
         limit=limit,
         offset=offset,
         exclude_sent_to=exclude_sent_to,

@@ -54,16 +54,18 @@ def find_actor(actors: Sequence[Actor], query: str) -> ActorLookup:
 
 
 def _full_names(actor: Actor) -> set[str]:
-    return {actor.id, *(fold_phrase(name) for name in (actor.name, *actor.aliases))}
+    # A generic name ("CNE") names one actor in actors.toml, whatever it means in a text.
+    names = (actor.name, *actor.aliases, *actor.generic)
+    return {actor.id, *(fold_phrase(name) for name in names)}
 
 
 def _surnames(actor: Actor) -> set[str]:
-    return {fold_phrase(surname) for surname in actor.surnames}
+    return {fold_phrase(surname) for surname in (*actor.surnames, *actor.distinctive)}
 
 
 def _name_words(actor: Actor) -> set[str]:
     words: set[str] = set()
-    for name in (actor.name, *actor.aliases, *actor.surnames):
+    for name in (actor.name, *actor.aliases, *actor.generic, *actor.surnames, *actor.distinctive):
         words.update(
             word for word in fold_phrase(name).split() if len(word) > 2 and word not in _LINK_WORDS
         )

@@ -35,13 +35,15 @@ async def select_window(
     since: datetime,
     until: datetime,
     languages: frozenset[str] = frozenset(),
+    actor_ids: frozenset[str] = frozenset(),
     limit: int = 10,
     offset: int = 0,
     exclude_sent_to: int | None = None,
 ) -> DigestPage:
     """The best stories last seen in (since, until], ranked at `until`.
 
-    `languages` keeps stories with at least one item in one of them (empty: all).
+    `languages` keeps stories with at least one item in one of them (empty: all); `actor_ids`
+    those naming one of these actors (a channel of one actor's news; empty: all).
     `exclude_sent_to` leaves out what that chat was already sent, unless the story has since
     been reported by more sources: then it comes back marked as a follow-up.
     """
@@ -51,6 +53,7 @@ async def select_window(
         since=since,
         until=until,
         languages=languages,
+        actor_ids=actor_ids,
         exclude_sent_to=exclude_sent_to,
     )
     scored = await _best_scored(session, rows, wanted=offset + limit, until=until)

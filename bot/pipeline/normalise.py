@@ -11,6 +11,7 @@ import xxhash
 
 from bot.model import CleanEntry, Entry, SourceConfig
 from bot.pipeline.dedup import normalise_item
+from bot.pipeline.language import identify_language
 
 MAX_TEXT = 20_000  # characters kept of an item's text; enough for tagging and folding
 FUTURE_SLACK = timedelta(minutes=10)  # a clock a little ahead is not a date from the future
@@ -90,16 +91,10 @@ _KNOWN_TAG = re.compile(
 _BLANKS = re.compile(r"\n{3,}")
 # A link with a plain host (no user, port or IPv6), no spaces: scheme, host, path, query, fragment.
 _SIMPLE_URL = re.compile(r"https?://([A-Za-z0-9.-]+)(/[^?#\s]*)?(?:\?([^#\s]*))?(?:#\S*)?")
-_WORD = re.compile(r"\w+")
 _TRACKING = {
     "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "mc_cid", "mc_eid",
     "igshid", "igsh", "_ga", "_gl", "ref_src", "ref_url", "cmpid", "spm", "ocid", "smid",
     "twclid", "s_cid", "mkt_tok", "__twitter_impression", "at_medium", "at_campaign",
-}
-_LANGUAGE_WORDS = {
-    "es": {"el", "la", "los", "las", "del", "que", "por", "para", "con", "una", "según", "fue"},
-    "en": {"the", "of", "and", "to", "in", "is", "was", "for", "on", "that", "with", "said"},
-    "fr": {"le", "les", "des", "du", "et", "une", "est", "pour", "dans", "qui", "sur", "selon"},
 }
 
 
@@ -177,9 +172,4 @@ def _language(declared: str | None, title: str, text: str) -> str | None:
         code = declared.strip().lower().replace("_", "-").split("-", 1)[0]
         if code:
             return code
-    words = _WORD.findall(f"{title} {text}"[:2000].lower())
-    if not words:
-        return None
-    counts = {lang: sum(1 for w in words if w in vocab) for lang, vocab in _LANGUAGE_WORDS.items()}
-    best = max(counts, key=lambda lang: counts[lang])
-    return best if counts[best] >= 2 else None
+    return identify_language(title, text)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.model import Tagging
-from bot.pipeline.tag import Tagger, TagResult
+from bot.model import ActorTag, Tagging
+from bot.pipeline.tag import CONFIDENT, Tagger, TagResult
 
 # "venezuela": a source that only covers Venezuela, every item counts.
 # "general": a source that covers the world, only items about Venezuela count.
@@ -23,10 +23,19 @@ def is_relevant(*, scope: str, tags: TagResult) -> bool:
 
 def tag_text(tagger: Tagger, text: str, *, title: str = "", scope: str = "general") -> Tagging:
     """Tag an item and judge its relevance: what `vigia tag` prints and the ingest stores."""
-    tags = tagger.tag(text, title=title)
+    tags = tagger.tag(text, title=title, venezuelan_source=scope == "venezuela")
     return Tagging(
         relevant=is_relevant(scope=scope, tags=tags),
         actors=tags.actors,
         topics=tags.topics,
         ambiguous=tags.ambiguous,
     )
+
+
+def confident(actors: tuple[ActorTag, ...]) -> tuple[ActorTag, ...]:
+    """The tags that digests, `/actor` and alerts use: those at or above CONFIDENT.
+
+    The weaker ones (a generic name nearer another country than Venezuela) show in `vigia tag`
+    but reach no subscriber; bench/tagging.py shows how often each confidence is right.
+    """
+    return tuple(tag for tag in actors if tag.confidence >= CONFIDENT)

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from bot.model import CleanEntry, Tagging
 from bot.pipeline import dedup
+from bot.pipeline.relevance import confident
 from storage import bands, items
 from storage.db import Session, on_commit
 
@@ -272,7 +273,7 @@ def _new_item(pending: _NewEntry, story_id: int | None) -> items.NewItem:
         views=entry.views,
         forwarded_from=entry.forwarded_from,
         forwarded_key=entry.forwarded_key,
-        actors=tuple((tag.id, tag.confidence) for tag in pending.tagging.actors),
+        actors=tuple((tag.id, tag.confidence) for tag in confident(pending.tagging.actors)),
         topics=pending.tagging.topics,
         story_keys=_story_keys(entry),
         story_id=story_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import re
 import socket
 import time
@@ -16,7 +17,7 @@ from http import HTTPStatus
 import httpx
 import xxhash
 
-__all__ = ["DEFAULT_USER_AGENT", "FetchError", "Fetched", "Fetcher"]
+__all__ = ["DEFAULT_USER_AGENT", "FetchError", "Fetched", "Fetcher", "host_wait"]
 
 DEFAULT_USER_AGENT = "Vigia/0.1 (+https://github.com/vigia-bot; news monitor)"
 MAX_REDIRECTS = 5
@@ -29,6 +30,9 @@ _ACCEPT = (
 )
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _DECODE_STEP = 256 * 1024  # most bytes one decompression step may produce
+# Seconds the current task spent waiting for a host's turn (another source of the same host
+# was being fetched): a poll's own time is its wall time less this.
+host_wait: contextvars.ContextVar[float] = contextvars.ContextVar("host_wait", default=0.0)
 _MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
 
 
@@ -100,8 +104,10 @@ class Fetcher:
         budget = self._total_timeout
         current = _parse_url(url)
         for _ in range(MAX_REDIRECTS + 1):
+            asked = time.monotonic()
             async with self._lock_for(current.host):
                 started = time.monotonic()  # waiting for the host's turn costs no budget
+                host_wait.set(host_wait.get() + started - asked)
                 hop = await self._request(current, headers, budget)
             budget -= time.monotonic() - started
             if isinstance(hop, httpx.URL):

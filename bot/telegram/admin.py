@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
+from bot.digest.compose import format_time
+from bot.model import Message, Paragraph, Span
 from bot.steering import Reload, Steering
 from bot.telegram import texts
 from bot.telegram.render import pack_messages
@@ -14,9 +17,13 @@ from storage import stories as story_store
 from storage.db import Sessions
 from storage.models import PublishTarget, Source
 from storage.publish import list_targets
+from storage.schedule import zone_of
+from storage.times import as_utc
 
 LIST_LIMIT = 4000  # visible characters of a message of list lines
 MAX_ERROR = 200  # characters of a source's last error shown in /feeds
+REPORT_LINES = 10  # sources named in the daily report of failing sources; /feeds has them all
+REPORT_ERROR = 80  # characters of each one's last error there
 
 
 async def answer_stats(
@@ -57,32 +64,32 @@ async def answer_reload(
 
 
 async def answer_feeds(
-    *, sessions: Sessions, admins: Collection[int], user_id: int | None
+    *, sessions: Sessions, admins: Collection[int], user_id: int | None, timezone: str
 ) -> Reply:
-    """`/feeds`: the failing sources with their last error, and the channel outputs' state."""
+    """`/feeds`: the failing sources with their last success (in `timezone`) and last error, and
+    the channel outputs' state."""
     if not is_admin(admins, user_id):
         return _refuse("feeds")
+    now = datetime.now(UTC)
     async with sessions() as session:
         failing = await story_store.failing_sources(session=session)
         outputs = await list_targets(session=session)
-    texts = _failing_sources(failing)
+    texts = _failing_sources(failing, zone=zone_of(timezone), now=now)
     if outputs:
         texts += _outputs(outputs)
     return Reply(texts=tuple(texts))
 
 
-def _failing_sources(failing: list[Source]) -> list[str]:
+def _failing_sources(failing: list[Source], *, zone: ZoneInfo, now: datetime) -> list[str]:
     if not failing:
         return ["Every source reads fine."]
     lines = []
     for source in failing:
-        error = source.disabled_reason or source.last_error or "disabled"
-        if len(error) > MAX_ERROR:
-            error = error[: MAX_ERROR - 1] + "…"
         status = f", HTTP {source.last_status}" if source.last_status else ""
         lines.append(
             f"• <b>{html.escape(source.name)}</b> (<code>{html.escape(source.id)}</code>)"
-            f" — {source.error_count} errors{status}: {html.escape(error)}"
+            f" — {source.error_count} errors{status}, last read {_when(source, zone, now)}: "
+            f"{html.escape(_error(source, MAX_ERROR))}"
         )
     return pack_messages(
         f"<b>Failing sources</b> · {len(failing)}", lines, separator="\n", limit=LIST_LIMIT
@@ -107,6 +114,35 @@ def _outputs(outputs: list[PublishTarget]) -> list[str]:
     return pack_messages(
         f"<b>Channel outputs</b> · {len(outputs)}", lines, separator="\n", limit=LIST_LIMIT
     )
+
+
+def failing_report(sources: Sequence[Source], *, hours: int, tz: ZoneInfo,
+                   now: datetime) -> Message:
+    """The admins' daily message: sources failing for more than `hours`, in one short text."""
+    plural = "s" if len(sources) != 1 else ""
+    heading = Span(f"Vigía · {len(sources)} source{plural} failing for more than {hours} h", "bold")
+    spans = [heading]
+    for source in sources[:REPORT_LINES]:
+        spans += [
+            Span("\n• "),
+            Span(source.name, "bold"),
+            Span(f" — last read {_when(source, tz, now)}: {_error(source, REPORT_ERROR)}"),
+        ]
+    if len(sources) > REPORT_LINES:
+        spans.append(Span(f"\n… and {len(sources) - REPORT_LINES} more."))
+    spans.append(Span("\nDetails: /feeds"))
+    return Message(blocks=(Paragraph(tuple(spans)),), timezone=tz.key, now=now)
+
+
+def _when(source: Source, tz: ZoneInfo, now: datetime) -> str:
+    if source.last_success_at is None:
+        return "never"
+    return format_time(as_utc(source.last_success_at), tz=tz, now=now)
+
+
+def _error(source: Source, limit: int) -> str:
+    error = source.disabled_reason or source.last_error or "disabled"
+    return error if len(error) <= limit else error[: limit - 1] + "…"
 
 
 def is_admin(admins: Collection[int], user_id: int | None) -> bool:

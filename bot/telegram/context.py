@@ -9,6 +9,8 @@ from typing import Any, TypeAlias, TypeVar
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.config import Settings
+from bot.health import Heartbeats
+from bot.metrics import Metrics
 from bot.model import Actor, Entry
 from bot.outbox import Pacer, Transport
 from bot.pipeline.ingest import SourceReport
@@ -35,6 +37,8 @@ class BotData:
     # are per bot (or per number), so per process here.
     transports: dict[str, Transport] = field(default_factory=dict)
     pacers: dict[str, Pacer] = field(default_factory=dict)
+    metrics: Metrics = field(default_factory=Metrics)
+    heartbeats: Heartbeats = field(default_factory=Heartbeats)
 
 
 # ExtBot[int]: the bot carries AIORateLimiter, whose per-request argument is an int.

@@ -187,7 +187,8 @@ async def on_reload(update: Update, context: VigiaContext) -> None:
 
 async def on_feeds(update: Update, context: VigiaContext) -> None:
     reply = await admin.answer_feeds(
-        sessions=context.sessions, admins=context.settings.admins, user_id=_user(update)
+        sessions=context.sessions, admins=context.settings.admins, user_id=_user(update),
+        timezone=context.settings.timezone,
     )
     await send_reply(update, reply)
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import load_actors
+from bot.config import bundled, load_actors
 from bot.digest.lookup import find_actor
 from bot.model import Actor
-from tests.paths import ROOT
 
-ACTORS = load_actors(ROOT / "actors.toml").actors
+ACTORS = load_actors(bundled("actors.toml")).actors
 
 
 @pytest.mark.parametrize(
@@ -27,6 +26,11 @@ ACTORS = load_actors(ROOT / "actors.toml").actors
         ("cne", "cne"),
         ("tren de aragua", "tren-de-aragua"),
         ("  Chávez  ", "chavez"),
+        # Generic and distinctive names of actors.toml find their actor too.
+        ("Fiscalía", "ministerio-publico"),
+        ("fuerza armada", "fanb"),
+        ("Capriles", "capriles"),
+        ("trump", "trump"),
     ],
 )
 def test_a_name_that_fits_one_actor_finds_it(query: str, actor_id: str) -> None:
@@ -39,7 +43,8 @@ def test_a_name_that_fits_one_actor_finds_it(query: str, actor_id: str) -> None:
 @pytest.mark.parametrize(
     ("query", "actor_ids"),
     [
-        ("Rodríguez", {"delcy-rodriguez", "jorge-rodriguez", "hector-rodriguez"}),
+        # José Luis Rodríguez Zapatero bears it too.
+        ("Rodríguez", {"delcy-rodriguez", "jorge-rodriguez", "hector-rodriguez", "zapatero"}),
         ("lópez", {"leopoldo-lopez", "padrino-lopez"}),
         ("Saab", {"alex-saab", "tarek-william-saab"}),
     ],

@@ -78,6 +78,10 @@ def test_an_entry_without_title_is_titled_by_its_first_words() -> None:
     (None, "The president said that the opposition was in the streets", "en"),
     (None, "Le président a dit que les manifestants sont dans les rues pour la liberté", "fr"),
     (None, "12345", None),
+    # Stop-word counting read these as Spanish and as nothing.
+    (None, "O governo brasileiro disse que não reconhecerá o resultado sem verificação", "pt"),
+    (None, "Die Opposition fordert die Veröffentlichung der Wahlergebnisse in Caracas", "de"),
+    (None, "Maduro: 5-0", None),
 ])
 def test_language(declared: str | None, text: str, lang: str | None) -> None:
     assert normalise_entry(entry(lang=declared, title="", content=text), SOURCE, now=NOW).lang == lang

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import load_actors
+from bot.config import bundled, load_actors
 from bot.model import ActorTag
 from bot.pipeline.relevance import is_relevant, tag_text
 from bot.pipeline.tag import Tagger
-from tests.paths import DATA, ROOT
+from tests.paths import DATA
 
 SEEDS = DATA / "seeds"
-CATALOG = load_actors(ROOT / "actors.toml")
+CATALOG = load_actors(bundled("actors.toml"))
 TAGGER = Tagger(CATALOG.actors, CATALOG.topics)
 
 # text, about Venezuela (kept from a "general" source)?

@@ -10,17 +10,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.config import load_actors
+from bot.config import bundled, load_actors
 from bot.fold import fold_phrase, fold_text
 from bot.model import Actor, Topic
-from bot.pipeline.tag import FULL_MENTION, IN_CONTEXT, TITLED, Tagger
-from tests.paths import DATA, ROOT
+from bot.pipeline.tag import CONFIDENT, DISTINCTIVE, FULL_MENTION, IN_CONTEXT, TITLED, WEAK, Tagger
+from tests.paths import DATA
 
 SEEDS = DATA / "seeds"
 # A sentence ends at . ! ? (or one closing a quotation), but not after an initial like "M.".
 SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)\s+|(?<=[.!?][\"”»])\s+")
 
-CATALOG = load_actors(ROOT / "actors.toml")
+CATALOG = load_actors(bundled("actors.toml"))
 TAGGER = Tagger(CATALOG.actors, CATALOG.topics)
 SEED_TABLE = tomllib.loads((DATA / "tagging_seeds.toml").read_text(encoding="utf-8"))["sentence"]
 
@@ -92,7 +92,7 @@ TRAPS: list[tuple[str, set[str]]] = [
     ("Héctor Rodríguez, gobernador de Miranda, votó", {"hector-rodriguez"}),
     ("La vicepresidenta Rodríguez habló en Caracas", {"delcy-rodriguez"}),
     ("Le gouverneur Rodríguez a voté à Caracas", {"hector-rodriguez"}),
-    ("Jorge Rodríguez habló. Luego Rodríguez anunció el diálogo", {"jorge-rodriguez"}),
+    ("Jorge Rodríguez habló en Caracas. Luego Rodríguez anunció el diálogo", {"jorge-rodriguez"}),
     # Common words are not surnames.
     ("Compré un mango maduro en el mercado", set()),
     ("El mango maduro de Caracas es el mejor", set()),
@@ -197,8 +197,11 @@ CONFIDENCE: list[tuple[str, str, float]] = [
     ("El presidente Maduro habló", "maduro", TITLED),
     ("Le président Maduro a parlé", "maduro", TITLED),
     ("M. Maduro a parlé", "maduro", TITLED),
-    ("Maduro habló en Caracas", "maduro", IN_CONTEXT),
-    ("Maduro spoke to Venezuelans", "maduro", IN_CONTEXT),
+    ("Maduro habló en Caracas", "maduro", DISTINCTIVE),
+    ("Maduro spoke to Venezuelans", "maduro", DISTINCTIVE),
+    ("La dictature Maduro", "maduro", DISTINCTIVE),
+    ("Gil habló en Caracas", "yvan-gil", IN_CONTEXT),
+    ("Gil spoke to Venezuelans", "yvan-gil", IN_CONTEXT),
 ]
 
 
@@ -211,7 +214,7 @@ def test_confidence_says_how_the_actor_was_found(text: str, actor: str, confiden
 
 
 def test_confidences_rank_full_name_above_title_above_context() -> None:
-    assert 1.0 >= FULL_MENTION > TITLED > IN_CONTEXT > 0.0
+    assert 1.0 >= FULL_MENTION > TITLED > DISTINCTIVE > IN_CONTEXT > CONFIDENT > WEAK > 0.0
 
 
 def test_actors_come_in_order_of_first_mention_with_display_names() -> None:

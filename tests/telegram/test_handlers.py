@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from bot.config import Settings
@@ -356,13 +359,17 @@ async def test_stats_for_an_admin(bot: Harness) -> None:
 async def test_feeds_shows_failing_sources_with_their_error(bot: Harness) -> None:
     [fine] = await bot.ask(ADMIN, "/feeds")
     assert "Every source reads fine" in fine.visible
+    read_at = (datetime.now(UTC) - timedelta(days=2)).replace(second=0, microsecond=0)
     async with transaction(bot.runtime.sessions) as session:
         source = await session.get(Source, "wire")
         assert source is not None
         source.error_count, source.last_status = 3, 503
         source.last_error = "HTTP 503 <html>Service Unavailable</html>"
+        source.last_success_at = read_at
     [failing] = await bot.ask(ADMIN, "/feeds")
-    assert "Wire & Co (wire) — 3 errors, HTTP 503" in failing.visible
+    local = read_at.astimezone(ZoneInfo(bot.settings.timezone))
+    assert (f"Wire & Co (wire) — 3 errors, HTTP 503, last read {local.day} "
+            f"{local:%b} {local:%H:%M}") in failing.visible
     assert "<html>Service Unavailable</html>" in failing.visible
 
 

@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from bot.config import bundled
 from tests.fake_telegram import FakeTelegram
 from tests.paths import ROOT
 from tests.telegram.harness import TOKEN
@@ -43,7 +44,7 @@ def test_updates_posted_to_the_webhook_are_answered(fake: FakeTelegram, tmp_path
     env = {
         **os.environ, "BOT_TOKEN": TOKEN, "BOT_TELEGRAM_API_URL": fake.root,
         "BOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'v.db'}",
-        "BOT_FEEDS": str(tmp_path / "feeds.toml"), "BOT_ACTORS": str(ROOT / "actors.toml"),
+        "BOT_FEEDS": str(tmp_path / "feeds.toml"), "BOT_ACTORS": str(bundled("actors.toml")),
         "BOT_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/hook",
         "BOT_WEBHOOK_PORT": str(port), "BOT_WEBHOOK_SECRET": SECRET,
     }
