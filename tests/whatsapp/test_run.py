@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.config import bundled
 from tests.feedserver import FeedServer, Route
 from tests.whatsapp.fake_cloud import Accepted, FakeCloud
 
@@ -88,7 +89,7 @@ def start_service(tmp: Path, fake: FakeCloud, feeds: FeedServer, *, db: Path | N
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
     env.update({
         "BOT_DATABASE_URL": f"sqlite+aiosqlite:///{db}",
-        "BOT_FEEDS": str(tmp / "feeds.toml"), "BOT_ACTORS": str(ROOT / "actors.toml"),
+        "BOT_FEEDS": str(tmp / "feeds.toml"), "BOT_ACTORS": str(bundled("actors.toml")),
         "BOT_HTTP_PORT": str(port), "BOT_POLL_TICK": "1", "BOT_DIGEST_TICK": "1",
         "BOT_WHATSAPP_TOKEN": fake.token, "BOT_WHATSAPP_PHONE_NUMBER_ID": fake.phone_number_id,
         "BOT_WHATSAPP_APP_SECRET": fake.app_secret, "BOT_WHATSAPP_VERIFY_TOKEN": VERIFY,
