@@ -23,11 +23,12 @@ from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker  # noqa: E402
 
 from bench.corpus import make_feeds  # noqa: E402
-from bot.config import Settings, bundled, load_actors  # noqa: E402
 from bot.model import SourceConfig  # noqa: E402
 from bot.pipeline.batch import StoreBatches, store_batched  # noqa: E402
 from bot.pipeline.prepare import PrepareWorkers, prepare_body  # noqa: E402
 from bot.pipeline.tag import Tagger  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from bot.steering import bundled, load_actors  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.db import create_engine, sessionmaker, transaction  # noqa: E402
 from storage.models import Item, Source, Story  # noqa: E402

@@ -29,9 +29,9 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.config import bundled, load_actors  # noqa: E402
 from bot.digest.chart import daily_trend, draw_top, draw_trend  # noqa: E402
 from bot.digest.select import DigestPage, search_stories, select_actor, select_window  # noqa: E402
+from bot.steering import bundled, load_actors  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.db import create_engine, sessionmaker  # noqa: E402
 from storage.stories import actor_story_counts  # noqa: E402

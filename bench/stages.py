@@ -24,13 +24,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.corpus import make_feeds  # noqa: E402
-from bot.config import bundled, load_actors  # noqa: E402
 from bot.model import CleanEntry, Entry, SourceConfig, Tagging  # noqa: E402
 from bot.pipeline import dedup  # noqa: E402
 from bot.pipeline.normalise import normalise_entry  # noqa: E402
 from bot.pipeline.relevance import tag_text  # noqa: E402
 from bot.pipeline.tag import Tagger  # noqa: E402
 from bot.sources.feed import parse_feed  # noqa: E402
+from bot.steering import bundled, load_actors  # noqa: E402
 
 FEEDS, PER_FEED = 200, 50
 NOW = datetime(2025, 1, 1, tzinfo=UTC)  # fixed, so saved outputs compare across runs

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from bot.config import bundled, load_actors
 from bot.fold import fold_text
 from bot.pipeline.relevance import tag_text
 from bot.pipeline.tag import Tagger
+from bot.steering import bundled, load_actors
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "tests" / "data" / "seeds"

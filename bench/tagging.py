@@ -1,6 +1,6 @@
 """How well and how fast the tagger reads the labelled paragraphs, beside the tagger before issue 12.
 
-    python -m bench.tagging [--before REF] [--show]
+    python -m bench.tagging [--before REF] [--show] [--save PATH | --check PATH]
 
 Prints, for the tagger of this tree and for the one at REF (default: the commit before the
 tagging rules of issue 12, read with `git show`), actor precision and recall (micro over
@@ -8,13 +8,18 @@ paragraph × actor, counting the tags at or above CONFIDENT) and relevance accur
 and per kind of trap, on the tuning part and on the held-out part of tests/data/tagging/ apart;
 then how sure each confidence level is, and the speed in µs an entry, both taggers timed in
 turns in the same run. `--show` lists the tuning paragraphs the tagger gets wrong (never the
-held-out ones: nobody tunes on those).
+held-out ones: nobody tunes on those). `--save` pickles everything this tree's tagger says
+(tags, confidences, ambiguous names, relevance, evidence) of the labelled paragraphs, the seed
+articles and the synthetic corpus of bench/corpus.py, read in every way the bot reads an item;
+`--check` says whether the tagger still says exactly that: a change meant only to be faster
+must leave it identical.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import pickle
 import subprocess
 import sys
 import tempfile
@@ -24,16 +29,22 @@ import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
-from bot.config import bundled, load_actors
+from bench.corpus import make_feeds
+from bot.model import SourceConfig
+from bot.pipeline.normalise import normalise_entry
 from bot.pipeline.tag import CONFIDENT, Tagger
+from bot.sources.feed import parse_feed
+from bot.steering import bundled, load_actors
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "tagging"
 SEEDS = ROOT / "tests" / "data" / "seeds"
 BEFORE = "077e965"  # main when issue 12 began
+CORPUS_NOW = datetime(2025, 1, 1, tzinfo=UTC)  # fixed, so saved outputs compare across runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,13 +240,80 @@ def load_before(ref: str) -> tuple[ModuleType, Path]:
     return module, folder / "actors.toml"
 
 
+def corpus_items(feeds: int = 40, per_feed: int = 50) -> list[tuple[str, str]]:
+    """(title, text) of the synthetic corpus's entries, parsed and normalised as the ingest does."""
+    items = []
+    for source, lang, body in make_feeds(feeds, per_feed):
+        config = SourceConfig(
+            id=source, name=source, kind="rss", url="", lang=lang, scope="general"
+        )
+        for entry in parse_feed(body).entries:
+            clean = normalise_entry(entry, config, now=CORPUS_NOW)
+            items.append((clean.title, clean.text))
+    return items
+
+
+def outputs(tagger: Tagger, items: Sequence[tuple[str, str]]) -> list[tuple[object, ...]]:
+    """Everything the tagger says of each item, with and without its title, from a general
+    source and from one that covers only Venezuela, with and without evidence."""
+    said: list[tuple[object, ...]] = []
+    for title, text in items:
+        for head in dict.fromkeys((title, "")):
+            for venezuelan_source in (False, True):
+                for explain in (False, True):
+                    result = tagger.tag(
+                        text, title=head, venezuelan_source=venezuelan_source, explain=explain
+                    )
+                    said.append(
+                        (
+                            tuple((t.id, t.name, t.confidence) for t in result.actors),
+                            result.topics,
+                            result.ambiguous,
+                            result.about_venezuela,
+                            tuple(tuple(e) for e in result.evidence),
+                        )
+                    )
+    return said
+
+
+def save_or_check(tagger: Tagger, *, save: Path | None, check: Path | None) -> None:
+    """`--save` and `--check`: what the tagger says of every item, kept or compared."""
+    items = [("", p.text) for p in load_paragraphs()]
+    items += [("", path.read_text(encoding="utf-8")) for path in sorted(SEEDS.glob("*.txt"))]
+    items += corpus_items()
+    said = outputs(tagger, items)
+    if save is not None:
+        save.write_bytes(pickle.dumps(said))
+        print(f"saved what the tagger says of {len(items)} items ({len(said)} readings) to {save}")
+        return
+    assert check is not None
+    kept = pickle.loads(check.read_bytes())
+    differ = [i for i, (old, new) in enumerate(zip(kept, said, strict=False)) if old != new]
+    if len(kept) != len(said):
+        print(f"outputs DIFFER: {len(kept)} readings saved, {len(said)} now")
+        sys.exit(1)
+    if differ:
+        print(
+            f"outputs DIFFER in {len(differ)} of {len(said)} readings, first: reading {differ[0]}"
+        )
+        print(f"  saved: {kept[differ[0]]}\n  now:   {said[differ[0]]}")
+        sys.exit(1)
+    print(f"outputs identical: {len(said)} readings of {len(items)} items")
+
+
 def main(argv: Iterable[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", default=BEFORE, help="git ref of the tagger to compare with")
     parser.add_argument("--show", action="store_true", help="list the tuning paragraphs read wrong")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--save", type=Path, help="pickle what the tagger says of every item")
+    group.add_argument("--check", type=Path, help="compare it with such a pickle, then stop")
     args = parser.parse_args(list(argv) if argv is not None else None)
 
     catalog = load_actors(bundled("actors.toml"))
+    if args.save or args.check:
+        save_or_check(Tagger(catalog.actors, catalog.topics), save=args.save, check=args.check)
+        return
     taggers: dict[str, object] = {"now": Tagger(catalog.actors, catalog.topics)}
     try:
         module, actors_path = load_before(args.before)

@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from bot.config import ConfigError, Settings
+from bot.logs import redact_tokens
+from bot.settings import SettingError, Settings, load_settings
+from bot.steering import ConfigError
+from storage.db import DatabaseUnavailable
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -26,8 +30,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in error.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
+    except SettingError as error:
+        print(f"Vigía cannot start: {redact_tokens(str(error))}", file=sys.stderr)
+        return 2
+    except DatabaseUnavailable as error:
+        print(f"Vigía cannot start: BOT_DATABASE_URL: {redact_tokens(str(error))}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
+    except Exception:  # the last exit path: still no secret in what is printed
+        print(redact_tokens(traceback.format_exc()), file=sys.stderr, end="")
+        return 1
     return result
 
 
@@ -163,7 +176,7 @@ def _operator_commands(command: _Command) -> None:
 
 def _settings() -> Settings:
     """Settings for a command that reads the steering files; says so when the bundled are used."""
-    settings = Settings()
+    settings = load_settings()
     if settings.using_bundled:
         names = " and ".join(settings.using_bundled)
         print(f"No {names} in {Path.cwd()}: using the bundled one"
@@ -216,8 +229,8 @@ def _digest(args: argparse.Namespace) -> int:
 
 def _tag(args: argparse.Namespace) -> int:
     from bot.cli import print_tagging
-    from bot.config import load_actors
     from bot.pipeline.tag import Tagger
+    from bot.steering import load_actors
 
     catalog = load_actors(_settings().actors)
     tagger = Tagger(catalog.actors, catalog.topics)
@@ -234,13 +247,13 @@ def _feeds_check(args: argparse.Namespace) -> int:
 def _db_upgrade(_args: argparse.Namespace) -> int:
     from bot.cli import upgrade_database
 
-    return asyncio.run(upgrade_database(Settings()))
+    return asyncio.run(upgrade_database(load_settings()))
 
 
 def _health(_args: argparse.Namespace) -> int:
     from bot.cli import check_health
 
-    return asyncio.run(check_health(Settings()))
+    return asyncio.run(check_health(load_settings()))
 
 
 def _stories(args: argparse.Namespace) -> int:
@@ -252,7 +265,7 @@ def _stories(args: argparse.Namespace) -> int:
 def _demo(_args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
-    return asyncio.run(run_demo(Settings()))
+    return asyncio.run(run_demo(load_settings()))
 
 
 def _sources(args: argparse.Namespace) -> int:

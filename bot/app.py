@@ -16,9 +16,9 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, Update
+from telegram.error import InvalidToken
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 
-from bot.config import Settings
 from bot.http import HttpSurface, build_routes
 from bot.logs import configure_logging
 from bot.metrics import DeliveryOutcomes
@@ -26,6 +26,7 @@ from bot.outbox import Pace, Pacer
 from bot.publish import run_publish_tick
 from bot.runtime import Runtime, open_runtime
 from bot.scheduler import run_alert_tick, run_delivery_tick, run_digest_tick, run_failing_tick
+from bot.settings import SettingError, Settings
 from bot.telegram.context import BotData, VigiaApplication, VigiaContext
 from bot.telegram.flood import FloodGate
 from bot.telegram.handlers import register_handlers
@@ -90,13 +91,30 @@ def build_application(
 def run_bot(settings: Settings) -> None:
     """`python -m bot run`: long polling (or a webhook when BOT_WEBHOOK_URL is set) until
     interrupted, then everything closed. Without BOT_TOKEN, WhatsApp alone (`serve_whatsapp`)."""
-    configure_logging(settings.log_level, json_lines=settings.log_format == "json",
-                      secrets=settings.secret_values())
+    configure_logging(settings.log_level, json_lines=settings.log_format == "json")
     if settings.token is None:
         asyncio.run(serve_whatsapp(settings))
         return
+    # PTB logs the rejection with a traceback before raising it; the one line below says it.
+    logging.getLogger("telegram.ext").addFilter(_not_a_rejected_token)
     application = build_application(settings)
     logger.info("starting api=%s admins=%d", settings.telegram_api_url, len(settings.admins))
+    try:
+        _serve(application, settings)
+    except InvalidToken:
+        # PTB's message quotes the token; the traceback would carry it into container logs.
+        raise SettingError(
+            "BOT_TOKEN",
+            "Telegram rejected the token (401 Unauthorized); copy it again from @BotFather "
+            "(/mybots → API Token)",
+        ) from None
+
+
+def _not_a_rejected_token(record: logging.LogRecord) -> bool:
+    return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
+
+
+def _serve(application: VigiaApplication, settings: Settings) -> None:
     if settings.webhook_url is None:
         application.run_polling(allowed_updates=ALLOWED_UPDATES)
         return

@@ -12,16 +12,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from bot.config import (
-    STEERING_FILES,
-    ConfigError,
-    Settings,
-    bundled,
-    check_publish_actors,
-    load_actors,
-    load_feeds,
-    load_sources,
-)
 from bot.durations import parse_window
 from bot.health import check_database
 from bot.model import Actor
@@ -30,6 +20,16 @@ from bot.pipeline.ingest import SourceReport
 from bot.pipeline.relevance import is_relevant
 from bot.pipeline.tag import CONFIDENT, Tagger
 from bot.runtime import open_runtime
+from bot.settings import Settings
+from bot.steering import (
+    STEERING_FILES,
+    ConfigError,
+    bundled,
+    check_publish_actors,
+    load_actors,
+    load_feeds,
+    load_sources,
+)
 from storage import migrate
 from storage.db import Sessions, create_engine
 from storage.items import stories_with_items
@@ -70,6 +70,8 @@ def print_reports(reports: Sequence[SourceReport], *, out: TextIO | None = None)
         "updated",
         "skipped",
         "dup",
+        "bad",
+        "capped",
         "ms",
         "error",
     )
@@ -83,6 +85,8 @@ def print_reports(reports: Sequence[SourceReport], *, out: TextIO | None = None)
             str(r.updated),
             str(r.skipped),
             str(r.duplicates),
+            str(r.invalid),
+            str(r.capped),
             str(r.ms),
             r.error or "",
         )

@@ -1,9 +1,8 @@
-"""Logging set-up: key=value lines (or JSON lines), and no token or secret in any record, ever.
+"""Logging set-up: key=value lines (or JSON lines), and no Telegram bot token in any record, ever.
 
-`configure_logging(level, secrets=…)` installs `TokenFilter` on the root handlers (so records of
-every logger, ours or a library's, are redacted before they are written) and quiets httpx/httpcore,
-whose INFO lines carry request URLs — and Bot API URLs carry the token: `…/bot123456:ABC-DEF…/sendMessage`.
-Secrets of other shapes (the WhatsApp access token, its app secret) are redacted by value.
+`configure_logging(level)` installs `TokenFilter` on the root handlers (so records of every logger,
+ours or a library's, are redacted before they are written) and quiets httpx/httpcore, whose INFO
+lines carry request URLs — and Bot API URLs carry the token: `…/bot123456:ABC-DEF…/sendMessage`.
 """
 
 from __future__ import annotations
@@ -11,26 +10,29 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable
 from datetime import UTC, datetime
+from urllib.parse import quote
 
-__all__ = ["REDACTED", "JsonFormatter", "TokenFilter", "configure_logging", "redact_tokens"]
+__all__ = [
+    "REDACTED",
+    "JsonFormatter",
+    "TokenFilter",
+    "configure_logging",
+    "hide_secrets",
+    "redact_tokens",
+]
 
 REDACTED = "bot[REDACTED]"
 # A bot token is "<bot id>:<35-ish url-safe characters>"; in URLs it follows "bot".
 _TOKEN = re.compile(r"(?:\bbot)?\d{5,}:[A-Za-z0-9_-]{20,}")
-MIN_SECRET = 6  # shorter values would redact ordinary words
-_SECRETS: set[str] = set()  # the process's secrets, by value: one process, one set of settings
+_SECRETS: set[str] = set()  # the values of secret settings, whatever their shape
 _QUIET = ("httpx", "httpcore", "telegram.request", "apscheduler.executors.default",
           "tornado.access")
 
 
-def configure_logging(
-    level: int | str = logging.INFO, *, json_lines: bool = False, secrets: Iterable[str] = ()
-) -> None:
-    """One stream handler with key=value lines (or one JSON object a line), tokens and
-    `secrets` redacted, HTTP client chatter quiet."""
-    _SECRETS.update(secret for secret in secrets if len(secret) >= MIN_SECRET)
+def configure_logging(level: int | str = logging.INFO, *, json_lines: bool = False) -> None:
+    """One stream handler with key=value lines (or one JSON object a line), tokens redacted,
+    HTTP client chatter quiet."""
     root = logging.getLogger()
     root.setLevel(level)
     if not root.handlers:
@@ -48,10 +50,20 @@ def configure_logging(
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+def hide_secrets(*values: str | None) -> None:
+    """Redact these values (a token, a webhook secret, a password) from every line from now on.
+
+    The token pattern alone misses short or odd tokens ("123456:TEST"), so the values
+    themselves are remembered, also as they appear URL-encoded.
+    """
+    for value in values:
+        if value:
+            _SECRETS.update({value, quote(value, safe="")})
+
+
 def redact_tokens(text: str) -> str:
-    """`text` with every Telegram bot token replaced by `bot[REDACTED]`, and every secret given
-    to `configure_logging` by `[REDACTED]`."""
-    for secret in _SECRETS:
+    """`text` with every Telegram bot token and every hidden secret replaced by a placeholder."""
+    for secret in sorted(_SECRETS, key=len, reverse=True):
         if secret in text:
             text = text.replace(secret, "[REDACTED]")
     return _TOKEN.sub(REDACTED, text)

@@ -101,6 +101,8 @@ class ParsedFeed:
     title: str | None = None
     ttl: int | None = None  # seconds, from <ttl> or the channel's own hint
     before: int | None = None  # channel pages: the id for ?before= to read older posts
+    invalid: int = 0  # entries or posts left out for a value out of any sane range
+    capped: int = 0  # older entries left out of a body longer than the entry cap
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -9,22 +10,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.config import (
-    Catalog,
-    ConfigError,
-    Feeds,
-    Settings,
-    check_publish_actors,
-    load_actors,
-    load_feeds,
-)
 from bot.model import Entry, PublishConfig, SourceConfig
 from bot.pipeline.batch import StoreBatches
 from bot.pipeline.ingest import SourceReport, ingest_pushed, poll_due
 from bot.pipeline.prepare import PrepareWorkers
 from bot.pipeline.tag import Tagger
+from bot.settings import Settings
 from bot.sources.fetch import Fetcher
-from bot.steering import Steering
+from bot.steering import (
+    Catalog,
+    ConfigError,
+    Feeds,
+    Steering,
+    check_publish_actors,
+    load_actors,
+    load_feeds,
+)
 from storage import migrate
 from storage.db import Engine, Sessions, create_engine, sessionmaker, transaction
 from storage.models import Actor as ActorRow
@@ -106,18 +107,20 @@ class Runtime:
         """Re-read feeds.toml and actors.toml; keep the last good state if either is broken."""
         self.stamps = _stamps(self.settings)
         problems: list[str] = []
+        # Off the loop: ten thousand sources or actors take seconds to read and build.
         try:
-            catalog = load_actors(self.settings.actors)
+            catalog = await asyncio.to_thread(load_actors, self.settings.actors)
         except ConfigError as error:
             problems += [str(problem) for problem in error.problems]
             catalog = self.steering.catalog
         try:
-            feeds = _load_feeds(self.settings.feeds, catalog)
+            feeds = await asyncio.to_thread(_load_feeds, self.settings.feeds, catalog)
         except ConfigError as error:
             problems += [str(problem) for problem in error.problems]
             feeds = Feeds(self.steering.sources, self.steering.publish)
         if catalog is not self.steering.catalog:  # a catalog that was read is checked: it builds
-            self.workers.reload(catalog, Tagger(catalog.actors, catalog.topics))
+            tagger = await asyncio.to_thread(Tagger, catalog.actors, catalog.topics)
+            self.workers.reload(catalog, tagger)
         self.steering.sources, self.steering.catalog = feeds.sources, catalog
         self.steering.publish = feeds.publish
         await _sync(self.sessions, feeds, catalog)
@@ -137,7 +140,7 @@ async def open_runtime(settings: Settings, *, fetcher: Fetcher | None = None,
     feeds = _load_feeds(settings.feeds, catalog)
     engine = create_engine(settings.database_url)
     own_fetcher = fetcher is None
-    fetcher = fetcher or Fetcher()
+    fetcher = fetcher or Fetcher(allow_private_networks=settings.allow_private_networks)
     tagger = Tagger(catalog.actors, catalog.topics)
     workers = PrepareWorkers(catalog, tagger, workers=settings.prepare_workers)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import TypeAlias
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -50,6 +52,43 @@ def ensure_sqlite_folder(url: str | URL) -> None:
     path = sqlite_file(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened or reached; the reason says which and never the password."""
+
+
+def database_url_problem(url: str) -> str | None:
+    """What is wrong with `url` as Vigía's database, said with what to write; None when usable."""
+    example = "like sqlite+aiosqlite:///data/vigia.db or postgresql+asyncpg://user@host/vigia"
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return f"not a database URL; write one {example}"
+    driver = f"{parsed.get_backend_name()}+{parsed.get_driver_name()}"
+    if driver not in _DRIVERS:
+        return f'the driver "{parsed.drivername}" is not supported; write one {example}'
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        path = Path(parsed.database)
+        if path.is_dir():
+            return f"{path} is a directory; name a file in it, like {path / 'vigia.db'}"
+        folder = next((p for p in (path.parent, *path.parent.parents) if p.exists()), Path("."))
+        if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK) or (
+            path.exists() and not os.access(path, os.R_OK | os.W_OK)
+        ):
+            return f"{path} cannot be written here; choose a path the bot's user may write"
+    return None
+
+
+def password_of(url: str) -> str | None:
+    """The password inside a database URL, to keep out of logs; None when there is none."""
+    try:
+        return make_url(url).password
+    except (ArgumentError, ValueError):
+        return None
+
+
+_DRIVERS = {"sqlite+aiosqlite", "postgresql+asyncpg"}
 
 
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:

@@ -12,9 +12,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.db import ensure_sqlite_folder
+from storage.db import DatabaseUnavailable, ensure_sqlite_folder
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -33,10 +34,24 @@ def head_revision() -> str | None:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the database up to `revision` (head by default); a SQLite file's folder is made."""
+    """Bring the database up to `revision` (head by default); a SQLite file's folder is made.
+
+    Raises DatabaseUnavailable when the database cannot be opened or reached at all.
+    """
     ensure_sqlite_folder(engine.url)
-    async with engine.begin() as connection:
-        await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
+    try:
+        connection = await engine.connect()
+    except (OSError, DBAPIError) as error:
+        where = engine.url.render_as_string(hide_password=True)
+        reason = getattr(error, "orig", None) or error
+        raise DatabaseUnavailable(f"cannot open {where}: {reason}") from None
+    try:
+        async with connection.begin():
+            await connection.run_sync(
+                lambda sync: command.upgrade(alembic_config(sync), revision)
+            )
+    finally:
+        await connection.close()
 
 
 async def check(engine: AsyncEngine) -> None:

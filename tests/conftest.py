@@ -13,7 +13,8 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.config import Settings, bundled
+from bot.settings import Settings
+from bot.steering import bundled
 from storage import migrate
 from storage.db import create_engine, sessionmaker
 from tests.databases import fresh_postgres
@@ -26,10 +27,19 @@ hypothesis_settings.register_profile(
 )
 hypothesis_settings.register_profile("dev", deadline=None)
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
 @pytest.fixture(autouse=True)
 def _http_on_a_free_port(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every service a test starts (also in a subprocess) serves /healthz on a port of its own."""
     monkeypatch.setenv("BOT_HTTP_PORT", "0")
+
+
+@pytest.fixture(autouse=True)
+def loopback_sources(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The feed servers and channel pages of the tests live on 127.0.0.1, which Vigía refuses
+    unless told: every test's Settings (and every CLI it starts) allow private networks."""
+    monkeypatch.setenv("BOT_ALLOW_PRIVATE_NETWORKS", "true")
 
 
 @pytest.fixture

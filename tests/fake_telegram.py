@@ -106,6 +106,15 @@ _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^<>]*?)?)\s*(/?)>")
 _ATTR = re.compile(r"""([a-zA-Z][a-zA-Z0-9_-]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 
 
+def _json_bytes(payload: Any) -> bytes:
+    """The JSON of an answer; text with lone surrogates goes out as \\uXXXX escapes, as JSON
+    allows (and as a client may well receive from the real API)."""
+    try:
+        return json.dumps(payload, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return json.dumps(payload).encode()
+
+
 def utf16_len(text: str) -> int:
     """Length in UTF-16 code units, as Telegram counts: astral characters count twice."""
     return len(text.encode("utf-16-le")) // 2
@@ -704,7 +713,7 @@ class FakeTelegram:
                             "description": f"Internal Server Error: fake failed: {error!r}",
                         },
                     )
-                data = json.dumps(payload, ensure_ascii=False).encode()
+                data = _json_bytes(payload)
                 writer.write(
                     f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\n"
                     "Content-Type: application/json\r\n"

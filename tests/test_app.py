@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
 from bot.app import build_application
-from bot.config import Settings
+from bot.settings import Settings
 from storage.db import transaction
 from storage.models import Item, Subscriber
 from tests.fake_telegram import FakeTelegram, SentMessage

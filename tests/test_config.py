@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import check_files
-from bot.config import ConfigError, Settings, bundled, load_actors, load_sources
+from bot.settings import Settings
+from bot.steering import ConfigError, bundled, load_actors, load_sources
+from tests.commands import run_cli
 
 BROKEN_FEEDS = """\
 [defaults]
@@ -174,6 +176,84 @@ def test_a_malformed_address_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_sources(path)
     assert caught.value.problems[0].line == 3
+
+
+def test_intervals_outside_one_minute_to_seven_days_are_refused_with_their_line(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, "feeds.toml", """\
+[[source]]
+id = "para-siempre"
+url = "https://lento.example/feed/"
+interval = "999999d"
+
+[[source]]
+id = "sin-respiro"
+url = "https://rapido.example/feed/"
+min_interval = "20s"
+interval = "30s"
+""")
+    with pytest.raises(ConfigError) as caught:
+        load_sources(path)
+    text = str(caught.value)
+    assert f"{path}:4: interval above 7d" in text
+    assert f"{path}:9: min_interval below 1m" in text and f"{path}:10: interval below 1m" in text
+
+
+def test_a_source_with_several_problems_reports_all_of_them(tmp_path: Path) -> None:
+    path = write(tmp_path, "feeds.toml", """\
+[[source]]
+id = "doble"
+url = "https://uno.example/feed/"
+
+[[source]]
+id = "doble"
+url = "ftp://dos.example/feed"
+lang = "español"
+""")
+    with pytest.raises(ConfigError) as caught:
+        load_sources(path)
+    text = str(caught.value)
+    assert f'{path}:5: duplicate source id "doble" (first at line 1)' in text
+    assert f"{path}:7:" in text and "not an http(s) address" in text
+    assert f"{path}:8:" in text and "not a language code" in text
+
+
+def test_aliases_that_would_tag_ordinary_sentences_are_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "actors.toml", """\
+[[actor]]
+id = "gobierno"
+name = "Gobierno de Venezuela"
+aliases = ["la", "el", "the", "de", "a", "les"]
+
+[[actor]]
+id = "onu"
+name = "Naciones Unidas"
+aliases = ["UN", "ONU", "US"]
+
+[[actor]]
+id = "x"
+name = "the"
+""")
+    with pytest.raises(ConfigError) as caught:
+        load_actors(path)
+    problems = [p for p in caught.value.problems]
+    refused = {p.message.split('"')[1] for p in problems if p.line == 4}
+    assert refused == {"la", "el", "the", "de", "a", "les"}
+    assert all("common word" in p.message or "too short" in p.message for p in problems)
+    assert any(p.line == 13 and 'name "the"' in p.message for p in problems)
+    assert not any(p.line in (7, 8, 9) for p in problems)  # acronyms in capitals stay
+
+
+def test_a_huge_alias_is_refused_before_the_tagger_sees_it(tmp_path: Path) -> None:
+    # pyahocorasick crashed the process (signal 11) freeing an automaton with a 1 MB alias.
+    huge = "Maduro " * 150_000
+    actors = write(tmp_path, "actors.toml", f'[[actor]]\nid = "maduro"\nname = "Nicolás Maduro"\n'
+                                             f'aliases = ["{huge}"]\n')
+    done = run_cli("feeds", "check", str(bundled("feeds.toml")), "--actors", str(actors))
+    assert done.returncode == 1, done.stderr
+    assert f"{actors}:4:" in done.stdout and "1,049,999 characters long" in done.stdout
+    assert len(done.stdout) < 2_000  # the alias itself is not echoed back
 
 
 BROKEN_PUBLISH = """\

@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import Settings, bundled, load_actors
 from bot.model import Actor
 from bot.scheduler import run_alert_tick, run_digest_tick, run_failing_tick
+from bot.settings import Settings
+from bot.steering import bundled, load_actors
 from bot.telegram.render import TelegramPart
 from bot.telegram.transport import TelegramTransport
 from bot.whatsapp.transport import WhatsAppTransport, chat_of

@@ -13,8 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TextIO
 
-from bot.config import Settings
 from bot.runtime import open_runtime
+from bot.settings import Settings
 from storage.stories import most_named_actors, story_totals
 
 FEEDS = Path(__file__).resolve().parent
@@ -37,6 +37,8 @@ async def run_demo(settings: Settings, *, out: TextIO | None = None) -> int:
             update={
                 "database_url": f"sqlite+aiosqlite:///{work / 'demo.db'}",
                 "feeds": work / "feeds.toml",
+                # The sample outlets are served on 127.0.0.1, which a real run refuses.
+                "allow_private_networks": True,
             }
         )
         print(

@@ -9,12 +9,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from bot.config import Settings
 from bot.model import Entry, SourceConfig
 from bot.pipeline.batch import StoreBatches, store_batched
 from bot.pipeline.mark import Polled, mark_failed
 from bot.pipeline.prepare import Prepared, PrepareWorkers
 from bot.pipeline.stories import STORY_WINDOW, NearDuplicates, SourceEntries, Stored
+from bot.settings import Settings
 from bot.sources.channel import ChannelError, read_channel
 from bot.sources.feed import FeedError
 from bot.sources.fetch import Fetcher, FetchError, host_wait
@@ -42,6 +42,8 @@ class SourceReport:
     skipped: int = 0  # not about Venezuela
     duplicates: int = 0  # already stored, unchanged
     joined: int = 0  # new items that joined an existing story
+    invalid: int = 0  # entries left out for a value no reader could take
+    capped: int = 0  # older entries left out of a read longer than the entry cap
     ms: int = 0
     error: str | None = None
     new_items: tuple[StoredItem, ...] = ()  # what alerts, channel posts and transports take on
@@ -60,6 +62,7 @@ class SourceRead:
     body_hash: str | None = None
     max_age: int | None = None
     newest_post: int | None = None
+    invalid: int = 0  # channel posts left out for an id out of Telegram's range
 
 
 async def poll_due(
@@ -86,16 +89,20 @@ async def poll_due(
 
     async def refresh(row: Source) -> SourceReport:
         async with limit:
-            report = await refresh_source(
-                row,
-                config=configs.get(row.id) or _config_of(row),
-                sessions=sessions,
-                fetcher=fetcher,
-                web_root=settings.telegram_web_url,
-                workers=workers,
-                batches=batches,
-                now=now,
-            )
+            try:
+                report = await refresh_source(
+                    row,
+                    config=configs.get(row.id) or _config_of(row),
+                    sessions=sessions,
+                    fetcher=fetcher,
+                    web_root=settings.telegram_web_url,
+                    workers=workers,
+                    batches=batches,
+                    now=now,
+                )
+            except Exception as error:  # even recording the failure failed: the others go on
+                logger.exception("source=%s poll not recorded", row.id)
+                report = SourceReport(source_id=row.id, error=f"{type(error).__name__}: {error}")
         if progress is not None:
             progress(report, len(due))
         return report
@@ -160,7 +167,12 @@ async def fetch_source(row: Source, *, fetcher: Fetcher, web_root: str) -> Sourc
             url=row.url or None,
             recheck=True,
         )
-        return SourceRead(status=200, entries=tuple(channel.entries), newest_post=channel.newest)
+        return SourceRead(
+            status=200,
+            entries=tuple(channel.entries),
+            newest_post=channel.newest,
+            invalid=channel.invalid,
+        )
     fetched = await fetcher.fetch(
         row.url, etag=row.etag, last_modified=row.last_modified, body_hash=row.body_hash
     )
@@ -190,7 +202,12 @@ async def prepare_read(
     if read.body is not None:
         return await workers.body(config, read.body, url=read.url, now=now)
     if read.entries is not None:
-        return await workers.entries(config, read.entries, now=now)
+        prepared = await workers.entries(config, read.entries, now=now)
+        return replace(
+            prepared,
+            entries=prepared.entries + read.invalid,
+            invalid=prepared.invalid + read.invalid,
+        )
     return Prepared(SourceEntries(config.id, now, ()), entries=0, skipped=0)
 
 
@@ -271,6 +288,8 @@ def _report(source_id: str, status: int, prepared: Prepared, stored: Stored) -> 
         skipped=prepared.skipped,
         duplicates=stored.duplicates,
         joined=stored.joined,
+        invalid=prepared.invalid,
+        capped=prepared.capped,
         new_items=stored.items,
     )
 

@@ -12,22 +12,30 @@ import xxhash
 from bot.model import CleanEntry, Entry, SourceConfig
 from bot.pipeline.dedup import normalise_item
 from bot.pipeline.language import identify_language
+from bot.text import neutralise_controls
 
 MAX_TEXT = 20_000  # characters kept of an item's text; enough for tagging and folding
+MAX_MARKUP = 2**20  # characters of an item's markup read; far more than MAX_TEXT needs
+MAX_TITLE = 2_000  # characters of a title's markup read; a title is a line, not a page
+MAX_KEY = 500  # characters of an entry's id kept as is; longer ids are stored as their hash
+MAX_COUNT = 2**63 - 1  # the largest count a database column holds
+EARLIEST_YEAR = 1900  # an earlier date is no news date
 FUTURE_SLACK = timedelta(minutes=10)  # a clock a little ahead is not a date from the future
 
 
 def normalise_entry(entry: Entry, source: SourceConfig, *, now: datetime) -> CleanEntry:
     """Clean one entry: what every later stage reads."""
-    text = html_to_text(entry.content)[:MAX_TEXT]
-    title = _one_line(_strip_tags(entry.title, only_known_tags=True))
+    text = neutralise_controls(html_to_text(entry.content[:MAX_MARKUP])[:MAX_TEXT])
+    title = neutralise_controls(
+        _one_line(_strip_tags(entry.title[:MAX_TITLE], only_known_tags=True))
+    )
     if not title:
         title = _first_words(text, 120)
     if text == title:
         text = ""
     url = entry.url.strip() if entry.url else None
     return CleanEntry(
-        key=entry.key,
+        key=entry.key if len(entry.key) <= MAX_KEY else _long_key(entry.key),
         url=url,
         canonical_url=canonical_url(url) if url else None,
         title=title,
@@ -35,9 +43,9 @@ def normalise_entry(entry: Entry, source: SourceConfig, *, now: datetime) -> Cle
         published_at=_published(entry.published_at, now),
         lang=_language(entry.lang or source.lang, title, text),
         text_hash=text_hash(title, text),
-        author=entry.author,
-        views=entry.views,
-        forwarded_from=entry.forwarded_from,
+        author=_outside(entry.author),
+        views=entry.views if entry.views is not None and 0 <= entry.views <= MAX_COUNT else None,
+        forwarded_from=_outside(entry.forwarded_from),
         forwarded_key=entry.forwarded_key,
         preview_url=canonical_url(entry.preview_url) if entry.preview_url else None,
     )
@@ -80,14 +88,20 @@ def text_hash(title: str, text: str) -> str:
     return xxhash.xxh3_128_hexdigest(normalise_item(title, text).encode())
 
 
-_INVISIBLE = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>", re.I | re.S)
-_BREAK = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|/blockquote|/tr|hr)\b[^>]*>", re.I)
-_TAG = re.compile(r"<[^>]*>")
-_KNOWN_TAG = re.compile(
-    r"</?(?:a|abbr|b|big|br|cite|code|del|div|em|font|h[1-6]|i|img|ins|mark|p|q|s|small|span"
-    r"|strong|sub|sup|u)\b[^>]*>",
-    re.I,
+# Markup is read by one forward scan: linear whatever the input, where patterns such as
+# <[^>]*> go quadratic on many "<" without ">" and HTML parsers go quadratic on deep nesting.
+_TAG_START = re.compile(r"<(?:/?[A-Za-z]|!--)")
+_TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)")
+_HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template"})
+_BREAK_TAGS = frozenset({"br", "hr"})
+_BREAK_END_TAGS = frozenset(
+    {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr"}
 )
+_KNOWN_TAGS = frozenset(
+    "a abbr b big br cite code del div em font h1 h2 h3 h4 h5 h6 i img ins mark p q s small "  # noqa: SIM905
+    "span strong sub sup u".split()
+)
+_HIDDEN_END = {name: re.compile(rf"</{name}\s*>", re.I) for name in _HIDDEN_TAGS}
 _BLANKS = re.compile(r"\n{3,}")
 # A link with a plain host (no user, port or IPv6), no spaces: scheme, host, path, query, fragment.
 _SIMPLE_URL = re.compile(r"https?://([A-Za-z0-9.-]+)(/[^?#\s]*)?(?:\?([^#\s]*))?(?:#\S*)?")
@@ -122,12 +136,52 @@ def _http_parts(url: str) -> tuple[str, int | None, str, str] | None:
 
 
 def _strip_tags(value: str, *, only_known_tags: bool) -> str:
-    if "<" not in value and "&" not in value:
-        return value
-    value = _INVISIBLE.sub(" ", value)
-    value = _BREAK.sub("\n", value)
-    value = (_KNOWN_TAG if only_known_tags else _TAG).sub("", value)
-    return html.unescape(value)
+    """Text without tags (only HTML's own with `only_known_tags`), entities decoded, breaks kept."""
+    if "<" not in value:
+        return html.unescape(value) if "&" in value else value
+    out: list[str] = []
+    pos = 0
+    close = -1  # the next ">" at or after the tag being read; found once, reused while ahead
+    while True:
+        found = _TAG_START.search(value, pos)  # a "<" that opens no tag stays as text
+        if found is None:
+            break
+        start = found.start()
+        if value.startswith("<!--", start):
+            end = value.find("-->", start + 4)
+            out.append(value[pos:start])
+            pos = len(value) if end < 0 else end + 3
+            continue
+        name = _TAG_NAME.match(value, start)
+        assert name is not None  # _TAG_START saw its first letter
+        if close < start:
+            close = value.find(">", start)
+            if close < 0:
+                break  # no ">" anywhere further: the rest is text
+        tag = name.group(1).lower()
+        ending = value[start + 1] == "/"
+        if only_known_tags and tag not in _KNOWN_TAGS:
+            out.append(value[pos : close + 1])
+            pos = close + 1
+            continue
+        out.append(value[pos:start])
+        pos = close + 1
+        if tag in _HIDDEN_TAGS and not ending:
+            hidden_end = _HIDDEN_END[tag].search(value, pos)
+            pos = len(value) if hidden_end is None else hidden_end.end()
+            out.append(" ")
+        elif tag in _BREAK_TAGS or (ending and tag in _BREAK_END_TAGS):
+            out.append("\n")
+    out.append(value[pos:])
+    return html.unescape("".join(out))
+
+
+def _outside(value: str | None) -> str | None:
+    return neutralise_controls(value) if value else value
+
+
+def _long_key(key: str) -> str:
+    return "hash:" + xxhash.xxh3_128_hexdigest(key.encode("utf-8", "surrogatepass"))
 
 
 def _tidy(value: str) -> str:
@@ -162,7 +216,12 @@ def _published(value: datetime | None, now: datetime) -> datetime:
         return now
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    value = value.astimezone(UTC)
+    try:
+        value = value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return now  # "9999-12-31T23:59:59-23:59" is past the last instant a date can hold
+    if value.year < EARLIEST_YEAR:
+        return now  # year 1 is no news date, and windows before it cannot be computed
     # A date in the future would pin the item to the top of every digest until then.
     return now if value > now + FUTURE_SLACK else value
 

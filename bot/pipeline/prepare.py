@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 
-from bot.config import Catalog
 from bot.model import Entry, SourceConfig
 from bot.pipeline import dedup
 from bot.pipeline.normalise import normalise_entry
@@ -20,6 +19,7 @@ from bot.pipeline.relevance import tag_text
 from bot.pipeline.stories import SourceEntries
 from bot.pipeline.tag import Tagger
 from bot.sources.feed import parse_feed
+from bot.steering import Catalog
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,9 @@ class Prepared:
     batch: SourceEntries
     entries: int  # as read
     skipped: int  # not about Venezuela
-    ttl: int | None = None  # the feed's own <ttl>, minutes
+    ttl: int | None = None  # the feed's own <ttl>, seconds
+    invalid: int = 0  # entries left out for a value no reader could take (counted, not stored)
+    capped: int = 0  # older entries left out of a read longer than the entry cap
 
 
 def prepare_entries(
@@ -49,10 +51,18 @@ def prepare_entries(
     Most entries of a read are already stored, and storing fingerprints only the new ones:
     fingerprinting all ahead pays only where a spare process does it (a worker).
     """
-    clean = [normalise_entry(entry, config, now=now) for entry in entries]
     relevant = []
-    for entry in clean:
-        tagging = tag_text(tagger, entry.text, title=entry.title, scope=config.scope)
+    clean = invalid = 0
+    for raw in entries:
+        try:
+            entry = normalise_entry(raw, config, now=now)
+            tagging = tag_text(tagger, entry.text, title=entry.title, scope=config.scope)
+        except (ValueError, OverflowError, UnicodeError, RecursionError) as error:
+            # One entry no stage can read must not cost the source its other entries.
+            logger.warning("source=%s entry skipped: %s", config.id, type(error).__name__)
+            invalid += 1
+            continue
+        clean += 1
         if tagging.relevant:
             relevant.append((entry, tagging))
     fingerprints = (
@@ -60,8 +70,9 @@ def prepare_entries(
     )
     return Prepared(
         batch=SourceEntries(config.id, now, tuple(relevant), fingerprints),
-        entries=len(clean),
-        skipped=len(clean) - len(relevant),
+        entries=clean + invalid,
+        skipped=clean - len(relevant),
+        invalid=invalid,
     )
 
 
@@ -77,7 +88,13 @@ def prepare_body(
     """parse, then `prepare_entries`; raises FeedError for a body that is not a feed."""
     feed = parse_feed(body, url=url)
     prepared = prepare_entries(tagger, config, feed.entries, now=now, prints=prints)
-    return replace(prepared, ttl=feed.ttl)
+    return replace(
+        prepared,
+        ttl=feed.ttl,
+        entries=prepared.entries + feed.invalid,
+        invalid=prepared.invalid + feed.invalid,
+        capped=feed.capped,
+    )
 
 
 class PrepareWorkers:

@@ -64,6 +64,7 @@ WEAK = 0.4
 CONFIDENT = 0.5
 
 VENEZUELA = ""  # the country label of a Venezuela word, beside foreign countries' names
+_NOT_FOUND = (0.0, 0)  # (confidence, first mention) of an actor not tagged yet
 
 # What an explanation calls each piece of evidence.
 RULE_ALIAS = "alias"
@@ -110,15 +111,24 @@ class TagResult:
     evidence: tuple[Evidence, ...] = ()
 
 
+# TagResult is frozen: its generated __init__ sets each field through object.__setattr__, which
+# costs about a µs an item. The tagger fills the slots with their own setters (Tagger._result).
+_SET_ACTORS, _SET_TOPICS, _SET_AMBIGUOUS, _SET_ABOUT, _SET_EVIDENCE = (
+    getattr(TagResult, name).__set__
+    for name in ("actors", "topics", "ambiguous", "about_venezuela", "evidence")
+)
+
+
 class Tagger:
     """Built once from the actors and topics of actors.toml; then tags any number of items."""
 
     __slots__ = (
-        "_actor_tags",
         "_actors",
         "_automaton",
+        "_full_tags",
         "_own_names",
         "_own_titles",
+        "_tags_at",
         "_titles",
         "_topic_ids",
         "_topics",
@@ -154,11 +164,11 @@ class Tagger:
         self._topic_ids = tuple(topic.id for topic in self._topics)
         self._venezuelan = frozenset(i for i, actor in enumerate(self._actors) if actor.venezuelan)
         # Tags are immutable: one per actor and confidence serves every item.
-        self._actor_tags = {
-            (index, confidence): ActorTag(actor.id, actor.name, confidence)
-            for index, actor in enumerate(self._actors)
+        self._tags_at = {
+            confidence: tuple(ActorTag(a.id, a.name, confidence) for a in self._actors)
             for confidence in (FULL_MENTION, TITLED, DISTINCTIVE, IN_CONTEXT, WEAK)
         }
+        self._full_tags = self._tags_at[FULL_MENTION]
 
     @property
     def actors(self) -> tuple[Actor, ...]:
@@ -182,19 +192,62 @@ class Tagger:
             item, head_end = fold_titled(title, text)  # the space they share starts the body
         else:
             item, head_end = fold_text(text), 0
-        cased, folded = item.cased, item.folded
         evidence: list[Evidence] | None = [] if explain else None
+        topics, excluded, spans, marks = self._scan(item)
+        # Where countries are named is worked out only when it is needed: the venue test of
+        # each place costs more than the rest of an item's scan.
+        countries = None if evidence is None else _countries(item, marks, evidence)
+        named_at: dict[int, int] = {}  # actor → where an alias first names it, in that order
+        # Surnames and generic names, read once every alias is known.
+        pending = self._choose(spans, item, excluded, head_end, named_at, evidence)
+        if venezuelan_source:
+            context = True
+        elif countries is None:
+            context = _names_venezuela(item, marks)
+        else:
+            context = VENEZUELA in countries.values()
+        if not pending and evidence is None:  # only aliases: every tag is a full mention
+            return self._result(
+                actors=tuple(map(self._full_tags.__getitem__, named_at)),
+                topics=topics,
+                context=context or not self._venezuelan.isdisjoint(named_at),
+            )
+        if countries is None:  # only generic names ask where countries are named
+            countries = {}
+            for mention in pending:
+                if mention.generic:
+                    countries = _countries(item, marks, None)
+                    break
+        found = {actor: (FULL_MENTION, at) for actor, at in named_at.items()}
+        reading = _Reading(self, item, evidence, countries, named_at, found, head_end)
+        context = reading.resolve(pending, context=context, venezuelan_source=venezuelan_source)
+        ordered = sorted(found.items(), key=_first_mention) if len(found) > 1 else found.items()
+        return self._result(
+            actors=tuple([self._tags_at[conf][a] for a, (conf, _) in ordered]),
+            topics=topics,
+            context=context,
+            ambiguous=reading.ambiguous,
+            evidence=evidence,
+        )
 
+    def _scan(self, item: FoldedText) -> _Scan:
+        """One pass of the automaton: the topics; the (start, stop, actor) an exclusion phrase
+        covers; the (start, -stop, key) of every name; the marks of places and countries, in
+        the order they are read (see `_countries`). A plain tuple: this runs for every item."""
+        cased = item.cased
         topics: set[int] = set()
         excluded: list[tuple[int, int, int]] = []
         spans: list[tuple[int, int, _Key]] = []  # (start, -stop, key): sorted leftmost-longest
-        countries: dict[int, str] = {}  # where a country is named → VENEZUELA or its name
-        for end, key in self._automaton.iter(folded):
+        marks: list[tuple[int, int, str | None]] = []
+        for end, key in self._automaton.iter(item.folded):
+            if key.only_names:  # the common case: a name and nothing else
+                spans.append((end - key.length, -end, key))
+                continue
             if not key.whole:  # a word beginning ("sancion*")
                 if key.stems:
                     topics.update(key.stems)
                 if key.country is not None:
-                    countries.setdefault(end - key.length + 1, key.country)
+                    marks.append((end - key.length + 1, 0, key.country))
                 continue
             start = end - key.length  # `end` is the space after the phrase
             if key.topics:
@@ -202,37 +255,32 @@ class Tagger:
             if key.excludes:
                 excluded.extend((start, end, actor) for actor in key.excludes)
             if key.place:
-                if not _names_a_venue(cased, folded, start, end):
-                    countries[start] = VENEZUELA
-                elif evidence is not None:
-                    evidence.append(Evidence("relevance", NOT_VENUE, cased[start + 1 : end], 0.0))
+                marks.append((start, end, None))
             elif key.country and (key.length > 4 or cased[start + 1].isupper()):
-                countries.setdefault(start, key.country)  # "US", not "us"
+                marks.append((start, 0, key.country))  # "US", not "us"
             if key.names:
                 spans.append((start, -end, key))
+        return topics, excluded, spans, marks
 
-        named_at: dict[int, int] = {}  # actor → where an alias first names it
-        # Surnames and generic names, read once every alias is known.
-        pending = self._choose(spans, item, excluded, head_end, named_at, evidence)
-        found = {actor: (FULL_MENTION, at) for actor, at in named_at.items()}
-
-        context = venezuelan_source or VENEZUELA in countries.values()
-        ambiguous: list[str] = []
-        if pending or evidence is not None:
-            reading = _Reading(self, item, evidence, countries, named_at, found, head_end)
-            context = reading.resolve(pending, venezuelan_source=venezuelan_source)
-            ambiguous = reading.ambiguous
-        elif not context:
-            context = not self._venezuelan.isdisjoint(found)
-
-        ordered = sorted(found.items(), key=_first_mention) if len(found) > 1 else found.items()
-        return TagResult(
-            actors=tuple([self._actor_tags[a, conf] for a, (conf, _) in ordered]),
-            topics=tuple([self._topic_ids[t] for t in sorted(topics)]) if topics else (),
-            ambiguous=tuple(dict.fromkeys(ambiguous)) if ambiguous else (),
-            about_venezuela=context,
-            evidence=tuple(evidence) if evidence else (),
+    def _result(
+        self,
+        *,
+        actors: tuple[ActorTag, ...],
+        topics: set[int],
+        context: bool,
+        ambiguous: list[str] | None = None,
+        evidence: list[Evidence] | None = None,
+    ) -> TagResult:
+        """TagResult(actors, topics, ambiguous, context, evidence), built faster."""
+        result: TagResult = object.__new__(TagResult)
+        _SET_ACTORS(result, actors)
+        _SET_TOPICS(
+            result, tuple(map(self._topic_ids.__getitem__, sorted(topics))) if topics else ()
         )
+        _SET_AMBIGUOUS(result, tuple(dict.fromkeys(ambiguous)) if ambiguous else ())
+        _SET_ABOUT(result, context)
+        _SET_EVIDENCE(result, tuple(evidence) if evidence else ())
+        return result
 
     def _choose(
         self,
@@ -248,8 +296,7 @@ class Tagger:
         Actors named by an alias go into `named_at`; the mentions that are no alias come back.
         """
         spans.sort()  # no two spans share a start and a stop, so keys are never compared
-        cased = item.cased
-        shouting: tuple[bool, bool] | None = None  # worked out only when an acronym needs it
+        cased, folded = item.cased, item.folded
         chosen: list[_Mention] = []
         reach = -1
         for start, negative_stop, key in spans:
@@ -258,46 +305,36 @@ class Tagger:
                 continue
             if key.simple and not excluded:
                 reach = stop
-                self._name(key.aliases, start, stop, named_at, cased, evidence)
+                if evidence is None:
+                    for actor in key.aliases:
+                        named_at.setdefault(actor, start)
+                else:
+                    self._name(key.aliases, start, stop, named_at, cased, evidence)
                 continue
-            aliases, generic = key.aliases, key.generic
-            if key.acronym:
-                written = cased[start + 1 : stop]
-                if not written.isupper():
-                    # "Fanb", "Sebin": the Spanish press writes long acronyms in title case.
-                    if key.letters < 4 or not written.istitle() or " " in written:
-                        aliases = generic = ()
-                elif key.letters <= 2:  # "UN", "US": not in a headline all in capitals
-                    if shouting is None:
-                        shouting = _shouting(item, head_end)
-                    if shouting[start >= head_end]:
-                        aliases = generic = ()
-            surnames, misspelt = key.surnames, key.misspelt
-            if not cased[start + 1].isupper():
-                surnames = misspelt = ()
-                if key.capital:
-                    generic = ()
-            if excluded:
-                aliases = _unblocked(aliases, start, stop, excluded)
-                surnames = _unblocked(surnames, start, stop, excluded)
-                generic = _unblocked(generic, start, stop, excluded)
-            if misspelt and not surnames:
-                surnames = misspelt
-            else:
-                misspelt = ()
+            if key.bare_surname and not excluded:  # the common case, read in short
+                if cased[start + 1].isupper():
+                    reach = stop
+                    surnames = key.surnames
+                    if len(surnames) > 1 or surnames[0] not in named_at or evidence is not None:
+                        chosen.append(_mention(folded, start, stop, key, surnames, (), False))
+                continue
+            aliases, surnames, generic, misspelt = _what_it_names(
+                key, start, stop, item, head_end, excluded
+            )
             if aliases:
                 reach = stop
                 self._name(aliases, start, stop, named_at, cased, evidence)
             elif surnames or generic:
                 reach = stop
-                if (
-                    generic
-                    or len(surnames) > 1
-                    or surnames[0] not in named_at
-                    or evidence is not None
-                ):
-                    chosen.append(_Mention(start, stop, key, surnames, generic, bool(misspelt)))
-                # else: "Maduro" after "Nicolás Maduro": already named in full, nothing to add
+                # "Maduro" after "Nicolás Maduro", "el CNE" after "Consejo Nacional Electoral":
+                # already named in full, nothing to add (several surnames all named in full
+                # are still read: they make the name ambiguous).
+                if surnames:
+                    adds = bool(generic) or len(surnames) > 1 or surnames[0] not in named_at
+                else:
+                    adds = not all(map(named_at.__contains__, generic))
+                if adds or evidence is not None:
+                    chosen.append(_mention(folded, start, stop, key, surnames, generic, misspelt))
         return chosen
 
     def _name(
@@ -316,8 +353,10 @@ class Tagger:
                     words = cased[start + 1 : stop]
                     evidence.append(Evidence(self._actors[actor].id, RULE_ALIAS, words, 1.0))
 
-    def _follows_any_title(self, folded: str, start: int, candidates: tuple[int, ...]) -> bool:
-        return any(_follows_title(folded, start, self._titles[a]) for a in candidates)
+    def _follows_any_title(
+        self, folded: str, mention: _Mention, candidates: tuple[int, ...]
+    ) -> bool:
+        return any(_follows_title(folded, mention, self._titles[a]) for a in candidates)
 
 
 class _Reading:
@@ -328,9 +367,9 @@ class _Reading:
         "countries",
         "evidence",
         "found",
+        "generic",
         "head_end",
         "item",
-        "mentioned",
         "named_at",
         "shouting",
         "tagger",
@@ -349,7 +388,7 @@ class _Reading:
         self.tagger = tagger
         self.head_end = head_end
         self.shouting: tuple[bool, bool] | None = None  # worked out when a capital matters
-        self.mentioned: dict[int, int] = {}  # actor → where a generic name may first name it
+        self.generic: list[_Mention] = []
         self.item = item
         self.evidence = evidence  # None unless asked for: building it costs time
         self.countries = countries  # where a country is named → VENEZUELA or its name
@@ -357,15 +396,15 @@ class _Reading:
         self.found = found  # actor → (confidence, first mention)
         self.ambiguous: list[str] = []
 
-    def resolve(self, pending: list[_Mention], *, venezuelan_source: bool) -> bool:
+    def resolve(self, pending: list[_Mention], *, context: bool, venezuelan_source: bool) -> bool:
         """Read the surnames and generic names; True when the item is about Venezuela.
 
         Names that license themselves (a full mention, a title, a distinctive name, a generic
         name beside Venezuela) are read first; then, in an item about Venezuela, the context
-        licenses the rest: the context never rests on a name it licensed.
+        licenses the rest: the context never rests on a name it licensed. `context`: a Venezuela
+        word or place is named, or the source covers only Venezuela.
         """
         tagger, found, countries = self.tagger, self.found, self.countries
-        context = venezuelan_source or VENEZUELA in countries.values()
         if self.evidence is not None:
             places = [at for at, country in countries.items() if country == VENEZUELA]
             if places:
@@ -373,21 +412,32 @@ class _Reading:
                 self.say("relevance", SAYS_PLACE, at, self.item.folded.index(" ", at + 1), 1.0)
             elif venezuelan_source:
                 self.say("relevance", SAYS_SOURCE, 0, 0, 1.0, "scope = venezuela")
-        generic = [m for m in pending if m.generic]
-        for mention in generic:  # where a generic name might name someone, for shared surnames
-            for actor in mention.generic:
-                self.mentioned.setdefault(actor, mention.start)
-        unsettled = [
-            m
-            for m in pending
-            if m.surnames and not self._settled(m.surnames) and not self.resolve_surname(m)
-        ]
-        left = [(m, self.resolve_generic(m)) for m in generic]
+        # Plain loops rather than comprehensions: this runs for every item that names someone
+        # by a surname or a generic name, and each comprehension is one more call.
+        generic: list[_Mention] = []
+        self.generic = generic  # so far: a surname asks only about the names before it
+        unsettled: list[_Mention] = []
+        for mention in pending:
+            if mention.generic:
+                generic.append(mention)
+            surnames = mention.surnames
+            if not surnames:
+                continue
+            # Settled: the one actor it may be is already tagged past anything it could add
+            # (a title at most: a full mention came first or never).
+            if len(surnames) == 1 and found.get(surnames[0], _NOT_FOUND)[0] >= TITLED:
+                continue
+            if not self.resolve_surname(mention):
+                unsettled.append(mention)
+        left: list[tuple[_Mention, list[int]]] = []
+        for mention in generic:
+            left.append((mention, self.resolve_generic(mention)))
         if not context:
-            sure = [a for a in found if a in tagger._venezuelan and found[a][0] >= CONFIDENT]
-            if sure:
-                context = True
-                self.say("relevance", SAYS_ACTOR, 0, 0, 1.0, tagger._actors[sure[0]].id)
+            for actor, (confidence, _) in found.items():
+                if confidence >= CONFIDENT and actor in tagger._venezuelan:
+                    context = True
+                    self.say("relevance", SAYS_ACTOR, 0, 0, 1.0, tagger._actors[actor].id)
+                    break
         for mention, actors in left:
             if actors:
                 self.generic_in_context(mention, actors, context=context)
@@ -414,19 +464,15 @@ class _Reading:
         elif start < first:
             self.found[actor] = (best, start)
 
-    def _settled(self, actors: tuple[int, ...]) -> bool:
-        """True when the one actor a name may be is already tagged past anything it could add
-        (a title at most: a full mention came first or never)."""
-        if len(actors) != 1:
-            return False
-        found = self.found.get(actors[0])
-        return found is not None and found[0] >= TITLED
-
     def resolve_surname(self, mention: _Mention) -> bool:
         """Tag a bare surname that licenses itself; False when only the context could."""
         folded = self.item.folded
         start, stop = mention.start, mention.stop
-        candidates = self._candidates(mention, report=True)
+        candidates = (
+            self._candidates(mention, report=True)
+            if mention.previous in FIRST_NAMES
+            else mention.surnames
+        )
         if not candidates:
             return True
         tagger = self.tagger
@@ -434,11 +480,14 @@ class _Reading:
             actor = candidates[0]
             if self.named_at.get(actor, start) < start:
                 rule, confidence = RULE_NAMED, FULL_MENTION
-            elif _follows_title(folded, start, tagger._titles[actor]) or _precedes_title(
+            elif _follows_title(folded, mention, tagger._titles[actor]) or _precedes_title(
                 folded, stop, tagger._own_titles[actor]
             ):
                 rule, confidence = RULE_TITLE, TITLED
-            elif actor in mention.key.distinctive and not self._shouting_at(start):
+            elif (
+                actor in mention.key.distinctive
+                and not (self.shouting or self._shouting())[start >= self.head_end]
+            ):
                 rule, confidence = RULE_DISTINCTIVE, DISTINCTIVE
             else:
                 return False
@@ -448,7 +497,7 @@ class _Reading:
             return True
         # A title of one's own tells shared surnames apart; "M." or "Sr." does not.
         named = [a for a in candidates if self.named_at.get(a, start) < start]
-        if any(self.mentioned.get(a, start) < start for a in candidates if a not in named):
+        if any(self.first_generic(a, start) < start for a in candidates if a not in named):
             return False  # "Jorge Rodríguez" before it: wait to know whether that is him
         window = _window(folded, start)
         titled = [a for a in candidates if _near_title(folded, window, stop, tagger._own_titles[a])]
@@ -456,7 +505,7 @@ class _Reading:
             self.tag(titled[0], TITLED, RULE_TITLE, mention)
         elif len(named) == 1:
             self.tag(named[0], FULL_MENTION, RULE_NAMED, mention)
-        elif named or titled or tagger._follows_any_title(folded, start, candidates):
+        elif named or titled or tagger._follows_any_title(folded, mention, candidates):
             self.ambiguous.append(mention.key.label)
         else:
             return False
@@ -465,7 +514,11 @@ class _Reading:
     def resolve_in_context(self, mention: _Mention, *, context: bool) -> None:
         """Tag a surname that `resolve_surname` left, once every other name is read and
         whether the item is about Venezuela is known."""
-        candidates = self._candidates(mention, report=False)
+        candidates = (
+            self._candidates(mention, report=False)
+            if mention.previous in FIRST_NAMES
+            else mention.surnames
+        )
         start = mention.start
         if len(candidates) == 1:
             if context:
@@ -478,18 +531,22 @@ class _Reading:
         elif named or context:
             self.ambiguous.append(mention.key.label)
 
-    def _shouting_at(self, start: int) -> bool:
-        """Whether the title or the text around `start` is all in capitals."""
-        if self.shouting is None:
-            self.shouting = _shouting(self.item, self.head_end)
-        return self.shouting[start >= self.head_end]
+    def first_generic(self, actor: int, default: int) -> int:
+        """Where a generic name read so far may first name the actor, else `default`."""
+        for mention in self.generic:
+            if actor in mention.generic:
+                return mention.start
+        return default
+
+    def _shouting(self) -> tuple[bool, bool]:
+        """Whether the title, and the text, are all in capitals: worked out once, if asked."""
+        self.shouting = _shouting(self.item, self.head_end)
+        return self.shouting
 
     def _candidates(self, mention: _Mention, *, report: bool) -> tuple[int, ...]:
         """The actors a surname may name, less those another first name before it rules out."""
-        item, start = self.item, mention.start
-        before = item.folded.rfind(" ", 0, start)
-        first = item.folded[before + 1 : start]
-        if first not in FIRST_NAMES or before < 0 or not item.cased[before + 1].isupper():
+        before, first = mention.before, mention.previous
+        if first not in FIRST_NAMES or before < 0 or not self.item.cased[before + 1].isupper():
             return mention.surnames
         own_names = self.tagger._own_names
         kept = tuple(a for a in mention.surnames if first in own_names[a])
@@ -518,7 +575,7 @@ class _Reading:
             elif self.named_at.get(actor, start) < start:
                 self.tag(actor, FULL_MENTION, RULE_NAMED, mention)
             elif (titles := tagger._own_titles[actor]).all and (
-                _follows_title(folded, start, titles) or _precedes_title(folded, stop, titles)
+                _follows_title(folded, mention, titles) or _precedes_title(folded, stop, titles)
             ):
                 self.tag(actor, TITLED, RULE_TITLE, mention)
             else:
@@ -567,6 +624,50 @@ class _Key:
     names: bool = False  # an alias, a surname or a generic name of some actor
     simple: bool = False  # only an alias, and not an acronym: nothing to check
     capital: bool = False  # a generic name written with a capital: it needs one in the text
+    only_names: bool = False  # whole words that name someone and mean nothing else
+    bare_surname: bool = False  # only a surname (or several): no alias, generic name or slip
+
+
+# What one pass of the automaton finds in an item (Tagger._scan).
+_Scan = tuple[
+    set[int],
+    list[tuple[int, int, int]],
+    list[tuple[int, int, "_Key"]],
+    list[tuple[int, int, str | None]],
+]
+
+
+def _countries(
+    item: FoldedText, marks: list[tuple[int, int, str | None]], evidence: list[Evidence] | None
+) -> dict[int, str]:
+    """Where a country is named → VENEZUELA or its name, from the marks of `Tagger._scan`:
+    (start, stop, None) for a Venezuela word or place, which counts unless it names a venue;
+    (start, 0, name) for a country, which counts unless something was named there before."""
+    cased, folded = item.cased, item.folded
+    countries: dict[int, str] = {}
+    for start, stop, country in marks:
+        if country is not None:
+            countries.setdefault(start, country)
+        elif not _names_a_venue(cased, folded, start, stop):
+            countries[start] = VENEZUELA
+        elif evidence is not None:
+            evidence.append(Evidence("relevance", NOT_VENUE, cased[start + 1 : stop], 0.0))
+    return countries
+
+
+def _names_venezuela(item: FoldedText, marks: list[tuple[int, int, str | None]]) -> bool:
+    """Whether `_countries` would name Venezuela somewhere, testing as few venues as it can."""
+    cased, folded = item.cased, item.folded
+    for start, stop, country in marks:
+        if country is None and not _names_a_venue(cased, folded, start, stop):
+            return True
+    # Every place names a venue: only a Venezuela word beginning ("venezolan*") is left, where
+    # nothing was named before it.
+    first: dict[int, str] = {}
+    for start, _, country in marks:
+        if country is not None:
+            first.setdefault(start, country)
+    return VENEZUELA in first.values()
 
 
 class _Mention(NamedTuple):
@@ -576,6 +677,8 @@ class _Mention(NamedTuple):
     surnames: tuple[int, ...]
     generic: tuple[int, ...]
     misspelt: bool
+    before: int  # the space before the word before it, or -1
+    previous: str  # the word before it, folded
 
 
 @dataclass(slots=True)
@@ -605,23 +708,39 @@ def _build_automaton(
     foreign: Iterable[str],
 ) -> Any:
     drafts: dict[str, _Draft] = {}
+    _draft_actors(actors, drafts)
+    _draft_words(topics, places, foreign, drafts)
+    _add_slips(actors, drafts)
+    automaton = ahocorasick.Automaton()
+    for key, draft in drafts.items():
+        for phrase, meaning in _keys(key, draft):
+            automaton.add_word(phrase, meaning)
+    automaton.make_automaton()
+    return automaton
 
-    # actors.toml was checked when it was read (bot.config): every phrase folds to something,
-    # and no alias names two actors. A phrase with nothing to match is left out.
-    def draft_for(phrase: str) -> tuple[str, _Draft]:
-        key = fold_phrase(phrase)
-        return key, drafts.setdefault(key, _Draft()) if key else _Draft()
 
+def _draft_for(drafts: dict[str, _Draft], phrase: str) -> tuple[str, _Draft]:
+    """The folded phrase and its draft; a phrase with nothing to match gets a draft left out.
+
+    actors.toml was checked when it was read (bot.config): every phrase folds to something,
+    and no alias names two actors.
+    """
+    key = fold_phrase(phrase)
+    return key, drafts.setdefault(key, _Draft()) if key else _Draft()
+
+
+def _draft_actors(actors: tuple[Actor, ...], drafts: dict[str, _Draft]) -> None:
+    """What each actor's aliases, generic names, surnames and exclusions mean."""
     for index, actor in enumerate(actors):
         for alias in actor.aliases:
-            key, draft = draft_for(alias)
+            key, draft = _draft_for(drafts, alias)
             if index not in draft.aliases:
                 draft.aliases.append(index)
             if alias.isupper():
                 draft.acronym = True
                 draft.letters = len(key.replace(" ", ""))
         for name in actor.generic:
-            key, draft = draft_for(name)
+            key, draft = _draft_for(drafts, name)
             if index not in draft.generic:
                 draft.generic.append(index)
             draft.capital = draft.capital or name[0].isupper()
@@ -629,73 +748,79 @@ def _build_automaton(
                 draft.acronym = True
                 draft.letters = len(key.replace(" ", ""))
         for surname in (*actor.surnames, *actor.distinctive):
-            key, draft = draft_for(surname)
+            key, draft = _draft_for(drafts, surname)
             if index not in draft.surnames:
                 draft.surnames.append(index)
             draft.label = draft.label or surname
         for name in actor.distinctive:
-            draft_for(name)[1].distinctive.append(index)
+            _draft_for(drafts, name)[1].distinctive.append(index)
         for phrase in actor.exclude:
-            _, draft = draft_for(phrase)
-            draft.excludes.append(index)
+            _draft_for(drafts, phrase)[1].excludes.append(index)
+
+
+def _draft_words(
+    topics: tuple[Topic, ...],
+    places: Iterable[str],
+    foreign: Iterable[str],
+    drafts: dict[str, _Draft],
+) -> None:
+    """What topic keywords, Venezuela words and places, and other countries' names mean."""
     for index, topic in enumerate(topics):
         for keyword in topic.keywords:
-            _, draft = draft_for(keyword)
+            _, draft = _draft_for(drafts, keyword)
             (draft.stems if keyword.endswith("*") else draft.topics).append(index)
     for word in places:
-        _, draft = draft_for(word)
+        _, draft = _draft_for(drafts, word)
         if word.endswith("*"):
             draft.country_stem = VENEZUELA
         else:
             draft.place = True
     for word in foreign:
-        key, draft = draft_for(word)
+        key, draft = _draft_for(drafts, word)
         label = key.rstrip("*").strip()
         if word.endswith("*"):
             draft.country_stem = draft.country_stem if draft.country_stem is not None else label
         elif not draft.place:
             draft.country = label
-    _add_slips(actors, drafts)
 
-    automaton = ahocorasick.Automaton()
-    for key, draft in drafts.items():
-        if draft.stems or draft.country_stem is not None:
-            automaton.add_word(
-                " " + key,
-                _Key(
-                    whole=False,
-                    length=len(key) + 1,
-                    stems=tuple(dict.fromkeys(draft.stems)),
-                    country=draft.country_stem,
-                ),
-            )
-        names = bool(draft.aliases or draft.surnames or draft.generic or draft.misspelt)
-        if names or draft.excludes or draft.topics or draft.place or draft.country is not None:
-            automaton.add_word(
-                " " + key + " ",
-                _Key(
-                    whole=True,
-                    length=len(key) + 1,
-                    label=draft.label,
-                    aliases=tuple(draft.aliases),
-                    acronym=draft.acronym,
-                    letters=draft.letters,
-                    surnames=tuple(draft.surnames),
-                    distinctive=tuple(draft.distinctive),
-                    generic=tuple(draft.generic),
-                    misspelt=tuple(draft.misspelt),
-                    excludes=tuple(draft.excludes),
-                    topics=tuple(dict.fromkeys(draft.topics)),
-                    place=draft.place,
-                    country=draft.country,
-                    names=names,
-                    capital=draft.capital,
-                    simple=bool(draft.aliases)
-                    and not (draft.acronym or draft.surnames or draft.generic or draft.misspelt),
-                ),
-            )
-    automaton.make_automaton()
-    return automaton
+
+def _keys(key: str, draft: _Draft) -> Iterable[tuple[str, _Key]]:
+    """The automaton's entries for one folded phrase: as a word beginning, as whole words."""
+    if draft.stems or draft.country_stem is not None:
+        stems = tuple(dict.fromkeys(draft.stems))
+        yield (
+            " " + key,
+            _Key(whole=False, length=len(key) + 1, stems=stems, country=draft.country_stem),
+        )
+    names = bool(draft.aliases or draft.surnames or draft.generic or draft.misspelt)
+    other = bool(draft.excludes or draft.topics or draft.place or draft.country is not None)
+    if names or other:
+        yield (
+            " " + key + " ",
+            _Key(
+                whole=True,
+                length=len(key) + 1,
+                label=draft.label,
+                aliases=tuple(draft.aliases),
+                acronym=draft.acronym,
+                letters=draft.letters,
+                surnames=tuple(draft.surnames),
+                distinctive=tuple(draft.distinctive),
+                generic=tuple(draft.generic),
+                misspelt=tuple(draft.misspelt),
+                excludes=tuple(draft.excludes),
+                topics=tuple(dict.fromkeys(draft.topics)),
+                place=draft.place,
+                country=draft.country,
+                names=names,
+                capital=draft.capital,
+                simple=bool(draft.aliases)
+                and not (draft.acronym or draft.surnames or draft.generic or draft.misspelt),
+                only_names=names and not other,
+                bare_surname=bool(draft.surnames)
+                and not (draft.aliases or draft.generic or draft.misspelt or draft.acronym),
+            ),
+        )
 
 
 def _add_slips(actors: tuple[Actor, ...], drafts: dict[str, _Draft]) -> None:
@@ -722,6 +847,56 @@ def _add_slips(actors: tuple[Actor, ...], drafts: dict[str, _Draft]) -> None:
                     drafts.setdefault(slip, _Draft(label=name)).misspelt.append(index)
 
 
+def _what_it_names(
+    key: _Key,
+    start: int,
+    stop: int,
+    item: FoldedText,
+    head_end: int,
+    excluded: list[tuple[int, int, int]],
+) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], bool]:
+    """The aliases, surnames and generic names a span may stand for as the text writes it, and
+    whether the surnames are a slip: acronyms and surnames need their capitals, and an
+    exclusion phrase hides its actor."""
+    cased = item.cased
+    aliases, generic = key.aliases, key.generic
+    if key.acronym:
+        written = cased[start + 1 : stop]
+        if not written.isupper():
+            # "Fanb", "Sebin": the Spanish press writes long acronyms in title case.
+            if key.letters < 4 or not written.istitle() or " " in written:
+                aliases = generic = ()
+        elif key.letters <= 2 and _shouting(item, head_end)[start >= head_end]:
+            aliases = generic = ()  # "UN", "US": not in a headline all in capitals
+    surnames, misspelt = key.surnames, key.misspelt
+    if not cased[start + 1].isupper():
+        surnames = misspelt = ()
+        if key.capital:
+            generic = ()
+    if excluded:
+        aliases = _unblocked(aliases, start, stop, excluded)
+        surnames = _unblocked(surnames, start, stop, excluded)
+        generic = _unblocked(generic, start, stop, excluded)
+    if misspelt and not surnames:
+        return aliases, misspelt, generic, True
+    return aliases, surnames, generic, False
+
+
+def _mention(
+    folded: str,
+    start: int,
+    stop: int,
+    key: _Key,
+    surnames: tuple[int, ...],
+    generic: tuple[int, ...],
+    misspelt: bool,
+) -> _Mention:
+    before = folded.rfind(" ", 0, start)
+    return _Mention(
+        start, stop, key, surnames, generic, misspelt, before, folded[before + 1 : start]
+    )
+
+
 class _Titles(NamedTuple):
     """Folded titles (" fiscal general "), indexed by their last and their first word."""
 
@@ -745,9 +920,10 @@ class _Titles(NamedTuple):
         )
 
 
-def _follows_title(folded: str, start: int, titles: _Titles) -> bool:
+def _follows_title(folded: str, mention: _Mention, titles: _Titles) -> bool:
     """A title right before the name: "el ministro Gil", "M. Maduro"."""
-    candidates = titles.by_last.get(folded[folded.rfind(" ", 0, start) + 1 : start])
+    candidates = titles.by_last.get(mention.previous)
+    start = mention.start
     return candidates is not None and any(
         folded.endswith(title, 0, start + 1) for title in candidates
     )
@@ -776,7 +952,7 @@ def _near_title(folded: str, window: str, stop: int, titles: _Titles) -> bool:
     """A title right after the name, or within the window of words before it."""
     if _precedes_title(folded, stop, titles):
         return True
-    return any(title in window for title in titles.all)
+    return any(map(window.__contains__, titles.all))  # no generator: it costs more than the search
 
 
 def _country_beside(
@@ -784,7 +960,11 @@ def _country_beside(
 ) -> str | None:
     """The country named right beside a name: after it ("(CNE) de Ecuador", "nationale
     française"), or just before it ("Ecuador's CNE", "the Colombian CNE")."""
-    if not any(start - 40 <= at <= stop + 60 for at in countries):
+    low, high = start - 40, stop + 60
+    for at in countries:
+        if low <= at <= high:
+            break
+    else:
         return None  # none within reach: the common case
     folded, cased = item.folded, item.cased
     at = stop
@@ -821,7 +1001,11 @@ def _looks_like_acronym(word: str) -> bool:
 def _nearest_country(countries: dict[int, str], at: int) -> str:
     if len(countries) < 2:  # none: the context comes from the source or an actor
         return next(iter(countries.values()), VENEZUELA)
-    return min(countries.items(), key=lambda place: abs(place[0] - at))[1]
+    nearest, distance = VENEZUELA, -1
+    for place, country in countries.items():  # the first of the nearest, as min() gives
+        if distance < 0 or abs(place - at) < distance:
+            nearest, distance = country, abs(place - at)
+    return nearest
 
 
 def _names_a_venue(cased: str, folded: str, start: int, stop: int) -> bool:

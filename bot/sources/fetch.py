@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import ipaddress
 import re
 import socket
 import time
@@ -33,7 +34,8 @@ _DECODE_STEP = 256 * 1024  # most bytes one decompression step may produce
 # Seconds the current task spent waiting for a host's turn (another source of the same host
 # was being fetched): a poll's own time is its wall time less this.
 host_wait: contextvars.ContextVar[float] = contextvars.ContextVar("host_wait", default=0.0)
-_MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
+_MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)", re.IGNORECASE | re.ASCII)
+_LONGEST_HINT = 366 * 86400  # seconds; any publisher hint beyond a year means "rarely"
 
 
 class FetchError(Exception):
@@ -73,6 +75,7 @@ class Fetcher:
         user_agent: str = DEFAULT_USER_AGENT,
         connect_timeout: float = 10.0,
         total_timeout: float = 20.0,
+        allow_private_networks: bool = False,
     ) -> None:
         self._timeout = httpx.Timeout(total_timeout, connect=connect_timeout)
         self._owns_client = client is None
@@ -80,6 +83,7 @@ class Fetcher:
         self._max_bytes = max_bytes
         self._user_agent = user_agent
         self._total_timeout = total_timeout
+        self._allow_private = allow_private_networks
         # One lock per host name, so a host never sees two of our requests at once.
         self._host_locks: dict[str, asyncio.Lock] = {}
 
@@ -104,6 +108,8 @@ class Fetcher:
         budget = self._total_timeout
         current = _parse_url(url)
         for _ in range(MAX_REDIRECTS + 1):
+            if not self._allow_private:
+                await _refuse_private(current)  # on every hop: a redirect may lead inside
             asked = time.monotonic()
             async with self._lock_for(current.host):
                 started = time.monotonic()  # waiting for the host's turn costs no budget
@@ -151,6 +157,8 @@ class Fetcher:
                 )
                 response = await self._client.send(request, stream=True, follow_redirects=False)
                 try:
+                    if not self._allow_private:
+                        _refuse_private_peer(url, response)
                     if response.status_code in _REDIRECTS:
                         return _redirect_target(url, response)
                     body = await self._read_body(response) if response.status_code == 200 else None
@@ -167,6 +175,8 @@ class Fetcher:
             raise FetchError(_connect_reason(url, exc)) from None
         except httpx.HTTPError as exc:
             raise FetchError(f"network error: {type(exc).__name__}: {exc}") from None
+        except httpx.InvalidURL as exc:  # httpx reads the Location of every redirect it meets
+            raise FetchError(f"redirect to an invalid URL: {exc}") from None
 
     async def _read_body(self, response: httpx.Response) -> bytes:
         """The decoded body, refused as soon as it grows past the cap."""
@@ -236,6 +246,47 @@ class _Decoder:
                 return
 
 
+async def _refuse_private(url: httpx.URL) -> None:
+    """FetchError unless every address the host resolves to is a public one."""
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(
+            url.host, url.port or 443, type=socket.SOCK_STREAM
+        )
+    except (socket.gaierror, UnicodeError, ValueError):
+        raise FetchError(f"host not found: {url.host}") from None
+    for info in infos:
+        address = str(info[4][0])
+        if not _is_public(address):
+            raise FetchError(_private_reason(url, address))
+
+
+def _refuse_private_peer(url: httpx.URL, response: httpx.Response) -> None:
+    """FetchError when the connection landed on a private address after all (DNS rebinding)."""
+    stream = response.extensions.get("network_stream")
+    peer = stream.get_extra_info("server_addr") if stream is not None else None
+    if isinstance(peer, tuple) and peer and not _is_public(str(peer[0])):
+        raise FetchError(_private_reason(url, str(peer[0])))
+
+
+def _is_public(address: str) -> bool:
+    """Whether an address is globally routable: not private, loopback, link-local, CGNAT,
+    multicast or reserved (IPv4 inside IPv6 judged as IPv4)."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address):
+        ip = ip.ipv4_mapped or ip.sixtofour or ip
+    return ip.is_global and not ip.is_multicast
+
+
+def _private_reason(url: httpx.URL, address: str) -> str:
+    return (
+        f"refused: {url.host} is at {address}, a private, loopback or reserved address; "
+        "set BOT_ALLOW_PRIVATE_NETWORKS=true to read sources on such networks"
+    )
+
+
 def _settle(
     status: int,
     body: bytes | None,
@@ -285,6 +336,8 @@ def _parse_url(url: str) -> httpx.URL:
         raise FetchError(f"invalid URL: {exc}") from None
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise FetchError("invalid URL: only http and https URLs with a host can be fetched")
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise FetchError(f"invalid URL: port {parsed.port} does not exist")
     return parsed
 
 
@@ -301,6 +354,10 @@ def _redirect_target(current: httpx.URL, response: httpx.Response) -> httpx.URL:
     if target.scheme not in ("http", "https") or not target.host:
         raise FetchError(
             f"redirect to an unsupported URL scheme {target.scheme!r}", status=response.status_code
+        )
+    if target.port is not None and not 0 < target.port < 65536:
+        raise FetchError(
+            f"redirect to port {target.port}, which does not exist", status=response.status_code
         )
     return target
 
@@ -335,8 +392,8 @@ def _retry_after(status: int, headers: httpx.Headers) -> float | None:
         return None
     value = (headers.get("Retry-After") or "").strip()
     seconds: float | None = None
-    if value.isdigit():
-        seconds = float(value)
+    if value.isascii() and value.isdigit():  # "²".isdigit() is true too
+        seconds = float(_bounded_number(value, MAX_RETRY_AFTER))
     elif value:
         try:
             when = parsedate_to_datetime(value)
@@ -355,7 +412,12 @@ def _max_age(cache_control: str | None) -> int | None:
     if not cache_control:
         return None
     found = _MAX_AGE.search(cache_control)
-    return int(found.group(1)) if found else None
+    return _bounded_number(found.group(1), _LONGEST_HINT) if found else None
+
+
+def _bounded_number(digits: str, cap: int) -> int:
+    """ASCII digits as a number no larger than `cap`, however many digits a server sends."""
+    return cap if len(digits) > len(str(cap)) else min(int(digits), cap)
 
 
 def _size(n: int) -> str:

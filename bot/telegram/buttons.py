@@ -129,7 +129,7 @@ def parse_pressed(data: str | None) -> Pressed | None:
 
 def _digest(rest: str) -> DigestMore | None:
     parts = rest.split(":")
-    if len(parts) != 3 or not all(part.isdigit() for part in parts[:2]):
+    if len(parts) != 3 or not all(_digits(part, 12) for part in parts[:2]):
         return None
     offset = _offset(parts[2])
     if offset is None:
@@ -144,8 +144,13 @@ def _digest(rest: str) -> DigestMore | None:
     return DigestMore(since=since, until=until, offset=offset)
 
 
+def _digits(text: str, most: int) -> bool:
+    """ASCII digits only: "²".isdigit() is true, and int("²") raises."""
+    return text.isascii() and text.isdigit() and len(text) <= most
+
+
 def _offset(text: str) -> int | None:
-    if not text.isdigit() or len(text) > 4:
+    if not _digits(text, 4):
         return None
     value = int(text)
     return value if value <= MAX_OFFSET else None

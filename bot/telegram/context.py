@@ -8,12 +8,12 @@ from typing import Any, TypeAlias, TypeVar
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
-from bot.config import Settings
 from bot.health import Heartbeats
 from bot.metrics import Metrics
 from bot.model import Actor, Entry
 from bot.outbox import Pacer, Transport
 from bot.pipeline.ingest import SourceReport
+from bot.settings import Settings
 from bot.steering import Reload, Steering
 from bot.telegram.flood import FloodGate
 from storage.db import Sessions

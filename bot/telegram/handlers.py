@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -194,6 +196,8 @@ async def on_feeds(update: Update, context: VigiaContext) -> None:
 
 
 async def on_unknown(update: Update, context: VigiaContext) -> None:
+    if _for_another_bot(update, context):
+        return  # /digest@otherbot in a group is that bot's business, not ours
     await send_reply(update, reply_text(texts.UNKNOWN))
 
 
@@ -329,7 +333,11 @@ async def on_error(update: object, context: VigiaContext) -> None:
 
 
 async def send_reply(update: Update, reply: Reply) -> None:
-    """Send the Reply's picture and texts to the update's chat; buttons under the last one."""
+    """Send the Reply's picture and texts to the update's chat; buttons under the last one.
+
+    A 429 is waited out (up to REPLY_PATIENCE seconds in all) and the text sent again: the
+    user asked, and an answer that never comes is worse than a late one.
+    """
     chat = update.effective_chat
     if chat is None:
         return
@@ -343,13 +351,24 @@ async def send_reply(update: Update, reply: Reply) -> None:
             reply_markup=_keyboard(reply) if not reply.texts else None,
         )
     last = len(reply.texts) - 1
+    patience = REPLY_PATIENCE
     for index, text in enumerate(reply.texts):
-        await chat.send_message(
-            text,
-            parse_mode=ParseMode.HTML,
-            link_preview_options=_NO_PREVIEW,
-            reply_markup=_keyboard(reply) if index == last else None,
-        )
+        while True:
+            try:
+                await chat.send_message(
+                    text,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=_NO_PREVIEW,
+                    reply_markup=_keyboard(reply) if index == last else None,
+                )
+                break
+            except RetryAfter as error:
+                wait = _seconds(error.retry_after) + 0.1
+                if wait > patience:
+                    raise
+                patience -= wait
+                logger.info("reply paced chat=%s wait=%.1f", chat.id, wait)
+                await asyncio.sleep(wait)
 
 
 def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -357,11 +376,25 @@ def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 
 
 def _argument(update: Update) -> str:
-    """Everything after the command word, as typed."""
+    """Everything after the command word, as typed; lone surrogates (which no answer could
+    be sent with) become U+FFFD."""
     message = update.effective_message
     text = message.text if message is not None and message.text else ""
-    parts = text.split(None, 1)
+    parts = _SURROGATE.sub("\ufffd", text).split(None, 1)
     return parts[1] if len(parts) > 1 else ""
+
+
+def _for_another_bot(update: Update, context: VigiaContext) -> bool:
+    message = update.effective_message
+    word = (message.text or "").split(None, 1)[0] if message is not None and message.text else ""
+    _, at, name = word.partition("@")
+    return bool(at) and name.lower() != (context.bot.username or "").lower()
+
+
+def _seconds(value: object) -> float:
+    """RetryAfter.retry_after: an int of seconds, or a timedelta in newer settings."""
+    seconds = getattr(value, "total_seconds", None)
+    return float(seconds()) if callable(seconds) else float(value)  # type: ignore[arg-type]
 
 
 def _chat(update: Update) -> int:
@@ -376,6 +409,8 @@ def _user(update: Update) -> int | None:
     return user.id if user is not None else None
 
 
+REPLY_PATIENCE = 60.0  # seconds one reply may wait for Telegram's pacing, in all
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _COMMANDS: dict[str, _Callback] = {
     "start": on_start,

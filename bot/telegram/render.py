@@ -50,6 +50,7 @@ from bot.digest.compose import (
     zone_of_message,
 )
 from bot.model import Choice, Message, Paragraph, Span, StoryBlock, StoryView
+from bot.text import neutralise_controls
 
 __all__ = [
     "MAX_CAPTION_UTF16",
@@ -341,4 +342,6 @@ def _visible(markup: str) -> str:
 
 
 def _escape(text: str) -> str:
-    return html.escape(text, quote=True)
+    # Controls are taken out here too: items stored before intake neutralised them, and
+    # names from the steering files, must not reorder a digest line either.
+    return html.escape(neutralise_controls(text), quote=True)

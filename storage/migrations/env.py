@@ -23,7 +23,7 @@ def _url() -> str:
     url = config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from bot.config import Settings
+    from bot.settings import Settings
 
     return Settings().database_url
 

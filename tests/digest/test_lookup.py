@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import bundled, load_actors
 from bot.digest.lookup import find_actor
 from bot.model import Actor
+from bot.steering import bundled, load_actors
 
 ACTORS = load_actors(bundled("actors.toml")).actors
 

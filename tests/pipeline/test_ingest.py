@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.config import Settings
 from bot.pipeline.ingest import SourceReport
 from bot.runtime import Runtime, open_runtime
+from bot.settings import Settings
 from bot.sources.fetch import Fetcher
 from storage.models import Item, ItemActor, Source, Story
 from tests.databases import fresh_postgres
@@ -199,7 +199,7 @@ async def test_bad_sources_fail_with_reasons_and_the_good_one_is_ingested(
            for path in routes}
     settings = settings_for(feeds_toml(
         server, {source_id: (path, "es", "venezuela") for source_id, path in ids.items()}))
-    fetcher = Fetcher(connect_timeout=1.0, total_timeout=1.5)
+    fetcher = Fetcher(connect_timeout=1.0, total_timeout=1.5, allow_private_networks=True)
     async with open_runtime(settings, fetcher=fetcher) as runtime:
         reports = by_source(await runtime.poll_due())
         again = by_source(await runtime.poll_due(ids=["good", "latin1", "odd"]))

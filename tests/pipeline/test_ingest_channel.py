@@ -8,48 +8,18 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.config import Settings
 from bot.runtime import Runtime, open_runtime
+from bot.settings import Settings
 from storage.models import Item, Source, Story
 from tests.feedserver import FeedServer, Route
 from tests.paths import FIXTURES as FIXTURES_ROOT
+from tests.sample_feeds import channel_page
 
 FIXTURES = FIXTURES_ROOT / "tme"
 
 
 def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
-
-
-def channel_page(channel: str, title: str, posts: list[tuple[int, str, str | None]]) -> bytes:
-    """A t.me/s page in today's markup: (post id, text, link preview URL or None) per post."""
-    wraps = []
-    for post_id, text, preview in posts:
-        preview_html = (
-            f'<a class="tgme_widget_message_link_preview" href="{preview}">'
-            f'<div class="link_preview_title" dir="auto">{text[:40]}</div></a>' if preview else ""
-        )
-        wraps.append(
-            f'<div class="tgme_widget_message_wrap js-widget_message_wrap">'
-            f'<div class="tgme_widget_message text_not_supported_wrap js-widget_message" '
-            f'data-post="{channel}/{post_id}"><div class="tgme_widget_message_bubble">'
-            f'<div class="tgme_widget_message_text js-message_text" dir="auto">{text}</div>'
-            f"{preview_html}"
-            f'<div class="tgme_widget_message_footer compact js-message_footer">'
-            f'<div class="tgme_widget_message_info short js-message_info">'
-            f'<span class="tgme_widget_message_views">1.1K</span>'
-            f'<span class="tgme_widget_message_meta"><a class="tgme_widget_message_date" '
-            f'href="https://t.me/{channel}/{post_id}"><time datetime="2024-07-29T19:0{post_id % 10}:00+00:00" '
-            f'class="time">19:00</time></a></span></div></div></div></div></div>'
-        )
-    return (
-        '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>'
-        '<div class="tgme_channel_info"><div class="tgme_channel_info_header">'
-        f'<div class="tgme_channel_info_header_title"><span dir="auto">{title}</span></div>'
-        "</div></div>"
-        '<main class="tgme_main"><section class="tgme_channel_history js-message_history">'
-        + "".join(wraps) + "</section></main></body></html>"
-    ).encode()
 
 
 ORIGINAL_8841 = ("Cacerolazos y protestas en Caracas: miles de personas salen a la calle para exigir "

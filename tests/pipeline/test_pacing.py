@@ -22,11 +22,14 @@ def test_news_shortens_and_quiet_lengthens_within_bounds() -> None:
                                   new_items=0) == 3600
 
 
-def test_ttl_and_max_age_raise_the_floor() -> None:
+def test_ttl_and_max_age_raise_the_floor_up_to_max_interval() -> None:
     assert interval_after_success(interval=300, min_interval=300, max_interval=3600,
                                   new_items=3, ttl=1800) == 1800
+    # A publisher may ask for fewer polls, never for silence: max_interval still holds.
     assert interval_after_success(interval=300, min_interval=300, max_interval=3600,
-                                  new_items=3, max_age=7200) == 7200
+                                  new_items=3, max_age=7200) == 3600
+    assert interval_after_success(interval=300, min_interval=300, max_interval=21600,
+                                  new_items=0, max_age=3_153_600_000) == 21600
 
 
 def test_errors_back_off_exponentially() -> None:

@@ -11,12 +11,12 @@ from datetime import UTC, datetime
 import pytest
 
 from bench.corpus import make_feeds
-from bot.config import bundled, load_actors
 from bot.model import Actor, Entry, SourceConfig
 from bot.pipeline import dedup
 from bot.pipeline.prepare import Prepared, PrepareWorkers
 from bot.pipeline.tag import Tagger
 from bot.sources.feed import FeedError
+from bot.steering import bundled, load_actors
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 CONFIG = SourceConfig(id="world", name="World", kind="rss", url="https://world.example/feed",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import bundled, load_actors
 from bot.model import ActorTag
 from bot.pipeline.relevance import is_relevant, tag_text
 from bot.pipeline.tag import Tagger
+from bot.steering import bundled, load_actors
 from tests.paths import DATA
 
 SEEDS = DATA / "seeds"

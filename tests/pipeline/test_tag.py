@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.config import bundled, load_actors
 from bot.fold import fold_phrase, fold_text
 from bot.model import Actor, Topic
 from bot.pipeline.tag import CONFIDENT, DISTINCTIVE, FULL_MENTION, IN_CONTEXT, TITLED, WEAK, Tagger
+from bot.steering import bundled, load_actors
 from tests.paths import DATA
 
 SEEDS = DATA / "seeds"

@@ -357,7 +357,7 @@ def server() -> Iterator[FeedServer]:
 
 @pytest.fixture
 async def fetcher() -> AsyncIterator[Fetcher]:
-    fetcher = Fetcher(connect_timeout=2, total_timeout=5)
+    fetcher = Fetcher(connect_timeout=2, total_timeout=5, allow_private_networks=True)
     yield fetcher
     await fetcher.aclose()
 

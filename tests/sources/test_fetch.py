@@ -31,7 +31,7 @@ def feed_server() -> Iterator[FeedServer]:
 
 @pytest.fixture
 async def fetcher() -> AsyncIterator[Fetcher]:
-    fetcher = Fetcher(connect_timeout=2, total_timeout=5)
+    fetcher = Fetcher(connect_timeout=2, total_timeout=5, allow_private_networks=True)
     yield fetcher
     await fetcher.aclose()
 
@@ -135,7 +135,7 @@ async def test_gzip_and_deflate_bodies_arrive_decoded(
 
 async def test_slow_server_times_out(feed_server: FeedServer) -> None:
     feed_server.route("/slow", Route(FEED, delay=5))
-    fetcher = Fetcher(connect_timeout=0.5, total_timeout=0.8)
+    fetcher = Fetcher(connect_timeout=0.5, total_timeout=0.8, allow_private_networks=True)
     started = time.monotonic()
 
     with pytest.raises(FetchError, match="timed out") as caught:
@@ -154,7 +154,7 @@ async def test_slow_trickle_times_out_on_the_total(feed_server: FeedServer) -> N
             yield b"<!-- still here -->\n"
 
     feed_server.route("/trickle", Route(trickle))
-    fetcher = Fetcher(connect_timeout=0.5, total_timeout=0.8)
+    fetcher = Fetcher(connect_timeout=0.5, total_timeout=0.8, allow_private_networks=True)
     started = time.monotonic()
 
     with pytest.raises(FetchError, match="timed out"):
@@ -244,7 +244,7 @@ async def test_declared_huge_body_is_refused_before_reading(
 ) -> None:
     feed_server.route("/big", Route(b"x" * 2000))
     feed_server.route("/fits", Route(b"x" * 1000))
-    fetcher = Fetcher(max_bytes=1000)
+    fetcher = Fetcher(max_bytes=1000, allow_private_networks=True)
 
     with pytest.raises(FetchError, match="body larger than 1000 bytes"):
         await fetcher.fetch(feed_server.url("/big"))

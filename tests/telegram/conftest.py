@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from bot.config import Settings
+from bot.settings import Settings
 from tests.fake_telegram import FakeTelegram
 from tests.telegram.harness import ADMIN, FEEDS, TOKEN, Harness, running
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.app import build_application
-from bot.config import Settings
+from bot.settings import Settings
 from bot.telegram.context import VigiaApplication
 from bot.telegram.flood import FloodGate
 from storage.db import transaction

@@ -10,7 +10,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.config import Settings
+from bot.settings import Settings
 from storage.models import Item
 from tests.fake_telegram import FakeTelegram
 from tests.telegram.harness import FEEDS, TOKEN, Harness, running

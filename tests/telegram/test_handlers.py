@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import Settings
+from bot.settings import Settings
 from bot.telegram.flood import FloodGate
 from storage.db import transaction
 from storage.models import Source

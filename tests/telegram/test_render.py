@@ -232,3 +232,17 @@ def test_a_follow_up_says_how_many_sources_carry_it_now() -> None:
     assert "now reported by 5 sources" in visible and "+4 sources" not in visible
     first = parse_telegram_html(render_story_line(story(sources=5), tz=CARACAS, now=NOW)).text
     assert "+4 sources" in first and "now reported" not in first
+
+
+def test_bidirectional_and_invisible_controls_cannot_rearrange_a_digest_line() -> None:
+    # An unterminated right-to-left override in a source name would reverse the rest of the
+    # line; the title carries isolates, marks and zero-width characters from a feed.
+    tricky = replace(
+        story("Machado\u2067 convoca\u200b una marcha\u200f en Caracas\ufeff", sources=2),
+        source_name="El Pitazo \u202eoicinuM",
+    )
+    [message] = render_digest([tricky], heading="Resumen \u2066de hoy", tz=CARACAS, now=NOW)
+    text = parse_telegram_html(message).text
+    assert not set(text) & {"\u202e", "\u2066", "\u2067", "\u200b", "\u200f", "\ufeff"}
+    assert "Machado convoca una marcha en Caracas" in text
+    assert "El Pitazo oicinuM +1 source" in text

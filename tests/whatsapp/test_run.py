@@ -90,6 +90,7 @@ def start_service(tmp: Path, fake: FakeCloud, feeds: FeedServer, *, db: Path | N
     env.update({
         "BOT_DATABASE_URL": f"sqlite+aiosqlite:///{db}",
         "BOT_FEEDS": str(tmp / "feeds.toml"), "BOT_ACTORS": str(bundled("actors.toml")),
+        "BOT_ALLOW_PRIVATE_NETWORKS": "true",  # the feed and the fake are on loopback
         "BOT_HTTP_PORT": str(port), "BOT_POLL_TICK": "1", "BOT_DIGEST_TICK": "1",
         "BOT_WHATSAPP_TOKEN": fake.token, "BOT_WHATSAPP_PHONE_NUMBER_ID": fake.phone_number_id,
         "BOT_WHATSAPP_APP_SECRET": fake.app_secret, "BOT_WHATSAPP_VERIFY_TOKEN": VERIFY,

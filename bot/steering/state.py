@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.config import Catalog
 from bot.model import PublishConfig, SourceConfig
+from bot.steering.actors import Catalog
 
 
 @dataclass(slots=True)
