@@ -30,12 +30,14 @@ from sqlmodel import SQLModel, col
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.pipeline import dedup  # noqa: E402
+from bot.model import CleanEntry, Tagging  # noqa: E402
+from bot.pipeline import dedup, events, stories  # noqa: E402
 from storage.bands import BandIndex, add_bands, prune_bands  # noqa: E402
 from storage.db import create_engine, sessionmaker  # noqa: E402
 from storage.models import Item, Source  # noqa: E402
 
 PAIRS = ROOT / "tests" / "data" / "pairs.jsonl"
+STORY_PAIRS = ROOT / "tests" / "data" / "story_pairs.jsonl"
 WINDOW = timedelta(hours=72)
 START = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -45,8 +47,10 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--prefix", type=int, default=5_000)
     parser.add_argument("--days", type=float, default=30.0, help="time the stream spans")
+    parser.add_argument("--grid", action="store_true", help="print the event-test threshold grid")
     args = parser.parse_args()
     report_pairs()
+    report_story_pairs(grid=args.grid)
     asyncio.run(report_stream(args.items, args.prefix, args.days))
 
 
@@ -179,6 +183,111 @@ def _fmt(x: float) -> str:
     return "n/a" if x != x else f"{x:.3f}"
 
 
+# --- (1b) the story pairs: other headlines, other words, other languages ----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoryPair:
+    kind: str
+    held_out: bool
+    same: bool
+    cross: bool  # the two items are in different languages
+    service: bool  # the service's decision (bot.pipeline.stories.same_news)
+    lexical: bool  # what the copy test alone decides (shares a band and is_same_story)
+    candidate: bool  # shares a band of either index: the only pairs the service ever compares
+    within: bool  # published within the event window of each other
+    agreement: events.Agreement
+
+
+def story_pair_rows() -> list[StoryPair]:
+    from tests.data.labelled import load_story_pairs
+
+    pairs, frequencies = load_story_pairs()
+    return [
+        StoryPair(
+            pair.kind,
+            pair.held_out,
+            pair.same,
+            pair.cross,
+            stories.same_news(pair.a, pair.b, frequencies),
+            dedup.share_band(pair.a.fingerprint, pair.b.fingerprint)
+            and dedup.is_same_story(pair.a.fingerprint, pair.b.fingerprint),
+            not set(pair.a.bands).isdisjoint(pair.b.bands),
+            abs(pair.a.published_at - pair.b.published_at) <= stories.EVENT_WINDOW,
+            events.compare(pair.a.evidence, pair.b.evidence, frequencies),
+        )
+        for pair in pairs
+    ]
+
+
+def report_story_pairs(*, grid: bool) -> None:
+    rows = story_pair_rows()
+    print(f"== (1b) story pairs: {STORY_PAIRS.relative_to(ROOT)} ({len(rows)} pairs)")
+    print("copies = the copy test alone (recall); stories = the service's decision, stories.same_news:")
+    print("copies OR (a candidate by either index AND within the event window AND same_event)")
+    for part, held in (("tuning", False), ("held-out", True)):
+        chosen = [r for r in rows if r.held_out == held]
+        print(f" {part} ({len(chosen)} pairs):")
+        print(f"  {'class':<24}{'pairs':>6}{'copies R':>10}{'stories P':>11}{'stories R':>11}{'joined':>8}")
+        groups = {
+            "headline": [r for r in chosen if r.kind == "headline"],
+            "paraphrase": [r for r in chosen if r.kind == "paraphrase"],
+            "crosslang": [r for r in chosen if r.kind == "crosslang"],
+            "hard-negative": [r for r in chosen if r.kind == "hard-negative"],
+        }
+        for name, part_rows in groups.items():
+            _story_line(name, part_rows, part_rows)
+        same_lang = [r for r in chosen if not r.cross]
+        cross = [r for r in chosen if r.cross]
+        _story_line("same language (P, R)", same_lang, same_lang)
+        _story_line("across languages (P, R)", cross, cross)
+    if grid:
+        names = ("SAME_COSINE_MIN", "SAME_EVIDENCE_MIN",
+                 "CROSS_EVIDENCE_MIN", "CROSS_SHARED_MIN", "CROSS_STRONG_MIN")
+        print(f" grid on the tuning part ({', '.join(names)}); chosen marked *:")
+        tuning = [r for r in rows if not r.held_out]
+        chosen_values = tuple(getattr(events, name) for name in names)
+        for values in itertools.product(
+            (0.2, 0.3, 0.35, 0.4, 0.5), (0.3, 0.4, 0.5), (0.45, 0.5, 0.55, 0.6, 0.7), (3, 4), (0.6, 0.7, 0.8)
+        ):
+            for name, value in zip(names, values, strict=True):
+                setattr(events, name, value)
+            same_p, same_r = _pr([r for r in tuning if not r.cross])
+            cross_p, cross_r = _pr([r for r in tuning if r.cross])
+            neg = [r for r in tuning if r.kind == "hard-negative"]
+            joined = sum(_decide(r) for r in neg) / len(neg)
+            mark = "*" if values == chosen_values else " "
+            print(f" {mark}{' '.join(f'{v:<4}' for v in values)} same P {_fmt(same_p)} R {_fmt(same_r)}"
+                  f"  cross P {_fmt(cross_p)} R {_fmt(cross_r)}  negatives joined {joined:.1%}")
+        for name, value in zip(names, chosen_values, strict=True):
+            setattr(events, name, value)
+    print()
+
+
+def _decide(r: StoryPair) -> bool:
+    # The service's decision, recomputed from the features so that the grid can vary it.
+    return r.lexical or (r.candidate and r.within and events.agrees(r.agreement))
+
+
+def _pr(rows: list[StoryPair], decide: Callable[[StoryPair], bool] = _decide) -> tuple[float, float]:
+    tp = sum(1 for r in rows if r.same and decide(r))
+    fp = sum(1 for r in rows if not r.same and decide(r))
+    fn = sum(1 for r in rows if r.same and not decide(r))
+    return (tp / (tp + fp) if tp + fp else float("nan"), tp / (tp + fn) if tp + fn else float("nan"))
+
+
+def _story_line(name: str, rows: list[StoryPair], _: list[StoryPair]) -> None:
+    if not rows:
+        return
+    same = [r for r in rows if r.same]
+    copies = sum(r.lexical for r in same) / len(same) if same else float("nan")
+    p, r = _pr(rows, lambda x: x.service)
+    joined = sum(x.service for x in rows if not x.same)
+    negatives = sum(1 for x in rows if not x.same)
+    print(f"  {name:<24}{len(rows):>6}{_fmt(copies):>10}{_fmt(p):>11}{_fmt(r):>11}"
+          f"{(f'{joined}/{negatives}' if negatives else '-'):>8}")
+
+
 # --- (2) the synthetic stream ----------------------------------------------------------------
 
 
@@ -290,6 +399,7 @@ async def run_ours(items: list[StreamItem], path: Path) -> tuple[Run, int, int]:
         await connection.run_sync(SQLModel.metadata.create_all)
     maker = sessionmaker(engine)
     band_index = BandIndex()
+    frequencies = events.Frequencies()
     item_ids: list[int] = []
     story_of: dict[int, int] = {}  # item id → index of the stream item its story started from
     lookups: list[float] = []
@@ -309,17 +419,21 @@ async def run_ours(items: list[StreamItem], path: Path) -> tuple[Run, int, int]:
                     await prune_bands(session=session, before=item.at - WINDOW)
                     band_index.prune(item.at - WINDOW)
                     next_prune = item.at + timedelta(hours=1)
-                fp = dedup.fingerprint(item.title, item.text)
+                # Everything the service reads of an item: copy bands and event evidence bands.
+                reading = stories.read(_entry(index, item), _UNTAGGED, frequencies)
                 t0 = time.perf_counter()
-                candidates = band_index.candidates(fp.bands, since=item.at - WINDOW)
+                candidates = band_index.candidates(reading.bands, since=item.at - WINDOW)
                 t1 = time.perf_counter()
-                story = await _first_same(session, fp, candidates, story_of)
+                story = await _first_same(session, reading, candidates, story_of, frequencies)
                 checks.append(time.perf_counter() - t1)
                 lookups.append(t1 - t0)
                 item_id = await _insert_item(session, index, item)
                 item_ids.append(item_id)
-                await add_bands(session=session, item_id=item_id, bands=fp.bands, seen_at=item.at)
-                band_index.add([(item_id, fp.bands, item.at)])  # the service reads it back on refresh
+                frequencies.add(reading.evidence)
+                await add_bands(
+                    session=session, item_id=item_id, bands=reading.bands, seen_at=item.at
+                )
+                band_index.add([(item_id, reading.bands, item.at)])  # read back on refresh
                 story_of[item_id] = index if story is None else story
                 tally.count(index, story)
     seconds = time.perf_counter() - started
@@ -331,19 +445,40 @@ async def run_ours(items: list[StreamItem], path: Path) -> tuple[Run, int, int]:
 
 
 async def _first_same(
-    session: AsyncSession, fp: dedup.Fingerprint, candidates: list[int], story_of: dict[int, int]
+    session: AsyncSession,
+    reading: stories.Reading,
+    candidates: list[int],
+    story_of: dict[int, int],
+    frequencies: events.Frequencies,
 ) -> int | None:
     if not candidates:
         return None
     found = await session.execute(
-        select(col(Item.id), col(Item.title), col(Item.text)).where(col(Item.id).in_(candidates))
+        select(col(Item.id), col(Item.title), col(Item.text), col(Item.published_at))
+        .where(col(Item.id).in_(candidates))
     )
-    texts = {item_id: (title, body) for item_id, title, body in found.all()}
+    texts = {item_id: (title, body, at) for item_id, title, body, at in found.all()}
     for item_id in candidates:  # most shared bands first
-        title, body = texts[item_id]
-        if dedup.is_same_story(fp, dedup.fingerprint(title, body, indexed=False)):
+        title, body, at = texts[item_id]
+        known = stories.Reading(
+            dedup.fingerprint(title, body, indexed=False),
+            events.evidence(title, body),
+            at.replace(tzinfo=UTC),
+            reading.bands,  # a candidate: it shares a band with the item
+        )
+        if stories.same_news(reading, known, frequencies):
             return story_of[item_id]
     return None
+
+
+def _entry(index: int, item: StreamItem) -> CleanEntry:
+    return CleanEntry(
+        key=str(index), url=None, canonical_url=None, title=item.title, text=item.text,
+        published_at=item.at, lang="es", text_hash=str(index),
+    )
+
+
+_UNTAGGED = Tagging(relevant=True)
 
 
 async def _insert_item(session: AsyncSession, index: int, item: StreamItem) -> int:
@@ -427,7 +562,7 @@ async def report_stream(n: int, prefix: int, days: float) -> None:
         f"== (2) synthetic stream: {n} items over {days:g} days (~{per_window} per 72 h window), {dups} near-duplicates"
     )
     print(
-        "  ours = fingerprint + BandIndex.candidates (in memory, rows in SQLite) + exact check of candidates + insert item + add_bands"
+        "  ours = stories.read (fingerprint + event evidence) + BandIndex.candidates (in memory, rows in SQLite) + stories.same_news on candidates + insert item + add_bands"
     )
     print(
         "  baseline = fingerprint + is_same_story against every item of the last 72 h (fingerprints kept in memory)"

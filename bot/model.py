@@ -160,7 +160,7 @@ class StoryView:
     lang: str | None = None
     actor_weight: float = 0.0  # the weight of the weightiest actor named, for ranking
     follow_up: bool = False  # already sent to this chat, and since reported by more sources
-    languages: tuple[str, ...] = ()  # of its items, most told first
+    languages: tuple[str, ...] = ()  # the languages it was reported in, first reported first
 
 
 # ---- the one seam for everything that goes out ------------------------------------------------

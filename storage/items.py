@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import Table, bindparam, delete, func, select, tuple_, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel, col
 
 from storage.bulk import allocate_ids, insert_rows
-from storage.models import Item, ItemActor, Source, Story, StoryActor, StoryKey, StoryTopic
+from storage.models import (
+    Actor,
+    Item,
+    ItemActor,
+    SentStory,
+    Source,
+    Story,
+    StoryActor,
+    StoryKey,
+    StoryTopic,
+)
 
 CHUNK = 400  # rows per IN (...) list: under SQLite's variable limit with room to spare
 
@@ -96,18 +106,54 @@ async def find_stories(*, session: AsyncSession, keys: Iterable[str]) -> dict[st
     return found
 
 
-async def load_texts(
-    *, session: AsyncSession, item_ids: Sequence[int]
-) -> dict[int, tuple[str, str, int | None]]:
-    """Title, text and story of stored items (for the exact near-duplicate check)."""
-    found: dict[int, tuple[str, str, int | None]] = {}
+@dataclass(frozen=True, slots=True)
+class ItemText:
+    """A stored item as folding compares it: its words, language, time and actors."""
+
+    title: str
+    text: str
+    lang: str | None
+    published_at: datetime
+    actors: tuple[tuple[str, str], ...]  # (actor id, display name)
+
+
+async def load_texts(*, session: AsyncSession, item_ids: Sequence[int]) -> dict[int, ItemText]:
+    """Title, text, language, time and actors of stored items, for the fold checks."""
+    found: dict[int, ItemText] = {}
     for chunk in _chunks(item_ids):
         rows = await session.execute(
-            select(col(Item.id), col(Item.title), col(Item.text), col(Item.story_id)).where(
-                col(Item.id).in_(chunk)
+            select(
+                col(Item.id),
+                col(Item.title),
+                col(Item.text),
+                col(Item.lang),
+                col(Item.published_at),
+            ).where(col(Item.id).in_(chunk))
+        )
+        named: dict[int, list[tuple[str, str]]] = {}
+        for tagged, actor_id, name in await session.execute(
+            select(col(ItemActor.item_id), col(ItemActor.actor_id), col(Actor.name))
+            .join(Actor, col(Actor.id) == col(ItemActor.actor_id), isouter=True)
+            .where(col(ItemActor.item_id).in_(chunk))
+        ):
+            named.setdefault(_id(tagged), []).append((actor_id, name or actor_id))
+        for item_id, title, text, lang, published in rows:
+            found[_id(item_id)] = ItemText(
+                title, text, lang, published, tuple(named.get(_id(item_id), ()))
+            )
+    return found
+
+
+async def stories_of(*, session: AsyncSession, item_ids: Collection[int]) -> dict[int, int]:
+    """The story each of these items belongs to now."""
+    found: dict[int, int] = {}
+    for chunk in _chunks(sorted(item_ids)):
+        rows = await session.execute(
+            select(col(Item.id), col(Item.story_id)).where(
+                col(Item.id).in_(chunk), col(Item.story_id).is_not(None)
             )
         )
-        found.update({_id(item_id): (title, text, story) for item_id, title, text, story in rows})
+        found.update({_id(item_id): _id(story_id) for item_id, story_id in rows})
     return found
 
 
@@ -299,6 +345,65 @@ async def refresh_stories(*, session: AsyncSession, story_ids: Iterable[int]) ->
             update(actors).where(actors.c.story_id == bindparam("story")),
             [{"story": story_id, "last_seen": last} for story_id, _, _, _, last, _ in totals],
         )
+
+
+async def merge_stories(*, session: AsyncSession, into: int, merged: Collection[int]) -> None:
+    """Move every item, key, actor and topic of the `merged` stories into story `into`, and
+    delete them. A chat that was sent one of them keeps it as sent under `into`: the merged
+    story comes back to it only as a follow-up, when more sources reported it than it saw.
+
+    Call it holding the story lock.
+    """
+    others = sorted(set(merged) - {into})
+    if not others:
+        return
+    await session.execute(
+        update(Item).where(col(Item.story_id).in_(others)).values(story_id=into)
+    )
+    await session.execute(
+        update(StoryKey).where(col(StoryKey.story_id).in_(others)).values(story_id=into)
+    )
+    await _move_rows(session, _table(StoryActor), ("actor_id", "last_seen"), into, others)
+    await _move_rows(session, _table(StoryTopic), ("topic",), into, others)
+    await _move_sent(session, into, others)
+    await session.execute(delete(Story).where(col(Story.id).in_(others)))
+    await refresh_stories(session=session, story_ids=[into])
+
+
+async def _move_rows(
+    session: AsyncSession, table: Table, columns: tuple[str, ...], into: int, others: list[int]
+) -> None:
+    rows = await session.execute(
+        select(*(table.c[name] for name in columns)).where(table.c.story_id.in_(others))
+    )
+    moved = [{"story_id": into, **dict(zip(columns, row, strict=True))} for row in rows]
+    await insert_rows(session, table, moved, ignore=True)
+    await session.execute(delete(table).where(table.c.story_id.in_(others)))
+
+
+async def _move_sent(session: AsyncSession, into: int, others: list[int]) -> None:
+    # The fewest sources any chat was shown: a follow-up is due when the story grew past it.
+    rows = (
+        await session.execute(
+            select(col(SentStory.chat_id), col(SentStory.source_count), col(SentStory.sent_at))
+            .where(col(SentStory.story_id).in_([into, *others]))
+        )
+    ).all()
+    sent: dict[int, tuple[int, object]] = {}
+    for chat_id, count, at in rows:
+        known = sent.get(chat_id)
+        if known is None or count < known[0]:
+            sent[chat_id] = (count, at)
+    await session.execute(delete(SentStory).where(col(SentStory.story_id).in_([into, *others])))
+    if sent:
+        await session.execute(
+            insert(SentStory),
+            [
+                {"chat_id": chat, "story_id": into, "source_count": count, "sent_at": at}
+                for chat, (count, at) in sent.items()
+            ],
+        )
+
 
 
 async def _tag_stories(session: AsyncSession, pairs: Sequence[tuple[int, NewItem]]) -> None:

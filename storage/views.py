@@ -30,7 +30,7 @@ class StoryRow:
     score: float = 0.0
     lang: str | None = None
     actor_weight: float = 0.0  # the weight of the weightiest actor named, for ranking
-    languages: tuple[str, ...] = ()  # of its items, most told first
+    languages: tuple[str, ...] = ()  # the languages it was reported in, first reported first
 
 
 class WindowStory(NamedTuple):
@@ -156,8 +156,12 @@ async def search_story_ids(*, session: AsyncSession, terms: Sequence[str], depth
     return [story_id for story_id, _ in (await session.execute(query)).all()]
 
 
-async def story_rows(*, session: AsyncSession, story_ids: Sequence[int]) -> dict[int, StoryRow]:
-    """These stories as shown, by id (unknown ids are absent)."""
+async def story_rows(
+    *, session: AsyncSession, story_ids: Sequence[int], prefer: frozenset[str] = frozenset()
+) -> dict[int, StoryRow]:
+    """These stories as shown, by id (unknown ids are absent). With `prefer`, a story whose
+    first item is in another language is titled, linked and credited by its first item in
+    one of these."""
     if not story_ids:
         return {}
     ids = sorted(set(story_ids))
@@ -196,10 +200,16 @@ async def story_rows(*, session: AsyncSession, story_ids: Sequence[int]) -> dict
         .order_by(_story_topic.c.topic)
     ):
         topics.setdefault(story_id, []).append(topic)
-    languages = await _story_languages(session, ids)
+    reported = await _reported(session, ids)
     views: dict[int, StoryRow] = {}
     for story_id, title, url, source_count, first, last, score, lang, source_name in stories:
         named = sorted(actors.get(story_id, []), key=lambda pair: (-pair[0], pair[1]))
+        told = reported.get(story_id, [])
+        if prefer and lang not in prefer:
+            for item_lang, item_title, item_url, item_source in told:
+                if item_lang in prefer:
+                    title, url, source_name, lang = item_title, item_url, item_source, item_lang
+                    break
         views[story_id] = StoryRow(
             id=story_id,
             title=title,
@@ -213,26 +223,25 @@ async def story_rows(*, session: AsyncSession, story_ids: Sequence[int]) -> dict
             score=score,
             lang=lang,
             actor_weight=named[0][0] if named else 0.0,
-            languages=languages.get(story_id, ()),
+            languages=tuple(dict.fromkeys(told_lang for told_lang, *_ in told if told_lang)),
         )
     return views
 
 
-async def _story_languages(
+async def _reported(
     session: AsyncSession, story_ids: Sequence[int]
-) -> dict[int, tuple[str, ...]]:
-    """The languages each story is told in, the most told first."""
-    told_in: dict[int, dict[str, int]] = {}
-    for story_id, lang, count in await session.execute(
-        select(_item.c.story_id, _item.c.lang, func.count())
-        .where(_item.c.story_id.in_(story_ids), _item.c.lang.is_not(None))
-        .group_by(_item.c.story_id, _item.c.lang)
-    ):
-        told_in.setdefault(story_id, {})[lang] = count
-    return {
-        story_id: tuple(sorted(counts, key=lambda code: (-counts[code], code)))
-        for story_id, counts in told_in.items()
-    }
+) -> dict[int, list[tuple[str | None, str, str | None, str]]]:
+    """Each story's items, first reported first: (language, title, url, source name)."""
+    found: dict[int, list[tuple[str | None, str, str | None, str]]] = {}
+    rows = await session.execute(
+        select(_item.c.story_id, _item.c.lang, _item.c.title, _item.c.url, _source.c.name)
+        .select_from(_item.join(_source, _source.c.id == _item.c.source_id))
+        .where(_item.c.story_id.in_(story_ids))
+        .order_by(_item.c.published_at, _item.c.id)
+    )
+    for story_id, lang, title, url, source in rows:
+        found.setdefault(story_id, []).append((lang, title, url, source))
+    return found
 
 
 async def newest_story_seen(*, session: AsyncSession) -> datetime | None:

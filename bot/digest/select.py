@@ -58,7 +58,9 @@ async def select_window(
     )
     scored = await _best_scored(session, rows, wanted=offset + limit, until=until)
     page = scored[offset : offset + limit]
-    shown = await story_views(session=session, story_ids=[story_id for _, _, story_id, _ in page])
+    shown = await story_views(
+        session=session, story_ids=[story_id for _, _, story_id, _ in page], prefer=languages
+    )
     stories = tuple(
         replace(shown[story_id], score=score, follow_up=follow_up)
         for score, _, story_id, follow_up in page
@@ -107,9 +109,12 @@ async def load_stories(*, session: Session, story_ids: Sequence[int]) -> list[St
     return [shown[story_id] for story_id in story_ids if story_id in shown]
 
 
-async def story_views(*, session: Session, story_ids: Sequence[int]) -> dict[int, StoryView]:
-    """These stories as shown, by id (unknown ids are absent)."""
-    rows = await views.story_rows(session=session, story_ids=story_ids)
+async def story_views(
+    *, session: Session, story_ids: Sequence[int], prefer: frozenset[str] = frozenset()
+) -> dict[int, StoryView]:
+    """These stories as shown, by id (unknown ids are absent); with `prefer`, each under the
+    title of its first item in one of those languages."""
+    rows = await views.story_rows(session=session, story_ids=story_ids, prefer=prefer)
     return {story_id: _view(row) for story_id, row in rows.items()}
 
 

@@ -50,6 +50,12 @@ CONTAINMENT_MIN = 0.8
 CHAR_JACCARD_MIN = 0.7
 CHAR_CONTAINMENT_MIN = 0.8
 MIN_CONTAINED = 25
+# The same wire copy under another headline: the first LEAD_WORDS words of the text, without
+# the title, compared on their own as character 5-grams. A lead shorter than LEAD_MIN_WORDS
+# (a channel post, a one-line item) says too little on its own.
+LEAD_WORDS = 40
+LEAD_MIN_WORDS = 20
+LEAD_JACCARD_MIN = 0.7
 # Copies and summaries repeat the figures they carry; a daily bulletin with new figures, or the
 # next development, does not: without this rule 7 bulletins of one template fold together
 # (precision 0.96). Share of the smaller set of figures that the other must hold.
@@ -83,6 +89,8 @@ class Fingerprint:
     char_grams: Shingles | None  # `chars` once computed
     shingle_set: frozenset[int] | None = None  # `members(False)` once computed
     char_set: frozenset[int] | None = None  # `members(True)` once computed
+    title_words: int = 0  # how many of the words of `normal` are the title's
+    lead_set: frozenset[int] | None = None  # `lead` once computed
 
     def members(self, chars: bool) -> frozenset[int]:
         """The shingles, or the character 5-grams, as a set: an item meets several candidates,
@@ -92,6 +100,21 @@ class Fingerprint:
         if found is None:
             found = frozenset((self.chars if chars else self.shingles).tolist())
             object.__setattr__(self, name, found)
+        return found
+
+    @property
+    def lead(self) -> frozenset[int]:
+        """Character 5-grams of the lead (the text's first LEAD_WORDS words, title left out);
+        empty when the lead is shorter than LEAD_MIN_WORDS."""
+        found = self.lead_set
+        if found is None:
+            words = self.normal.split()[self.title_words : self.title_words + LEAD_WORDS]
+            found = (
+                frozenset(_unique(_gram_hashes(" ".join(words))).tolist())
+                if len(words) >= LEAD_MIN_WORDS
+                else frozenset()
+            )
+            object.__setattr__(self, "lead_set", found)
         return found
 
     @property
@@ -122,16 +145,25 @@ def fingerprint(title: str, text: str, *, indexed: bool = True) -> Fingerprint:
     shingled = _unique(_gram_hashes(normal)) if short else _word_shingles(words)
     numbers = _numbers(raw)
     chars = shingled if short else None
+    headed = len(fold_words(_drop_links(title)).split())
     if not indexed:
-        return Fingerprint(shingled, _NO_SIGNATURE, (), short, numbers, normal, chars)
+        return Fingerprint(
+            shingled, _NO_SIGNATURE, (), short, numbers, normal, chars, title_words=headed
+        )
     if not len(shingled):
-        return Fingerprint(shingled, _empty_signature(), (), short, numbers, normal, chars)
+        return Fingerprint(
+            shingled, _empty_signature(), (), short, numbers, normal, chars, title_words=headed
+        )
     sig = _signature(shingled)
     if short:
-        return Fingerprint(shingled, sig, _bands(sig), short, numbers, normal, chars)
+        return Fingerprint(
+            shingled, sig, _bands(sig), short, numbers, normal, chars, title_words=headed
+        )
     lead = _signature(_sorted(_gram_hashes(b" ".join(words[:SHORT_WORDS]).decode())))
     sigs = np.concatenate((sig, lead))
-    return Fingerprint(shingled, sig, _bands(sigs), short, numbers, normal, chars)
+    return Fingerprint(
+        shingled, sig, _bands(sigs), short, numbers, normal, chars, title_words=headed
+    )
 
 
 def normalise_text(text: str) -> str:
@@ -178,8 +210,8 @@ def similar(a: Shingles, b: Shingles) -> Similarity:
 
 def is_same_story(a: Fingerprint, b: Fingerprint) -> bool:
     """Whether two items tell the same news: close enough in words, and agreeing on figures."""
-    if not len(a.shingles) or not len(b.shingles):
-        return False
+    if not len(a.shingles) or not len(b.shingles) or not _numbers_agree(a, b):
+        return False  # the figures first: the cheapest to tell most candidates apart
     chars = a.short or b.short
     if chars:
         jaccard_min, containment_min = CHAR_JACCARD_MIN, CHAR_CONTAINMENT_MIN
@@ -192,9 +224,16 @@ def is_same_story(a: Fingerprint, b: Fingerprint) -> bool:
     common = len(small & large)
     jaccard = common / (len(left) + len(right) - common)
     contained = common / len(small) >= containment_min and len(small) >= MIN_CONTAINED
-    if jaccard < jaccard_min and not contained:
+    return jaccard >= jaccard_min or contained or _same_lead(a, b)
+
+
+def _same_lead(a: Fingerprint, b: Fingerprint) -> bool:
+    # One copy under two headlines: the leads alone are close.
+    left, right = a.lead, b.lead
+    if not left or not right:
         return False
-    return _numbers_agree(a, b)
+    common = len(left & right)
+    return common / (len(left) + len(right) - common) >= LEAD_JACCARD_MIN
 
 
 def share_band(a: Fingerprint, b: Fingerprint) -> bool:

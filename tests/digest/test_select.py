@@ -242,3 +242,35 @@ async def test_a_week_ranks_exactly_as_scoring_every_story_would(session: AsyncS
                                limit=10, offset=10)
     assert page.total == 900
     assert [story.id for story in page.stories] == [story_id for _, story_id in expected[10:20]]
+
+
+async def test_a_story_told_in_several_languages_shows_in_the_readers_own(
+    session: AsyncSession,
+) -> None:
+    story_id = await add_story(
+        session,
+        title="El CNE fija la fecha de las regionales",
+        seen=NOW - timedelta(hours=1),
+        sources=("efecto", "wire", "monde"),
+    )
+    english = await select_window(
+        session=session, since=NOW - timedelta(days=1), until=NOW, languages=frozenset({"en"})
+    )
+    (shown,) = english.stories
+    assert shown.id == story_id
+    assert shown.title == "El CNE fija la fecha de las regionales (wire)"  # the English item's
+    assert shown.source_name == "Wire Service"
+    assert shown.lang == "en"
+    assert shown.languages == ("es", "en", "fr")
+    # A reader of Spanish and French gets the first item in either: the Spanish one.
+    both = await select_window(
+        session=session,
+        since=NOW - timedelta(days=1),
+        until=NOW,
+        languages=frozenset({"fr", "es"}),
+    )
+    assert both.stories[0].title == "El CNE fija la fecha de las regionales"
+    # No language chosen: the story's own first item.
+    anyone = await select_window(session=session, since=NOW - timedelta(days=1), until=NOW)
+    assert anyone.stories[0].source_name == "Efecto Cocuyo"
+    assert anyone.stories[0].languages == ("es", "en", "fr")

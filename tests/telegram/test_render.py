@@ -246,3 +246,12 @@ def test_bidirectional_and_invisible_controls_cannot_rearrange_a_digest_line() -
     assert not set(text) & {"\u202e", "\u2066", "\u2067", "\u200b", "\u200f", "\ufeff"}
     assert "Machado convoca una marcha en Caracas" in text
     assert "El Pitazo oicinuM +1 source" in text
+
+
+def test_a_story_reported_in_several_languages_says_which() -> None:
+    told = replace(story(sources=3), languages=("es", "en", "fr"))
+    [message] = render_digest([told], heading="", tz=CARACAS, now=NOW)
+    assert "Efecto Cocuyo +2 sources · ES/EN/FR ·" in parse_telegram_html(message).text
+    # One language needs no saying.
+    [single] = render_digest([replace(told, languages=("es",))], heading="", tz=CARACAS, now=NOW)
+    assert "· ES ·" not in parse_telegram_html(single).text
