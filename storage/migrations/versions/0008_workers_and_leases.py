@@ -3,8 +3,8 @@
 Source and delivery leases name their owner, so a re-run can tell a live holder from a dead one
 and a worker renews only what it holds.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-01
 """
 
@@ -17,8 +17,8 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
