@@ -326,7 +326,7 @@ async def open_resources(
         [BotCommand(command, description) for command, description in COMMANDS]
     )
     logger.info(
-        "ready transports=%s sources=%d actors=%d", ",".join(data.transports),
+        "ready transports=%s sources=%d actors=%d", ",".join(application.bot_data.transports),
         len(runtime.sources), len(runtime.catalog.actors),
     )
 
