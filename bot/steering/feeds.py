@@ -162,7 +162,7 @@ def _read_source(
 
 def _read_address(
     merged: Mapping[str, Any], *, at: Callable[[str], int], report: Report
-) -> tuple[Any, Any, str | None, bool]:
+) -> tuple[object, object, str | None, bool]:
     """The source's kind, url and channel, and whether they are good."""
     ok = True
     kind = merged.get("kind", "rss")
@@ -191,8 +191,8 @@ def _read_address(
 
 
 def _read_labels(
-    merged: Mapping[str, Any], *, at: Callable[[str], int], report: Report
-) -> tuple[Any, Any, Any, bool]:
+    merged: Mapping[str, object], *, at: Callable[[str], int], report: Report
+) -> tuple[object, str | None, object, bool]:
     """The source's scope, language and whether it is enabled, and whether they are good."""
     ok = True
     scope = merged.get("scope", "general")
@@ -206,7 +206,7 @@ def _read_labels(
     lang = merged.get("lang")
     if lang is not None and (not isinstance(lang, str) or not _LANG.match(lang)):
         report(at("lang"), f'lang "{lang}" is not a language code; write "es", "en" or "fr"')
-        ok = False
+        ok, lang = False, None
     enabled = merged.get("enabled", True)
     if not isinstance(enabled, bool):
         report(at("enabled"), "enabled must be true or false")
@@ -215,7 +215,7 @@ def _read_labels(
 
 
 def _read_intervals(
-    merged: Mapping[str, Any], *, at: Callable[[str], int], report: Report
+    merged: Mapping[str, object], *, at: Callable[[str], int], report: Report
 ) -> tuple[dict[str, int], bool]:
     """The source's interval, min_interval and max_interval in seconds, and whether they are
     good: durations, within bounds, and in order."""
