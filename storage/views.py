@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import String, Table, exists, func, null, select, text, type_coerce
+from sqlalchemy import Row, String, Table, exists, func, null, select, text, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import models
@@ -197,7 +197,7 @@ async def story_rows(
 
 
 # (id, title, url, source count, first seen, last seen, score, language, source name)
-_StoryHead = tuple[int, str, str | None, int, datetime, datetime, float, str | None, str | None]
+_StoryHead = Row[int, str, str | None, int, datetime, datetime, float, str | None, str | None]
 
 
 async def _story_heads(session: AsyncSession, story_ids: Sequence[int]) -> Sequence[_StoryHead]:
@@ -222,7 +222,7 @@ async def _story_heads(session: AsyncSession, story_ids: Sequence[int]) -> Seque
             )
             .where(_story.c.id.in_(story_ids))
         )
-    ).tuples().all()
+    ).all()
 
 
 async def _story_actors(
