@@ -194,12 +194,13 @@ def _version() -> str:
 
 def _run(_args: argparse.Namespace) -> int:
     settings = _settings()
-    if settings.token is None:
+    if settings.token is None and not settings.whatsapp_enabled:
         print(
             "BOT_TOKEN is not set, so Vigía cannot talk to Telegram; running the offline demo.\n"
             "To run the bot: ask @BotFather on Telegram for a token (/newbot), then\n"
             "  export BOT_TOKEN=123456:ABC…   (or put BOT_TOKEN=… in .env) and run `vigia run`\n"
-            "  (`make run` in a checkout).\n",
+            "  (`make run` in a checkout).\n"
+            "For WhatsApp, set BOT_WHATSAPP_TOKEN and BOT_WHATSAPP_PHONE_NUMBER_ID (README).\n",
             file=sys.stderr,
         )
         return _demo(_args)

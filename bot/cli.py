@@ -326,8 +326,10 @@ async def render_terminal_digest(
     window: timedelta,
     actor: str | None,
     limit: int,
+    whatsapp: bool = False,
 ) -> str | None:
-    """The digest of `window` (or of one actor) as terminal text; None for an unknown actor."""
+    """The digest of `window` (or of one actor) as terminal text — or, with `whatsapp`, as the
+    WhatsApp messages a reader gets, markup and all; None for an unknown actor."""
     from zoneinfo import ZoneInfo
 
     from bot.digest.compose import digest_message, plain_text
@@ -345,7 +347,12 @@ async def render_terminal_digest(
         else:
             page = await select_window(session=session, since=now - window, until=now, limit=limit)
             heading = f"Vigía digest — last {_label(window)}"
-    return plain_text(digest_message(page.stories, heading=heading, tz=ZoneInfo(timezone), now=now))
+    message = digest_message(page.stories, heading=heading, tz=ZoneInfo(timezone), now=now)
+    if whatsapp:
+        from bot.whatsapp.render import render_texts
+
+        return "\n┄┄┄┄ (next message) ┄┄┄┄\n".join(render_texts(message))
+    return plain_text(message)
 
 
 async def print_stories(settings: Settings, *, since: str, out: TextIO | None = None) -> int:

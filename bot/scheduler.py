@@ -48,9 +48,12 @@ async def run_digest_tick(
     sessions: Sessions,
     now: datetime | None = None,
     limit: int = 5000,
-    transport: Transport | None = None,
+    transports: Mapping[str, Transport] | None = None,
 ) -> int:
     """Write the digests that are due into the outbox; return how many were promised.
+
+    Each subscriber's digest is rendered by the transport they subscribed through; subscribers of
+    a transport this process does not serve (WhatsApp without its settings) wait, untouched.
 
     Each subscriber is one transaction: claiming its scheduled time (moving next_digest_at on),
     writing the digest, recording what it contains. A crash leaves all or nothing; a second
@@ -58,13 +61,14 @@ async def run_digest_tick(
     the schedule still advances.
     """
     now = as_utc(now or datetime.now(UTC))
-    transport = transport or TelegramTransport(None)  # subscribers are Telegram chats
+    transports = transports or _RENDER_ONLY
     promised = done = 0
     cursor = None  # chat ids are walked in order, so a failing subscriber is tried once a tick
     while done < limit:
         async with sessions() as session:
             due = await digests.due_subscribers(
-                session=session, now=now, after=cursor, limit=min(DUE_BATCH, limit - done)
+                session=session, now=now, after=cursor, limit=min(DUE_BATCH, limit - done),
+                transports=sorted(transports),
             )
         if not due:
             break
@@ -74,7 +78,8 @@ async def run_digest_tick(
             try:
                 async with transaction(sessions) as session:
                     promised += await promise_digest(
-                        session=session, transport=transport, subscriber=subscriber, now=now
+                        session=session, transport=transports[subscriber.transport],
+                        subscriber=subscriber, now=now,
                     )
             except Exception:
                 # One subscriber's failure must not hold back everybody else's digest.
@@ -91,7 +96,7 @@ async def run_alert_tick(
     timezone: str,
     alerts_per_hour: int,
     now: datetime | None = None,
-    transport: Transport | None = None,
+    transports: Mapping[str, Transport] | None = None,
 ) -> int:
     """Alert followers of the actors named by stories that got an item since the last check.
 
@@ -103,7 +108,7 @@ async def run_alert_tick(
     dedup keys make the repeat write nothing twice.
     """
     now = as_utc(now or datetime.now(UTC))
-    transport = transport or TelegramTransport(None)
+    transports = transports or _RENDER_ONLY
     names = {actor.id: actor.name for actor in actors}
     promised = 0
     async with transaction(sessions) as session:
@@ -114,6 +119,10 @@ async def run_alert_tick(
             session=session, items=new_items, published_since=now - ALERT_FRESHNESS
         )
         for chat_id, followed in candidates.items():
+            subscriber = await get_subscriber(session=session, chat_id=chat_id)
+            transport = transports.get(subscriber.transport) if subscriber else None
+            if transport is None:
+                continue  # a transport this process does not serve
             sent = await alerts.alerts_last_hour(
                 session=session, chat_id=chat_id, now=now, transport=transport.name
             )
@@ -174,9 +183,11 @@ async def run_delivery_tick(
     sessions: Sessions,
     transports: Mapping[str, Transport],
     pacers: Mapping[str, Pacer] | None = None,
+    lease_seconds: float = 60.0,
 ) -> DeliveryReport:
-    """Send what the outbox holds that is due, paced by the process's one pacer per transport."""
-    return await deliver_due(transports, sessions, pacers=pacers)
+    """Send what the outbox holds that is due, paced by the process's one pacer per transport;
+    a row claimed is held `lease_seconds` (then another worker may take it over)."""
+    return await deliver_due(transports, sessions, pacers=pacers, lease_seconds=lease_seconds)
 
 
 async def promise_digest(
@@ -276,3 +287,6 @@ async def promise_alerts(
         sent.append((view.id, view.source_count))
     await digests.record_sent(session=session, chat_id=chat_id, stories=sent, now=now)
     return len(sent)
+
+
+_RENDER_ONLY: Mapping[str, Transport] = {"telegram": TelegramTransport(None)}

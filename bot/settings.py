@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     poll_tick: int = 30  # seconds between looks for due sources
     digest_tick: int = 60  # seconds between looks for due digests
     alerts_per_hour: int = 4
+    # Seconds a worker holds the deliveries it claimed: a worker that dies mid-send gives them
+    # back to the others (or to itself, restarted) this long after.
+    delivery_lease: float = 60.0
     send_rate: float = 30.0  # messages per second, overall
     # Webhook mode (instead of long polling) when webhook_url is set: Telegram posts updates to
     # that public address; a reverse proxy forwards them to webhook_listen:webhook_port.
@@ -83,12 +86,55 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_secret: SecretStr | None = None
-    # The HTTP surface of `run`: /healthz, /metrics (and the WhatsApp webhook).
+    # The HTTP surface of `run`: /healthz, /metrics, /whatsapp.
     http_listen: str = "127.0.0.1"
     http_port: int = 8080
     # Durations: seconds, or "90s", "10m", "24h".
     health_tick_age: int = 600  # a poll or delivery tick older than this makes /healthz 503
     failing_after: int = 86400  # a source failing this long is reported to the admins daily
+    # WhatsApp Business Cloud API: on when the token and the phone number id are both set.
+    whatsapp_token: SecretStr | None = None
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_app_secret: SecretStr | None = None  # signs the webhooks Meta posts
+    whatsapp_verify_token: SecretStr | None = None  # Meta's GET verification of the webhook
+    whatsapp_api_url: str = "https://graph.facebook.com/v23.0"
+    whatsapp_template: str = "vigia_digest"  # approved template sent outside the 24-hour window
+    whatsapp_send_rate: float = 80.0  # messages per second for the number, overall
+    # Seconds between two messages to one reader: WhatsApp refuses more (error 131056).
+    whatsapp_reader_interval: float = 6.0
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        """WhatsApp is served when the token and the phone number id are both set."""
+        return self.whatsapp_token is not None and bool(self.whatsapp_phone_number_id)
+
+    def secret_values(self) -> tuple[str, ...]:
+        """Every secret these settings hold."""
+        held = (self.token, self.webhook_secret, self.whatsapp_token, self.whatsapp_app_secret,
+                self.whatsapp_verify_token)
+        return tuple(value.get_secret_value() for value in held
+                     if value is not None and value.get_secret_value())
+
+    @field_validator("whatsapp_api_url")
+    @classmethod
+    def _strip_api_root(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("whatsapp_phone_number_id")
+    @classmethod
+    def _digits_only(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.strip().isdigit():
+            raise ValueError("the phone number id is the number Meta shows (digits only)")
+        return value.strip()
+
+    @field_validator("whatsapp_send_rate", "whatsapp_reader_interval")
+    @classmethod
+    def _positive_rate(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be more than 0")
+        return value
 
     _bundled: tuple[str, ...] = PrivateAttr(default=())
 
@@ -206,11 +252,7 @@ class Settings(BaseSettings):
     def _hide_secrets(self) -> Self:
         """Every secret setting is redacted from every log line and error printed from now on."""
         hide_secrets(
-            *(
-                secret.get_secret_value()
-                for secret in (self.token, self.webhook_secret)
-                if secret is not None
-            ),
+            *self.secret_values(),
             password_of(self.database_url),
         )
         return self

@@ -37,6 +37,7 @@ __all__ = [
     "mark_sent",
     "mark_unknown",
     "receipt_of",
+    "record_receipt",
     "release",
 ]
 
@@ -239,11 +240,12 @@ async def block_destination(
     """The destination is gone or refuses us (blocked the bot, chat deleted, not an admin):
     fail its open rows, and stop whatever feeds it — the subscriber it is, or the publish
     target that posts there. Returns how many open deliveries were failed."""
-    if transport == "telegram" and _is_chat_id(destination):
+    if _is_chat_id(destination):
         await session.execute(
             update(Subscriber)
-            .where(_SUBSCRIBER.c.chat_id == int(destination))
-            .values(active=False, deactivated_reason=reason[:200])
+            .where(_SUBSCRIBER.c.chat_id == int(destination),
+                   _SUBSCRIBER.c.transport == transport)
+            .values(active=False, deactivated_reason=reason[:200], next_digest_at=None)
         )
     if transport == "telegram":
         await session.execute(
@@ -263,6 +265,34 @@ async def block_destination(
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+async def record_receipt(
+    *, session: AsyncSession, transport: str, receipt: str, status: str, at: datetime,
+    error: str | None = None,
+) -> str | None:
+    """What the platform says became of a delivered message (sent → delivered → read, or
+    failed), found by the receipt its send returned.
+
+    Status webhooks may arrive out of order: a later stage is never replaced by an earlier one.
+    Returns the delivery's destination, or None when no row carries that receipt.
+    """
+    row = (await session.execute(
+        select(_DELIVERY.c.id, _DELIVERY.c.destination, _DELIVERY.c.receipt_status).where(
+            _DELIVERY.c.transport == transport, _DELIVERY.c.receipt == receipt
+        )
+    )).first()
+    if row is None:
+        return None
+    delivery_id, destination, current = row
+    if _STAGES.get(status, 0) >= _STAGES.get(current or "", 0):
+        values: dict[str, object] = {"receipt_status": status, "receipt_status_at": as_utc(at)}
+        if error is not None:
+            values["error"] = error[:500]
+        await session.execute(
+            update(Delivery).where(_DELIVERY.c.id == delivery_id).values(**values)
+        )
+    return str(destination)
+
+
 async def count_pending(*, session: AsyncSession) -> int:
     """Rows still to be sent (pending, or sending under a lease)."""
     total = await session.scalar(
@@ -270,6 +300,8 @@ async def count_pending(*, session: AsyncSession) -> int:
     )
     return int(total or 0)
 
+
+_STAGES = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
 
 
 def _is_chat_id(destination: str) -> bool:

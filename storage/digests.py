@@ -15,15 +15,18 @@ from storage.models import SentStory, Subscriber
 
 
 async def due_subscribers(
-    *, session: AsyncSession, now: datetime, after: int | None, limit: int
+    *, session: AsyncSession, now: datetime, after: int | None, limit: int,
+    transports: Sequence[str] = ("telegram",),
 ) -> list[Subscriber]:
-    """Active subscribers whose scheduled digest is due, in chat id order after `after`."""
+    """Active subscribers of these transports whose scheduled digest is due, in chat id order
+    after `after`."""
     query = (
         select(Subscriber)
         .where(
             col(Subscriber.active),
             col(Subscriber.schedule) != "off",
             col(Subscriber.next_digest_at) <= now,
+            col(Subscriber.transport).in_(list(transports)),
         )
         .order_by(col(Subscriber.chat_id))
         .limit(limit)

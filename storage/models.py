@@ -218,6 +218,11 @@ class Subscriber(SQLModel, table=True):
     next_digest_at: datetime | None = Field(default=None, sa_column=_utc(index=True))
     created_at: datetime = Field(sa_column=_utc(nullable=False))
     deactivated_reason: str | None = None
+    transport: str = Field(default="telegram", sa_column_kwargs={"server_default": "telegram"})
+    # The language the reader speaks to Vigía in (WhatsApp words), for its answers; None: English.
+    language: str | None = None
+    # When the reader last wrote (WhatsApp's own timestamp): free-form messages only within 24 h.
+    last_inbound_at: datetime | None = Field(default=None, sa_column=_utc())
 
 
 class Follow(SQLModel, table=True):
@@ -237,6 +242,7 @@ class Delivery(SQLModel, table=True):
         UniqueConstraint("dedup_key", name="uq_delivery_dedup"),
         Index("ix_delivery_pending", "status", "next_attempt_at"),
         Index("ix_delivery_destination", "transport", "destination"),
+        Index("ix_delivery_receipt", "transport", "receipt"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -254,6 +260,10 @@ class Delivery(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_utc(nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=_utc())
     receipt: str | None = None  # the transport's id of what it delivered (a Telegram message id)
+    # What the platform last said of it, for transports that say (WhatsApp's status webhooks):
+    # sent | delivered | read | failed.
+    receipt_status: str | None = None
+    receipt_status_at: datetime | None = Field(default=None, sa_column=_utc())
     error: str | None = None
 
 
@@ -266,6 +276,19 @@ class SentStory(SQLModel, table=True):
     story_id: int = Field(foreign_key="story.id", primary_key=True, ondelete="CASCADE")
     source_count: int = 1
     sent_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class InboundMessage(SQLModel, table=True):
+    """A message a reader sent over WhatsApp, kept so that a webhook Meta sends again is handled
+    once: `done` once its answer is in the outbox."""
+
+    __tablename__ = "inbound_message"
+
+    id: str = Field(primary_key=True)  # the transport's message id (wamid)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    sent_at: datetime = Field(sa_column=_utc(nullable=False))
+    received_at: datetime = Field(sa_column=_utc(nullable=False, index=True))
+    done: bool = False
 
 
 class Checkpoint(SQLModel, table=True):

@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from storage.models import Actor, Follow, Subscriber
 from storage.schedule import SCHEDULES, is_zone, next_digest_at, parse_clock
+from storage.times import as_utc
 
 
 class SettingError(ValueError):
@@ -18,22 +19,50 @@ class SettingError(ValueError):
 
 
 async def subscribe(
-    *, session: AsyncSession, chat_id: int, timezone: str, now: datetime
+    *,
+    session: AsyncSession,
+    chat_id: int,
+    timezone: str,
+    now: datetime,
+    transport: str = "telegram",
+    language: str | None = None,
 ) -> Subscriber:
     """Subscribe a chat, or bring a stopped one back with the settings it had.
 
-    A new subscriber has no watermark: its first digest covers the last 24 hours.
+    A new subscriber has no watermark: its first digest covers the last 24 hours. `language`
+    (the reader's, when known) replaces the stored one.
     """
     subscriber = await session.get(Subscriber, chat_id)
     if subscriber is None:
         subscriber = Subscriber(
-            chat_id=chat_id, created_at=now, timezone=timezone if is_zone(timezone) else "UTC"
+            chat_id=chat_id, created_at=now, timezone=timezone if is_zone(timezone) else "UTC",
+            transport=transport,
         )
         session.add(subscriber)
     elif not subscriber.active:
         subscriber.active = True
         subscriber.deactivated_reason = None
+    if language is not None:
+        subscriber.language = language
     subscriber.next_digest_at = _plan(subscriber, now)
+    await session.flush()
+    return subscriber
+
+
+async def note_inbound(
+    *, session: AsyncSession, chat_id: int, sent_at: datetime, language: str | None = None
+) -> Subscriber | None:
+    """The reader wrote at `sent_at` (the platform's own time): the reply window runs from the
+    latest such moment; a late webhook never moves it back. Keeps `language` when given.
+    None when the chat never subscribed."""
+    subscriber = await session.get(Subscriber, chat_id)
+    if subscriber is None:
+        return None
+    last = subscriber.last_inbound_at
+    if last is None or as_utc(last) < as_utc(sent_at):
+        subscriber.last_inbound_at = sent_at
+    if language is not None:
+        subscriber.language = language
     await session.flush()
     return subscriber
 

@@ -16,6 +16,8 @@ from bot.scheduler import run_alert_tick, run_digest_tick, run_failing_tick
 from bot.settings import Settings
 from bot.steering import bundled, load_actors
 from bot.telegram.render import TelegramPart
+from bot.telegram.transport import TelegramTransport
+from bot.whatsapp.transport import WhatsAppTransport, chat_of
 from storage.db import Sessions, sessionmaker, transaction
 from storage.models import Delivery, Item, SentStory, Source, Story, Subscriber
 from storage.subscribers import follow, subscribe, update_settings
@@ -371,3 +373,44 @@ async def test_no_failing_source_and_no_admin_mean_no_message(runtime: Runtime) 
         row.error_count, row.last_success_at = 0, START
     assert await failing_tick(runtime, admins=frozenset({11}), now=START) == 0
     assert await deliveries(runtime, "admin") == []
+
+
+async def test_each_subscriber_is_served_on_their_own_transport(runtime: Runtime) -> None:
+    whatsapp = WhatsAppTransport(client=None, api_url="", phone_number_id="", token="",
+                                 template="vigia_digest")
+    served = {"telegram": TelegramTransport(None), "whatsapp": whatsapp}
+    luis = chat_of("573001234567")
+    await subscribe_at(runtime, 7)
+    async with transaction(runtime.sessions) as session:
+        await subscribe(session=session, chat_id=luis, timezone="America/Caracas", now=START,
+                        transport="whatsapp", language="es")
+        for chat in (7, luis):
+            await follow(session=session, chat_id=chat, actor_id="maduro")
+        await add_story(session, title="Before the first check", seen=START, actors=("maduro",))
+    assert await run_alert_tick(sessions=runtime.sessions, actors=runtime.actors,
+                                timezone="America/Caracas", alerts_per_hour=2, now=START,
+                                transports=served) == 0
+    now = START + timedelta(minutes=5)
+    async with transaction(runtime.sessions) as session:
+        await add_story(session, title="Maduro *habla* de _todo_", seen=now, actors=("maduro",))
+    assert await run_alert_tick(sessions=runtime.sessions, actors=runtime.actors,
+                                timezone="America/Caracas", alerts_per_hour=2, now=now,
+                                transports=served) == 2
+    # Without WhatsApp served (its settings unset), its reader waits and Telegram goes on.
+    assert await run_digest_tick(sessions=runtime.sessions, now=DUE,
+                                 transports={"telegram": served["telegram"]}) == 1
+    assert await run_digest_tick(sessions=runtime.sessions, now=DUE, transports=served) == 1
+    async with runtime.sessions() as session:
+        rows = list((await session.scalars(select(Delivery).order_by(Delivery.id))).all())  # type: ignore[arg-type]
+    by_transport = {(row.transport, row.kind) for row in rows}
+    assert by_transport == {("telegram", "alert"), ("whatsapp", "alert"), ("telegram", "digest"),
+                            ("whatsapp", "digest")}
+    for row in rows:
+        if row.transport == "whatsapp":
+            assert row.destination == str(luis)
+        if row.kind != "alert":
+            continue
+        if row.transport == "whatsapp":
+            assert "∗habla∗ de ＿todo＿" in row.payload  # WhatsApp markup, feed text neutralised
+        else:
+            assert "*habla* de _todo_" in TelegramPart.from_payload(row.payload).text

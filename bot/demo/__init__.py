@@ -70,6 +70,19 @@ async def run_demo(settings: Settings, *, out: TextIO | None = None) -> int:
                 ),
                 file=out,
             )
+            print("\n── the same digest, as a WhatsApp reader sees it ───────", file=out)
+            print(
+                await render_terminal_digest(
+                    sessions=runtime.sessions,
+                    actors=runtime.catalog.actors,
+                    timezone=demo.timezone,
+                    window=timedelta(hours=24),
+                    actor=None,
+                    limit=10,
+                    whatsapp=True,
+                ),
+                file=out,
+            )
             print("\n── /actor maduro ───────────────────────────────────────", file=out)
             print(
                 await render_terminal_digest(

@@ -34,7 +34,7 @@ async def test_upgrade_is_idempotent(any_engine: AsyncEngine) -> None:
     await migrate.upgrade(any_engine)
     async with any_engine.connect() as connection:
         version = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar()
-    assert version == "0006"
+    assert version == "0007"
 
 
 async def test_sqlite_runs_in_wal_with_foreign_keys(sqlite_url: str) -> None:

@@ -1,0 +1,268 @@
+"""What a WhatsApp reader's words answer: the same lookups, selections and composition as the
+Telegram commands, said in the reader's language, as transport-neutral Messages.
+
+Every answer takes the reader's chat id (bot.whatsapp.transport.chat_of) and language and returns
+one `Message`; choices carry the same payloads as Telegram's buttons (bot/telegram/buttons.py),
+which the webhook reads back with the same parser.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.digest.compose import compose_actor_answer, compose_empty_window, digest_message
+from bot.digest.lookup import ActorLookup, actor_by_id, find_actor
+from bot.digest.select import select_actor, select_window
+from bot.durations import parse_window
+from bot.model import Actor, Choice, Message, Paragraph
+from bot.runtime import Runtime
+from bot.telegram import buttons
+from bot.telegram.arguments import clean_name
+from bot.telegram.reading import describe_window
+from bot.whatsapp.texts import paragraphs, say
+from bot.whatsapp.words import Command
+from storage import stories as story_store
+from storage import subscribers
+from storage.db import transaction
+from storage.schedule import zone_of
+from storage.times import as_utc
+
+__all__ = ["answer_command", "answer_pressed"]
+
+PAGE = 10
+DEFAULT_WINDOW = timedelta(hours=24)
+ACTOR_WINDOW = timedelta(days=7)
+MAX_ARGUMENT = 100
+MAX_CHOICES = 10  # a WhatsApp list holds ten rows
+
+
+async def answer_command(
+    runtime: Runtime, *, chat_id: int, command: Command, language: str,
+    now: datetime | None = None,
+) -> Message:
+    """The answer to a reader's words."""
+    now = now or datetime.now(UTC)
+    verb, argument = command.verb, command.argument
+    if verb == "start":
+        return await _start(runtime, chat_id=chat_id, language=language, now=now)
+    if verb == "stop":
+        return await _stop(runtime, chat_id=chat_id, language=language, now=now)
+    if verb == "help":
+        return _reply(paragraphs("help", language), now=now)
+    if verb == "digest":
+        return await _digest(runtime, chat_id=chat_id, argument=argument, language=language,
+                             now=now)
+    if verb == "actors":
+        return await _actors(runtime, language=language, now=now)
+    if verb in ("actor", "follow", "unfollow"):
+        return await _named(runtime, chat_id=chat_id, verb=verb, argument=argument,
+                            language=language, now=now)
+    return _reply(paragraphs("unknown", language), paragraphs("help", language), now=now)
+
+
+async def answer_pressed(
+    runtime: Runtime, *, chat_id: int, pressed: buttons.Pressed, language: str,
+    now: datetime | None = None,
+) -> Message:
+    """The answer to a pressed button or a picked list row (or a template's quick reply)."""
+    now = now or datetime.now(UTC)
+    if isinstance(pressed, buttons.DigestMore):
+        return await _digest_page(runtime, chat_id=chat_id, since=pressed.since,
+                                  until=pressed.until, offset=pressed.offset, language=language,
+                                  now=now)
+    if isinstance(pressed, buttons.ActorMore):
+        return await _actor_page(runtime, chat_id=chat_id, actor_id=pressed.actor_id,
+                                 offset=pressed.offset, language=language, now=now)
+    if isinstance(pressed, buttons.FollowChoice):
+        verb = "follow" if pressed.follow else "unfollow"
+        return await _act(runtime, chat_id=chat_id, verb=verb, actor_id=pressed.actor_id,
+                          language=language, now=now)
+    return _reply(paragraphs("help", language), now=now)
+
+
+async def _start(runtime: Runtime, *, chat_id: int, language: str, now: datetime) -> Message:
+    async with transaction(runtime.sessions) as session:
+        subscriber = await subscribers.subscribe(
+            session=session, chat_id=chat_id, timezone=runtime.settings.timezone, now=now,
+            transport="whatsapp", language=language,
+        )
+    tz = zone_of(subscriber.timezone)
+    if subscriber.next_digest_at is None:
+        when = paragraphs("off", language)
+    else:
+        local = as_utc(subscriber.next_digest_at).astimezone(tz)
+        when = paragraphs("next", language, day=f"{local:%d/%m}", clock=f"{local:%H:%M}",
+                          zone=subscriber.timezone)
+    return _reply(paragraphs("welcome", language), when, paragraphs("help", language),
+                  paragraphs("how_to_stop", language), now=now)
+
+
+async def _stop(runtime: Runtime, *, chat_id: int, language: str, now: datetime) -> Message:
+    async with transaction(runtime.sessions) as session:
+        was_active = await subscribers.unsubscribe(session=session, chat_id=chat_id)
+    return _reply(paragraphs("stopped" if was_active else "not_subscribed", language), now=now)
+
+
+async def _digest(runtime: Runtime, *, chat_id: int, argument: str, language: str,
+                  now: datetime) -> Message:
+    if argument:
+        window = parse_window(argument) if len(argument) <= 20 else None
+        if window is None:
+            return _reply(paragraphs("bad_window", language, window=_echo(argument)), now=now)
+        since = now - window
+    else:
+        since = now - DEFAULT_WINDOW
+        async with runtime.sessions() as session:
+            subscriber = await subscribers.get_subscriber(session=session, chat_id=chat_id)
+        if subscriber is not None and subscriber.watermark is not None:
+            since = max(since, as_utc(subscriber.watermark))
+    return await _digest_page(runtime, chat_id=chat_id, since=since, until=now, offset=0,
+                              language=language, now=now)
+
+
+async def _digest_page(runtime: Runtime, *, chat_id: int, since: datetime, until: datetime,
+                       offset: int, language: str, now: datetime) -> Message:
+    async with runtime.sessions() as session:
+        subscriber = await subscribers.get_subscriber(session=session, chat_id=chat_id)
+        page = await select_window(
+            session=session, since=since, until=until, limit=PAGE, offset=offset,
+            languages=subscribers.subscriber_languages(subscriber) if subscriber else frozenset(),
+        )
+    tz = _zone(runtime, subscriber.timezone if subscriber else None)
+    label = describe_window(until - since)
+    if not page.stories:
+        return compose_empty_window(label, page.last_item_at, tz=tz, now=now)
+    heading = f"Venezuela — {label}" + (" (…)" if offset else "")
+    left = page.total - offset - len(page.stories)
+    more = buttons.digest_more(since=since, until=until, offset=offset + len(page.stories))
+    choices = ((Choice(say("more", language, n=left), more),),) if left > 0 else ()
+    return digest_message(page.stories, heading=heading, tz=tz, now=now, start_index=offset + 1,
+                          choices=choices)
+
+
+async def _actor_page(runtime: Runtime, *, chat_id: int, actor_id: str, offset: int,
+                      language: str, now: datetime) -> Message:
+    actor = actor_by_id(runtime.catalog.actors, actor_id)
+    if actor is None:
+        return _reply(paragraphs("unknown_name", language, name=_echo(actor_id)), now=now)
+    async with runtime.sessions() as session:
+        subscriber = await subscribers.get_subscriber(session=session, chat_id=chat_id)
+        page = await select_actor(session=session, actor_id=actor.id, limit=PAGE, offset=offset)
+    tz = _zone(runtime, subscriber.timezone if subscriber else None)
+    if not page.stories:
+        return _reply(paragraphs("no_actor_stories", language, name=actor.name, id=actor.id), now=now)
+    left = page.total - offset - len(page.stories)
+    more = buttons.actor_page(actor.id, offset + len(page.stories))
+    choices = ((Choice(say("more", language, n=left), more),),) if left > 0 else ()
+    if offset:
+        return digest_message(page.stories, heading=f"{actor.name} (…)", tz=tz, now=now,
+                              start_index=offset + 1, choices=choices)
+    oldest = min(story.last_seen for story in page.stories)
+    label = describe_window(max(now - oldest, timedelta(hours=1)))
+    return compose_actor_answer(actor.name, page.stories, tz=tz, now=now, window_label=label,
+                                choices=choices)
+
+
+async def _actors(runtime: Runtime, *, language: str, now: datetime) -> Message:
+    async with runtime.sessions() as session:
+        counts = await story_store.actor_story_counts(session=session, since=now - ACTOR_WINDOW)
+    actors = sorted(runtime.catalog.actors, key=lambda a: (-counts.get(a.id, 0), a.name))
+    lines = [f"{actor.name} — {counts.get(actor.id, 0)} · actor {actor.id}" for actor in actors]
+    blocks = (*paragraphs("actors", language), *(Paragraph.of(line) for line in lines))
+    return Message(blocks=blocks, now=now)
+
+
+async def _named(runtime: Runtime, *, chat_id: int, verb: str, argument: str, language: str,
+                 now: datetime) -> Message:
+    name = clean_name(argument)
+    if not name:
+        if verb == "actor":
+            return _reply(paragraphs("name_needed", language, verb=_word(verb, language)), now=now)
+        return await _follows(runtime, chat_id=chat_id, language=language, now=now)
+    if len(name) > MAX_ARGUMENT:
+        return _reply(paragraphs("too_long", language, n=len(name), limit=MAX_ARGUMENT), now=now)
+    lookup = find_actor(runtime.catalog.actors, name)
+    if lookup.actor is None:
+        return _not_one(name, lookup, verb=verb, language=language, now=now)
+    if verb == "actor":
+        return await _actor_page(runtime, chat_id=chat_id, actor_id=lookup.actor.id, offset=0,
+                                 language=language, now=now)
+    return await _act(runtime, chat_id=chat_id, verb=verb, actor_id=lookup.actor.id,
+                      language=language, now=now)
+
+
+async def _act(runtime: Runtime, *, chat_id: int, verb: str, actor_id: str, language: str,
+               now: datetime) -> Message:
+    actor = actor_by_id(runtime.catalog.actors, actor_id)
+    if actor is None:
+        return _reply(paragraphs("unknown_name", language, name=_echo(actor_id)), now=now)
+    async with transaction(runtime.sessions) as session:
+        if verb == "follow":
+            changed = await subscribers.follow(session=session, chat_id=chat_id,
+                                               actor_id=actor.id)
+        else:
+            changed = await subscribers.unfollow(session=session, chat_id=chat_id,
+                                                 actor_id=actor.id)
+        subscriber = await subscribers.get_subscriber(session=session, chat_id=chat_id)
+    if verb == "unfollow":
+        return _reply(paragraphs("unfollowed" if changed else "not_following", language,
+                                 name=actor.name), now=now)
+    said = paragraphs("following" if changed else "already_following", language,
+                      name=actor.name, cap=runtime.settings.alerts_per_hour)
+    if subscriber is None or not subscriber.active:
+        said += paragraphs("subscribe_first", language)
+    return _reply(said, now=now)
+
+
+async def _follows(runtime: Runtime, *, chat_id: int, language: str, now: datetime) -> Message:
+    async with runtime.sessions() as session:
+        actor_ids = await subscribers.list_follows(session=session, chat_id=chat_id)
+    if not actor_ids:
+        return _reply(paragraphs("follows_none", language), now=now)
+    names = [actor.name if (actor := actor_by_id(runtime.catalog.actors, a)) else a for a in actor_ids]
+    return _reply(paragraphs("follows", language, names=", ".join(names)), now=now)
+
+
+def _not_one(name: str, lookup: ActorLookup, *, verb: str, language: str,
+             now: datetime) -> Message:
+    """Several actors fit: a list to choose from; none: the closest names, or the short help."""
+    candidates = lookup.choices or lookup.suggestions
+    if not candidates:
+        return _reply(paragraphs("unknown_name", language, name=_echo(name)), now=now)
+    key = "ambiguous" if lookup.choices else "closest"
+    choices = tuple((Choice(actor.name, _payload(verb, actor)),)
+                    for actor in candidates[:MAX_CHOICES])
+    return Message(blocks=paragraphs(key, language, name=_echo(name)), choices=choices, now=now)
+
+
+def _payload(verb: str, actor: Actor) -> str:
+    if verb == "follow":
+        return buttons.follow_choice(actor.id)
+    if verb == "unfollow":
+        return buttons.unfollow_choice(actor.id)
+    return buttons.actor_page(actor.id, 0)
+
+
+def _word(verb: str, language: str) -> str:
+    """The word for `verb` in the reader's language, for examples ("acteur maduro")."""
+    return "acteur" if verb == "actor" and language == "fr" else verb
+
+
+def _reply(*parts: tuple[Paragraph, ...], now: datetime) -> Message:
+    """Our own words, a blank line between parts."""
+    blank = (Paragraph.of(""),)
+    blocks: tuple[Paragraph, ...] = ()
+    for part in parts:
+        blocks += (blank + part) if blocks else part
+    return Message(blocks=blocks, now=now)
+
+
+def _echo(argument: str, limit: int = 40) -> str:
+    text = " ".join(argument.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _zone(runtime: Runtime, name: str | None) -> ZoneInfo:
+    zone = zone_of(name or runtime.settings.timezone)
+    return zone if isinstance(zone, ZoneInfo) else ZoneInfo("UTC")
