@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import String, Table, exists, func, null, select, text, type_coerce
+from sqlalchemy import Row, String, Table, exists, func, null, select, text, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import models
@@ -165,41 +165,9 @@ async def story_rows(
     if not story_ids:
         return {}
     ids = sorted(set(story_ids))
-    stories = (
-        await session.execute(
-            select(
-                _story.c.id,
-                _story.c.title,
-                _story.c.url,
-                _story.c.source_count,
-                _story.c.first_seen,
-                _story.c.last_seen,
-                _story.c.score,
-                _item.c.lang,
-                _source.c.name,
-            )
-            .select_from(
-                _story.outerjoin(_item, _item.c.id == _story.c.item_id).outerjoin(
-                    _source, _source.c.id == _item.c.source_id
-                )
-            )
-            .where(_story.c.id.in_(ids))
-        )
-    ).all()
-    actors: dict[int, list[tuple[float, str]]] = {}
-    for story_id, name, weight in await session.execute(
-        select(_story_actor.c.story_id, _actor.c.name, _actor.c.weight)
-        .select_from(_story_actor.join(_actor, _actor.c.id == _story_actor.c.actor_id))
-        .where(_story_actor.c.story_id.in_(ids))
-    ):
-        actors.setdefault(story_id, []).append((weight, name))
-    topics: dict[int, list[str]] = {}
-    for story_id, topic in await session.execute(
-        select(_story_topic.c.story_id, _story_topic.c.topic)
-        .where(_story_topic.c.story_id.in_(ids))
-        .order_by(_story_topic.c.topic)
-    ):
-        topics.setdefault(story_id, []).append(topic)
+    stories = await _story_heads(session, ids)
+    actors = await _story_actors(session, ids)
+    topics = await _story_topics(session, ids)
     reported = await _reported(session, ids)
     views: dict[int, StoryRow] = {}
     for story_id, title, url, source_count, first, last, score, lang, source_name in stories:
@@ -226,6 +194,61 @@ async def story_rows(
             languages=tuple(dict.fromkeys(told_lang for told_lang, *_ in told if told_lang)),
         )
     return views
+
+
+# (id, title, url, source count, first seen, last seen, score, language, source name)
+_StoryHead = Row[int, str, str | None, int, datetime, datetime, float, str | None, str | None]
+
+
+async def _story_heads(session: AsyncSession, story_ids: Sequence[int]) -> Sequence[_StoryHead]:
+    """Each story's columns, with the language and source name of the item that titles it."""
+    return (
+        await session.execute(
+            select(
+                _story.c.id,
+                _story.c.title,
+                _story.c.url,
+                _story.c.source_count,
+                _story.c.first_seen,
+                _story.c.last_seen,
+                _story.c.score,
+                _item.c.lang,
+                _source.c.name,
+            )
+            .select_from(
+                _story.outerjoin(_item, _item.c.id == _story.c.item_id).outerjoin(
+                    _source, _source.c.id == _item.c.source_id
+                )
+            )
+            .where(_story.c.id.in_(story_ids))
+        )
+    ).all()
+
+
+async def _story_actors(
+    session: AsyncSession, story_ids: Sequence[int]
+) -> dict[int, list[tuple[float, str]]]:
+    """Each story's actors, as (weight, name)."""
+    actors: dict[int, list[tuple[float, str]]] = {}
+    for story_id, name, weight in await session.execute(
+        select(_story_actor.c.story_id, _actor.c.name, _actor.c.weight)
+        .select_from(_story_actor.join(_actor, _actor.c.id == _story_actor.c.actor_id))
+        .where(_story_actor.c.story_id.in_(story_ids))
+    ):
+        actors.setdefault(story_id, []).append((weight, name))
+    return actors
+
+
+async def _story_topics(session: AsyncSession, story_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Each story's topic ids, in order."""
+    topics: dict[int, list[str]] = {}
+    for story_id, topic in await session.execute(
+        select(_story_topic.c.story_id, _story_topic.c.topic)
+        .where(_story_topic.c.story_id.in_(story_ids))
+        .order_by(_story_topic.c.topic)
+    ):
+        topics.setdefault(story_id, []).append(topic)
+    return topics
 
 
 async def _reported(

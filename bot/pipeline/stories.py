@@ -92,14 +92,7 @@ async def store_entries(
     Call it holding the story lock: before any new entry is folded, the band index reads
     what other batches committed.
     """
-    latest: dict[tuple[str, str], _NewEntry] = {}
-    for batch in batches:
-        prints = batch.prints or (None,) * len(batch.entries)
-        for (entry, tagging), fingerprint in zip(batch.entries, prints, strict=True):
-            # A feed repeating a guid keeps its last version.
-            latest[(batch.source_id, entry.key)] = _NewEntry(
-                batch.source_id, batch.fetched_at, entry, tagging, fingerprint
-            )
+    latest = _latest_entries(batches)
     known = await items.find_items(session=session, keys=list(latest))
     new = [pending for key, pending in latest.items() if key not in known]
     edited = [
@@ -107,6 +100,27 @@ async def store_entries(
         for key, pending in latest.items()
         if key in known and known[key].text_hash != pending.entry.text_hash
     ]
+    stored = await _fold_new(session, near, new)
+    await _update_edited(session, near, edited)
+    return _stored_by_source(batches, latest=latest, stored=stored, edited=edited)
+
+
+def _latest_entries(batches: Sequence[SourceEntries]) -> dict[tuple[str, str], _NewEntry]:
+    """Every entry by (source id, key): a feed repeating a guid keeps its last version."""
+    latest: dict[tuple[str, str], _NewEntry] = {}
+    for batch in batches:
+        prints = batch.prints or (None,) * len(batch.entries)
+        for (entry, tagging), fingerprint in zip(batch.entries, prints, strict=True):
+            latest[(batch.source_id, entry.key)] = _NewEntry(
+                batch.source_id, batch.fetched_at, entry, tagging, fingerprint
+            )
+    return latest
+
+
+async def _fold_new(
+    session: Session, near: NearDuplicates, new: list[_NewEntry]
+) -> list[tuple[_NewEntry, items.StoredItem]]:
+    """Store the new entries, each in the story it reports (a new one if none), in rounds."""
     if new:  # before this transaction writes: it reads only what others committed
         await near.index.refresh(session)
     stored: list[tuple[_NewEntry, items.StoredItem]] = []
@@ -121,9 +135,13 @@ async def store_entries(
         stored += done
         waiting = deferred + waiting
     # A story merged into another during this call: its new items are now in that one.
-    stored = [
-        (pending, _merged(item, done_so_far.story(item.story_id))) for pending, item in stored
-    ]
+    return [(pending, _merged(item, done_so_far.story(item.story_id))) for pending, item in stored]
+
+
+async def _update_edited(
+    session: Session, near: NearDuplicates, edited: list[tuple[items.KnownItem, _NewEntry]]
+) -> None:
+    """Rewrite the stored items whose text changed, in the story they are in."""
     for item, pending in edited:
         near.prints.forget(item.id)  # its words changed: its print is read again when needed
         await items.update_item(
@@ -133,6 +151,16 @@ async def store_entries(
             item=_new_item(pending, item.story_id),
             now=pending.fetched_at,
         )
+
+
+def _stored_by_source(
+    batches: Sequence[SourceEntries],
+    *,
+    latest: dict[tuple[str, str], _NewEntry],
+    stored: list[tuple[_NewEntry, items.StoredItem]],
+    edited: list[tuple[items.KnownItem, _NewEntry]],
+) -> dict[str, Stored]:
+    """What each source's batch came to: new, updated, duplicate and joined items."""
     landed: dict[str, Stored] = {}
     for batch in batches:
         mine = [item for pending, item in stored if pending.source_id == batch.source_id]

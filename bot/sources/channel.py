@@ -77,14 +77,13 @@ async def read_channel(
     """
     if max_posts < 1:
         raise ValueError(f"max_posts must be at least 1, not {max_posts}")
-    first_url = url or f"{root.rstrip('/')}/s/{channel}"
+    page_url = first_url = url or f"{root.rstrip('/')}/s/{channel}"
     found: dict[int, Entry] = {}
     seen: set[int] = set()
     newest: int | None = None
     title: str | None = None
     pages = invalid = 0
-    complete = False
-    page_url = first_url
+    complete = False  # every post since known_newest was read
     last_before: int | None = None
     while True:
         page = await _read_page(fetcher, page_url, channel)
@@ -100,30 +99,43 @@ async def read_channel(
             break  # an older page that shows nothing new does not lead further back
         seen.update(page.ids)
         newest = max(seen)
-        for post_id, entry in page.posts:
-            if known_newest is None or post_id > known_newest or (recheck and pages == 1):
-                found.setdefault(post_id, entry)
-        before = page.feed.before
-        if (known_newest is not None and min(page.ids) <= known_newest) or before is None:
-            complete = True
+        _keep_new_posts(page, found, known_newest=known_newest, known_too=recheck and pages == 1)
+        before, complete = _next_page(page, known_newest=known_newest, last_before=last_before)
+        if before is None or len(found) >= max_posts or pages >= MAX_PAGES:
             break
-        if len(found) >= max_posts or pages >= MAX_PAGES:
-            break
-        if last_before is not None and before >= last_before:
-            break  # a link that does not lead further back
         last_before = before
         page_url = _with_before(first_url, before)
     kept = sorted(found)[-max_posts:]
-    complete = complete and len(kept) == len(found)
-    entries = tuple(found[post_id] for post_id in kept)
     return ChannelRead(
-        entries=entries,
+        entries=tuple(found[post_id] for post_id in kept),
         newest=newest,
         pages=pages,
         title=title,
-        complete=complete,
+        complete=complete and len(kept) == len(found),
         invalid=invalid,
     )
+
+
+def _keep_new_posts(
+    page: Page, found: dict[int, Entry], *, known_newest: int | None, known_too: bool
+) -> None:
+    """Add the page's posts newer than `known_newest` (all of them with `known_too`) to `found`."""
+    for post_id, entry in page.posts:
+        if known_newest is None or post_id > known_newest or known_too:
+            found.setdefault(post_id, entry)
+
+
+def _next_page(
+    page: Page, *, known_newest: int | None, last_before: int | None
+) -> tuple[int | None, bool]:
+    """The post id to page back from (None: stop here), and whether the pages read so far
+    reach back to `known_newest` or to the channel's first post."""
+    before = page.feed.before
+    if (known_newest is not None and min(page.ids) <= known_newest) or before is None:
+        return None, True
+    if last_before is not None and before >= last_before:
+        return None, False  # a link that does not lead further back
+    return before, False
 
 
 _USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{4,31}")

@@ -101,6 +101,34 @@ class Page:
 
 def parse_page(html: bytes | str, channel: str) -> Page:
     """One page's posts; ChannelError when it is no channel page or nests beyond MAX_DEPTH."""
+    tree = _parse_html(html, channel)
+    history = tree.css_first(".tgme_channel_history")
+    wraps = tree.css(".tgme_widget_message_wrap")
+    _check_is_channel_page(tree, history=history, wraps=wraps, channel=channel)
+    posts, ids, invalid = _read_wraps(wraps, channel)
+    if not ids and history is not None and _holds_unknown_posts(history):
+        raise ChannelError(
+            f"page structure not recognised for @{channel}: the channel history holds no "
+            ".tgme_widget_message_wrap posts"
+        )
+    posts.sort(key=lambda post: post[0])
+    before = _older_page(tree)
+    feed = ParsedFeed(
+        entries=tuple(entry for _, entry in posts),
+        title=text_of(tree.css_first(".tgme_channel_info_header_title")),
+        before=before,
+        invalid=invalid,
+    )
+    return Page(
+        feed=feed,
+        posts=tuple(posts),
+        ids=tuple(sorted(ids)),
+        claims_posts=before is not None or _counts_media(tree),
+    )
+
+
+def _parse_html(html: bytes | str, channel: str) -> LexborHTMLParser:
+    """The page's tree; ChannelError when it nests so deep that parsing it would take minutes."""
     if isinstance(html, str):
         html = html.encode("utf-8", "replace")  # lone surrogates cannot reach the parser
     text = html.decode("utf-8", "replace")
@@ -112,10 +140,18 @@ def parse_page(html: bytes | str, channel: str) -> Page:
             f"page for @{channel} nests elements so deep that reading it would take minutes "
             f"({cost:,} steps, more than {MAX_TREE_COST:,}); refused as hostile"
         )
-    tree = LexborHTMLParser(text)
-    history = tree.css_first(".tgme_channel_history")
+    return LexborHTMLParser(text)
+
+
+def _check_is_channel_page(
+    tree: LexborHTMLParser,
+    *,
+    history: LexborNode | None,
+    wraps: list[LexborNode],
+    channel: str,
+) -> None:
+    """ChannelError when the page shows no channel's posts: a landing page, or another page."""
     header = tree.css_first(".tgme_channel_info")
-    wraps = tree.css(".tgme_widget_message_wrap")
     if history is None and header is None and not wraps:
         if tree.css_first(".tgme_page") is not None:
             raise ChannelError(
@@ -127,6 +163,13 @@ def parse_page(html: bytes | str, channel: str) -> Page:
         raise ChannelError(
             f"page structure not recognised for @{channel}: no .tgme_channel_history"
         )
+
+
+def _read_wraps(
+    wraps: list[LexborNode], channel: str
+) -> tuple[list[tuple[int, Entry]], list[int], int]:
+    """The (post id, entry) of each post, every post id (service messages included), and how
+    many posts bear an id Telegram never gives; ChannelError when a post is malformed."""
     posts: list[tuple[int, Entry]] = []
     ids: list[int] = []
     invalid = 0
@@ -154,25 +197,7 @@ def parse_page(html: bytes | str, channel: str) -> Page:
                 ".tgme_widget_message_bubble"
             )
         posts.append((post_id, _read_post(message, bubble, found.group(1), post_id)))
-    if not ids and history is not None and _holds_unknown_posts(history):
-        raise ChannelError(
-            f"page structure not recognised for @{channel}: the channel history holds no "
-            ".tgme_widget_message_wrap posts"
-        )
-    posts.sort(key=lambda post: post[0])
-    before = _older_page(tree)
-    feed = ParsedFeed(
-        entries=tuple(entry for _, entry in posts),
-        title=text_of(tree.css_first(".tgme_channel_info_header_title")),
-        before=before,
-        invalid=invalid,
-    )
-    return Page(
-        feed=feed,
-        posts=tuple(posts),
-        ids=tuple(sorted(ids)),
-        claims_posts=before is not None or _counts_media(tree),
-    )
+    return posts, ids, invalid
 
 
 def _read_post(message: LexborNode, bubble: LexborNode, owner: str, post_id: int) -> Entry:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -244,14 +245,8 @@ def _read_actor(table: Any, line: int, block: dict[str, int], report: Report) ->
             'every actor needs an id of lowercase letters, digits and "-", like id = "maduro"',
         )
         return None
-    ok = True
     name = table.get("name")
-    if not isinstance(name, str) or not name.strip():
-        report(at("name"), f'actor "{actor_id}" needs a name, like name = "Nicolás Maduro"')
-        ok = False
-    elif problem := alias_problem(name.strip()):
-        report(at("name"), f'name "{_shown(name)}" of "{actor_id}" {problem}')
-        ok = False
+    ok = _check_actor_name(name, actor_id=actor_id, at=at, report=report)
     kind = table.get("kind", "person")
     if kind not in _ACTOR_KINDS:
         report(
@@ -259,20 +254,8 @@ def _read_actor(table: Any, line: int, block: dict[str, int], report: Report) ->
             f'kind "{kind}" is not known; write one of: {", ".join(sorted(_ACTOR_KINDS))}',
         )
         ok = False
-    lists: dict[str, tuple[str, ...]] = {}
-    for key in ("aliases", "surnames", "distinctive", "generic", "titles", "exclude"):
-        value = table.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            report(at(key), f'{key} must be a list of non-empty strings, like {key} = ["…", "…"]')
-            ok = False
-            continue
-        lists[key] = tuple(v.strip() for v in value)
-        for phrase in lists[key]:
-            # Every list reaches the matcher; aliases are also tagged on sight, without context.
-            problem = alias_problem(phrase) if key == "aliases" else _length_problem(phrase)
-            if problem:
-                report(at(key), f'{_ONE[key]} "{_shown(phrase)}" of "{actor_id}" {problem}')
-                ok = False
+    lists, lists_ok = _read_actor_lists(table, actor_id=actor_id, at=at, report=report)
+    ok = ok and lists_ok
     venezuelan = table.get("venezuelan", True)
     if not isinstance(venezuelan, bool):
         report(at("venezuelan"), "venezuelan must be true or false")
@@ -293,6 +276,42 @@ def _read_actor(table: Any, line: int, block: dict[str, int], report: Report) ->
         **lists,
     )
 
+
+
+def _check_actor_name(
+    name: object, *, actor_id: str, at: Callable[[str], int], report: Report
+) -> bool:
+    """Whether the actor's name is one the matcher can read; its problem reported if not."""
+    if not isinstance(name, str) or not name.strip():
+        report(at("name"), f'actor "{actor_id}" needs a name, like name = "Nicolás Maduro"')
+        return False
+    if problem := alias_problem(name.strip()):
+        report(at("name"), f'name "{_shown(name)}" of "{actor_id}" {problem}')
+        return False
+    return True
+
+
+def _read_actor_lists(
+    table: Mapping[str, object], *, actor_id: str, at: Callable[[str], int], report: Report
+) -> tuple[dict[str, tuple[str, ...]], bool]:
+    """The actor's aliases, surnames, distinctive and generic names, titles and exclusions, and
+    whether every phrase in them is one the matcher can read."""
+    ok = True
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in ("aliases", "surnames", "distinctive", "generic", "titles", "exclude"):
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            report(at(key), f'{key} must be a list of non-empty strings, like {key} = ["…", "…"]')
+            ok = False
+            continue
+        lists[key] = tuple(v.strip() for v in value)
+        for phrase in lists[key]:
+            # Every list reaches the matcher; aliases are also tagged on sight, without context.
+            problem = alias_problem(phrase) if key == "aliases" else _length_problem(phrase)
+            if problem:
+                report(at(key), f'{_ONE[key]} "{_shown(phrase)}" of "{actor_id}" {problem}')
+                ok = False
+    return lists, ok
 
 def _read_topic(table: Any, line: int, block: dict[str, int], report: Report) -> Topic | None:
     if not isinstance(table, dict):

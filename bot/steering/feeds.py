@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -131,8 +131,6 @@ def _read_source(
 
     check_keys(table, _SOURCE_KEYS, "[[source]]", line, report, block)
     merged = {**defaults, **table}
-    ok = True
-
     source_id = table.get("id")
     if not isinstance(source_id, str) or not ID.match(source_id):
         report(
@@ -141,6 +139,35 @@ def _read_source(
             'like id = "efecto-cocuyo"',
         )
         return None
+    # Every check runs, so that one reading reports every problem of the source.
+    kind, url, channel, address_ok = _read_address(merged, at=at, report=report)
+    scope, lang, enabled, labels_ok = _read_labels(merged, at=at, report=report)
+    intervals, intervals_ok = _read_intervals(merged, at=at, report=report)
+    name = table.get("name", source_id)
+    name_ok = isinstance(name, str) and bool(name.strip())
+    if not name_ok:
+        report(at("name"), "name must be a non-empty string")
+    if not (address_ok and labels_ok and intervals_ok and name_ok):
+        return None
+    return SourceConfig(
+        id=source_id,
+        name=neutralise_controls(str(name)),
+        kind=str(kind),
+        url=str(url or ""),
+        lang=lang,
+        scope=str(scope),
+        channel=channel,
+        enabled=bool(enabled),
+        line=line,
+        **intervals,
+    )
+
+
+def _read_address(
+    merged: Mapping[str, Any], *, at: Callable[[str], int], report: Report
+) -> tuple[object, object, str | None, bool]:
+    """The source's kind, url and channel, and whether they are good."""
+    ok = True
     kind = merged.get("kind", "rss")
     if kind not in _KINDS:
         report(at("kind"), f'kind "{kind}" is not known; write kind = "rss" or kind = "telegram"')
@@ -163,6 +190,14 @@ def _read_source(
             'address, like url = "https://example.com/feed/"',
         )
         ok = False
+    return kind, url, channel, ok
+
+
+def _read_labels(
+    merged: Mapping[str, object], *, at: Callable[[str], int], report: Report
+) -> tuple[object, str | None, object, bool]:
+    """The source's scope, language and whether it is enabled, and whether they are good."""
+    ok = True
     scope = merged.get("scope", "general")
     if scope not in _SCOPES:
         report(
@@ -174,11 +209,20 @@ def _read_source(
     lang = merged.get("lang")
     if lang is not None and (not isinstance(lang, str) or not _LANG.match(lang)):
         report(at("lang"), f'lang "{lang}" is not a language code; write "es", "en" or "fr"')
-        ok = False
+        ok, lang = False, None
     enabled = merged.get("enabled", True)
     if not isinstance(enabled, bool):
         report(at("enabled"), "enabled must be true or false")
         ok = False
+    return scope, lang, enabled, ok
+
+
+def _read_intervals(
+    merged: Mapping[str, object], *, at: Callable[[str], int], report: Report
+) -> tuple[dict[str, int], bool]:
+    """The source's interval, min_interval and max_interval in seconds, and whether they are
+    good: durations, within bounds, and in order."""
+    ok = True
     intervals: dict[str, int] = {}
     for key, fallback in (("interval", 900), ("min_interval", 300), ("max_interval", 21600)):
         try:
@@ -207,24 +251,7 @@ def _read_source(
                 f"{intervals['max_interval']}s is false)",
             )
             ok = False
-    name = table.get("name", source_id)
-    if not isinstance(name, str) or not name.strip():
-        report(at("name"), "name must be a non-empty string")
-        ok = False
-    if not ok:
-        return None
-    return SourceConfig(
-        id=source_id,
-        name=neutralise_controls(str(name)),
-        kind=str(kind),
-        url=str(url or ""),
-        lang=lang,
-        scope=str(scope),
-        channel=channel,
-        enabled=bool(enabled),
-        line=line,
-        **intervals,
-    )
+    return intervals, ok
 
 
 def _is_http_url(url: object) -> bool:

@@ -43,26 +43,11 @@ def read_publish(
             'the bot is an admin) or its numeric chat id, like chat = "-1001234567890"',
         )
         ok = False
-    what = table.get("what", "stories")
-    if what not in _PUBLISH_WHAT:
-        report(at("what"), f'what "{what}" is not known; write what = "stories" or "digest"')
-        ok = False
-    min_sources = table.get("min_sources", 2)
-    if isinstance(min_sources, bool) or not isinstance(min_sources, int) or not 1 <= min_sources <= 100:
-        report(at("min_sources"), "min_sources must be a whole number from 1 to 100, like 2")
-        ok = False
+    what, min_sources, kinds_ok = _read_what(table, at=at, report=report)
     lists = _publish_lists(table, at, report)
-    ok = ok and len(lists) == len(_PUBLISH_LISTS)
-    if what == "digest" and "times" in lists and not lists["times"]:
-        report(at("times"), 'a digest needs at least one time, like times = ["08:00"]')
-        ok = False
-    timezone = table.get("timezone", "America/Caracas")
-    if not isinstance(timezone, str) or not is_zone(timezone):
-        report(
-            at("timezone"),
-            f'timezone "{timezone}" is not known; write an IANA name like "America/Caracas"',
-        )
-        ok = False
+    ok = ok and kinds_ok and len(lists) == len(_PUBLISH_LISTS)
+    timezone, schedule_ok = _read_schedule(table, what=what, lists=lists, at=at, report=report)
+    ok = ok and schedule_ok
     if not ok or chat is None:
         return None
     return PublishConfig(
@@ -78,6 +63,46 @@ def read_publish(
         actor_lines=tuple(at("actors") for _ in lists["actors"]),
     )
 
+
+
+def _read_what(
+    table: Mapping[str, object], *, at: Callable[[str], int], report: Report
+) -> tuple[object, int, bool]:
+    """What the output publishes (stories or a digest), from how many sources a story counts,
+    and whether both are good."""
+    ok = True
+    what = table.get("what", "stories")
+    if what not in _PUBLISH_WHAT:
+        report(at("what"), f'what "{what}" is not known; write what = "stories" or "digest"')
+        ok = False
+    min_sources = table.get("min_sources", 2)
+    if isinstance(min_sources, bool) or not isinstance(min_sources, int) or not 1 <= min_sources <= 100:
+        report(at("min_sources"), "min_sources must be a whole number from 1 to 100, like 2")
+        return what, 0, False
+    return what, min_sources, ok
+
+
+def _read_schedule(
+    table: Mapping[str, object],
+    *,
+    what: object,
+    lists: Mapping[str, tuple[str, ...]],
+    at: Callable[[str], int],
+    report: Report,
+) -> tuple[str, bool]:
+    """The output's time zone, and whether it and a digest's times are good."""
+    ok = True
+    if what == "digest" and "times" in lists and not lists["times"]:
+        report(at("times"), 'a digest needs at least one time, like times = ["08:00"]')
+        ok = False
+    timezone = table.get("timezone", "America/Caracas")
+    if not isinstance(timezone, str) or not is_zone(timezone):
+        report(
+            at("timezone"),
+            f'timezone "{timezone}" is not known; write an IANA name like "America/Caracas"',
+        )
+        return "", False
+    return timezone, ok
 
 def check_publish_actors(
     path: Path, publish: tuple[PublishConfig, ...], catalog: Catalog
