@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TextIO
 
-from bot.runtime import open_runtime
+from bot.runtime import Runtime, open_runtime
 from bot.settings import Settings
 from storage.stories import most_named_actors, story_totals
 
@@ -49,55 +49,42 @@ async def run_demo(settings: Settings, *, out: TextIO | None = None) -> int:
         async with open_runtime(demo) as runtime:
             reports = await runtime.poll_due()
             print_reports(reports, out=out)
-            async with runtime.sessions() as session:
-                totals = await story_totals(session=session)
-                top = await most_named_actors(session=session, limit=8)
-            print(
-                f"\nStored {totals.items} items as {totals.stories} stories "
-                f"({totals.folded} told by several outlets).",
-                file=out,
+            await _print_totals(runtime, out=out)
+            views = (
+                ("/digest", timedelta(hours=24), None, 10, False),
+                ("the same digest, as a WhatsApp reader sees it", timedelta(hours=24), None, 10, True),
+                ("/actor maduro", timedelta(days=7), "maduro", 5, False),
             )
-            print("Actors most named: " + ", ".join(f"{name} ({n})" for name, n in top), file=out)
-            print("\n── /digest ─────────────────────────────────────────────", file=out)
-            print(
-                await render_terminal_digest(
-                    sessions=runtime.sessions,
-                    actors=runtime.catalog.actors,
-                    timezone=demo.timezone,
-                    window=timedelta(hours=24),
-                    actor=None,
-                    limit=10,
-                ),
-                file=out,
-            )
-            print("\n── the same digest, as a WhatsApp reader sees it ───────", file=out)
-            print(
-                await render_terminal_digest(
-                    sessions=runtime.sessions,
-                    actors=runtime.catalog.actors,
-                    timezone=demo.timezone,
-                    window=timedelta(hours=24),
-                    actor=None,
-                    limit=10,
-                    whatsapp=True,
-                ),
-                file=out,
-            )
-            print("\n── /actor maduro ───────────────────────────────────────", file=out)
-            print(
-                await render_terminal_digest(
-                    sessions=runtime.sessions,
-                    actors=runtime.catalog.actors,
-                    timezone=demo.timezone,
-                    window=timedelta(days=7),
-                    actor="maduro",
-                    limit=5,
-                ),
-                file=out,
-            )
+            for heading, window, actor, limit, whatsapp in views:
+                print(f"\n── {heading} " + "─" * max(3, 53 - len(heading)), file=out)
+                print(
+                    await render_terminal_digest(
+                        sessions=runtime.sessions,
+                        actors=runtime.catalog.actors,
+                        timezone=demo.timezone,
+                        window=window,
+                        actor=actor,
+                        limit=limit,
+                        whatsapp=whatsapp,
+                    ),
+                    file=out,
+                )
     print("\nTo run the real bot, set BOT_TOKEN (from @BotFather) and run `vigia run` "
           "(`make run` in a checkout).", file=out)
     return 0
+
+
+async def _print_totals(runtime: Runtime, *, out: TextIO) -> None:
+    """How the sample items folded into stories, and who they name most."""
+    async with runtime.sessions() as session:
+        totals = await story_totals(session=session)
+        top = await most_named_actors(session=session, limit=8)
+    print(
+        f"\nStored {totals.items} items as {totals.stories} stories "
+        f"({totals.folded} told by several outlets).",
+        file=out,
+    )
+    print("Actors most named: " + ", ".join(f"{name} ({n})" for name, n in top), file=out)
 
 
 def _feeds_toml(root: str) -> str:
