@@ -246,22 +246,13 @@ async def deliver_due(
             await run.wait_below(chunk // 2)
             if run.stopping():
                 break
-            async with run._write() as session:
-                rows = await claim_due(
-                    session=session,
-                    now=run.clock(),
-                    limit=min(chunk, limit - claimed),
-                    lease_seconds=lease_seconds,
-                    owner=worker.name if worker is not None else None,
-                )
+            rows = await run.claim(limit=min(chunk, limit - claimed), lease_seconds=lease_seconds)
             if not rows:
                 if run.in_flight == 0:
                     break
                 await run.wait_below(1)  # finished parts may free a destination's next part
                 continue
             claimed += len(rows)
-            if worker is not None:
-                worker.deliveries.update(row.id for row in rows if row.id is not None)
             for destination_rows in _by_destination(rows):
                 run.in_flight += len(destination_rows)
                 group.create_task(run.deliver_destination(destination_rows))
@@ -305,6 +296,21 @@ class _DeliveryRound:
 
     def stopping(self) -> bool:
         return self.worker is not None and self.worker.stopping.is_set()
+
+    async def claim(self, *, limit: int, lease_seconds: float) -> Sequence[Delivery]:
+        """The next due rows under this round's lease, named after its worker when it has one."""
+        owner = self.worker.name if self.worker is not None else None
+        async with self._write() as session:
+            rows = await claim_due(
+                session=session,
+                now=self.clock(),
+                limit=limit,
+                lease_seconds=lease_seconds,
+                owner=owner,
+            )
+        if self.worker is not None:
+            self.worker.deliveries.update(row.id for row in rows if row.id is not None)
+        return rows
 
     def _valid_until(self, row: Delivery) -> datetime | None:
         if row.lease_until is None:

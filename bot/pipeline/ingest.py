@@ -6,7 +6,7 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -92,13 +92,7 @@ async def poll_due(
     """
     now = now or datetime.now(UTC)
     concurrency = max(1, settings.poll_concurrency)
-    if ids is None:
-        async with transaction(sessions) as session:
-            due = await count_due(session=session, now=now)
-            live = await roll.count_live(session=session, now=now, window=LIVE_WINDOW)
-        quota = math.ceil(due / live)
-    else:
-        quota = len(ids)
+    quota = await _fair_share(sessions=sessions, now=now, ids=ids)
     configs = {source.id: source for source in sources}
     reports: list[SourceReport] = []
     in_flight = 0
@@ -107,8 +101,8 @@ async def poll_due(
     async def refresh(row: Source) -> None:
         nonlocal in_flight
         try:
-            try:
-                report = await refresh_source(
+            report = await _refresh_reported(
+                refresh_source(
                     row,
                     config=configs.get(row.id) or _config_of(row),
                     sessions=sessions,
@@ -117,10 +111,9 @@ async def poll_due(
                     workers=workers,
                     batches=batches,
                     now=now,
-                )
-            except Exception as error:  # even recording the failure failed: the others go on
-                logger.exception("source=%s poll not recorded", row.id)
-                report = SourceReport(source_id=row.id, error=f"{type(error).__name__}: {error}")
+                ),
+                source_id=row.id,
+            )
             reports.append(report)
             if progress is not None:
                 progress(report, quota)
@@ -135,13 +128,10 @@ async def poll_due(
             while in_flight >= concurrency:
                 finished.clear()
                 await finished.wait()
-            async with transaction(sessions) as session:
-                clock = datetime.now(UTC)
-                rows = await claim_due(
-                    session=session, now=clock, due_by=max(now, clock), owner=worker.name,
-                    lease_until=clock + SOURCE_LEASE,
-                    limit=min(concurrency - in_flight, quota - claimed), ids=ids,
-                )
+            rows = await _claim_sources(
+                sessions=sessions, worker=worker, now=now, ids=ids,
+                limit=min(concurrency - in_flight, quota - claimed),
+            )
             if not rows:
                 break
             claimed += len(rows)
@@ -151,6 +141,39 @@ async def poll_due(
                 group.create_task(refresh(row))
     await prune_index(sessions=sessions, near=batches.near, now=now)
     return reports
+
+
+async def _refresh_reported(
+    refreshing: Awaitable[SourceReport], *, source_id: str
+) -> SourceReport:
+    """The poll's report; if even recording a failure failed, a report of that, so the others go on."""
+    try:
+        return await refreshing
+    except Exception as error:
+        logger.exception("source=%s poll not recorded", source_id)
+        return SourceReport(source_id=source_id, error=f"{type(error).__name__}: {error}")
+
+
+async def _fair_share(*, sessions: Sessions, now: datetime, ids: Sequence[str] | None) -> int:
+    """How many sources this worker polls now: the due ones over the live workers, or `ids`."""
+    if ids is not None:
+        return len(ids)
+    async with transaction(sessions) as session:
+        due = await count_due(session=session, now=now)
+        live = await roll.count_live(session=session, now=now, window=LIVE_WINDOW)
+    return math.ceil(due / live)
+
+
+async def _claim_sources(
+    *, sessions: Sessions, worker: Worker, now: datetime, ids: Sequence[str] | None, limit: int
+) -> Sequence[Source]:
+    """The next due sources, soonest first, under this worker's short lease."""
+    async with transaction(sessions) as session:
+        clock = datetime.now(UTC)
+        return await claim_due(
+            session=session, now=clock, due_by=max(now, clock), owner=worker.name,
+            lease_until=clock + SOURCE_LEASE, limit=limit, ids=ids,
+        )
 
 
 async def refresh_source(
