@@ -19,9 +19,9 @@ import telegram
 from pydantic import SecretStr
 from telegram.request import HTTPXRequest
 
-from bot.config import Settings
 from bot.logs import configure_logging
 from bot.outbox import Pacer, Transport, deliver_due
+from bot.settings import Settings
 from bot.telegram.transport import TelegramTransport
 from bot.whatsapp.connect import open_transport
 from storage.db import create_engine, sessionmaker, transaction

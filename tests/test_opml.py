@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import export_opml, import_opml
-from bot.config import Settings, bundled, load_sources
 from bot.opml import OpmlError, read_opml
+from bot.settings import Settings
+from bot.steering import bundled, load_sources
 
 FEEDS = """\
 [defaults]

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.request import HTTPXRequest
 
-from bot.config import Settings
 from bot.outbox import DeliveryReport, Pacer, deliver_due
 from bot.publish import PublishReport, run_publish_tick
 from bot.runtime import Runtime, open_runtime
+from bot.settings import Settings
 from bot.telegram.admin import answer_feeds, answer_reload
 from bot.telegram.transport import TelegramTransport
 from storage.db import transaction

@@ -21,7 +21,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select, update
 from sqlmodel import col
 
-from bot.config import bundled
+from bot.steering import bundled
 from storage import migrate
 from storage.db import Sessions, create_engine, sessionmaker, transaction
 from storage.models import Delivery, Item, Subscriber

@@ -7,9 +7,9 @@ from contextlib import AsyncExitStack
 
 import httpx
 
-from bot.config import Settings
 from bot.http import Handler, Request, Response
 from bot.runtime import Runtime
+from bot.settings import Settings
 from bot.whatsapp.inbox import handle_events
 from bot.whatsapp.transport import Reader, WhatsAppTransport
 from bot.whatsapp.webhook import WebhookEvents, serve_webhook

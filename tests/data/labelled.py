@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot.config import bundled, load_actors
 from bot.model import CleanEntry, Tagging
 from bot.pipeline import events, stories
 from bot.pipeline.relevance import tag_text
 from bot.pipeline.tag import Tagger
+from bot.steering import bundled, load_actors
 
 HERE = Path(__file__).resolve().parent
 STORY_PAIRS = HERE / "story_pairs.jsonl"

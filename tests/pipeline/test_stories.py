@@ -151,9 +151,9 @@ def entry(event: Event, version: Version, lang: str, *, hours: float = 0) -> Cle
 
 
 def tagged(item: CleanEntry) -> Tagging:
-    from bot.config import bundled, load_actors
     from bot.pipeline.relevance import tag_text
     from bot.pipeline.tag import Tagger
+    from bot.steering import bundled, load_actors
 
     catalog = load_actors(bundled("actors.toml"))
     return tag_text(Tagger(catalog.actors, catalog.topics), item.text, title=item.title)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import bundled, load_actors
 from bot.pipeline.relevance import confident, tag_text
 from bot.pipeline.tag import CONFIDENT, DISTINCTIVE, FULL_MENTION, IN_CONTEXT, TITLED, WEAK, Tagger
+from bot.steering import bundled, load_actors
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = load_actors(bundled("actors.toml"))

@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 from bench.tagging import load_paragraphs
-from bot.config import bundled, load_actors
+from bot.steering import bundled, load_actors
 
 ROOT = Path(__file__).resolve().parents[2]
 PARAGRAPHS = load_paragraphs()

@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from bot.config import bundled
+from bot.steering import bundled
 from tests.fake_telegram import FakeTelegram
 from tests.paths import ROOT
 from tests.telegram.harness import TOKEN

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.config import bundled
+from bot.steering import bundled
 from tests.feedserver import FeedServer, Route
 from tests.whatsapp.fake_cloud import Accepted, FakeCloud
 

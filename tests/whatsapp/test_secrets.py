@@ -7,8 +7,8 @@ import logging
 
 from pydantic import SecretStr
 
-from bot.config import Settings
 from bot.logs import TokenFilter, configure_logging
+from bot.settings import Settings
 from bot.whatsapp.transport import WhatsAppTransport
 
 TOKEN = "EAAJZC9x3pQ4BANOTAREALTOKENbutLONGenoughZZ"

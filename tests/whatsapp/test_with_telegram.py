@@ -14,7 +14,7 @@ from sqlalchemy import update
 from sqlmodel import col
 
 from bot.app import build_application
-from bot.config import Settings
+from bot.settings import Settings
 from storage.db import transaction
 from storage.models import Subscriber
 from tests.fake_telegram import FakeTelegram
