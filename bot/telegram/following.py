@@ -5,9 +5,10 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Sequence
 
+from bot.digest import buttons
 from bot.digest.lookup import ActorLookup, actor_by_id, find_actor
 from bot.model import Actor
-from bot.telegram import buttons, texts
+from bot.telegram import texts
 from bot.telegram.arguments import MAX_ARGUMENT, clean_name, echo, too_long
 from bot.telegram.render import pack_messages
 from bot.telegram.reply import Button, Reply, reply_text

@@ -22,9 +22,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.model import Message
-from bot.telegram import admin, following, reading, settings_menu, subscription, texts, trend
-from bot.telegram.buttons import (
+from bot.digest.buttons import (
     ActorMore,
     DigestMore,
     FollowChoice,
@@ -32,6 +30,8 @@ from bot.telegram.buttons import (
     TrendChoice,
     parse_pressed,
 )
+from bot.model import Message
+from bot.telegram import admin, following, reading, settings_menu, subscription, texts, trend
 from bot.telegram.context import VigiaApplication, VigiaContext
 from bot.telegram.flood import Verdict
 from bot.telegram.posts import entry_from_post

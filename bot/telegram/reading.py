@@ -6,12 +6,13 @@ import html
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from bot.digest import buttons
 from bot.digest.compose import PAGE, compose_digest
 from bot.digest.lookup import actor_by_id, find_actor
 from bot.digest.select import DigestPage, search_stories, select_actor
 from bot.durations import parse_window
 from bot.model import Actor
-from bot.telegram import buttons, texts
+from bot.telegram import texts
 from bot.telegram.arguments import MAX_ARGUMENT, clean_name, echo, reader_zone, too_long
 from bot.telegram.following import not_one_actor
 from bot.telegram.render import (

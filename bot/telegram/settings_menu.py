@@ -5,8 +5,9 @@ from __future__ import annotations
 import html
 from datetime import UTC, datetime
 
-from bot.telegram import buttons, texts
-from bot.telegram.buttons import SettingChoice
+from bot.digest import buttons
+from bot.digest.buttons import SettingChoice
+from bot.telegram import texts
 from bot.telegram.reply import Button, Reply, reply_text
 from storage import subscribers
 from storage.db import Sessions, transaction

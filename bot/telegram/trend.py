@@ -13,10 +13,11 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from bot.digest import buttons
 from bot.digest.chart import daily_trend, draw_top, draw_trend
 from bot.digest.lookup import find_actor
 from bot.model import Actor, Picture
-from bot.telegram import buttons, texts
+from bot.telegram import texts
 from bot.telegram.arguments import MAX_ARGUMENT, clean_name, echo, reader_zone, too_long
 from bot.telegram.following import not_one_actor
 from bot.telegram.reply import Reply, reply_text

@@ -1,4 +1,4 @@
-"""Inline-button payloads: short (≤ 64 bytes), one prefix per kind, validated on the way back in."""
+"""Button payloads of every transport: short (≤ 64 bytes), one prefix per kind, checked on return."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.digest.compose import Digest
-from bot.telegram.reply import Button
+from bot.model import Choice
 
 MAX_OFFSET = 1000  # nobody pages past a hundred pages; a larger offset is a forged button
 MAX_SPAN = timedelta(days=31)
@@ -62,12 +62,12 @@ def digest_more(*, since: datetime, until: datetime, offset: int) -> str:
     return f"dg:{int(since.timestamp())}:{int(until.timestamp())}:{offset}"
 
 
-def more_button(left: int, data: str) -> Button:
+def more_button(left: int, data: str) -> Choice:
     """The "more" button under a page of stories: how many are left, and the next page's payload."""
-    return Button(f"More ({left} left)", data)
+    return Choice(f"More ({left} left)", data)
 
 
-def digest_more_button(digest: Digest) -> Button | None:
+def digest_more_button(digest: Digest) -> Choice | None:
     """The "more" button of a digest page, None when nothing is left after it."""
     if digest.left <= 0:
         return None
