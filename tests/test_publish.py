@@ -351,8 +351,8 @@ async def test_a_post_whose_answer_never_came_is_not_posted_again(
         transport = TelegramTransport(bot)
         await seed_outlets(runtime)
         async with transaction(runtime.sessions) as session:
-            await add_story(session, title="Sube la gasolina", seen=NOW - timedelta(minutes=5),
-                            sources=("cocuyo", "cronica"))
+            story = await add_story(session, title="Sube la gasolina",
+                                    seen=NOW - timedelta(minutes=5), sources=("cocuyo", "cronica"))
         await tick(runtime, transport, NOW)
         with caplog.at_level(logging.WARNING, logger="bot.outbox"):
             report = await deliver(runtime, transport, NOW)
@@ -362,5 +362,27 @@ async def test_a_post_whose_answer_never_came_is_not_posted_again(
         for minutes in (1, 5, 60):
             await tick(runtime, transport, NOW + timedelta(minutes=minutes))
             assert (await deliver(runtime, transport, NOW + timedelta(minutes=minutes))).sent == 0
+
+        # More outlets join: with no message id the post cannot be edited, and a second post
+        # would show the story twice. It stays as it is; the log and /feeds say why.
+        async with transaction(runtime.sessions) as session:
+            await join(session, story, "wire", "en", NOW + timedelta(minutes=61))
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="bot.publish"):
+            for minutes in (62, 63, 90):
+                assert await tick(runtime, transport, NOW + timedelta(minutes=minutes)) == PublishReport()
+                assert (await deliver(runtime, transport, NOW + timedelta(minutes=minutes))).sent == 0
+        skipped = [r.getMessage() for r in caplog.records if "publish_edit_skipped" in r.getMessage()]
+        assert len(skipped) == 1  # said once, not every tick
+        assert "target=canal-principal" in skipped[0] and "status=unknown" in skipped[0]
+        assert "may have been shown" in skipped[0]
+        answer = await answer_feeds(
+            sessions=runtime.sessions, admins=frozenset({ADMIN}), user_id=ADMIN,
+            timezone="America/Caracas",
+        )
+        shown = "\n".join(parse_telegram_html(text).text for text in answer.texts)
+        assert "canal-principal → @vigia_venezuela (stories) — ok; 1 post got no answer" in shown
+        assert "never posted again" in shown
     await wait_until(lambda: channel_posts(fake) or None)
     assert len(channel_posts(fake)) == 1  # shown once, never repeated
+    assert fake.requests["editMessageText"] == 0

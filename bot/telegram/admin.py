@@ -16,7 +16,7 @@ from bot.telegram.reply import Reply, reply_text
 from storage import stories as story_store
 from storage.db import Sessions
 from storage.models import PublishTarget, Source
-from storage.publish import list_targets
+from storage.publish import list_targets, unanswered_posts
 from storage.schedule import zone_of
 from storage.times import as_utc
 
@@ -82,9 +82,10 @@ async def answer_feeds(
     async with sessions() as session:
         failing = await story_store.failing_sources(session=session)
         outputs = await list_targets(session=session)
+        unanswered = await unanswered_posts(session=session)
     texts = _failing_sources(failing, zone=zone_of(timezone), now=now)
     if outputs:
-        texts += _outputs(outputs)
+        texts += _outputs(outputs, unanswered)
     return Reply(texts=tuple(texts))
 
 
@@ -104,13 +105,14 @@ def _failing_sources(failing: list[Source], *, zone: ZoneInfo, now: datetime) ->
     )
 
 
-def _outputs(outputs: list[PublishTarget]) -> list[str]:
-    """The [[publish]] outputs: ok, or why the chat refused and what to do."""
+def _outputs(outputs: list[PublishTarget], unanswered: dict[str, int]) -> list[str]:
+    """The [[publish]] outputs: ok, or why the chat refused and what to do; and the posts that
+    got no answer, which stay as they are."""
     lines = []
     for output in outputs:
         where = f"<b>{html.escape(output.id)}</b> → <code>{html.escape(output.chat)}</code>"
         if output.failed_reason is None:
-            lines.append(f"• {where} ({html.escape(output.what)}) — ok")
+            lines.append(f"• {where} ({html.escape(output.what)}) — ok{_unanswered(unanswered.get(output.id, 0))}")
             continue
         reason = output.failed_reason
         if len(reason) > MAX_ERROR:
@@ -121,6 +123,16 @@ def _outputs(outputs: list[PublishTarget]) -> list[str]:
         )
     return pack_messages(
         f"<b>Channel outputs</b> · {len(outputs)}", lines, separator="\n", limit=LIST_LIMIT
+    )
+
+
+def _unanswered(count: int) -> str:
+    if not count:
+        return ""
+    posts = "post" if count == 1 else "posts"
+    return (
+        f"; {count} {posts} got no answer from Telegram and may be on the channel: left as "
+        "they are (no edits as outlets join), never posted again"
     )
 
 
