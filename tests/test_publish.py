@@ -20,6 +20,7 @@ from bot.publish import PublishReport, run_publish_tick
 from bot.runtime import Runtime, open_runtime
 from bot.settings import Settings
 from bot.telegram.admin import answer_feeds, answer_reload
+from bot.telegram.render import render_html
 from bot.telegram.transport import TelegramTransport
 from storage.db import transaction
 from storage.items import refresh_stories
@@ -262,7 +263,7 @@ async def test_a_chat_that_refuses_the_bot_is_reported_and_not_retried(
             sessions=runtime.sessions, admins=frozenset({ADMIN}), user_id=ADMIN,
             timezone="America/Caracas",
         )
-        shown = "\n".join(parse_telegram_html(text).text for text in answer.texts)
+        shown = "\n".join(parse_telegram_html(text).text for text in render_html(answer.message))
         assert "canal-principal → @vigia_venezuela — stopped: 400 Need administrator rights" in shown
         assert "solo-maduro → @no_such_channel — stopped: 400 Chat not found" in shown
         assert "/reload" in shown
@@ -272,7 +273,7 @@ async def test_a_chat_that_refuses_the_bot_is_reported_and_not_retried(
         reloaded = await answer_reload(
             reload=runtime.reload, steering=runtime.steering, admins={ADMIN}, user_id=ADMIN
         )
-        assert parse_telegram_html(reloaded.texts[0]).text.startswith(
+        assert parse_telegram_html(render_html(reloaded.message)[0]).text.startswith(
             "Reloaded: 0 sources, 2 channel outputs"
         )
         assert (await tick(runtime, transport, NOW + timedelta(days=1, minutes=1))).posts == 0
@@ -380,7 +381,7 @@ async def test_a_post_whose_answer_never_came_is_not_posted_again(
             sessions=runtime.sessions, admins=frozenset({ADMIN}), user_id=ADMIN,
             timezone="America/Caracas",
         )
-        shown = "\n".join(parse_telegram_html(text).text for text in answer.texts)
+        shown = "\n".join(parse_telegram_html(text).text for text in render_html(answer.message))
         assert "canal-principal → @vigia_venezuela (stories) — ok; 1 post got no answer" in shown
         assert "never posted again" in shown
     await wait_until(lambda: channel_posts(fake) or None)

@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.digest import buttons
-from bot.digest.compose import PAGE, compose_digest
+from bot.digest.compose import (
+    PAGE,
+    compose_actor_answer,
+    compose_digest,
+    compose_empty_window,
+    digest_message,
+)
 from bot.digest.lookup import actor_by_id, find_actor
 from bot.digest.select import DigestPage, search_stories, select_actor
+from bot.digest.words import line, listing
 from bot.durations import parse_window
 from bot.model import Actor
 from bot.telegram import texts
 from bot.telegram.arguments import MAX_ARGUMENT, clean_name, echo, reader_zone, too_long
 from bot.telegram.following import not_one_actor
-from bot.telegram.render import (
-    pack_messages,
-    render_actor_answer,
-    render_digest,
-    render_empty_window,
-    render_html,
-)
-from bot.telegram.reply import Reply, reply_text
+from bot.telegram.reply import Reply, reply_with
 from storage import stories as story_store
 from storage import subscribers
 from storage.db import Sessions
@@ -30,7 +30,6 @@ from storage.times import as_utc
 
 DEFAULT_WINDOW = timedelta(hours=24)  # the longest "since your last digest"
 ACTOR_WINDOW_DAYS = 7  # /actors counts stories over this many days
-LIST_LIMIT = 4000  # visible characters of a message of list lines (/actors, /sources)
 
 
 async def answer_digest(
@@ -41,7 +40,9 @@ async def answer_digest(
     if argument:
         window = parse_window(argument) if len(argument) <= 20 else None
         if window is None:
-            return reply_text(f"I can't read “{echo(argument)}” as a window. {texts.USAGE_DIGEST}")
+            return reply_with(
+                f"I can't read “{{said}}” as a window. {texts.USAGE_DIGEST}", said=echo(argument)
+            )
         since = now - window
     else:
         async with sessions() as session:
@@ -89,11 +90,11 @@ async def answer_digest_page(
         )
     if digest.message is None:
         if offset:
-            return reply_text("That was all for this window.")
-        return reply_text(render_empty_window(label, digest.page.last_item_at, tz=tz, now=now))
+            return reply_with("That was all for this window.")
+        return Reply(compose_empty_window(label, digest.page.last_item_at, tz=tz, now=now))
     more_button = buttons.digest_more_button(digest)
-    texts = tuple(render_html(digest.message))
-    return Reply(texts=texts, buttons=((more_button,),) if more_button else ())
+    choices = ((more_button,),) if more_button else ()
+    return Reply(replace(digest.message, choices=choices))
 
 
 async def answer_actor(
@@ -108,7 +109,7 @@ async def answer_actor(
     """`/actor NAME`: the latest stories naming that actor, a choice, or the closest names."""
     name = clean_name(argument)
     if not name:
-        return reply_text(texts.USAGE_ACTOR)
+        return reply_with(texts.USAGE_ACTOR)
     if len(name) > MAX_ARGUMENT:
         return too_long(name)
     lookup = find_actor(actors, name)
@@ -139,31 +140,31 @@ async def answer_actor_page(
     now = now or datetime.now(UTC)
     actor = actor_by_id(actors, actor_id)
     if actor is None:
-        return reply_text(texts.EXPIRED_BUTTON)
+        return reply_with(texts.EXPIRED_BUTTON)
     async with sessions() as session:
         subscriber = await subscribers.get_subscriber(session=session, chat_id=chat_id)
         page = await select_actor(session=session, actor_id=actor.id, limit=PAGE, offset=offset)
     tz = reader_zone(subscriber.timezone if subscriber else None, default=timezone)
     if not page.stories:
         if offset:
-            return reply_text(f"That was all about {html.escape(actor.name)}.")
-        return reply_text(
-            f"No stories about <b>{html.escape(actor.name)}</b> yet. "
-            f"/follow {html.escape(actor.id)} sends an alert when one comes in."
-        )
-    if offset == 0:
-        messages = render_actor_answer(
-            actor.name, page.stories, tz=tz, now=now, window_label=_span(page, now)
-        )
-    else:
-        messages = render_digest(
-            page.stories, heading=f"{actor.name}, more", tz=tz, now=now, start_index=offset + 1
+            return reply_with("That was all about {name}.", name=actor.name)
+        return reply_with(
+            "No stories about *{name}* yet. /follow {id} sends an alert when one comes in.",
+            name=actor.name,
+            id=actor.id,
         )
     left = page.total - offset - len(page.stories)
-    if left <= 0:
-        return Reply(texts=tuple(messages))
     more = buttons.more_button(left, buttons.actor_page(actor.id, offset + len(page.stories)))
-    return Reply(texts=tuple(messages), buttons=((more,),))
+    choices = ((more,),) if left > 0 else ()
+    if offset == 0:
+        return Reply(compose_actor_answer(
+            actor.name, page.stories, tz=tz, now=now, window_label=_span(page, now),
+            choices=choices,
+        ))
+    return Reply(digest_message(
+        page.stories, heading=f"{actor.name}, more", tz=tz, now=now, start_index=offset + 1,
+        choices=choices,
+    ))
 
 
 async def answer_actors(
@@ -177,14 +178,12 @@ async def answer_actors(
         )
     ordered = sorted(actors, key=lambda a: (-counts.get(a.id, 0), a.name))
     lines = [
-        f"{html.escape(actor.name)} — {counts.get(actor.id, 0)} · "
-        f"<code>/actor {html.escape(actor.id)}</code>"
-        for actor in ordered
+        line("{name} — {count} · `/actor {id}`", name=a.name, count=counts.get(a.id, 0), id=a.id)
+        for a in ordered
     ]
     if not lines:
-        return reply_text("No actors are configured yet.")
-    heading = f"<b>Actors</b> · stories over the last {ACTOR_WINDOW_DAYS} days"
-    return Reply(texts=tuple(pack_messages(heading, lines, separator="\n", limit=LIST_LIMIT)))
+        return reply_with("No actors are configured yet.")
+    return Reply(listing(f"*Actors* · stories over the last {ACTOR_WINDOW_DAYS} days", lines))
 
 
 async def answer_search(
@@ -194,18 +193,18 @@ async def answer_search(
     now = now or datetime.now(UTC)
     words = " ".join(argument.split())
     if not words:
-        return reply_text(texts.USAGE_SEARCH)
+        return reply_with(texts.USAGE_SEARCH)
     if len(words) > MAX_ARGUMENT:
         return too_long(words)
     async with sessions() as session:
         subscriber = await subscribers.get_subscriber(session=session, chat_id=chat_id)
         page = await search_stories(session=session, words=words, limit=PAGE)
     if not page.stories:
-        return reply_text(f"No stories with “{echo(words)}”.")
+        return reply_with("No stories with “{said}”.", said=echo(words))
     tz = reader_zone(subscriber.timezone if subscriber else None, default=timezone)
     shown = f" (the newest {len(page.stories)})" if page.total > len(page.stories) else ""
     heading = f"Search: {words} — {page.total} {_stories(page.total)}{shown}"
-    return Reply(texts=tuple(render_digest(page.stories, heading=heading, tz=tz, now=now)))
+    return Reply(digest_message(page.stories, heading=heading, tz=tz, now=now))
 
 
 async def answer_sources(*, sessions: Sessions) -> Reply:
@@ -217,12 +216,12 @@ async def answer_sources(*, sessions: Sessions) -> Reply:
         state = "ok" if not row.error_count else "failing"
         if not row.enabled or row.disabled_reason:
             state = "off"
-        lang = f", {html.escape(row.lang)}" if row.lang else ""
-        lines.append(f"• {html.escape(row.name)} ({html.escape(row.kind)}{lang}) — {state}")
+        lang = f", {row.lang}" if row.lang else ""
+        lines.append(line("• {name} ({kind}) — {state}", name=row.name, kind=row.kind + lang,
+                          state=state))
     if not lines:
-        return reply_text("No sources are configured yet.")
-    heading = f"<b>Sources</b> · {len(lines)}"
-    return Reply(texts=tuple(pack_messages(heading, lines, separator="\n", limit=LIST_LIMIT)))
+        return reply_with("No sources are configured yet.")
+    return Reply(listing(f"*Sources* · {len(lines)}", lines))
 
 
 def describe_window(window: timedelta) -> str:

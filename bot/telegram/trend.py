@@ -16,11 +16,11 @@ from datetime import UTC, datetime, timedelta
 from bot.digest import buttons
 from bot.digest.chart import daily_trend, draw_top, draw_trend
 from bot.digest.lookup import find_actor
-from bot.model import Actor, Picture
+from bot.model import Actor, Message, Picture
 from bot.telegram import texts
 from bot.telegram.arguments import MAX_ARGUMENT, clean_name, echo, reader_zone, too_long
 from bot.telegram.following import not_one_actor
-from bot.telegram.reply import Reply, reply_text
+from bot.telegram.reply import Reply, reply_with
 from storage import stories as story_store
 from storage import subscribers
 from storage.db import Sessions
@@ -53,9 +53,9 @@ async def answer_trend(
     if words and _WINDOW.fullmatch(words[-1].lower()):
         window = words.pop().lower()
         if window not in WINDOWS:
-            return reply_text(
-                f"I chart 7, 30 or 90 days, not “{echo(window)}”. "
-                "For example <code>/trend maduro 90d</code>."
+            return reply_with(
+                "I chart 7, 30 or 90 days, not “{said}”. For example `/trend maduro 90d`.",
+                said=echo(window),
             )
         days = WINDOWS[window]
     if not words:
@@ -77,9 +77,9 @@ async def answer_trend(
             chosen.append(found)
         start += taken
     if len(chosen) > MAX_ACTORS:
-        return reply_text(
+        return reply_with(
             f"I chart up to {MAX_ACTORS} actors at once; you named {len(chosen)}. "
-            "For example <code>/trend maduro machado cabello</code>."
+            "For example `/trend maduro machado cabello`."
         )
     return await chart_actors(
         sessions=sessions,
@@ -107,7 +107,7 @@ async def chart_actors(
     known = {actor.id: actor for actor in actors}
     named = [known[actor_id] for actor_id in actor_ids if actor_id in known]  # as the user named
     if not named:
-        return reply_text(texts.EXPIRED_BUTTON)
+        return reply_with(texts.EXPIRED_BUTTON)
     async with sessions() as session:
         subscriber = await subscribers.get_subscriber(session=session, chat_id=chat_id)
         hourly = await actor_hourly_counts(
@@ -117,13 +117,13 @@ async def chart_actors(
     trend = daily_trend(hourly, {a.id: a.name for a in named}, days=days, tz=tz, now=now)
     names = " · ".join(a.name for a in named)
     if trend.total == 0:
-        return reply_text(
-            f"No stories named {echo(names, 120)} in the last {days} days, so there is "
-            "nothing to chart."
+        return reply_with(
+            f"No stories named {{names}} in the last {days} days, so there is nothing to chart.",
+            names=echo(names, 120),
         )
     png = await asyncio.to_thread(draw_trend, trend, title=f"Stories a day · last {days} days")
     caption = f"{names} — stories a day over the last {days} days ({tz.key}); today so far dotted."
-    return Reply(texts=(), picture=Picture(png=png, caption=caption))
+    return Reply(Message(picture=Picture(png=png, caption=caption)))
 
 
 async def _top_actors(*, sessions: Sessions, actors: Sequence[Actor], now: datetime) -> Reply:
@@ -137,13 +137,13 @@ async def _top_actors(*, sessions: Sessions, actors: Sequence[Actor], now: datet
         key=lambda pair: (-pair[1], pair[0]),
     )[:TOP]
     if not top:
-        return reply_text("No actor was named in the last 7 days, so there is nothing to chart.")
+        return reply_with("No actor was named in the last 7 days, so there is nothing to chart.")
     png = await asyncio.to_thread(draw_top, top, title="Most named · last 7 days")
     caption = (
         f"The {len(top)} most-named actors of the last 7 days, by stories. "
         "/trend maduro charts one day by day."
     )
-    return Reply(texts=(), picture=Picture(png=png, caption=caption))
+    return Reply(Message(picture=Picture(png=png, caption=caption)))
 
 
 def _longest_actor(actors: Sequence[Actor], words: list[str]) -> tuple[Actor | None, int]:
