@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from bot.digest import buttons
+from bot.digest.answers import offer_actors
 from bot.digest.lookup import ActorLookup, actor_by_id, find_actor
 from bot.digest.words import line, listing
-from bot.model import Actor, Choice, Message
+from bot.model import Actor, Message
 from bot.telegram import texts
 from bot.telegram.arguments import MAX_ARGUMENT, clean_name, echo, too_long
 from bot.telegram.reply import Reply, reply_with
@@ -118,10 +119,12 @@ def not_one_actor(name: str, lookup: ActorLookup, button: ButtonData) -> Reply:
     """The answer to a name that fits several actors, or none: a choice, or the closest names."""
     said = echo(name)
     if lookup.choices:
-        rows = _choice_rows(lookup.choices[:MAX_CHOICES], button)
+        rows = offer_actors(lookup.choices, lambda actor_id: button(actor_id, 0), limit=MAX_CHOICES)
         return reply_with("“{said}” fits several actors. Which one?", choices=rows, said=said)
     if lookup.suggestions:
-        rows = _choice_rows(lookup.suggestions, button)
+        rows = offer_actors(
+            lookup.suggestions, lambda actor_id: button(actor_id, 0), limit=MAX_CHOICES
+        )
         return reply_with(
             "I don't know “{said}”. Did you mean one of these? /actors lists them all.",
             choices=rows,
@@ -134,11 +137,3 @@ def follows_list(names: Sequence[str]) -> Message:
     """The actors a reader follows, one a line."""
     lines = [line("• {name}", name=name) for name in names]
     return listing("*You follow* (`/unfollow NAME` to stop):", lines)
-
-
-def _choice_rows(actors: Sequence[Actor], button: ButtonData) -> tuple[tuple[Choice, ...], ...]:
-    """One button a row; an id too long for Telegram's 64-byte payload gets none."""
-    payloads = ((actor, button(actor.id, 0)) for actor in actors)
-    return tuple(
-        (Choice(actor.name, data),) for actor, data in payloads if len(data.encode()) <= 64
-    )

@@ -7,15 +7,10 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.digest import buttons
-from bot.digest.compose import (
-    PAGE,
-    compose_actor_answer,
-    compose_digest,
-    compose_empty_window,
-    digest_message,
-)
+from bot.digest.answers import compose_actor_list, compose_actor_page, describe_window
+from bot.digest.compose import PAGE, compose_digest, compose_empty_window, digest_message
 from bot.digest.lookup import actor_by_id, find_actor
-from bot.digest.select import DigestPage, search_stories, select_actor
+from bot.digest.select import search_stories, select_actor
 from bot.digest.words import line, listing
 from bot.durations import parse_window
 from bot.model import Actor
@@ -27,6 +22,17 @@ from storage import stories as story_store
 from storage import subscribers
 from storage.db import Sessions
 from storage.times import as_utc
+
+__all__ = [  # describe_window: WhatsApp's answers read it here
+    "answer_actor",
+    "answer_actor_page",
+    "answer_actors",
+    "answer_digest",
+    "answer_digest_page",
+    "answer_search",
+    "answer_sources",
+    "describe_window",
+]
 
 DEFAULT_WINDOW = timedelta(hours=24)  # the longest "since your last digest"
 ACTOR_WINDOW_DAYS = 7  # /actors counts stories over this many days
@@ -153,17 +159,11 @@ async def answer_actor_page(
             name=actor.name,
             id=actor.id,
         )
-    left = page.total - offset - len(page.stories)
-    more = buttons.more_button(left, buttons.actor_page(actor.id, offset + len(page.stories)))
-    choices = ((more,),) if left > 0 else ()
-    if offset == 0:
-        return Reply(compose_actor_answer(
-            actor.name, page.stories, tz=tz, now=now, window_label=_span(page, now),
-            choices=choices,
-        ))
-    return Reply(digest_message(
-        page.stories, heading=f"{actor.name}, more", tz=tz, now=now, start_index=offset + 1,
-        choices=choices,
+    return Reply(compose_actor_page(
+        actor, page, offset=offset, tz=tz, now=now, later_heading=f"{actor.name}, more",
+        more=lambda left, next_offset: buttons.more_button(
+            left, buttons.actor_page(actor.id, next_offset)
+        ),
     ))
 
 
@@ -176,14 +176,11 @@ async def answer_actors(
         counts = await story_store.actor_story_counts(
             session=session, since=now - timedelta(days=ACTOR_WINDOW_DAYS)
         )
-    ordered = sorted(actors, key=lambda a: (-counts.get(a.id, 0), a.name))
-    lines = [
-        line("{name} — {count} · `/actor {id}`", name=a.name, count=counts.get(a.id, 0), id=a.id)
-        for a in ordered
-    ]
-    if not lines:
-        return reply_with("No actors are configured yet.")
-    return Reply(listing(f"*Actors* · stories over the last {ACTOR_WINDOW_DAYS} days", lines))
+    listed = compose_actor_list(
+        actors, counts, heading=f"*Actors* · stories over the last {ACTOR_WINDOW_DAYS} days",
+        command="`/actor {id}`",
+    )
+    return Reply(listed) if listed else reply_with("No actors are configured yet.")
 
 
 async def answer_search(
@@ -222,22 +219,6 @@ async def answer_sources(*, sessions: Sessions) -> Reply:
     if not lines:
         return reply_with("No sources are configured yet.")
     return Reply(listing(f"*Sources* · {len(lines)}", lines))
-
-
-def describe_window(window: timedelta) -> str:
-    """ "6 h", "24 h", "7 days", "45 min": how long a window is, for a heading."""
-    minutes = max(1, round(window.total_seconds() / 60))
-    if minutes < 90:
-        return f"{minutes} min"
-    hours = round(minutes / 60)
-    if hours <= 48:
-        return f"{hours} h"
-    return f"{round(hours / 24)} days"
-
-
-def _span(page: DigestPage, now: datetime) -> str:
-    oldest = min(story.last_seen for story in page.stories)
-    return describe_window(max(now - oldest, timedelta(hours=1)))
 
 
 def _stories(count: int) -> str:
