@@ -48,7 +48,6 @@ from storage.inbound import forget_inbound
 logger = logging.getLogger(__name__)
 
 DELIVERY_TICK = 2.0  # seconds between looks at the outbox
-ALERT_TICK = 60.0  # seconds between looks for alerts to promise
 PUBLISH_TICK = 30.0  # seconds between looks for channel posts, edits and digests to promise
 FAILING_TICK = 3600.0  # seconds between looks for sources to report to the admins
 DELIVERY_CONNECTIONS = 32
@@ -453,7 +452,7 @@ def _ticks(settings: Settings) -> tuple[tuple[str, float, _Tick], ...]:
     ticks: tuple[tuple[str, float, _Tick], ...] = (
         ("poll", settings.poll_tick, _poll),
         ("digests", settings.digest_tick, _digests),
-        ("alerts", ALERT_TICK, _alerts),
+        ("alerts", settings.alert_tick, _alerts),
         ("publish", PUBLISH_TICK, _publish),
         ("deliveries", DELIVERY_TICK, _deliveries),
         ("failing", FAILING_TICK, _failing),

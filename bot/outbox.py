@@ -102,10 +102,12 @@ BACKOFF_CAP = 3600.0
 @dataclass(frozen=True, slots=True)
 class Pace:
     """A platform's sending limits: messages a second overall, seconds between two to one
-    destination."""
+    destination, and how long after a destination last wrote it may be sent free-form messages
+    (None: any time)."""
 
     global_rate: float = 30.0
     per_destination: float = 1.0
+    reply_window: timedelta | None = None
 
 
 class Transport(Protocol):

@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     prepare_workers: int = 0
     poll_tick: int = 30  # seconds between looks for due sources
     digest_tick: int = 60  # seconds between looks for due digests
+    alert_tick: int = 60  # seconds between looks for new stories that followers are alerted to
     alerts_per_hour: int = 4
     # Seconds a worker holds the deliveries it claimed, renewed by its heartbeat (every 5 s) while
     # it lives: a worker that dies mid-send gives them back to the others this long after (at
@@ -237,6 +238,7 @@ class Settings(BaseSettings):
         "prepare_workers",
         "poll_tick",
         "digest_tick",
+        "alert_tick",
         "alerts_per_hour",
         "send_rate",
         "delivery_lease",
@@ -268,6 +270,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "prepare_workers": (0, 64),
     "poll_tick": (1, 3600),
     "digest_tick": (1, 3600),
+    "alert_tick": (1, 3600),
     "alerts_per_hour": (0, 3600),
     "send_rate": (0.1, 1000),
     "delivery_lease": (10, 3600),  # at least two heartbeats, so a live worker keeps its rows
@@ -279,6 +282,7 @@ _EXAMPLES = {
     "prepare_workers": "write 0 (prepare in the bot's process) to 64, like BOT_PREPARE_WORKERS=2",
     "poll_tick": "write seconds between looks for due sources, 1 to 3600, like BOT_POLL_TICK=30",
     "digest_tick": "write seconds between looks for due digests, 1 to 3600, like BOT_DIGEST_TICK=60",
+    "alert_tick": "write seconds between looks for alerts, 1 to 3600, like BOT_ALERT_TICK=60",
     "alerts_per_hour": "write 0 to 3600 alerts per subscriber and hour, like BOT_ALERTS_PER_HOUR=4",
     "send_rate": "write messages per second above 0 (Telegram allows about 30), like BOT_SEND_RATE=30",
     "delivery_lease": "write seconds, 10 to 3600, like BOT_DELIVERY_LEASE=20",

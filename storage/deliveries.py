@@ -294,6 +294,18 @@ async def record_receipt(
     return str(destination)
 
 
+async def payload_of_receipt(
+    *, session: AsyncSession, transport: str, receipt: str
+) -> tuple[str, str] | None:
+    """The destination and payload of the delivery the platform knows by `receipt`."""
+    row = (await session.execute(
+        select(_DELIVERY.c.destination, _DELIVERY.c.payload).where(
+            _DELIVERY.c.transport == transport, _DELIVERY.c.receipt == receipt
+        )
+    )).first()
+    return (str(row[0]), str(row[1])) if row is not None else None
+
+
 async def count_pending(*, session: AsyncSession) -> int:
     """Rows still to be sent (pending, or sending under a lease)."""
     total = await session.scalar(
