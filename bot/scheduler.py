@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.digest.compose import compose_alert, compose_digest
+from bot.digest.compose import compose_alert, compose_digest, format_day
 from bot.digest.rank import rank_stories
 from bot.digest.select import load_stories
 from bot.model import Actor
@@ -232,16 +232,20 @@ async def promise_digest(
     start = max(watermark, now - LOOKBACK)
     since = max(start - LATE_GRACE, now - LOOKBACK)
     zone = zone_of(subscriber.timezone)
+    language = subscriber.language
+    when = as_utc(scheduled).astimezone(zone)
     digest = await compose_digest(
         session=session,
         since=since,
         until=now,
-        heading=f"Vigía · Venezuela — {as_utc(scheduled).astimezone(zone):%d %b, %H:%M}",
+        heading=f"Vigía · Venezuela — {format_day(when, tz=zone, language=language)}, "
+                f"{when:%H:%M}",
         tz=zone,
         now=now,
         languages=subscriber_languages(subscriber),
         limit=DIGEST_SIZE,
         exclude_sent_to=subscriber.chat_id,
+        language=language,
     )
     if digest.message is None:
         return 0
@@ -291,6 +295,7 @@ async def promise_alerts(
             [names.get(actor_id, actor_id) for actor_id in actors_of[view.id]],
             tz=zone,
             now=now,
+            language=subscriber.language if subscriber else None,
         )
         await promise(
             session=session,
