@@ -249,7 +249,7 @@ async def promise_digest(
     )
     if digest.message is None:
         return 0
-    more = digest_more_button(digest)
+    more = digest_more_button(digest, language=language)
     await promise(
         session=session,
         transport=transport,

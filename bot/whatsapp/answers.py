@@ -139,7 +139,7 @@ async def _digest_page(runtime: Runtime, *, chat_id: int, since: datetime, until
     heading = f"Venezuela — {label}" + (" (…)" if offset else "")
     left = page.total - offset - len(page.stories)
     more = buttons.digest_more(since=since, until=until, offset=offset + len(page.stories))
-    choices = ((Choice(say("more", language, n=left), more),),) if left > 0 else ()
+    choices = ((buttons.more_button(left, more, language=language),),) if left > 0 else ()
     return digest_message(page.stories, heading=heading, tz=tz, now=now, start_index=offset + 1,
                           choices=choices, language=language)
 
@@ -157,7 +157,7 @@ async def _actor_page(runtime: Runtime, *, chat_id: int, actor_id: str, offset: 
         return _reply(paragraphs("no_actor_stories", language, name=actor.name, id=actor.id), now=now)
     left = page.total - offset - len(page.stories)
     more = buttons.actor_page(actor.id, offset + len(page.stories))
-    choices = ((Choice(say("more", language, n=left), more),),) if left > 0 else ()
+    choices = ((buttons.more_button(left, more, language=language),),) if left > 0 else ()
     if offset:
         heading = f"{actor.name} (…)"
     else:

@@ -141,7 +141,6 @@ _TEXTS: dict[str, dict[str, str]] = {
         "fr": "Pas encore d'informations sur *{name}*. *suivre {id}* vous alerte dès qu'une "
               "arrive.",
     },
-    "more": {"es": "Más ({n})", "en": "More ({n})", "fr": "Plus ({n})"},
     "actor_heading": {
         "es": "{name} — lo último ({window})",
         "en": "{name} — the latest ({window})",

@@ -10,6 +10,7 @@ import pytest
 
 from bot.digest.compose import compose_alert, digest_message, plain_text
 from bot.model import StoryView
+from bot.telegram.buttons import more_button
 from bot.telegram.render import render_html
 from bot.whatsapp.render import render_texts
 from tests.fake_telegram import parse_telegram_html
@@ -74,3 +75,9 @@ def test_an_alert_is_said_in_the_readers_language_too() -> None:
     (text,) = render_texts(compose_alert(older, ["Delcy Rodríguez"], tz=CARACAS, now=NOW,
                                          language="fr"))
     assert "31 déc. 2025 08:00" in text and "*🔔 Delcy Rodríguez*" in text
+
+
+@pytest.mark.parametrize(("language", "label"), [("es", "Ver más (12)"), ("en", "More (12 left)"),
+                                                 ("fr", "Voir plus (12)"), (None, "More (12 left)")])
+def test_the_more_button_under_a_page(language: str | None, label: str) -> None:
+    assert more_button(12, "dg:1:2:10", language=language).label == label
