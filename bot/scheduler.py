@@ -303,7 +303,7 @@ async def promise_alerts(
             destination=str(chat_id),
             message=message,
             kind="alert",
-            dedup_key=f"alert:{chat_id}:{view.id}",
+            dedup_key=alerts.alert_key(chat_id, view.id),
             now=now,
         )
         sent.append((view.id, view.source_count))
