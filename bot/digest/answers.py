@@ -33,21 +33,24 @@ def compose_actor_page(
     now: datetime,
     more: Callable[[int, int], Choice],
     later_heading: str,
+    language: str | None = None,
 ) -> Message:
     """A page of the stories naming `actor` (it has stories): the first page says over how long
     a window they came; a later one is headed `later_heading`. `more(left, next_offset)` is
-    the transport's "more" choice, offered while stories are left."""
+    the transport's "more" choice, offered while stories are left; `language` the reader's,
+    for the words around each story."""
     left = page.total - offset - len(page.stories)
     choices: Choices = ((more(left, offset + len(page.stories)),),) if left > 0 else ()
     if offset:
         return digest_message(
             page.stories, heading=later_heading, tz=tz, now=now, start_index=offset + 1,
-            choices=choices,
+            choices=choices, language=language,
         )
     oldest = min(story.last_seen for story in page.stories)
     label = describe_window(max(now - oldest, timedelta(hours=1)))
     return compose_actor_answer(
-        actor.name, page.stories, tz=tz, now=now, window_label=label, choices=choices
+        actor.name, page.stories, tz=tz, now=now, window_label=label, choices=choices,
+        language=language,
     )
 
 
