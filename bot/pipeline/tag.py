@@ -170,36 +170,28 @@ class Tagger:
         countries = None if evidence is None else countries_named(item, marks, evidence)
         named_at: dict[int, int] = {}  # actor → where an alias first names it, in that order
         # Surnames and generic names, read once every alias is known.
-        pending = self._choose(spans, item, excluded, head_end, named_at, evidence)
-        if venezuelan_source:
-            context = True
-        elif countries is None:
-            context = names_venezuela(item, marks)
+        pending, generic = self._choose(spans, item, excluded, head_end, named_at, evidence)
+        if countries is None and generic:  # only generic names ask where countries are named
+            countries = countries_named(item, marks, None)
+        if countries is not None:
+            context = venezuelan_source or VENEZUELA in countries.values()
         else:
-            context = VENEZUELA in countries.values()
+            countries = {}
+            context = (
+                venezuelan_source
+                or not self._venezuelan.isdisjoint(named_at)
+                or names_venezuela(item, marks)
+            )
         if not pending and evidence is None:  # only aliases: every tag is a full mention
             return self._result(
-                actors=tuple(map(self._full_tags.__getitem__, named_at)),
-                topics=topics,
-                context=context or not self._venezuelan.isdisjoint(named_at),
+                tuple(map(self._full_tags.__getitem__, named_at)), topics, context
             )
-        if countries is None:  # only generic names ask where countries are named
-            countries = {}
-            for mention in pending:
-                if mention.generic:
-                    countries = countries_named(item, marks, None)
-                    break
         found = {actor: (FULL_MENTION, at) for actor, at in named_at.items()}
         reading = Reading(self, item, evidence, countries, named_at, found, head_end)
         context = reading.resolve(pending, context=context, venezuelan_source=venezuelan_source)
         ordered = sorted(found.items(), key=_first_mention) if len(found) > 1 else found.items()
-        return self._result(
-            actors=tuple([self._tags_at[conf][a] for a, (conf, _) in ordered]),
-            topics=topics,
-            context=context,
-            ambiguous=reading.ambiguous,
-            evidence=evidence,
-        )
+        actors = tuple([self._tags_at[conf][a] for a, (conf, _) in ordered])
+        return self._result(actors, topics, context, reading.ambiguous, evidence)
 
     def _scan(self, item: FoldedText) -> _Scan:
         """One pass of the automaton: the topics; the (start, stop, actor) an exclusion phrase
@@ -236,14 +228,14 @@ class Tagger:
 
     def _result(
         self,
-        *,
         actors: tuple[ActorTag, ...],
         topics: set[int],
         context: bool,
         ambiguous: list[str] | None = None,
         evidence: list[Evidence] | None = None,
     ) -> TagResult:
-        """TagResult(actors, topics, ambiguous, context, evidence), built faster."""
+        """TagResult(actors, topics, ambiguous, context, evidence), built faster (and called
+        with positional arguments, which cost less than keywords)."""
         result: TagResult = object.__new__(TagResult)
         _SET_ACTORS(result, actors)
         _SET_TOPICS(
@@ -262,14 +254,16 @@ class Tagger:
         head_end: int,
         named_at: dict[int, int],
         evidence: list[Evidence] | None,
-    ) -> list[Mention]:
+    ) -> tuple[list[Mention], bool]:
         """Leftmost-longest: a span that starts inside the last mention chosen is not read.
 
-        Actors named by an alias go into `named_at`; the mentions that are no alias come back.
+        Actors named by an alias go into `named_at`; the mentions that are no alias come back,
+        and whether one of them is a generic name.
         """
         spans.sort()  # no two spans share a start and a stop, so keys are never compared
         cased, folded = item.cased, item.folded
         chosen: list[Mention] = []
+        any_generic = False
         reach = -1
         for start, negative_stop, key in spans:
             stop = -negative_stop
@@ -307,7 +301,8 @@ class Tagger:
                     adds = not all(map(named_at.__contains__, generic))
                 if adds or evidence is not None:
                     chosen.append(mention_at(folded, start, stop, key, surnames, generic, misspelt))
-        return chosen
+                    any_generic = any_generic or bool(generic)
+        return chosen, any_generic
 
     def _name(
         self,
