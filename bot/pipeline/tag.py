@@ -284,6 +284,16 @@ class Tagger:
                     if len(surnames) > 1 or surnames[0] not in named_at or evidence is not None:
                         chosen.append(mention_at(folded, start, stop, key, surnames, (), False))
                 continue
+            if key.bare_generic and not excluded:  # "la Fuerza Armada": read in short too
+                if not key.capital or cased[start + 1].isupper():
+                    reach = stop
+                    generic = key.generic
+                    if evidence is not None or not all(map(named_at.__contains__, generic)):
+                        chosen.append(mention_at(folded, start, stop, key, (), generic, False))
+                        any_generic = True
+                continue
+            if key.acronym and not cased[start + 1].isupper():
+                continue  # "un", "us": a common word, neither the acronym nor a name
             aliases, surnames, generic, misspelt = what_it_names(
                 key, start, stop, item, head_end, excluded
             )

@@ -77,19 +77,32 @@ def near_title(folded: str, window: str, stop: int, titles: Titles) -> bool:
     return any(map(window.__contains__, titles.all))  # no generator: it costs more than the search
 
 
-def country_beside(
-    item: FoldedText, start: int, stop: int, countries: dict[int, str]
-) -> str | None:
+def country_beside(item: FoldedText, mention: Mention, countries: dict[int, str]) -> str | None:
     """The country named right beside a name: after it ("(CNE) de Ecuador", "nationale
     française"), or just before it ("Ecuador's CNE", "the Colombian CNE")."""
-    low, high = start - 40, stop + 60
+    stop = mention.stop
+    high = stop + 60
     for at in countries:
-        if low <= at <= high:
+        if stop <= at <= high:
+            after = _country_after(item, stop, countries)
+            if after is not None:
+                return after
             break
-    else:
-        return None  # none within reach: the common case
+    # Just before: the word before the name, or the one before "s" ("Ecuador's" folds to
+    # "ecuador s").
+    before = mention.before
+    if before in countries:
+        return countries[before]
+    if mention.previous == "s" and before > 0:
+        before = item.folded.rfind(" ", 0, before)
+        if before in countries:
+            return countries[before]
+    return None
+
+
+def _country_after(item: FoldedText, at: int, countries: dict[int, str]) -> str | None:
+    """A country named after a name, a parenthesised acronym and linking words between."""
     folded, cased = item.folded, item.cased
-    at = stop
     for step in range(5):
         if at in countries:
             return countries[at]
@@ -103,16 +116,6 @@ def country_beside(
         ):
             break
         at = after
-    at = start
-    for _ in range(2):
-        before = folded.rfind(" ", 0, at)
-        if before < 0:
-            break
-        if before in countries:
-            return countries[before]
-        if folded[before + 1 : at] != "s":  # "Ecuador's" folds to "ecuador s"
-            break
-        at = before
     return None
 
 

@@ -41,6 +41,7 @@ class Key:
     capital: bool = False  # a generic name written with a capital: it needs one in the text
     only_names: bool = False  # whole words that name someone and mean nothing else
     bare_surname: bool = False  # only a surname (or several): no alias, generic name or slip
+    bare_generic: bool = False  # only a generic name, not an acronym: no alias, surname or slip
 
 
 @dataclass(slots=True)
@@ -181,6 +182,8 @@ def _keys(key: str, draft: _Draft) -> Iterable[tuple[str, Key]]:
                 only_names=names and not other,
                 bare_surname=bool(draft.surnames)
                 and not (draft.aliases or draft.generic or draft.misspelt or draft.acronym),
+                bare_generic=bool(draft.generic)
+                and not (draft.aliases or draft.surnames or draft.misspelt or draft.acronym),
             ),
         )
 
