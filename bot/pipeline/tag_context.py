@@ -79,14 +79,32 @@ def near_title(folded: str, window: str, stop: int, titles: Titles) -> bool:
 
 def country_beside(item: FoldedText, mention: Mention, countries: dict[int, str]) -> str | None:
     """The country named right beside a name: after it ("(CNE) de Ecuador", "nationale
-    française"), or just before it ("Ecuador's CNE", "the Colombian CNE")."""
-    stop = mention.stop
-    high = stop + 60
-    for at in countries:
-        if stop <= at <= high:
-            after = _country_after(item, stop, countries)
-            if after is not None:
-                return after
+    française"), or just before it ("Ecuador's CNE", "the Colombian CNE").
+
+    One function, not three: it runs for every generic name, and on a busy machine each
+    function called is memory to fetch again.
+    """
+    at = mention.stop
+    high = at + 30  # the walk after the name reaches no further: five short words at most
+    for place in countries:
+        if at <= place <= high:
+            folded = item.folded
+            for step in range(5):
+                if at in countries:
+                    return countries[at]
+                after = folded.find(" ", at + 1)
+                if after < 0:
+                    break
+                # A parenthesised acronym first ("(CNE)", "(Ceni)": two to six characters from a
+                # capital, all capitals past five), then only linking words.
+                if folded[at + 1 : after] not in _CONNECTORS and not (
+                    step == 0
+                    and 3 <= after - at <= 7
+                    and item.cased[at + 1].isupper()
+                    and (after - at <= 6 or item.cased[at + 1 : after].isupper())
+                ):
+                    break
+                at = after
             break
     # Just before: the word before the name, or the one before "s" ("Ecuador's" folds to
     # "ecuador s").
@@ -98,29 +116,6 @@ def country_beside(item: FoldedText, mention: Mention, countries: dict[int, str]
         if before in countries:
             return countries[before]
     return None
-
-
-def _country_after(item: FoldedText, at: int, countries: dict[int, str]) -> str | None:
-    """A country named after a name, a parenthesised acronym and linking words between."""
-    folded, cased = item.folded, item.cased
-    for step in range(5):
-        if at in countries:
-            return countries[at]
-        after = folded.find(" ", at + 1)
-        if after < 0:
-            break
-        word = folded[at + 1 : after]
-        # A parenthesised acronym first ("(CNE)", "(Ceni)"), then only linking words.
-        if word not in _CONNECTORS and not (
-            step == 0 and _looks_like_acronym(cased[at + 1 : after])
-        ):
-            break
-        at = after
-    return None
-
-
-def _looks_like_acronym(word: str) -> bool:
-    return 2 <= len(word) <= 6 and word[0].isupper() and (word.isupper() or len(word) <= 5)
 
 
 def nearest_country(countries: dict[int, str], at: int) -> str:
