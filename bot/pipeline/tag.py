@@ -37,7 +37,7 @@ leave them out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.fold import FoldedText, fold_phrase, fold_text, fold_titled
@@ -56,7 +56,7 @@ from bot.pipeline.tag_evidence import (
 )
 from bot.pipeline.tag_phrases import Key, build_automaton
 from bot.pipeline.tag_reading import Mention, Reading, mention_at, what_it_names
-from bot.pipeline.words import FOREIGN_WORDS, HONORIFICS, VENEZUELA_WORDS
+from bot.pipeline.words import FIRST_NAMES, FOREIGN_COUNTRIES, HONORIFICS, VENEZUELA_WORDS
 
 __all__ = [
     "CONFIDENT",
@@ -96,6 +96,7 @@ class Tagger:
     __slots__ = (
         "_actors",
         "_automaton",
+        "_country_of",
         "_full_tags",
         "_own_names",
         "_own_titles",
@@ -112,7 +113,7 @@ class Tagger:
         topics: Sequence[Topic] = (),
         *,
         places: Iterable[str] = VENEZUELA_WORDS,
-        foreign: Iterable[str] = FOREIGN_WORDS,
+        foreign: Mapping[str, Iterable[str]] = FOREIGN_COUNTRIES,
     ) -> None:
         """Build the matcher for actors and topics as a checked actors.toml declares them."""
         self._actors = tuple(actors)
@@ -134,6 +135,7 @@ class Tagger:
         self._automaton = build_automaton(self._actors, self._topics, places, foreign)
         self._topic_ids = tuple(topic.id for topic in self._topics)
         self._venezuelan = frozenset(i for i, actor in enumerate(self._actors) if actor.venezuelan)
+        self._country_of = tuple(actor.country or None for actor in self._actors)
         # Tags are immutable: one per actor and confidence serves every item.
         self._tags_at = {
             confidence: tuple(ActorTag(a.id, a.name, confidence) for a in self._actors)
@@ -175,8 +177,8 @@ class Tagger:
             countries = countries_named(item, marks, None)
         if countries is not None:
             context = venezuelan_source or VENEZUELA in countries.values()
+            self._name_countries(countries, named_at, pending)
         else:
-            countries = {}
             context = (
                 venezuelan_source
                 or not self._venezuelan.isdisjoint(named_at)
@@ -187,7 +189,7 @@ class Tagger:
                 tuple(map(self._full_tags.__getitem__, named_at)), topics, context
             )
         found = {actor: (FULL_MENTION, at) for actor, at in named_at.items()}
-        reading = Reading(self, item, evidence, countries, named_at, found, head_end)
+        reading = Reading(self, item, evidence, countries, marks, named_at, found, head_end)
         context = reading.resolve(pending, context=context, venezuelan_source=venezuelan_source)
         ordered = sorted(found.items(), key=_first_mention) if len(found) > 1 else found.items()
         actors = tuple([self._tags_at[conf][a] for a, (conf, _) in ordered])
@@ -329,6 +331,26 @@ class Tagger:
                 if evidence is not None:
                     words = cased[start + 1 : stop]
                     evidence.append(Evidence(self._actors[actor].id, RULE_ALIAS, words, 1.0))
+
+    def _name_countries(
+        self, countries: dict[int, str], named_at: dict[int, int], pending: list[Mention]
+    ) -> None:
+        """A foreign actor named by an alias or a distinctive name names its country too ("Petro
+        y el CNE": Colombia's), where no country was named already."""
+        country_of = self._country_of
+        for actor, at in named_at.items():
+            if (country := country_of[actor]) is not None:
+                countries.setdefault(at, country)
+        for mention in pending:
+            surnames = mention.surnames
+            if (
+                len(surnames) == 1
+                and (country := country_of[surnames[0]]) is not None
+                and surnames[0] in mention.key.distinctive
+                and not mention.misspelt
+                and mention.previous not in FIRST_NAMES
+            ):
+                countries.setdefault(mention.start, country)
 
     def _follows_any_title(
         self, folded: str, mention: Mention, candidates: tuple[int, ...]
