@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
 from bot.fold import FoldedText, fold_phrase
-from bot.pipeline.tag_evidence import NOT_VENUE, VENEZUELA, Evidence
+from bot.pipeline.tag_evidence import NOT_ABROAD, NOT_VENUE, VENEZUELA, Evidence
 from bot.pipeline.words import CALLED, COPULAS, VENUES
 
 if TYPE_CHECKING:
@@ -77,14 +77,17 @@ def near_title(folded: str, window: str, stop: int, titles: Titles) -> bool:
     return any(map(window.__contains__, titles.all))  # no generator: it costs more than the search
 
 
-def country_beside(item: FoldedText, mention: Mention, countries: dict[int, str]) -> str | None:
-    """The country named right beside a name: after it ("(CNE) de Ecuador", "nationale
-    française"), or just before it ("Ecuador's CNE", "the Colombian CNE").
+def country_beside(
+    item: FoldedText, start: int, stop: int, before: int, countries: dict[int, str]
+) -> str | None:
+    """The country named right beside the name between `start` and `stop` (`before`: the space
+    before the word before it): after it ("(CNE) de Ecuador", "nationale française"), or just
+    before it ("Ecuador's CNE", "the Colombian CNE", "Lima's Miraflores").
 
     One function, not three: it runs for every generic name, and on a busy machine each
     function called is memory to fetch again.
     """
-    at = mention.stop
+    at = stop
     high = at + 30  # the walk after the name reaches no further: five short words at most
     for place in countries:
         if at <= place <= high:
@@ -108,10 +111,9 @@ def country_beside(item: FoldedText, mention: Mention, countries: dict[int, str]
             break
     # Just before: the word before the name, or the one before "s" ("Ecuador's" folds to
     # "ecuador s").
-    before = mention.before
     if before in countries:
         return countries[before]
-    if mention.previous == "s" and before > 0:
+    if before > 0 and item.folded[before + 1 : start] == "s":
         before = item.folded.rfind(" ", 0, before)
         if before in countries:
             return countries[before]
@@ -170,30 +172,58 @@ def countries_named(
     item: FoldedText, marks: list[tuple[int, int, str | None]], evidence: list[Evidence] | None
 ) -> dict[int, str]:
     """Where a country is named → VENEZUELA or its name, from the marks of `Tagger._scan`:
-    (start, stop, None) for a Venezuela word or place, which counts unless it names a venue;
-    (start, 0, name) for a country, which counts unless something was named there before."""
+    (start, stop, None) for a Venezuela word or place, which counts unless it names a venue or
+    another country is named right beside it ("Lima's Miraflores"); (start, 0, name) for a
+    country, which counts unless something was named there before."""
     cased, folded = item.cased, item.folded
+    foreign: dict[int, str] | None = None
     countries: dict[int, str] = {}
     for start, stop, country in marks:
         if country is not None:
             countries.setdefault(start, country)
-        elif not _names_a_venue(cased, folded, start, stop):
-            countries[start] = VENEZUELA
-        elif evidence is not None:
-            evidence.append(Evidence("relevance", NOT_VENUE, cased[start + 1 : stop], 0.0))
+        elif _names_a_venue(cased, folded, start, stop):
+            if evidence is not None:
+                evidence.append(Evidence("relevance", NOT_VENUE, cased[start + 1 : stop], 0.0))
+        else:
+            if foreign is None:
+                foreign = _foreign_named(marks)
+            if foreign and (abroad := _abroad(item, start, stop, foreign)) is not None:
+                if evidence is not None:
+                    rule = f"{NOT_ABROAD} ({abroad})"
+                    evidence.append(Evidence("relevance", rule, cased[start + 1 : stop], 0.0))
+            else:
+                countries[start] = VENEZUELA
     return countries
 
 
 def names_venezuela(item: FoldedText, marks: list[tuple[int, int, str | None]]) -> bool:
     """Whether `countries_named` would name Venezuela somewhere, testing as few venues as it can."""
     cased, folded = item.cased, item.folded
+    foreign: dict[int, str] | None = None
     for start, stop, country in marks:
         if country is None and not _names_a_venue(cased, folded, start, stop):
-            return True
-    # Every place names a venue: only a Venezuela word beginning ("venezolan*") is left, where
-    # nothing was named before it.
+            if foreign is None:
+                foreign = _foreign_named(marks)
+            if not foreign or _abroad(item, start, stop, foreign) is None:
+                return True
+    # No place counts: only a Venezuela word beginning ("venezolan*") is left, where nothing was
+    # named before it.
     first: dict[int, str] = {}
     for start, _, country in marks:
         if country is not None:
             first.setdefault(start, country)
     return VENEZUELA in first.values()
+
+
+def _foreign_named(marks: list[tuple[int, int, str | None]]) -> dict[int, str]:
+    """Where another country is named (VENEZUELA, "", is not another country)."""
+    foreign: dict[int, str] = {}
+    for start, _, country in marks:
+        if country:
+            foreign.setdefault(start, country)
+    return foreign
+
+
+def _abroad(item: FoldedText, start: int, stop: int, foreign: dict[int, str]) -> str | None:
+    """The other country named right beside a Venezuela place: a town of the same name abroad."""
+    return country_beside(item, start, stop, item.folded.rfind(" ", 0, start), foreign)

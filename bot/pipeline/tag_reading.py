@@ -303,7 +303,9 @@ class Reading:
         a title); the actors only the context could license."""
         tagger, folded = self.tagger, self.item.folded
         start, stop = mention.start, mention.stop
-        beside = country_beside(self.item, mention, self.where_countries())
+        beside = country_beside(
+            self.item, start, stop, mention.before, self.where_countries()
+        )
         if beside:
             for actor in mention.generic:
                 rule = f"{NOT_OTHER_COUNTRY} ({beside})"

@@ -96,30 +96,34 @@ VENEZUELA_WORDS: tuple[str, ...] = (
 # beside a body whose name several countries share ("el CNE de Ecuador", "l'Assemblée nationale
 # française") tells whose it is, and a foreign actor's `country` in actors.toml is one of these
 # names. Countries with a CNE, a National Assembly, an electoral commission, a supreme court or
-# armed forces that the news names the same way, and those of the foreign actors.
+# armed forces that the news names the same way, and those of the foreign actors; capitals that
+# stand for their country ("Washington dijo") and name no Venezuelan town, which also tell a town
+# abroad from a Venezuelan one of the same name ("Lima's Miraflores").
 FOREIGN_COUNTRIES: dict[str, tuple[str, ...]] = {
-    "Ecuador": ("Ecuador", "Equateur", "ecuatorian*", "équatorien*", "ecuadorian*"),
-    "Colombia": ("Colombia", "Colombie", "colombian*", "colombien*"),
-    "Honduras": ("Honduras", "hondureñ*", "hondurien*", "honduran*"),
-    "Perú": ("Perú", "Pérou", "Peru", "peruan*", "péruvien*", "peruvian*"),
+    "Ecuador": ("Ecuador", "Equateur", "ecuatorian*", "équatorien*", "ecuadorian*", "Quito"),
+    "Colombia": ("Colombia", "Colombie", "colombian*", "colombien*", "Bogotá"),
+    "Honduras": ("Honduras", "hondureñ*", "hondurien*", "honduran*", "Tegucigalpa"),
+    "Perú": ("Perú", "Pérou", "Peru", "peruan*", "péruvien*", "peruvian*", "Lima"),
     "Bolivia": ("Bolivia", "Bolivie", "bolivian*", "bolivien*"),
     "Chile": ("Chile", "Chili", "chilen*", "chilien*"),
-    "Argentina": ("Argentina", "Argentine", "argentin*"),
-    "Brasil": ("Brasil", "Brésil", "Brazil", "brasileñ*", "brésilien*", "brazilian*"),
+    "Argentina": ("Argentina", "Argentine", "argentin*", "Buenos Aires"),
+    "Brasil": ("Brasil", "Brésil", "Brazil", "brasileñ*", "brésilien*", "brazilian*", "Brasilia"),
     "México": ("México", "Mexique", "mexican*", "mexicain*"),
     "Guatemala": ("Guatemala", "guatemaltec*", "guatémaltèque*", "guatemalan*"),
-    "Nicaragua": ("Nicaragua", "nicaragüense*", "nicaraguayen*", "nicaraguan*"),
+    "Nicaragua": ("Nicaragua", "nicaragüense*", "nicaraguayen*", "nicaraguan*", "Managua"),
     "Panamá": ("Panamá", "panameñ*", "panaméen*", "panamanian*"),
     "Costa Rica": ("Costa Rica", "costarricense*", "costaricien*", "costa rican*"),
     "El Salvador": ("El Salvador", "salvadoreñ*", "salvadorien*", "salvadoran*"),
     "Paraguay": ("Paraguay", "paraguay*"),
     "Uruguay": ("Uruguay", "uruguay*"),
-    "Cuba": ("Cuba", "cuban*", "cubain*"),
+    "Cuba": ("Cuba", "cuban*", "cubain*", "La Habana", "Havana", "La Havane"),
     "República Dominicana": (
         "República Dominicana", "République dominicaine", "Dominican Republic", "dominican*",
     ),
     "Haití": ("Haití", "Haïti", "Haiti", "haitian*", "haïtien*"),
-    "España": ("España", "Espagne", "Spain", "español", "española", "espagnol*", "Spanish"),
+    "España": (
+        "España", "Espagne", "Spain", "español", "española", "espagnol*", "Spanish", "Madrid",
+    ),
     "France": (
         "France", "Francia", "francés", "francesa", "franceses", "français", "française",
         "françaises", "French",
@@ -154,14 +158,16 @@ FOREIGN_COUNTRIES: dict[str, tuple[str, ...]] = {
     "Filipinas": ("Filipinas", "Philippines"),
     "Estados Unidos": (
         "Estados Unidos", "États-Unis", "United States", "EEUU", "EE UU", "US", "U.S.",
-        "estadounidense*", "américain*", "American", "norteamerican*",
+        "estadounidense*", "américain*", "American", "norteamerican*", "Washington",
     ),
-    "Rusia": ("Rusia", "Russie", "Russia", "ruso", "rusa", "russe", "Russian"),
-    "China": ("China", "Chine", "chino", "china", "chinois*", "Chinese"),
+    "Rusia": (
+        "Rusia", "Russie", "Russia", "ruso", "rusa", "russe", "Russian", "Moscú", "Moscou", "Moscow",
+    ),
+    "China": ("China", "Chine", "chino", "china", "chinois*", "Chinese", "Pekín", "Pékin", "Beijing"),
     "Irán": ("Irán", "iraní", "iranien*", "Iranian"),
     "Israel": ("Israel", "israelí", "israélien*", "Israeli"),
     "Ucrania": ("Ucrania", "Ukraine", "ucranian*", "ukrainien*", "Ukrainian"),
-    "Guyana": ("Guyana", "guyanés", "guyanais*", "guyanese"),
+    "Guyana": ("Guyana", "guyanés", "guyanais*", "guyanese", "Georgetown"),
     "Belarus": ("Belarus", "Bielorrusia", "Biélorussie", "bielorrus*", "biélorusse*", "Belarusian"),
 }
 
