@@ -221,6 +221,16 @@ CASES: list[tuple[str, str, set[str], bool]] = [
     ),
     # ... and a Venezuelan beside it keeps it Venezuela's.
     ("foreign-body", "Maduro y el CNE fijaron la fecha de las regionales.", {"maduro", "cne"}, True),
+    # ── a Venezuelan town's name for a town abroad: another country (or its capital) beside it ──
+    (
+        "place-name",
+        "Residents of Lima's Miraflores district protested against the new tower.",
+        set(),
+        False,
+    ),
+    ("place-name", "En Miraflores, Lima, los vecinos protestaron por la tala.", set(), False),
+    ("place-name", "La mairie de Miraflores (Lima) a interdit la circulation.", set(), False),
+    ("place-name", "En Miraflores, el presidente recibió a su homólogo.", set(), True),
     # ── a foreign actor's surname that is also a word ("rubio": blond): a title, or his country ──
     (
         "surname",
@@ -241,6 +251,7 @@ CASES: list[tuple[str, str, set[str], bool]] = [
         False,
     ),
     ("surname", "Le secrétaire d'État Rubio est arrivé à Panama.", {"rubio", "panama"}, False),
+    ("surname", "Rubio dijo en Washington que no habrá acuerdo.", {"rubio"}, False),
     (
         "surname",
         "Una mujer de pelo rubio fue vista cerca del lugar, según la policía estadounidense.",
