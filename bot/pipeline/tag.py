@@ -135,7 +135,8 @@ class Tagger:
         self._automaton = build_automaton(self._actors, self._topics, places, foreign)
         self._topic_ids = tuple(topic.id for topic in self._topics)
         self._venezuelan = frozenset(i for i, actor in enumerate(self._actors) if actor.venezuelan)
-        self._country_of = tuple(actor.country or None for actor in self._actors)
+        # Foreign actors' countries, by actor index.
+        self._country_of = {i: actor.country for i, actor in enumerate(self._actors) if actor.country}
         # Tags are immutable: one per actor and confidence serves every item.
         self._tags_at = {
             confidence: tuple(ActorTag(a.id, a.name, confidence) for a in self._actors)
@@ -338,14 +339,13 @@ class Tagger:
         """A foreign actor named by an alias or a distinctive name names its country too ("Petro
         y el CNE": Colombia's), where no country was named already."""
         country_of = self._country_of
-        for actor, at in named_at.items():
-            if (country := country_of[actor]) is not None:
-                countries.setdefault(at, country)
+        for actor in named_at.keys() & country_of.keys():  # mostly none: one call
+            countries.setdefault(named_at[actor], country_of[actor])
         for mention in pending:
             surnames = mention.surnames
             if (
                 len(surnames) == 1
-                and (country := country_of[surnames[0]]) is not None
+                and (country := country_of.get(surnames[0])) is not None
                 and surnames[0] in mention.key.distinctive
                 and not mention.misspelt
                 and mention.previous not in FIRST_NAMES

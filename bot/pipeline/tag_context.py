@@ -226,4 +226,8 @@ def _foreign_named(marks: list[tuple[int, int, str | None]]) -> dict[int, str]:
 
 def _abroad(item: FoldedText, start: int, stop: int, foreign: dict[int, str]) -> str | None:
     """The other country named right beside a Venezuela place: a town of the same name abroad."""
-    return country_beside(item, start, stop, item.folded.rfind(" ", 0, start), foreign)
+    low, high = start - 50, stop + 30  # as far as country_beside looks, with a margin
+    for at in foreign:
+        if low <= at <= high:
+            return country_beside(item, start, stop, item.folded.rfind(" ", 0, start), foreign)
+    return None  # the common case: the other countries are named elsewhere in the item

@@ -100,9 +100,9 @@ class Reading:
         # Where a country is named → VENEZUELA or its name; None until a name asks.
         self.countries = countries
         self.marks = marks  # of places and countries, by Tagger._scan
-        self.pending: list[Mention] = []
         self.named_at = named_at  # actor → where an alias first names it
-        self.namesakes: dict[int, int] = {}  # actor → where another first name ruled it out
+        # Actor → where another first name ruled it out: made when one first does.
+        self.namesakes: dict[int, int] | None = None
         self.found = found  # actor → (confidence, first mention)
         self.ambiguous: list[str] = []
 
@@ -238,7 +238,7 @@ class Reading:
                 rule = RULE_MISSPELT if mention.misspelt else RULE_CONTEXT
                 self.tag(actor, IN_CONTEXT, rule, mention)
             elif (
-                (country := self.tagger._country_of[actor]) is not None
+                (country := self.tagger._country_of.get(actor)) is not None
                 and not mention.misspelt
                 and country in self.where_countries().values()
             ):
@@ -281,12 +281,16 @@ class Reading:
             kept = tuple(a for a in mention.surnames if first in own_names[a])
             for actor in mention.surnames:
                 if actor not in kept:
+                    if self.namesakes is None:
+                        self.namesakes = {}
                     self.namesakes.setdefault(actor, start)
                     if report:
                         actor_id = self.tagger._actors[actor].id
                         self.say(actor_id, NOT_OTHER_PERSON, before, mention.stop, 0.0)
             return kept
         namesakes, named_at = self.namesakes, self.named_at
+        if namesakes is None:
+            return mention.surnames
         kept = tuple(
             a
             for a in mention.surnames
