@@ -94,7 +94,6 @@ class Reading:
         self.tagger = tagger
         self.head_end = head_end
         self.shouting: tuple[bool, bool] | None = None  # worked out when a capital matters
-        self.generic: list[Mention] = []
         self.item = item
         self.evidence = evidence  # None unless asked for: building it costs time
         # Where a country is named → VENEZUELA or its name; None until a name asks.
@@ -128,6 +127,7 @@ class Reading:
         # by a surname or a generic name, and each comprehension is one more call.
         generic: list[Mention] = []
         self.generic = generic  # so far: a surname asks only about the names before it
+        # (set here, not in __init__: read only from here on)
         unsettled: list[Mention] = []
         for mention in pending:
             if mention.generic:
