@@ -176,7 +176,6 @@ def countries_named(
     another country is named right beside it ("Lima's Miraflores"); (start, 0, name) for a
     country, which counts unless something was named there before."""
     cased, folded = item.cased, item.folded
-    foreign: dict[int, str] | None = None
     countries: dict[int, str] = {}
     for start, stop, country in marks:
         if country is not None:
@@ -184,28 +183,25 @@ def countries_named(
         elif _names_a_venue(cased, folded, start, stop):
             if evidence is not None:
                 evidence.append(Evidence("relevance", NOT_VENUE, cased[start + 1 : stop], 0.0))
+        elif (abroad := _abroad(item, start, stop, marks)) is not None:
+            if evidence is not None:
+                rule = f"{NOT_ABROAD} ({abroad})"
+                evidence.append(Evidence("relevance", rule, cased[start + 1 : stop], 0.0))
         else:
-            if foreign is None:
-                foreign = _foreign_named(marks)
-            if foreign and (abroad := _abroad(item, start, stop, foreign)) is not None:
-                if evidence is not None:
-                    rule = f"{NOT_ABROAD} ({abroad})"
-                    evidence.append(Evidence("relevance", rule, cased[start + 1 : stop], 0.0))
-            else:
-                countries[start] = VENEZUELA
+            countries[start] = VENEZUELA
     return countries
 
 
 def names_venezuela(item: FoldedText, marks: list[tuple[int, int, str | None]]) -> bool:
     """Whether `countries_named` would name Venezuela somewhere, testing as few venues as it can."""
     cased, folded = item.cased, item.folded
-    foreign: dict[int, str] | None = None
     for start, stop, country in marks:
-        if country is None and not _names_a_venue(cased, folded, start, stop):
-            if foreign is None:
-                foreign = _foreign_named(marks)
-            if not foreign or _abroad(item, start, stop, foreign) is None:
-                return True
+        if (
+            country is None
+            and not _names_a_venue(cased, folded, start, stop)
+            and _abroad(item, start, stop, marks) is None
+        ):
+            return True
     # No place counts: only a Venezuela word beginning ("venezolan*") is left, where nothing was
     # named before it.
     first: dict[int, str] = {}
@@ -215,19 +211,16 @@ def names_venezuela(item: FoldedText, marks: list[tuple[int, int, str | None]]) 
     return VENEZUELA in first.values()
 
 
-def _foreign_named(marks: list[tuple[int, int, str | None]]) -> dict[int, str]:
-    """Where another country is named (VENEZUELA, "", is not another country)."""
-    foreign: dict[int, str] = {}
-    for start, _, country in marks:
-        if country:
-            foreign.setdefault(start, country)
-    return foreign
-
-
-def _abroad(item: FoldedText, start: int, stop: int, foreign: dict[int, str]) -> str | None:
+def _abroad(
+    item: FoldedText, start: int, stop: int, marks: list[tuple[int, int, str | None]]
+) -> str | None:
     """The other country named right beside a Venezuela place: a town of the same name abroad."""
     low, high = start - 50, stop + 30  # as far as country_beside looks, with a margin
-    for at in foreign:
-        if low <= at <= high:
+    for at, _, country in marks:
+        if country and low <= at <= high:  # VENEZUELA, "", is no other country
+            foreign: dict[int, str] = {}
+            for place, _, name in marks:
+                if name:
+                    foreign.setdefault(place, name)
             return country_beside(item, start, stop, item.folded.rfind(" ", 0, start), foreign)
-    return None  # the common case: the other countries are named elsewhere in the item
+    return None  # the common case: no other country named within reach
