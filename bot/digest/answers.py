@@ -33,12 +33,14 @@ def compose_actor_page(
     now: datetime,
     more: Callable[[int, int], Choice],
     later_heading: str,
+    first_heading: str | None = None,
     language: str | None = None,
 ) -> Message:
     """A page of the stories naming `actor` (it has stories): the first page says over how long
-    a window they came; a later one is headed `later_heading`. `more(left, next_offset)` is
-    the transport's "more" choice, offered while stories are left; `language` the reader's,
-    for the words around each story."""
+    a window they came (`first_heading`, a template filled with `name` and `window`, when the
+    transport says it in its own words); a later one is headed `later_heading`.
+    `more(left, next_offset)` is the transport's "more" choice, offered while stories are left;
+    `language` the reader's, for the words around each story."""
     left = page.total - offset - len(page.stories)
     choices: Choices = ((more(left, offset + len(page.stories)),),) if left > 0 else ()
     if offset:
@@ -48,6 +50,11 @@ def compose_actor_page(
         )
     oldest = min(story.last_seen for story in page.stories)
     label = describe_window(max(now - oldest, timedelta(hours=1)))
+    if first_heading is not None:
+        return digest_message(
+            page.stories, heading=first_heading.format(name=actor.name, window=label), tz=tz,
+            now=now, choices=choices, language=language,
+        )
     return compose_actor_answer(
         actor.name, page.stories, tz=tz, now=now, window_label=label, choices=choices,
         language=language,

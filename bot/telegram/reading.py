@@ -23,7 +23,7 @@ from storage import subscribers
 from storage.db import Sessions
 from storage.times import as_utc
 
-__all__ = [  # describe_window: WhatsApp's answers read it here
+__all__ = [
     "answer_actor",
     "answer_actor_page",
     "answer_actors",
@@ -31,7 +31,6 @@ __all__ = [  # describe_window: WhatsApp's answers read it here
     "answer_digest_page",
     "answer_search",
     "answer_sources",
-    "describe_window",
 ]
 
 DEFAULT_WINDOW = timedelta(hours=24)  # the longest "since your last digest"

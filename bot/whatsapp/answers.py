@@ -2,25 +2,33 @@
 Telegram commands, said in the reader's language, as transport-neutral Messages.
 
 Every answer takes the reader's chat id (bot.whatsapp.transport.chat_of) and language and returns
-one `Message`; choices carry the same payloads as Telegram's buttons (bot/telegram/buttons.py),
-which the webhook reads back with the same parser.
+one `Message`; choices carry the same payloads as Telegram's buttons (bot/digest/buttons.py),
+which the webhook reads back with the same parser. What means the same on both transports is
+composed by bot/digest (answers, compose, words); this module passes WhatsApp's own words.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.digest import buttons
-from bot.digest.compose import digest_message, format_time
+from bot.digest.answers import (
+    compose_actor_list,
+    compose_actor_page,
+    describe_window,
+    offer_actors,
+)
+from bot.digest.compose import PAGE, compose_digest, format_time
 from bot.digest.lookup import ActorLookup, actor_by_id, find_actor
-from bot.digest.select import select_actor, select_window
+from bot.digest.select import select_actor
 from bot.durations import parse_window
-from bot.model import Actor, Choice, Message, Paragraph
+from bot.model import Message, Paragraph
 from bot.runtime import Runtime
 from bot.telegram.arguments import clean_name
-from bot.telegram.reading import describe_window
-from bot.whatsapp.texts import paragraphs, say
+from bot.whatsapp.texts import paragraphs, template
 from bot.whatsapp.words import Command
 from storage import stories as story_store
 from storage import subscribers
@@ -30,7 +38,6 @@ from storage.times import as_utc
 
 __all__ = ["answer_command", "answer_pressed"]
 
-PAGE = 10
 DEFAULT_WINDOW = timedelta(hours=24)
 ACTOR_WINDOW = timedelta(days=7)
 MAX_ARGUMENT = 100
@@ -123,25 +130,23 @@ async def _digest(runtime: Runtime, *, chat_id: int, argument: str, language: st
 
 async def _digest_page(runtime: Runtime, *, chat_id: int, since: datetime, until: datetime,
                        offset: int, language: str, now: datetime) -> Message:
+    label = describe_window(until - since)
     async with runtime.sessions() as session:
         subscriber = await subscribers.get_subscriber(session=session, chat_id=chat_id)
-        page = await select_window(
-            session=session, since=since, until=until, limit=PAGE, offset=offset,
+        tz = _zone(runtime, subscriber.timezone if subscriber else None)
+        digest = await compose_digest(
+            session=session, since=since, until=until, offset=offset, tz=tz, now=now,
+            heading=f"Venezuela — {label}" + (" (…)" if offset else ""), language=language,
             languages=subscribers.subscriber_languages(subscriber) if subscriber else frozenset(),
         )
-    tz = _zone(runtime, subscriber.timezone if subscriber else None)
-    label = describe_window(until - since)
-    if not page.stories:
-        if page.last_item_at is None:
+    if digest.message is None:
+        last = digest.page.last_item_at
+        if last is None:
             return _reply(paragraphs("empty_never", language, window=label), now=now)
-        when = format_time(page.last_item_at, tz=tz, now=now, language=language)
+        when = format_time(last, tz=tz, now=now, language=language)
         return _reply(paragraphs("empty", language, window=label, when=when), now=now)
-    heading = f"Venezuela — {label}" + (" (…)" if offset else "")
-    left = page.total - offset - len(page.stories)
-    more = buttons.digest_more(since=since, until=until, offset=offset + len(page.stories))
-    choices = ((buttons.more_button(left, more, language=language),),) if left > 0 else ()
-    return digest_message(page.stories, heading=heading, tz=tz, now=now, start_index=offset + 1,
-                          choices=choices, language=language)
+    more = buttons.digest_more_button(digest, language=language)
+    return replace(digest.message, choices=((more,),) if more else ())
 
 
 async def _actor_page(runtime: Runtime, *, chat_id: int, actor_id: str, offset: int,
@@ -155,26 +160,23 @@ async def _actor_page(runtime: Runtime, *, chat_id: int, actor_id: str, offset: 
     tz = _zone(runtime, subscriber.timezone if subscriber else None)
     if not page.stories:
         return _reply(paragraphs("no_actor_stories", language, name=actor.name, id=actor.id), now=now)
-    left = page.total - offset - len(page.stories)
-    more = buttons.actor_page(actor.id, offset + len(page.stories))
-    choices = ((buttons.more_button(left, more, language=language),),) if left > 0 else ()
-    if offset:
-        heading = f"{actor.name} (…)"
-    else:
-        oldest = min(story.last_seen for story in page.stories)
-        label = describe_window(max(now - oldest, timedelta(hours=1)))
-        heading = say("actor_heading", language, name=actor.name, window=label)
-    return digest_message(page.stories, heading=heading, tz=tz, now=now, start_index=offset + 1,
-                          choices=choices, language=language)
+    return compose_actor_page(
+        actor, page, offset=offset, tz=tz, now=now, later_heading=f"{actor.name} (…)",
+        first_heading=template("actor_heading", language), language=language,
+        more=lambda left, next_offset: buttons.more_button(
+            left, buttons.actor_page(actor.id, next_offset), language=language
+        ),
+    )
 
 
 async def _actors(runtime: Runtime, *, language: str, now: datetime) -> Message:
     async with runtime.sessions() as session:
         counts = await story_store.actor_story_counts(session=session, since=now - ACTOR_WINDOW)
-    actors = sorted(runtime.catalog.actors, key=lambda a: (-counts.get(a.id, 0), a.name))
-    lines = [f"{actor.name} — {counts.get(actor.id, 0)} · actor {actor.id}" for actor in actors]
-    blocks = (*paragraphs("actors", language), *(Paragraph.of(line) for line in lines))
-    return Message(blocks=blocks, now=now)
+    listed = compose_actor_list(runtime.catalog.actors, counts,
+                                heading=template("actors", language), command="actor {id}")
+    if listed is None:
+        return _reply(paragraphs("no_actors", language), now=now)
+    return replace(listed, now=now)
 
 
 async def _named(runtime: Runtime, *, chat_id: int, verb: str, argument: str, language: str,
@@ -235,17 +237,15 @@ def _not_one(name: str, lookup: ActorLookup, *, verb: str, language: str,
     if not candidates:
         return _reply(paragraphs("unknown_name", language, name=_echo(name)), now=now)
     key = "ambiguous" if lookup.choices else "closest"
-    choices = tuple((Choice(actor.name, _payload(verb, actor)),)
-                    for actor in candidates[:MAX_CHOICES])
+    choices = offer_actors(candidates, _CHOICE[verb], limit=MAX_CHOICES)
     return Message(blocks=paragraphs(key, language, name=_echo(name)), choices=choices, now=now)
 
 
-def _payload(verb: str, actor: Actor) -> str:
-    if verb == "follow":
-        return buttons.follow_choice(actor.id)
-    if verb == "unfollow":
-        return buttons.unfollow_choice(actor.id)
-    return buttons.actor_page(actor.id, 0)
+_CHOICE: dict[str, Callable[[str], str]] = {  # what picking an actor does, by the verb asked
+    "actor": lambda actor_id: buttons.actor_page(actor_id, 0),
+    "follow": buttons.follow_choice,
+    "unfollow": buttons.unfollow_choice,
+}
 
 
 def _word(verb: str, language: str) -> str:

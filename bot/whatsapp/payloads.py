@@ -41,7 +41,7 @@ Payload = dict[str, Any]
 class Offer:
     """One reply button or list row: the id that comes back when pressed, what the reader sees."""
 
-    id: str  # a button payload of bot/telegram/buttons.py, read back by its parser
+    id: str  # a button payload of bot/digest/buttons.py, read back by its parser
     title: str
     description: str = ""
 

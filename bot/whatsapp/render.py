@@ -74,7 +74,7 @@ def render_payloads(message: Message) -> list[str]:
 
 def render_texts(message: Message) -> list[str]:
     """The message's blocks as WhatsApp texts, each at most 4,096 characters, split only between
-    blocks (a paragraph too long for one message is cut)."""
+    blocks or a paragraph's lines (a line too long for one message is cut)."""
     tz = zone_of_message(message)
     now = message.now or datetime.now(tz)
     pieces: list[tuple[str, str]] = []  # (separator before, text)
@@ -83,7 +83,11 @@ def render_texts(message: Message) -> list[str]:
             text = _story(block, tz=tz, now=now, budget=MAX_TEXT)
             pieces.append(("\n\n", text))
         else:
-            pieces.append(("\n", shorten(_paragraph(block), MAX_TEXT)))
+            text = _paragraph(block)
+            # A listing (actors, follows…) is one paragraph of lines: too long, it splits
+            # between its lines like blocks do.
+            lines = [text] if utf16_len(text) <= MAX_TEXT else text.split("\n")
+            pieces.extend(("\n", shorten(line, MAX_TEXT)) for line in lines)
     messages: list[str] = []
     current = ""
     previous_story = False

@@ -1,13 +1,15 @@
-"""What Vigía says on WhatsApp in its own words, in es/en/fr (the reader's language, from theirs)."""
+"""What Vigía says on WhatsApp in its own words, in es/en/fr (the reader's language, from theirs).
+
+Templates of bot/digest/words.py: `*bold*`, a line break within a paragraph.
+"""
 
 from __future__ import annotations
 
-import re
-
-from bot.model import Paragraph, Span
+from bot.digest import words
+from bot.model import Paragraph
 from bot.whatsapp.words import LANGUAGES
 
-__all__ = ["DEFAULT", "paragraphs", "say"]
+__all__ = ["DEFAULT", "paragraphs", "template"]
 
 DEFAULT = "es"  # most readers write Spanish; a reader who writes "hi" gets English from then on
 
@@ -161,27 +163,20 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "That is too long ({n} characters; I read up to {limit}).",
         "fr": "C'est trop long ({n} caractères ; je lis jusqu'à {limit}).",
     },
+    "no_actors": {
+        "es": "Todavía no hay actores configurados.",
+        "en": "No actors are configured yet.",
+        "fr": "Aucun acteur n'est encore configuré.",
+    },
 }
 
 
-def say(key: str, language: str | None, **values: object) -> str:
-    """The text `key` in `language` (Spanish when unknown), as plain words: `*` marks dropped."""
-    return "\n".join("".join(span.text for span in p.spans)
-                     for p in paragraphs(key, language, **values))
+def template(key: str, language: str | None) -> str:
+    """The template `key` in `language` (Spanish when unknown), as bot.digest.words reads it."""
+    return _TEXTS[key][language if language in LANGUAGES else DEFAULT]
 
 
 def paragraphs(key: str, language: str | None, **values: object) -> tuple[Paragraph, ...]:
-    """The text `key` in `language` (Spanish when unknown), one paragraph a line, its `*…*`
-    bold. `values` are filled in after the markup is read: a name with a star in it stays a
-    name, and the renderer makes it safe like any other text."""
-    template = _TEXTS[key][language if language in LANGUAGES else DEFAULT]
-    return tuple(
-        Paragraph(spans=tuple(
-            Span(piece.format(**values), "bold" if index % 2 else "")
-            for index, piece in enumerate(_BOLD.split(line)) if piece
-        ) or (Span(""),))
-        for line in template.split("\n")
-    )
-
-
-_BOLD = re.compile(r"\*([^*\n]+)\*")
+    """The text `key` in `language`, its `*…*` bold, `values` filled in after the marks are read
+    (bot.digest.words.paragraphs: a name with a star in it stays a name)."""
+    return words.paragraphs(template(key, language), **values)
