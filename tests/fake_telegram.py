@@ -546,11 +546,19 @@ class FakeTelegram:
         return len(held)
 
     def push_message(
-        self, chat_id: int, text: str, *, user_id: int | None = None, first_name: str = "Ana"
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        user_id: int | None = None,
+        first_name: str = "Ana",
+        language_code: str | None = None,
     ) -> int:
         """Queue an incoming private message (commands get their bot_command entity); returns
-        the update_id."""
-        user = {"id": user_id or chat_id, "is_bot": False, "first_name": first_name}
+        the update_id. `language_code` is the user's app language, as Telegram sends it."""
+        user: dict[str, Any] = {"id": user_id or chat_id, "is_bot": False, "first_name": first_name}
+        if language_code is not None:
+            user["language_code"] = language_code
         message: dict[str, Any] = {
             "message_id": self._take_message_id(chat_id),
             "date": int(time.time()),

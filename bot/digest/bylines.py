@@ -3,7 +3,9 @@ button under a page of stories, in the reader's language: es, en or fr, English 
 
 from __future__ import annotations
 
-__all__ = ["month", "word"]
+__all__ = ["LANGUAGES", "month", "reader_language", "word"]
+
+LANGUAGES = ("es", "en", "fr")  # the languages Vigía's own words are said in
 
 _WORDS: dict[str, dict[str, str]] = {
     "en": {"source": "+{n} source", "sources": "+{n} sources",
@@ -30,6 +32,13 @@ _MONTHS: dict[str, tuple[str, ...]] = {
 def word(key: str, language: str | None, **values: object) -> str:
     """The words for `key` in `language`, filled in."""
     return _WORDS.get(language or "en", _WORDS["en"])[key].format(**values)
+
+
+def reader_language(code: str | None) -> str | None:
+    """Which of our languages a client's language code names ("es-VE" → "es"); None for any
+    other, or none given."""
+    first = (code or "")[:2].lower()
+    return first if first in LANGUAGES else None
 
 
 def month(number: int, language: str | None) -> str:

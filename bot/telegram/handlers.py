@@ -28,6 +28,7 @@ from bot.digest.buttons import (
     TrendChoice,
     parse_pressed,
 )
+from bot.digest.bylines import reader_language
 from bot.digest.words import said
 from bot.model import Status
 from bot.telegram import admin, following, reading, settings_menu, subscription, texts, trend
@@ -75,7 +76,10 @@ async def check_flood(update: Update, context: VigiaContext) -> None:
 
 async def on_start(update: Update, context: VigiaContext) -> None:
     reply = await subscription.answer_start(
-        sessions=context.sessions, timezone=context.settings.timezone, chat_id=_chat(update)
+        sessions=context.sessions,
+        timezone=context.settings.timezone,
+        chat_id=_chat(update),
+        language=reader_language(user.language_code if (user := update.effective_user) else None),
     )
     await send_reply(update, context, reply)
 

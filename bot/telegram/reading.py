@@ -92,6 +92,7 @@ async def answer_digest_page(
             now=now,
             languages=subscribers.subscriber_languages(subscriber) if subscriber else frozenset(),
             offset=offset,
+            language=subscriber.language if subscriber else None,
         )
     if digest.message is None:
         if offset:
@@ -160,6 +161,7 @@ async def answer_actor_page(
         )
     return Reply(compose_actor_page(
         actor, page, offset=offset, tz=tz, now=now, later_heading=f"{actor.name}, more",
+        language=subscriber.language if subscriber else None,
         more=lambda left, next_offset: buttons.more_button(
             left, buttons.actor_page(actor.id, next_offset)
         ),
@@ -200,7 +202,8 @@ async def answer_search(
     tz = reader_zone(subscriber.timezone if subscriber else None, default=timezone)
     shown = f" (the newest {len(page.stories)})" if page.total > len(page.stories) else ""
     heading = f"Search: {words} — {page.total} {_stories(page.total)}{shown}"
-    return Reply(digest_message(page.stories, heading=heading, tz=tz, now=now))
+    language = subscriber.language if subscriber else None
+    return Reply(digest_message(page.stories, heading=heading, tz=tz, now=now, language=language))
 
 
 async def answer_sources(*, sessions: Sessions) -> Reply:

@@ -14,13 +14,19 @@ from storage.times import as_utc
 
 
 async def answer_start(
-    *, sessions: Sessions, timezone: str, chat_id: int, now: datetime | None = None
+    *,
+    sessions: Sessions,
+    timezone: str,
+    chat_id: int,
+    language: str | None = None,
+    now: datetime | None = None,
 ) -> Reply:
-    """Subscribe the chat (again, in `timezone` if new) and welcome it with its next digest."""
+    """Subscribe the chat (again, in `timezone` if new) and welcome it with its next digest;
+    `language` (the user's, when it is one of ours) is kept for the words around stories."""
     now = now or datetime.now(UTC)
     async with transaction(sessions) as session:
         subscriber = await subscribers.subscribe(
-            session=session, chat_id=chat_id, timezone=timezone, now=now
+            session=session, chat_id=chat_id, timezone=timezone, now=now, language=language
         )
     tz = zone_of(subscriber.timezone)
     if subscriber.next_digest_at is None:

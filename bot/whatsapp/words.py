@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.digest.bylines import LANGUAGES
 from bot.fold import fold_phrase
 
 __all__ = ["LANGUAGES", "Command", "read_words"]
 
-LANGUAGES = ("es", "en", "fr")
 MAX_WORDS = 300  # characters of a message that are read; the rest is not a command
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.digest.buttons import more_button
+from bot.digest.bylines import reader_language
 from bot.digest.compose import compose_alert, digest_message, plain_text
 from bot.model import StoryView
 from bot.telegram.render import render_html
@@ -81,3 +82,12 @@ def test_an_alert_is_said_in_the_readers_language_too() -> None:
                                                  ("fr", "Voir plus (12)"), (None, "More (12 left)")])
 def test_the_more_button_under_a_page(language: str | None, label: str) -> None:
     assert more_button(12, "dg:1:2:10", language=language).label == label
+
+
+@pytest.mark.parametrize(("code", "language"), [
+    ("es-VE", "es"), ("es", "es"), ("FR-ca", "fr"), ("en-GB", "en"), ("pt-BR", None),
+    ("de", None), ("", None), (None, None), ("e", None),
+])
+def test_a_client_language_code_names_one_of_ours_or_none(code: str | None,
+                                                           language: str | None) -> None:
+    assert reader_language(code) == language

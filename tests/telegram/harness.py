@@ -51,11 +51,18 @@ class Harness:
     _sentinels: itertools.count[int] = field(default_factory=lambda: itertools.count(900_000))
 
     async def ask(
-        self, chat_id: int, text: str, *, user_id: int | None = None, answers: int = 1
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        user_id: int | None = None,
+        answers: int = 1,
+        language_code: str | None = None,
     ) -> list[SentMessage]:
-        """Send `text` from a chat and return the `answers` messages it gets back."""
+        """Send `text` from a chat (a user whose app speaks `language_code`) and return the
+        `answers` messages it gets back."""
         before = len(self.fake.messages_to(chat_id))
-        self.fake.push_message(chat_id, text, user_id=user_id)
+        self.fake.push_message(chat_id, text, user_id=user_id, language_code=language_code)
         return (await self.wait_for(chat_id, before + answers))[before:]
 
     async def wait_for(self, chat_id: int, count: int) -> list[SentMessage]:
