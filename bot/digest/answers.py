@@ -1,5 +1,5 @@
-"""Answers that mean the same on every transport, composed once: an actor's page of stories,
-actors to choose among, the list of actors. Each transport passes its own words (labels,
+"""Answers that mean the same on every transport, composed once: where a digest asked for
+starts, an actor's page of stories, actors to choose among, the list of actors. Each transport passes its own words (labels,
 headings, how a command is written) and renders the Message its own way."""
 
 from __future__ import annotations
@@ -11,17 +11,40 @@ from zoneinfo import ZoneInfo
 from bot.digest.compose import compose_actor_answer, digest_message
 from bot.digest.select import DigestPage
 from bot.digest.words import Choices, line, listing
+from bot.durations import parse_window
 from bot.model import Actor, Choice, Message
+from storage import subscribers
+from storage.db import Sessions
+from storage.times import as_utc
 
 __all__ = [
     "MAX_PAYLOAD",
     "compose_actor_list",
     "compose_actor_page",
     "describe_window",
+    "digest_since",
     "offer_actors",
 ]
 
 MAX_PAYLOAD = 64  # bytes of a choice's payload every transport carries back (Telegram's limit)
+DEFAULT_WINDOW = timedelta(hours=24)  # the longest "since your last digest"
+MAX_WINDOW_WORDS = 20  # characters of a window a reader may write ("7d", "36h")
+
+
+async def digest_since(
+    sessions: Sessions, *, chat_id: int, argument: str, now: datetime
+) -> datetime | None:
+    """Where a digest a reader asks for starts: `argument`'s window back from `now`, or (none
+    given) their last digest, at most a day ago; None when `argument` is not a window."""
+    if argument:
+        window = parse_window(argument) if len(argument) <= MAX_WINDOW_WORDS else None
+        return now - window if window is not None else None
+    async with sessions() as session:
+        subscriber = await subscribers.get_subscriber(session=session, chat_id=chat_id)
+    since = now - DEFAULT_WINDOW
+    if subscriber is not None and subscriber.watermark is not None:
+        since = max(since, as_utc(subscriber.watermark))
+    return since
 
 
 def compose_actor_page(

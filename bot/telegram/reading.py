@@ -7,12 +7,16 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.digest import buttons
-from bot.digest.answers import compose_actor_list, compose_actor_page, describe_window
+from bot.digest.answers import (
+    compose_actor_list,
+    compose_actor_page,
+    describe_window,
+    digest_since,
+)
 from bot.digest.compose import PAGE, compose_digest, compose_empty_window, digest_message
 from bot.digest.lookup import actor_by_id, find_actor
 from bot.digest.select import search_stories, select_actor
 from bot.digest.words import line, listing
-from bot.durations import parse_window
 from bot.model import Actor
 from bot.telegram import texts
 from bot.telegram.arguments import MAX_ARGUMENT, clean_name, echo, reader_zone, too_long
@@ -21,7 +25,6 @@ from bot.telegram.reply import Reply, reply_with
 from storage import stories as story_store
 from storage import subscribers
 from storage.db import Sessions
-from storage.times import as_utc
 
 __all__ = [
     "answer_actor",
@@ -33,7 +36,6 @@ __all__ = [
     "answer_sources",
 ]
 
-DEFAULT_WINDOW = timedelta(hours=24)  # the longest "since your last digest"
 ACTOR_WINDOW_DAYS = 7  # /actors counts stories over this many days
 
 
@@ -42,19 +44,11 @@ async def answer_digest(
 ) -> Reply:
     """`/digest [window]`: the top stories of the window (since the last digest), first page."""
     now = now or datetime.now(UTC)
-    if argument:
-        window = parse_window(argument) if len(argument) <= 20 else None
-        if window is None:
-            return reply_with(
-                f"I can't read “{{said}}” as a window. {texts.USAGE_DIGEST}", said=echo(argument)
-            )
-        since = now - window
-    else:
-        async with sessions() as session:
-            subscriber = await subscribers.get_subscriber(session=session, chat_id=chat_id)
-        since = now - DEFAULT_WINDOW
-        if subscriber is not None and subscriber.watermark is not None:
-            since = max(since, as_utc(subscriber.watermark))
+    since = await digest_since(sessions, chat_id=chat_id, argument=argument, now=now)
+    if since is None:
+        return reply_with(
+            f"I can't read “{{said}}” as a window. {texts.USAGE_DIGEST}", said=echo(argument)
+        )
     return await answer_digest_page(
         sessions=sessions,
         timezone=timezone,

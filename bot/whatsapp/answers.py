@@ -19,12 +19,12 @@ from bot.digest.answers import (
     compose_actor_list,
     compose_actor_page,
     describe_window,
+    digest_since,
     offer_actors,
 )
 from bot.digest.compose import PAGE, compose_digest, format_time
 from bot.digest.lookup import ActorLookup, actor_by_id, find_actor
 from bot.digest.select import select_actor
-from bot.durations import parse_window
 from bot.model import Message, Paragraph
 from bot.runtime import Runtime
 from bot.telegram.arguments import clean_name
@@ -38,7 +38,6 @@ from storage.times import as_utc
 
 __all__ = ["answer_command", "answer_pressed"]
 
-DEFAULT_WINDOW = timedelta(hours=24)
 ACTOR_WINDOW = timedelta(days=7)
 MAX_ARGUMENT = 100
 MAX_CHOICES = 10  # a WhatsApp list holds ten rows
@@ -113,17 +112,9 @@ async def _stop(runtime: Runtime, *, chat_id: int, language: str, now: datetime)
 
 async def _digest(runtime: Runtime, *, chat_id: int, argument: str, language: str,
                   now: datetime) -> Message:
-    if argument:
-        window = parse_window(argument) if len(argument) <= 20 else None
-        if window is None:
-            return _reply(paragraphs("bad_window", language, window=_echo(argument)), now=now)
-        since = now - window
-    else:
-        since = now - DEFAULT_WINDOW
-        async with runtime.sessions() as session:
-            subscriber = await subscribers.get_subscriber(session=session, chat_id=chat_id)
-        if subscriber is not None and subscriber.watermark is not None:
-            since = max(since, as_utc(subscriber.watermark))
+    since = await digest_since(runtime.sessions, chat_id=chat_id, argument=argument, now=now)
+    if since is None:
+        return _reply(paragraphs("bad_window", language, window=_echo(argument)), now=now)
     return await _digest_page(runtime, chat_id=chat_id, since=since, until=now, offset=0,
                               language=language, now=now)
 

@@ -6,8 +6,10 @@ import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.digest.answers import compose_actor_list
 from bot.digest.compose import compose_alert, digest_message
-from bot.model import Choice, Message, Paragraph, Span, StoryView
+from bot.digest.words import paragraphs
+from bot.model import Actor, Choice, Message, Paragraph, Span, StoryView
 from bot.whatsapp.render import render_payloads, render_texts
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -54,6 +56,27 @@ def test_styles_of_our_own_become_whatsapp_markup() -> None:
     message = Message(blocks=(Paragraph(spans=(Span("Sigues a "), Span("Delcy", "bold"),
                                                Span(" ahora", "italic"))),), now=NOW)
     assert render_texts(message) == ["Sigues a *Delcy* _ahora_"]
+
+
+def test_a_long_listing_splits_between_its_lines_and_loses_none() -> None:
+    actors = [Actor(id=f"actor-{i}", name=f"Dirigente *número* {i} de la Asamblea Nacional",
+                    kind="person") for i in range(150)]
+    listed = compose_actor_list(actors, {}, heading="*Actores* · 7 días", command="actor {id}")
+    assert listed is not None
+    texts = render_texts(listed)
+    assert len(texts) > 1 and all(len(text) <= 4096 for text in texts)
+    assert texts[0].startswith("*Actores* · 7 días\n")
+    lines = [line for text in texts for line in text.split("\n")]
+    for i in range(150):
+        assert lines.count(f"Dirigente ∗número∗ {i} de la Asamblea Nacional — 0 · actor actor-{i}") == 1
+
+
+def test_lines_of_one_paragraph_and_paragraphs_read_as_they_did() -> None:
+    message = Message(blocks=paragraphs("Escribe:\n*resumen* — lo más importante\n"
+                                        "*baja* — no recibir nada más\n\nFin."), now=NOW)
+    assert render_texts(message) == [
+        "Escribe:\n*resumen* — lo más importante\n*baja* — no recibir nada más\nFin."
+    ]
 
 
 def test_up_to_three_choices_are_buttons_more_are_a_list_of_ten() -> None:

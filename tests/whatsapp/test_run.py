@@ -196,10 +196,13 @@ def test_a_window_that_cannot_be_read_is_said_so(running: Service) -> None:
     assert "resumen 6h" in answer.body and "ayer" in answer.body
 
 
-@pytest.mark.parametrize("word", ["actor maduro", "Actor MADURO", "acteur Maduro"])
-def test_actor_brings_its_stories(running: Service, word: str) -> None:
+@pytest.mark.parametrize(("word", "heading"), [("actor maduro", "Nicolás Maduro — lo último"),
+                                               ("Actor MADURO", "Nicolás Maduro — lo último"),
+                                               ("acteur Maduro", "Nicolás Maduro — le plus récent")])
+def test_actor_brings_its_stories(running: Service, word: str, heading: str) -> None:
     (answer,) = ask(running, word)
     assert "Maduro anuncia" in answer.body
+    assert f"*{heading} (" in answer.body  # WhatsApp's own words for the heading
     assert "Delcy" not in answer.body
 
 
