@@ -27,7 +27,7 @@ from bot.digest.lookup import ActorLookup, actor_by_id, find_actor
 from bot.digest.select import select_actor
 from bot.model import Message, Paragraph
 from bot.runtime import Runtime
-from bot.telegram.arguments import clean_name
+from bot.telegram.arguments import MAX_ARGUMENT, clean_name, echo, reader_zone
 from bot.whatsapp.texts import paragraphs, template
 from bot.whatsapp.words import Command
 from storage import stories as story_store
@@ -39,7 +39,6 @@ from storage.times import as_utc
 __all__ = ["answer_command", "answer_pressed"]
 
 ACTOR_WINDOW = timedelta(days=7)
-MAX_ARGUMENT = 100
 MAX_CHOICES = 10  # a WhatsApp list holds ten rows
 
 
@@ -114,7 +113,7 @@ async def _digest(runtime: Runtime, *, chat_id: int, argument: str, language: st
                   now: datetime) -> Message:
     since = await digest_since(runtime.sessions, chat_id=chat_id, argument=argument, now=now)
     if since is None:
-        return _reply(paragraphs("bad_window", language, window=_echo(argument)), now=now)
+        return _reply(paragraphs("bad_window", language, window=echo(argument)), now=now)
     return await _digest_page(runtime, chat_id=chat_id, since=since, until=now, offset=0,
                               language=language, now=now)
 
@@ -144,7 +143,7 @@ async def _actor_page(runtime: Runtime, *, chat_id: int, actor_id: str, offset: 
                       language: str, now: datetime) -> Message:
     actor = actor_by_id(runtime.catalog.actors, actor_id)
     if actor is None:
-        return _reply(paragraphs("unknown_name", language, name=_echo(actor_id)), now=now)
+        return _reply(paragraphs("unknown_name", language, name=echo(actor_id)), now=now)
     async with runtime.sessions() as session:
         subscriber = await subscribers.get_subscriber(session=session, chat_id=chat_id)
         page = await select_actor(session=session, actor_id=actor.id, limit=PAGE, offset=offset)
@@ -193,7 +192,7 @@ async def _act(runtime: Runtime, *, chat_id: int, verb: str, actor_id: str, lang
                now: datetime) -> Message:
     actor = actor_by_id(runtime.catalog.actors, actor_id)
     if actor is None:
-        return _reply(paragraphs("unknown_name", language, name=_echo(actor_id)), now=now)
+        return _reply(paragraphs("unknown_name", language, name=echo(actor_id)), now=now)
     async with transaction(runtime.sessions) as session:
         if verb == "follow":
             changed = await subscribers.follow(session=session, chat_id=chat_id,
@@ -226,10 +225,10 @@ def _not_one(name: str, lookup: ActorLookup, *, verb: str, language: str,
     """Several actors fit: a list to choose from; none: the closest names, or the short help."""
     candidates = lookup.choices or lookup.suggestions
     if not candidates:
-        return _reply(paragraphs("unknown_name", language, name=_echo(name)), now=now)
+        return _reply(paragraphs("unknown_name", language, name=echo(name)), now=now)
     key = "ambiguous" if lookup.choices else "closest"
     choices = offer_actors(candidates, _CHOICE[verb], limit=MAX_CHOICES)
-    return Message(blocks=paragraphs(key, language, name=_echo(name)), choices=choices, now=now)
+    return Message(blocks=paragraphs(key, language, name=echo(name)), choices=choices, now=now)
 
 
 _CHOICE: dict[str, Callable[[str], str]] = {  # what picking an actor does, by the verb asked
@@ -253,11 +252,5 @@ def _reply(*parts: tuple[Paragraph, ...], now: datetime) -> Message:
     return Message(blocks=blocks, now=now)
 
 
-def _echo(argument: str, limit: int = 40) -> str:
-    text = " ".join(argument.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _zone(runtime: Runtime, name: str | None) -> ZoneInfo:
-    zone = zone_of(name or runtime.settings.timezone)
-    return zone if isinstance(zone, ZoneInfo) else ZoneInfo("UTC")
+    return reader_zone(name, default=runtime.settings.timezone)
