@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import matplotlib
@@ -22,7 +22,7 @@ from matplotlib import dates as mdates
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
-__all__ = ["Trend", "daily_trend", "draw_top", "draw_trend"]
+__all__ = ["Trend", "draw_top", "draw_trend", "midnights", "reader_days"]
 
 # Told apart by colour-blind readers too (Okabe–Ito).
 COLOURS = ("#0072B2", "#D55E00", "#009E73")
@@ -43,28 +43,17 @@ class Trend:
         return sum(sum(counts) for _, counts in self.series)
 
 
-def daily_trend(
-    hourly: Mapping[str, Mapping[datetime, int]],
-    names: Mapping[str, str],
-    *,
-    days: int,
-    tz: ZoneInfo,
-    now: datetime,
-) -> Trend:
-    """Hourly counts per actor id (UTC hours) folded into the reader's `days` last days, today
-    included; `names` gives each id's display name, in the order the series are drawn."""
+def reader_days(*, days: int, tz: ZoneInfo, now: datetime) -> tuple[date, ...]:
+    """The reader's `days` last days, today included, oldest first."""
     today = now.astimezone(tz).date()
-    span = tuple(today - timedelta(days=offset) for offset in range(days - 1, -1, -1))
-    index = {day: position for position, day in enumerate(span)}
-    series = []
-    for actor_id, name in names.items():
-        counts = [0] * days
-        for hour, count in hourly.get(actor_id, {}).items():
-            position = index.get(hour.astimezone(tz).date())
-            if position is not None:
-                counts[position] += count
-        series.append((name, tuple(counts)))
-    return Trend(days=span, series=tuple(series))
+    return tuple(today - timedelta(days=offset) for offset in range(days - 1, -1, -1))
+
+
+def midnights(days: Sequence[date], tz: ZoneInfo) -> tuple[datetime, ...]:
+    """Where each day begins in the reader's zone, and where the last one ends, in UTC: the
+    bounds a count a day is taken between (a day of a summer-time change is 23 or 25 hours)."""
+    ends = (*days, days[-1] + timedelta(days=1)) if days else ()
+    return tuple(datetime.combine(day, time(), tzinfo=tz).astimezone(UTC) for day in ends)
 
 
 def draw_trend(trend: Trend, *, title: str) -> bytes:
