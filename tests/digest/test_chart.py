@@ -43,3 +43,17 @@ def test_pictures_are_pngs_whatever_the_names() -> None:
         draw_top([("Nicolás Maduro", 12), ("Consejo Nacional Electoral", 3)], title="Most named"),
     ):
         assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
+
+
+def test_busiest_days_shared_by_everyone_are_all_labelled() -> None:
+    # One event for all three (an election day): the same day, even the same count; some
+    # counts make label heights whose sums land a hair off in floats.
+    days = reader_days(days=30, tz=CARACAS, now=NOW)
+    for busiest in (4, 39, 40):
+        peak = (*[(1, 3)[n % 2] for n in range(20)], busiest, *[2] * 9)
+        trend = Trend(
+            days=days,
+            series=(("Nicolás Maduro", peak), ("María Corina Machado", peak), ("CNE", peak[::-1])),
+        )
+        png = draw_trend(trend, title="Stories a day · last 30 days")
+        assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
