@@ -65,7 +65,7 @@ from typing import Any, Protocol
 
 from bot.budget import SharedBudget
 from bot.model import Message, Outcome, Status
-from bot.worker import DELIVERY_LEASE, Worker
+from bot.worker import Worker
 from storage.db import Session, Sessions, serialises_writes, transaction
 from storage.deliveries import (
     block_destination,
@@ -102,10 +102,12 @@ BACKOFF_CAP = 3600.0
 @dataclass(frozen=True, slots=True)
 class Pace:
     """A platform's sending limits: messages a second overall, seconds between two to one
-    destination."""
+    destination, and how long after a destination last wrote it may be sent free-form messages
+    (None: any time)."""
 
     global_rate: float = 30.0
     per_destination: float = 1.0
+    reply_window: timedelta | None = None
 
 
 class Transport(Protocol):
@@ -228,7 +230,7 @@ async def deliver_due(
     heartbeat's short lease, and its stop ends the round cleanly (see the module's docstring).
     """
     if worker is not None:
-        lease_seconds = DELIVERY_LEASE.total_seconds()
+        lease_seconds = worker.delivery_lease.total_seconds()
     paced = {
         name: (pacers or {}).get(name) or Pacer.for_pace(transport.pace)
         for name, transport in transports.items()

@@ -25,7 +25,8 @@ logger = logging.getLogger(__name__)
 
 BEAT = 5.0  # seconds between heartbeats
 SOURCE_LEASE = timedelta(seconds=25)  # + one poll tick: a dead worker's sources move within 60 s
-DELIVERY_LEASE = timedelta(seconds=20)  # + one delivery tick: its deliveries move within 30 s
+# + one delivery tick: its deliveries move within 30 s. BOT_DELIVERY_LEASE sets it for `run`.
+DELIVERY_LEASE = timedelta(seconds=20)
 LIVE_WINDOW = timedelta(seconds=20)  # a worker heard from this recently counts for fair shares
 SILENT = timedelta(seconds=60)  # a worker unheard for this long is gone, wherever it ran
 
@@ -33,11 +34,13 @@ SILENT = timedelta(seconds=60)  # a worker unheard for this long is gone, wherev
 class Worker:
     """One process's identity and lease book-keeping; `stopping` is set on SIGTERM."""
 
-    def __init__(self, *, host: str | None = None, pid: int | None = None) -> None:
+    def __init__(self, *, host: str | None = None, pid: int | None = None,
+                 delivery_lease: timedelta = DELIVERY_LEASE) -> None:
         self.host = host or socket.gethostname()
         self.pid = pid or os.getpid()
         self.name = f"{self.host}:{self.pid}:{uuid.uuid4().hex[:6]}"
         self.stopping = asyncio.Event()
+        self.delivery_lease = delivery_lease  # how long a claimed delivery is held unrenewed
         self._stop_at: float | None = None
         # The work in hand, whose leases the heartbeat renews; dropped work lapses by itself.
         self.sources: set[str] = set()
@@ -60,13 +63,13 @@ class Worker:
     def delivery_valid_until(self, lease_until: datetime) -> datetime:
         """How long a delivery claimed with lease `lease_until` is surely still ours: renewed
         through the last heartbeat if no heartbeat was missed since it was claimed."""
-        claimed_at = lease_until - DELIVERY_LEASE
+        claimed_at = lease_until - self.delivery_lease
         if (
             self._chain_start is not None
             and self._renewed_at is not None
             and claimed_at >= self._chain_start
         ):
-            return max(lease_until, self._renewed_at + DELIVERY_LEASE)
+            return max(lease_until, self._renewed_at + self.delivery_lease)
         return lease_until
 
     async def beat(self, sessions: Sessions) -> list[str]:
@@ -75,10 +78,10 @@ class Worker:
         async with transaction(sessions) as session:
             await workers.beat(
                 session=session, worker=self.name, host=self.host, pid=self.pid, now=now,
-                source_lease=SOURCE_LEASE, delivery_lease=DELIVERY_LEASE,
+                source_lease=SOURCE_LEASE, delivery_lease=self.delivery_lease,
                 source_ids=set(self.sources), delivery_ids=set(self.deliveries),
             )
-        if self._renewed_at is None or now - self._renewed_at > DELIVERY_LEASE:
+        if self._renewed_at is None or now - self._renewed_at > self.delivery_lease:
             self._chain_start = now
         self._renewed_at = now
         async with transaction(sessions) as session:
