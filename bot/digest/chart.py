@@ -24,6 +24,7 @@ from matplotlib import dates as mdates
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
+from matplotlib.transforms import blended_transform_factory
 
 __all__ = ["Trend", "draw_top", "draw_trend", "midnights", "reader_days"]
 
@@ -121,13 +122,26 @@ def draw_top(counts: Sequence[tuple[str, int]], *, title: str) -> bytes:
     _plain(axes)
     names = [name for name, _ in counts][::-1]
     values = [value for _, value in counts][::-1]
-    bars = axes.barh(names, values, color=COLOURS[0], height=0.7)
+    rows = range(len(names))
+    bars = axes.barh(rows, values, color=COLOURS[0], height=0.7)
     axes.bar_label(bars, padding=4, fontsize=13)
     axes.set_xlim(0, max(values, default=1) * 1.12 or 1)
-    axes.xaxis.set_visible(False)
-    axes.spines["bottom"].set_visible(False)
-    axes.grid(False)
-    axes.tick_params(axis="y", length=0, labelsize=14)
+    axes.set_ylim(-0.5, len(names) - 0.5)
+    # The names as plain texts left of their bars, not as ticks: an axis builds several
+    # artists a tick, half the cost of this picture.
+    axes.set_axis_off()
+    beside = blended_transform_factory(axes.transAxes, axes.transData)
+    for row, name in zip(rows, names, strict=True):
+        axes.text(
+            -0.01,
+            row,
+            name,
+            transform=beside,
+            ha="right",
+            va="center",
+            fontsize=14,
+            color="#333333",
+        )
     figure.text(0.02, 0.95, title, fontsize=17, va="top")
     return _png(figure)
 
