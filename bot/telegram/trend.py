@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from bot.digest import buttons
-from bot.digest.chart import daily_trend, draw_top, draw_trend
+from bot.digest.chart import Trend, draw_top, draw_trend, midnights, reader_days
 from bot.digest.lookup import find_actor
 from bot.model import Actor, Message, Picture
 from bot.telegram import texts
@@ -24,7 +24,7 @@ from bot.telegram.reply import Reply, reply_with
 from storage import stories as story_store
 from storage import subscribers
 from storage.db import Sessions
-from storage.trend import actor_hourly_counts
+from storage.trend import actor_day_counts
 
 __all__ = ["MAX_ACTORS", "answer_trend", "chart_actors"]
 
@@ -110,11 +110,12 @@ async def chart_actors(
         return reply_with(texts.EXPIRED_BUTTON)
     async with sessions() as session:
         subscriber = await subscribers.get_subscriber(session=session, chat_id=chat_id)
-        hourly = await actor_hourly_counts(
-            session=session, actor_ids=[a.id for a in named], since=now - timedelta(days=days + 1)
+        tz = reader_zone(subscriber.timezone if subscriber else None, default=timezone)
+        span = reader_days(days=days, tz=tz, now=now)
+        counts = await actor_day_counts(
+            session=session, actor_ids=[a.id for a in named], bounds=midnights(span, tz)
         )
-    tz = reader_zone(subscriber.timezone if subscriber else None, default=timezone)
-    trend = daily_trend(hourly, {a.id: a.name for a in named}, days=days, tz=tz, now=now)
+    trend = Trend(days=span, series=tuple((a.name, counts[a.id]) for a in named))
     names = " · ".join(a.name for a in named)
     if trend.total == 0:
         return reply_with(
