@@ -75,7 +75,7 @@ async def test_a_heartbeat_renews_the_work_in_hand_and_only_while_its_lease_live
     async with transaction(maker) as session:
         # fuente-1's poll was dropped (it crashed, the disk was full): it is not renewed.
         await workers.beat(session=session, worker="h:1:a", host="h", pid=1, now=later,
-                           source_lease=LEASE, delivery_lease=LEASE, source_ids={"fuente-0"})
+                           source_lease=LEASE, source_ids={"fuente-0"})
         held = await workers.held_sources(session=session, now=later)
     assert [(h.source_id, h.until) for h in held] == [("fuente-1", NOW + LEASE),
                                                       ("fuente-0", later + LEASE)]
@@ -83,7 +83,7 @@ async def test_a_heartbeat_renews_the_work_in_hand_and_only_while_its_lease_live
     gone = NOW + timedelta(minutes=5)
     async with transaction(maker) as session:
         await workers.beat(session=session, worker="h:1:a", host="h", pid=1, now=gone,
-                           source_lease=LEASE, delivery_lease=LEASE,
+                           source_lease=LEASE,
                            source_ids={"fuente-0", "fuente-1"})
         assert await workers.held_sources(session=session, now=gone) == []
 
