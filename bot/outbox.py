@@ -490,6 +490,9 @@ class _DeliveryRound:
             except Exception:
                 await self._give_back([row, *rest], at=self.clock())
                 raise
+            # The platform counts from when it took the message, which may be later than the
+            # slot: the destination's next message keeps its distance from the answer too.
+            pacer.sent_before(row.destination, 0.0)
         if outcome.status is Status.DELIVERED:
             await self._mark_sent(row.id, outcome.receipt)
             self.sent += 1

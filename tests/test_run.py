@@ -1,5 +1,5 @@
 """`python -m bot run` as real processes: kill -9, SIGTERM mid fan-out, a slow or absent Telegram,
-a stuck query, a second process on one SQLite file."""
+a stuck query, a second process on one SQLite file, several workers on one PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from sqlalchemy import text
 
 from bot.steering import bundled
 from bot.telegram.render import TelegramPart
@@ -349,3 +351,68 @@ def test_three_workers_on_postgresql_start_together_share_the_work_and_take_over
     for bot in bots:
         assert "Traceback" not in bot.log(), bot.log()[-3000:]
 
+
+
+async def _parts_due_in_waves(db: str, chats: int, parts: int, wave: float) -> None:
+    """Each chat gets `parts` messages, part k due `k * wave` seconds from now: each wave is
+    claimed by whichever worker looks first, so a chat's parts pass from worker to worker. Every
+    other wave runs in reverse order: the chat sent last in one wave is first in the next."""
+    engine = create_engine(db)
+    start = datetime.now(UTC)
+    async with transaction(sessionmaker(engine)) as session:
+        for part in range(parts):
+            for chat in range(chats) if part % 2 == 0 else reversed(range(chats)):
+                text = f"<b>Resumen</b> {chat}, parte {part + 1} de {parts}"
+                await deliveries.enqueue(
+                    session=session, transport="telegram", destination=str(20_000 + chat),
+                    kind="digest", dedup_key=f"w:{chat}:{part}",
+                    payloads=[TelegramPart(method="sendMessage", text=text).to_payload()],
+                    now=start + timedelta(seconds=part * wave),
+                )
+    await engine.dispose()
+
+
+async def _senders_per_chat(db: str) -> list[int]:
+    engine = create_engine(db)
+    async with transaction(sessionmaker(engine)) as session:
+        counts = await session.execute(text(
+            "SELECT count(DISTINCT lease_owner) FROM delivery WHERE status = 'sent' "
+            "GROUP BY destination"))
+        found = [int(count) for (count,) in counts.all()]
+    await engine.dispose()
+    return found
+
+
+def test_a_chat_gets_a_message_a_second_from_three_workers_on_postgresql(
+    tmp_path: Path, postgres_url: str, bots: list[Bot]
+) -> None:
+    chats, parts = 30, 7
+    # Telegram's one message a second to a chat, strictly: no burst at all.
+    with FakeTelegram(token=TOKEN, global_rate=30, chat_rate=1, chat_burst=1) as fake:
+        write_feeds(tmp_path / "feeds.toml", None, 1)
+        env = run_env(tmp_path, api=fake.root, db=postgres_url, BOT_POLL_TICK="60")
+        for index in range(3):
+            bots.append(Bot(env, tmp_path / f"w{index}.log"))
+        until(lambda: all("telegram connected" in bot.log() for bot in bots), timeout=60,
+              what="all three workers")
+        # A wave takes about a second to send (30 a second): the next, due a moment after it,
+        # is claimed by whichever worker looks first, often not the one that sent the last part.
+        asyncio.run(_parts_due_in_waves(postgres_url, chats, parts, wave=1.2))
+        fake.wait_sent_sync(chats * parts, timeout=90)
+        senders = asyncio.run(_senders_per_chat(postgres_url))
+        for bot in bots:
+            bot.signal(signal.SIGTERM)
+    gaps = []
+    for chat in range(chats):
+        got = fake.messages_to(20_000 + chat)
+        assert [m.visible.rsplit(",", 1)[1] for m in got] == [
+            f" parte {part + 1} de {parts}" for part in range(parts)]
+        gaps += [later.time - earlier.time for earlier, later in pairwise(got)]
+    handed_over = sum(1 for count in senders if count > 1)
+    print(f"\n3 workers, {chats} chats x {parts} parts: chats served by 2+ workers "
+          f"{handed_over}; shortest gap in a chat {min(gaps):.2f} s; 429s {fake.errors[429]}")
+    assert handed_over > 0  # the parts did pass between workers
+    assert fake.errors[429] == 0
+    assert min(gaps) >= 0.99
+    for bot in bots:
+        assert "Traceback" not in bot.log(), bot.log()[-3000:]
