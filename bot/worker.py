@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 BEAT = 5.0  # seconds between heartbeats
 SOURCE_LEASE = timedelta(seconds=25)  # + one poll tick: a dead worker's sources move within 60 s
-DELIVERY_LEASE = timedelta(seconds=20)  # + one delivery tick: its deliveries move within 30 s
+DELIVERY_LEASE = timedelta(seconds=15)  # renewed every 5 s; + a claim: deliveries move within 30 s
 LIVE_WINDOW = timedelta(seconds=20)  # a worker heard from this recently counts for fair shares
 SILENT = timedelta(seconds=60)  # a worker unheard for this long is gone, wherever it ran
 

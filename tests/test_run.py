@@ -72,11 +72,12 @@ def run_env(tmp_path: Path, *, api: str, db: str, **extra: str) -> dict[str, str
 class Bot:
     """One `python -m bot run` process, its log in a file."""
 
-    def __init__(self, env: dict[str, str], log: Path, command: tuple[str, ...] = ("run",)) -> None:
+    def __init__(self, env: dict[str, str], log: Path, command: tuple[str, ...] = ("run",),
+                 argv: tuple[str, ...] | None = None) -> None:
         self.log_path = log
         self._log = open(log, "w", encoding="utf-8")  # noqa: SIM115 - closed in wait()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", *command], cwd=ROOT, env=env,
+            list(argv or (sys.executable, "-m", "bot", *command)), cwd=ROOT, env=env,
             stdout=self._log, stderr=subprocess.STDOUT, text=True,
         )
 
@@ -416,3 +417,77 @@ def test_a_chat_gets_a_message_a_second_from_three_workers_on_postgresql(
     assert min(gaps) >= 0.99
     for bot in bots:
         assert "Traceback" not in bot.log(), bot.log()[-3000:]
+
+
+ELSEWHERE = "vigia-elsewhere"
+
+
+def _elsewhere_command() -> tuple[str, ...] | None:
+    """`run` under another host name (its own UTS namespace, as on another machine); None
+    where this machine does not allow it (it takes root)."""
+    probe = subprocess.run(["unshare", "-u", "hostname", ELSEWHERE], capture_output=True,
+                           check=False)
+    if probe.returncode != 0:
+        return None
+    return ("unshare", "-u", "sh", "-c", f'hostname {ELSEWHERE} && exec "$0" -m bot run',
+            sys.executable)
+
+
+async def _held_by(db: str, host: str) -> tuple[list[str], list[int]]:
+    """The sources and deliveries held under a live lease by workers of `host`."""
+    engine = create_engine(db)
+    async with transaction(sessionmaker(engine)) as session:
+        owner = {"owner": f"{host}:%"}
+        sources = [row for (row,) in (await session.execute(text(
+            "SELECT id FROM source WHERE lease_owner LIKE :owner AND lease_until > now()"),
+            owner)).all()]
+        sends = [row for (row,) in (await session.execute(text(
+            "SELECT id FROM delivery WHERE status = 'sending' AND lease_owner LIKE :owner "
+            "AND lease_until > now()"), owner)).all()]
+    await engine.dispose()
+    return sources, sends
+
+
+def test_a_worker_on_another_machine_is_taken_over_when_its_leases_lapse(
+    tmp_path: Path, postgres_url: str, bots: list[Bot]
+) -> None:
+    command = _elsewhere_command()
+    if command is None:
+        pytest.skip("another host name takes a UTS namespace (unshare -u), which takes root")
+    sources, chats = 3, 60
+    asyncio.run(_fill_outbox(postgres_url, chats))
+    fan_out = {10_000 + chat for chat in range(chats)}
+    with FeedServer() as feeds, FakeTelegram(token=TOKEN) as fake:
+        for index in range(sources):  # slow feeds: the worker holds its sources a while
+            feeds.route(f"/f{index}", Route(body=RSS.format(name=f"f{index}").encode(), delay=8))
+        write_feeds(tmp_path / "feeds.toml", feeds, sources)
+        env = run_env(tmp_path, api=fake.root, db=postgres_url)
+        fake.pause_after(chats // 3)  # then sends hang unanswered: rows in flight at the kill
+        bots.append(victim := Bot(env, tmp_path / "elsewhere.log", argv=command))
+        assert fake.paused.wait(60), victim.log()[-3000:]
+        held = until(lambda: (lambda h: h if h[0] and h[1] else None)(
+            asyncio.run(_held_by(postgres_url, ELSEWHERE))), what="the worker's claims")
+        # Its pid means nothing on this machine: only its leases lapsing frees its work.
+        victim.process.kill()
+        victim.wait(10)
+        killed = time.monotonic()
+        fake.resume(drop_held=True)  # what it had in flight never reached Telegram
+        bots.append(survivor := Bot(env, tmp_path / "here.log"))
+        until(lambda: not any(asyncio.run(_held_by(postgres_url, ELSEWHERE))), timeout=60,
+              what="the lapse of its leases")
+        lapsed = time.monotonic() - killed
+        until(lambda: all(fake.messages_to(chat) for chat in fan_out), timeout=60,
+              what="the fan-out taken over")
+        taken_over = time.monotonic() - killed
+        polled = until(lambda: [f"src-{index}" for index in range(sources)
+                                if f"polled source=src-{index}" in survivor.log()],
+                       timeout=60, what="its sources polled again")
+        copies = Counter(m.chat_id for m in fake.messages() if m.chat_id in fan_out)
+        log = survivor.log()  # (it is killed at the end: a stop may cut a slow poll short)
+    print(f"\nworker on another machine killed holding {len(held[0])} source(s) and "
+          f"{len(held[1])} delivery(ies): leases lapsed after {lapsed:.1f} s, fan-out done "
+          f"{taken_over:.1f} s after the kill")
+    assert set(copies) == fan_out and max(copies.values()) == 1
+    assert polled
+    assert f"worker gone worker={ELSEWHERE}" not in log  # not by its pid
+    assert "Traceback" not in log, log[-3000:]
