@@ -33,8 +33,8 @@ commit of `sent` — at-least-once there, exactly-once everywhere else.
 
 A round renews the lease of every row it holds (queued, in flight, or waiting for its `sent` to
 commit) every third of a lease, so a slow answer never lets another worker take the row and send
-it again. With a `worker` (bot/worker.py), leases are short and claims name the worker. Once the worker is stopping nothing more is claimed or started: rows not yet sent go
-back unsent in one transaction, sends in flight get `SEND_GRACE` seconds to be answered, then
+it again. With a `worker` (bot/worker.py), leases are short and claims name the worker. Once the
+worker is stopping nothing more is claimed or started: rows not yet sent go back unsent in one transaction, sends in flight get `SEND_GRACE` seconds to be answered, then
 become `unknown`. So a SIGTERM never makes a copy.
 
 Per delivery decisions (from the transport's Outcome):
@@ -237,12 +237,13 @@ async def deliver_due(
 ) -> DeliveryReport:
     """Send up to `limit` due deliveries through their transports and return what happened.
 
-    Claims `batch` rows at a time (default: about five seconds' worth of sends, so leases never
-    run out in the queue), the next batch while the last is still going, until nothing is due.
+    Claims `batch` rows at a time (default: about five seconds' worth of sends), the next batch
+    while the last is still going, until nothing is due; the leases of the rows it holds are
+    renewed every third of `lease_seconds` until each is settled.
     A row whose transport is not in `transports` (this process does not run it) goes back
     untouched for a process that does. `now` (tests) shifts the clock: it stands for the moment
-    of the call and advances with real time. With a `worker`, claims carry its name and its
-    heartbeat's short lease, and its stop ends the round cleanly (see the module's docstring).
+    of the call and advances with real time. With a `worker`, claims carry its name and the
+    short `DELIVERY_LEASE`, and its stop ends the round cleanly (see the module's docstring).
     """
     if worker is not None:
         lease_seconds = DELIVERY_LEASE.total_seconds()
@@ -256,30 +257,34 @@ async def deliver_due(
     run.serialize_writes = serialises_writes(maker)
     run.worker = worker
     run.owner = worker.name if worker is not None else f"outbox:{uuid.uuid4().hex[:8]}"
-    renewing = asyncio.create_task(run.keep_leases(lease_seconds), name="delivery-leases")
     fastest = max((pacer.global_rate for pacer in paced.values()), default=30.0)
     chunk = batch or max(10, int(fastest * 5))
     claimed = 0
-    async with asyncio.TaskGroup() as group:
-        while claimed < limit and not run.stopping():
-            await run.wait_below(chunk // 2)
-            if run.stopping():
-                break
-            rows = await run.claim(limit=min(chunk, limit - claimed), lease_seconds=lease_seconds)
-            if not rows:
-                if run.in_flight == 0:
+    renewing = asyncio.create_task(run.keep_leases(lease_seconds), name="delivery-leases")
+    try:
+        async with asyncio.TaskGroup() as group:
+            while claimed < limit and not run.stopping():
+                await run.wait_below(chunk // 2)
+                if run.stopping():
                     break
-                await run.wait_below(1)  # finished parts may free a destination's next part
-                continue
-            claimed += len(rows)
-            for destination_rows in _by_destination(rows):
-                run.in_flight += len(destination_rows)
-                group.create_task(run.deliver_destination(destination_rows))
-    # Stopping: what was claimed but never started goes back unsent, in one transaction.
-    await run._give_back(run.unstarted, at=run.clock())
-    renewing.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await renewing
+                rows = await run.claim(
+                    limit=min(chunk, limit - claimed), lease_seconds=lease_seconds
+                )
+                if not rows:
+                    if run.in_flight == 0:
+                        break
+                    await run.wait_below(1)  # finished parts may free a destination's next part
+                    continue
+                claimed += len(rows)
+                for destination_rows in _by_destination(rows):
+                    run.in_flight += len(destination_rows)
+                    group.create_task(run.deliver_destination(destination_rows))
+        # Stopping: what was claimed but never started goes back unsent, in one transaction.
+        await run._give_back(run.unstarted, at=run.clock())
+    finally:
+        renewing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await renewing
     return run.report()
 
 
@@ -318,7 +323,6 @@ class _DeliveryRound:
         self.unstarted: list[Delivery] = []
         # Rows claimed and not yet settled, with the end of their lease as last renewed.
         self.held: dict[int, datetime] = {}
-        self.lease_seconds = lease_seconds
 
     def stopping(self) -> bool:
         return self.worker is not None and self.worker.stopping.is_set()
