@@ -30,7 +30,7 @@ from bot.logs import configure_logging
 from bot.metrics import DeliveryOutcomes
 from bot.outbox import Pace, Pacer
 from bot.publish import run_publish_tick
-from bot.runtime import Runtime, open_runtime
+from bot.runtime import Runtime, open_runtime, worker_of
 from bot.scheduler import run_alert_tick, run_delivery_tick, run_digest_tick, run_failing_tick
 from bot.settings import SettingError, Settings
 from bot.telegram.context import BotData, VigiaApplication, VigiaContext
@@ -48,7 +48,6 @@ from storage.inbound import forget_inbound
 logger = logging.getLogger(__name__)
 
 DELIVERY_TICK = 2.0  # seconds between looks at the outbox
-ALERT_TICK = 60.0  # seconds between looks for alerts to promise
 PUBLISH_TICK = 30.0  # seconds between looks for channel posts, edits and digests to promise
 FAILING_TICK = 3600.0  # seconds between looks for sources to report to the admins
 DELIVERY_CONNECTIONS = 32
@@ -153,7 +152,7 @@ async def serve(settings: Settings) -> None:
     Telegram is unreachable), connect to Telegram with back-off, receive updates (one process
     at a time by long polling, or every process by webhook), and stop cleanly on a signal."""
     application, opened = _build(settings)
-    worker = Worker()
+    worker = worker_of(settings)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, worker.stop)
@@ -284,17 +283,22 @@ def webhook_secret(settings: Settings) -> str:
 
 
 async def _stop_ticks(application: VigiaApplication) -> None:
+    """Let the running ticks finish (`_finish_ticks`), then stop the JobQueue."""
+    await _finish_ticks(application.bot_data.ticks)
+    jobs = application.job_queue
+    if jobs is not None and jobs.scheduler.running:
+        await jobs.stop(wait=False)
+
+
+async def _finish_ticks(ticks: set[asyncio.Task[Any]]) -> None:
     """Give running ticks STOP_GRACE seconds (they stop claiming at once), then cancel them."""
-    running = [task for task in application.bot_data.ticks if not task.done()]
+    running = [task for task in ticks if not task.done()]
     if running:
         _, late = await asyncio.wait(running, timeout=STOP_GRACE)
         for task in late:
             task.cancel()
         if late:
             await asyncio.wait(late, timeout=2.0)
-    jobs = application.job_queue
-    if jobs is not None and jobs.scheduler.running:
-        await jobs.stop(wait=False)
 
 
 @dataclass(slots=True)
@@ -331,26 +335,30 @@ async def open_resources(
     )
 
 
-async def serve_whatsapp(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+async def serve_whatsapp(settings: Settings) -> None:
     """The service without Telegram (WhatsApp on, BOT_TOKEN unset): the same ticks and HTTP
-    surface on this event loop until SIGINT/SIGTERM (or `stop`), then everything closed."""
+    surface on this event loop until SIGINT/SIGTERM, then the same clean stop as with Telegram:
+    nothing more is claimed, rows claimed but not sent go back, sends in flight get their grace."""
     if not settings.whatsapp_enabled:
         raise ValueError("neither BOT_TOKEN nor BOT_WHATSAPP_TOKEN + _PHONE_NUMBER_ID is set")
-    stop = stop or asyncio.Event()
+    worker = worker_of(settings)
     loop = asyncio.get_running_loop()
     for number in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(number, stop.set)
+        loop.add_signal_handler(number, worker.stop)
     data = BotData()
     async with AsyncExitStack() as stack:
-        runtime = await stack.enter_async_context(open_runtime(settings))
+        runtime = await stack.enter_async_context(open_runtime(settings, worker=worker))
         data.settings, data.sessions, data.steering = settings, runtime.sessions, runtime.steering
+        data.worker = worker
         await open_outputs(data, settings, runtime, stack)
-        logger.info("ready transports=%s sources=%d actors=%d", ",".join(data.transports),
-                    len(runtime.sources), len(runtime.catalog.actors))
-        async with asyncio.TaskGroup() as group:
-            for name, interval, tick in _ticks(settings):
-                group.create_task(_repeat(name, interval, tick, runtime, data, stop))
-        logger.info("stopped")
+        logger.info("ready transports=%s sources=%d actors=%d worker=%s", ",".join(data.transports),
+                    len(runtime.sources), len(runtime.catalog.actors), worker.name)
+        loops = [asyncio.create_task(_repeat(name, interval, tick, runtime, data), name=name)
+                 for name, interval, tick in _ticks(settings)]
+        await worker.stopping.wait()
+        await _finish_ticks(data.ticks)
+        await asyncio.gather(*loops, return_exceptions=True)
+    logger.info("stopped worker=%s after %.1f s", worker.name, worker.stopped_for())
 
 
 async def open_outputs(data: BotData, settings: Settings, runtime: Runtime,
@@ -444,7 +452,7 @@ def _ticks(settings: Settings) -> tuple[tuple[str, float, _Tick], ...]:
     ticks: tuple[tuple[str, float, _Tick], ...] = (
         ("poll", settings.poll_tick, _poll),
         ("digests", settings.digest_tick, _digests),
-        ("alerts", ALERT_TICK, _alerts),
+        ("alerts", settings.alert_tick, _alerts),
         ("publish", PUBLISH_TICK, _publish),
         ("deliveries", DELIVERY_TICK, _deliveries),
         ("failing", FAILING_TICK, _failing),
@@ -464,13 +472,15 @@ def _job(name: str, tick: _Tick,
     return run
 
 
-async def _repeat(name: str, interval: float, tick: _Tick, runtime: Runtime, data: BotData,
-                  stop: asyncio.Event) -> None:
-    """A tick every `interval` seconds until `stop` (the loop of the service without Telegram)."""
+async def _repeat(name: str, interval: float, tick: _Tick, runtime: Runtime,
+                  data: BotData) -> None:
+    """A tick every `interval` seconds until the worker stops (the loop of the service without
+    Telegram)."""
+    stopping = runtime.worker.stopping
     delay = FIRST_TICK
-    while not stop.is_set():
+    while not stopping.is_set():
         try:
-            await asyncio.wait_for(stop.wait(), delay)
+            await asyncio.wait_for(stopping.wait(), delay)
             return
         except TimeoutError:
             pass

@@ -204,6 +204,8 @@ class StoryBlock:
     topics: tuple[str, ...] = ()
     index: int | None = None  # its number in a digest
     follow_up: bool = False  # sent before, back because more outlets carry it
+    # The reader's language (es/en/fr) for the block's own words around the feed's; None: English.
+    reader_language: str | None = None
 
 
 Block = Paragraph | StoryBlock

@@ -72,7 +72,7 @@ from typing import Any, Protocol
 
 from bot.budget import SharedBudget
 from bot.model import Message, Outcome, Status
-from bot.worker import DELIVERY_LEASE, Worker
+from bot.worker import Worker
 from storage.db import Session, Sessions, serialises_writes, transaction
 from storage.deliveries import (
     block_destination,
@@ -111,10 +111,12 @@ BACKOFF_CAP = 3600.0
 @dataclass(frozen=True, slots=True)
 class Pace:
     """A platform's sending limits: messages a second overall, seconds between two to one
-    destination."""
+    destination, and how long after a destination last wrote it may be sent free-form messages
+    (None: any time)."""
 
     global_rate: float = 30.0
     per_destination: float = 1.0
+    reply_window: timedelta | None = None
 
 
 class Transport(Protocol):
@@ -242,11 +244,11 @@ async def deliver_due(
     renewed every third of `lease_seconds` until each is settled.
     A row whose transport is not in `transports` (this process does not run it) goes back
     untouched for a process that does. `now` (tests) shifts the clock: it stands for the moment
-    of the call and advances with real time. With a `worker`, claims carry its name and the
-    short `DELIVERY_LEASE`, and its stop ends the round cleanly (see the module's docstring).
+    of the call and advances with real time. With a `worker`, claims carry its name and its
+    `delivery_lease` (BOT_DELIVERY_LEASE), and its stop ends the round cleanly (see the module's docstring).
     """
     if worker is not None:
-        lease_seconds = DELIVERY_LEASE.total_seconds()
+        lease_seconds = worker.delivery_lease.total_seconds()
     paced = {
         name: (pacers or {}).get(name) or Pacer.for_pace(transport.pace)
         for name, transport in transports.items()

@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.model import Entry, PublishConfig, SourceConfig
@@ -161,7 +161,7 @@ async def open_runtime(settings: Settings, *, fetcher: Fetcher | None = None,
             settings=settings, engine=engine, sessions=sessions, fetcher=fetcher,
             steering=Steering(sources=feeds.sources, catalog=catalog, publish=feeds.publish),
             workers=workers,
-            batches=StoreBatches(sessions), worker=worker or Worker(),
+            batches=StoreBatches(sessions), worker=worker or worker_of(settings),
             stamps=_stamps(settings),
         )
         await _sync(runtime.sessions, feeds, catalog)
@@ -172,6 +172,11 @@ async def open_runtime(settings: Settings, *, fetcher: Fetcher | None = None,
         if own_fetcher:
             await fetcher.aclose()
         await engine.dispose()
+
+
+def worker_of(settings: Settings) -> Worker:
+    """This process as a worker, holding its deliveries for BOT_DELIVERY_LEASE."""
+    return Worker(delivery_lease=timedelta(seconds=settings.delivery_lease))
 
 
 def _load_feeds(path: Path, catalog: Catalog) -> Feeds:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.digest.compose import compose_alert, compose_digest
+from bot.digest.compose import compose_alert, compose_digest, format_day
 from bot.digest.rank import rank_stories
 from bot.digest.select import load_stories
 from bot.model import Actor
@@ -39,6 +39,9 @@ LOOKBACK = timedelta(hours=24)  # a digest never reaches further back than this
 # watermark; what was already sent is excluded, so nothing repeats.
 LATE_GRACE = timedelta(hours=3)
 ALERT_FRESHNESS = timedelta(hours=6)  # an item older than this (a backfill) alerts nobody
+# An alert goes out within seconds, but a busy outbox or a platform's flood wait may hold it:
+# one whose reader's reply window closes sooner than this is left to their next digest.
+ALERT_WINDOW_MARGIN = timedelta(minutes=15)
 DUE_BATCH = 200
 FAILING_CHECKPOINT = "failing:last_report"  # when the admins were last told of failing sources
 FAILING_EVERY = timedelta(days=1)
@@ -105,7 +108,11 @@ async def run_alert_tick(
     """Alert followers of the actors named by stories that got an item since the last check.
 
     At most `alerts_per_hour` alerts a chat an hour; the rest wait for the next digest. A story
-    already sent to a chat is not alerted again. Returns how many alerts were promised.
+    already sent to a chat is not alerted again. A reader a transport may only write to for a
+    while after they wrote (WhatsApp's 24 hours) is alerted only while that window stays open
+    for `ALERT_WINDOW_MARGIN` more; otherwise the story waits for their next digest, which goes
+    out whatever the window (as the approved template when it is closed). Returns how many
+    alerts were promised.
 
     Where the check left off is the highest item id it has looked at, kept in the database, and
     moved in the same transaction as the alerts it caused: a crash repeats the check, and the
@@ -127,6 +134,8 @@ async def run_alert_tick(
             transport = transports.get(subscriber.transport) if subscriber else None
             if transport is None:
                 continue  # a transport this process does not serve
+            if not _may_alert(subscriber, transport, now):
+                continue  # no alert may reach them now: the story waits for their next digest
             sent = await alerts.alerts_last_hour(
                 session=session, chat_id=chat_id, now=now, transport=transport.name
             )
@@ -223,20 +232,24 @@ async def promise_digest(
     start = max(watermark, now - LOOKBACK)
     since = max(start - LATE_GRACE, now - LOOKBACK)
     zone = zone_of(subscriber.timezone)
+    language = subscriber.language
+    when = as_utc(scheduled).astimezone(zone)
     digest = await compose_digest(
         session=session,
         since=since,
         until=now,
-        heading=f"Vigía · Venezuela — {as_utc(scheduled).astimezone(zone):%d %b, %H:%M}",
+        heading=f"Vigía · Venezuela — {format_day(when, tz=zone, language=language)}, "
+                f"{when:%H:%M}",
         tz=zone,
         now=now,
         languages=subscriber_languages(subscriber),
         limit=DIGEST_SIZE,
         exclude_sent_to=subscriber.chat_id,
+        language=language,
     )
     if digest.message is None:
         return 0
-    more = digest_more_button(digest)
+    more = digest_more_button(digest, language=language)
     await promise(
         session=session,
         transport=transport,
@@ -282,6 +295,7 @@ async def promise_alerts(
             [names.get(actor_id, actor_id) for actor_id in actors_of[view.id]],
             tz=zone,
             now=now,
+            language=subscriber.language if subscriber else None,
         )
         await promise(
             session=session,
@@ -289,12 +303,21 @@ async def promise_alerts(
             destination=str(chat_id),
             message=message,
             kind="alert",
-            dedup_key=f"alert:{chat_id}:{view.id}",
+            dedup_key=alerts.alert_key(chat_id, view.id),
             now=now,
         )
         sent.append((view.id, view.source_count))
     await digests.record_sent(session=session, chat_id=chat_id, stories=sent, now=now)
     return len(sent)
+
+
+def _may_alert(subscriber: Subscriber | None, transport: Transport, now: datetime) -> bool:
+    """Whether an alert promised now still reaches the reader when it is sent."""
+    window = transport.pace.reply_window
+    if window is None:
+        return True
+    last = subscriber.last_inbound_at if subscriber is not None else None
+    return last is not None and as_utc(last) + window - ALERT_WINDOW_MARGIN > now
 
 
 _RENDER_ONLY: Mapping[str, Transport] = {"telegram": TelegramTransport(None)}

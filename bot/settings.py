@@ -75,10 +75,12 @@ class Settings(BaseSettings):
     prepare_workers: int = 0
     poll_tick: int = 30  # seconds between looks for due sources
     digest_tick: int = 60  # seconds between looks for due digests
+    alert_tick: int = 60  # seconds between looks for new stories that followers are alerted to
     alerts_per_hour: int = 4
-    # Seconds a worker holds the deliveries it claimed: a worker that dies mid-send gives them
-    # back to the others (or to itself, restarted) this long after.
-    delivery_lease: float = 60.0
+    # Seconds a worker holds the deliveries it claimed, renewed by its heartbeat (every 5 s) while
+    # it lives: a worker that dies mid-send gives them back to the others this long after (at
+    # once to a worker restarted on the same machine, which sees the dead one's pid is gone).
+    delivery_lease: float = 20.0
     send_rate: float = 30.0  # messages per second, overall
     # Webhook mode (instead of long polling) when webhook_url is set: Telegram posts updates to
     # that public address; a reverse proxy forwards them to webhook_listen:webhook_port.
@@ -236,8 +238,10 @@ class Settings(BaseSettings):
         "prepare_workers",
         "poll_tick",
         "digest_tick",
+        "alert_tick",
         "alerts_per_hour",
         "send_rate",
+        "delivery_lease",
         "webhook_port",
         "http_port",
     )
@@ -266,8 +270,10 @@ _RANGES: dict[str, tuple[float, float]] = {
     "prepare_workers": (0, 64),
     "poll_tick": (1, 3600),
     "digest_tick": (1, 3600),
+    "alert_tick": (1, 3600),
     "alerts_per_hour": (0, 3600),
     "send_rate": (0.1, 1000),
+    "delivery_lease": (10, 3600),  # at least two heartbeats, so a live worker keeps its rows
     "webhook_port": (1, 65535),
     "http_port": (0, 65535),
 }
@@ -276,8 +282,10 @@ _EXAMPLES = {
     "prepare_workers": "write 0 (prepare in the bot's process) to 64, like BOT_PREPARE_WORKERS=2",
     "poll_tick": "write seconds between looks for due sources, 1 to 3600, like BOT_POLL_TICK=30",
     "digest_tick": "write seconds between looks for due digests, 1 to 3600, like BOT_DIGEST_TICK=60",
+    "alert_tick": "write seconds between looks for alerts, 1 to 3600, like BOT_ALERT_TICK=60",
     "alerts_per_hour": "write 0 to 3600 alerts per subscriber and hour, like BOT_ALERTS_PER_HOUR=4",
     "send_rate": "write messages per second above 0 (Telegram allows about 30), like BOT_SEND_RATE=30",
+    "delivery_lease": "write seconds, 10 to 3600, like BOT_DELIVERY_LEASE=20",
     "webhook_port": "write a TCP port, 1 to 65535, like BOT_WEBHOOK_PORT=8443",
     "http_port": "write a TCP port, 1 to 65535 (0: any free one), like BOT_HTTP_PORT=8080",
 }

@@ -27,7 +27,9 @@ logger = logging.getLogger(__name__)
 
 BEAT = 5.0  # seconds between heartbeats
 SOURCE_LEASE = timedelta(seconds=25)  # + one poll tick: a dead worker's sources move within 60 s
-DELIVERY_LEASE = timedelta(seconds=15)  # renewed every 5 s; + a claim: deliveries move within 30 s
+# Renewed every third of itself by the round sending them; + a claim: deliveries move within
+# 30 s. BOT_DELIVERY_LEASE sets it for `run`.
+DELIVERY_LEASE = timedelta(seconds=20)
 LIVE_WINDOW = timedelta(seconds=20)  # a worker heard from this recently counts for fair shares
 SILENT = timedelta(seconds=60)  # a worker unheard for this long is gone, wherever it ran
 
@@ -35,11 +37,13 @@ SILENT = timedelta(seconds=60)  # a worker unheard for this long is gone, wherev
 class Worker:
     """One process's identity and lease book-keeping; `stopping` is set on SIGTERM."""
 
-    def __init__(self, *, host: str | None = None, pid: int | None = None) -> None:
+    def __init__(self, *, host: str | None = None, pid: int | None = None,
+                 delivery_lease: timedelta = DELIVERY_LEASE) -> None:
         self.host = host or socket.gethostname()
         self.pid = pid or os.getpid()
         self.name = f"{self.host}:{self.pid}:{uuid.uuid4().hex[:6]}"
         self.stopping = asyncio.Event()
+        self.delivery_lease = delivery_lease  # how long a claimed delivery is held unrenewed
         self._stop_at: float | None = None
         # The sources in hand, whose leases the heartbeat renews; dropped work lapses by itself.
         # (Deliveries are renewed by the outbox round sending them.)

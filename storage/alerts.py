@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from storage.models import Checkpoint, Delivery, Follow, Item, SentStory, StoryActor, Subscriber
 
 ALERT_CHECKPOINT = "alerts:last_item"
+_ALERT_KEY = re.compile(r"alert:(-?\d+):(\d+)(?:#\d+)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,3 +142,23 @@ async def _story_languages(session: AsyncSession, story_ids: set[int]) -> dict[i
         if story_id is not None and lang:
             langs[story_id].add(lang)
     return langs
+
+
+def alert_key(chat_id: int, story_id: int) -> str:
+    """The outbox key of the alert about a story to a chat."""
+    return f"alert:{chat_id}:{story_id}"
+
+
+async def unsend_alerted_story(*, session: AsyncSession, delivery_id: int) -> bool:
+    """A delivery given up: when it was an alert, its story no longer counts as sent to the chat,
+    so their next digest carries it. True when a story was given back."""
+    row = (await session.execute(
+        select(Delivery.kind, Delivery.dedup_key).where(col(Delivery.id) == delivery_id)
+    )).first()
+    match = _ALERT_KEY.fullmatch(row[1]) if row is not None and row[0] == "alert" else None
+    if match is None:
+        return False
+    await session.execute(delete(SentStory).where(
+        col(SentStory.chat_id) == int(match[1]), col(SentStory.story_id) == int(match[2])
+    ))
+    return True

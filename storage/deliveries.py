@@ -24,6 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.alerts import unsend_alerted_story
 from storage.models import Delivery, PublishTarget, Subscriber
 from storage.times import as_utc
 
@@ -245,8 +246,9 @@ async def mark_retry(
 
 
 async def mark_failed(*, session: AsyncSession, delivery_id: int, error: str) -> None:
-    """Give the row up for good (it stays in the table with its error)."""
-    await session.execute(
+    """Give the row up for good (it stays in the table with its error); an alert's story goes
+    back to the chat's next digest."""
+    failed = await session.execute(
         update(Delivery)
         .where(_DELIVERY.c.id == delivery_id, _DELIVERY.c.status != "sent")
         .values(
@@ -256,6 +258,8 @@ async def mark_failed(*, session: AsyncSession, delivery_id: int, error: str) ->
             attempts=Delivery.attempts + 1,
         )
     )
+    if getattr(failed, "rowcount", 0):
+        await unsend_alerted_story(session=session, delivery_id=delivery_id)
 
 
 async def mark_unknown(
@@ -321,6 +325,7 @@ async def record_receipt(
     failed), found by the receipt its send returned.
 
     Status webhooks may arrive out of order: a later stage is never replaced by an earlier one.
+    A failed alert's story goes back to the chat's next digest.
     Returns the delivery's destination, or None when no row carries that receipt.
     """
     row = (await session.execute(
@@ -331,6 +336,8 @@ async def record_receipt(
     if row is None:
         return None
     delivery_id, destination, current = row
+    if status == "failed" and current != "failed":  # taken, then not delivered after all
+        await unsend_alerted_story(session=session, delivery_id=delivery_id)
     if _STAGES.get(status, 0) >= _STAGES.get(current or "", 0):
         values: dict[str, object] = {"receipt_status": status, "receipt_status_at": as_utc(at)}
         if error is not None:
@@ -339,6 +346,18 @@ async def record_receipt(
             update(Delivery).where(_DELIVERY.c.id == delivery_id).values(**values)
         )
     return str(destination)
+
+
+async def payload_of_receipt(
+    *, session: AsyncSession, transport: str, receipt: str
+) -> tuple[str, str] | None:
+    """The destination and payload of the delivery the platform knows by `receipt`."""
+    row = (await session.execute(
+        select(_DELIVERY.c.destination, _DELIVERY.c.payload).where(
+            _DELIVERY.c.transport == transport, _DELIVERY.c.receipt == receipt
+        )
+    )).first()
+    return (str(row[0]), str(row[1])) if row is not None else None
 
 
 async def count_pending(*, session: AsyncSession) -> int:

@@ -20,7 +20,7 @@ from bot.telegram.transport import TelegramTransport
 from bot.whatsapp.transport import WhatsAppTransport, chat_of
 from storage.db import Sessions, sessionmaker, transaction
 from storage.models import Delivery, Item, SentStory, Source, Story, Subscriber
-from storage.subscribers import follow, subscribe, update_settings
+from storage.subscribers import follow, note_inbound, subscribe, update_settings
 from tests.sample_stories import add_story, seed_catalog
 
 START = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)  # 07:00 in Caracas
@@ -384,6 +384,7 @@ async def test_each_subscriber_is_served_on_their_own_transport(runtime: Runtime
     async with transaction(runtime.sessions) as session:
         await subscribe(session=session, chat_id=luis, timezone="America/Caracas", now=START,
                         transport="whatsapp", language="es")
+        await note_inbound(session=session, chat_id=luis, sent_at=START)  # his window is open
         for chat in (7, luis):
             await follow(session=session, chat_id=chat, actor_id="maduro")
         await add_story(session, title="Before the first check", seen=START, actors=("maduro",))
@@ -414,3 +415,40 @@ async def test_each_subscriber_is_served_on_their_own_transport(runtime: Runtime
             assert "∗habla∗ de ＿todo＿" in row.payload  # WhatsApp markup, feed text neutralised
         else:
             assert "*habla* de _todo_" in TelegramPart.from_payload(row.payload).text
+
+
+async def test_a_whatsapp_reader_whose_window_closes_is_not_alerted_and_the_digest_tells_them(
+    runtime: Runtime,
+) -> None:
+    whatsapp = WhatsAppTransport(client=None, api_url="", phone_number_id="", token="",
+                                 template="vigia_digest")
+    served = {"telegram": TelegramTransport(None), "whatsapp": whatsapp}
+    now = START + timedelta(minutes=5)
+    wrote = {  # when each reader last wrote: open all day, closing in ten minutes, closed
+        chat_of("573001110001"): now - timedelta(hours=2),
+        chat_of("573001110002"): now - timedelta(hours=23, minutes=50),
+        chat_of("573001110003"): now - timedelta(hours=30),
+    }
+    async with transaction(runtime.sessions) as session:
+        for chat, at in wrote.items():
+            await subscribe(session=session, chat_id=chat, timezone="America/Caracas", now=START,
+                            transport="whatsapp", language="fr")
+            await note_inbound(session=session, chat_id=chat, sent_at=at)
+            await follow(session=session, chat_id=chat, actor_id="maduro")
+        await add_story(session, title="Before the first check", seen=START, actors=("maduro",))
+    assert await run_alert_tick(sessions=runtime.sessions, actors=runtime.actors,
+                                timezone="America/Caracas", alerts_per_hour=2, now=START,
+                                transports=served) == 0
+    async with transaction(runtime.sessions) as session:
+        await add_story(session, title="Maduro en la OPEP", seen=now, actors=("maduro",))
+    assert await run_alert_tick(sessions=runtime.sessions, actors=runtime.actors,
+                                timezone="America/Caracas", alerts_per_hour=2, now=now,
+                                transports=served) == 1
+    assert await run_digest_tick(sessions=runtime.sessions, now=DUE, transports=served) == 3
+    async with runtime.sessions() as session:
+        rows = list((await session.scalars(select(Delivery).order_by(Delivery.id))).all())  # type: ignore[arg-type]
+    alerted = {int(row.destination) for row in rows if row.kind == "alert"}
+    assert alerted == {chat_of("573001110001")}
+    with_story = {int(row.destination) for row in rows
+                  if row.kind == "digest" and "Maduro en la OPEP" in row.payload}
+    assert with_story == {chat_of("573001110002"), chat_of("573001110003")}

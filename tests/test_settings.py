@@ -58,6 +58,7 @@ def test_a_rejected_token_never_appears_in_any_output(tmp_path: Path, token: str
         ("BOT_LOG_LEVEL", "banana", "DEBUG"),
         ("BOT_POLL_CONCURRENCY", "-1", "BOT_POLL_CONCURRENCY=16"),
         ("BOT_SEND_RATE", "0", "BOT_SEND_RATE=30"),
+        ("BOT_DELIVERY_LEASE", "3", "BOT_DELIVERY_LEASE=20"),
         ("BOT_POLL_TICK", "soon", "BOT_POLL_TICK=30"),
         ("BOT_TELEGRAM_API_URL", "api.telegram.org", "https://"),
     ],

@@ -18,6 +18,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from bot.digest.bylines import month, word
 from bot.digest.select import DigestPage, select_window
 from bot.model import Block, Choice, Message, Paragraph, StoryBlock, StoryView
 from storage.db import Session
@@ -33,6 +34,7 @@ __all__ = [
     "compose_empty_window",
     "compose_story_post",
     "digest_message",
+    "format_day",
     "format_time",
     "is_safe_link",
     "one_line",
@@ -44,7 +46,6 @@ __all__ = [
 
 MAX_LINK_LENGTH = 2048
 PAGE = 10  # stories a digest page shows; the "more" button pages on
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _NOT_HASHTAG = re.compile(r"[^\w]+")
 
 
@@ -83,12 +84,14 @@ async def compose_digest(
     offset: int = 0,
     limit: int = PAGE,
     exclude_sent_to: int | None = None,
+    language: str | None = None,
 ) -> Digest:
     """The best stories last seen in (since, until], from `offset`, as one Message.
 
     The scheduled digest, `/digest` and a channel's digest are this page; `exclude_sent_to` leaves out what a
     chat was already sent (unless more sources reported it since). Its choices (a "more" button)
-    are the caller's: each transport pages in its own way.
+    are the caller's: each transport pages in its own way. `language` is the reader's, for the
+    words around each story.
     """
     page = await select_window(
         session=session,
@@ -101,15 +104,18 @@ async def compose_digest(
         exclude_sent_to=exclude_sent_to,
     )
     message = (
-        digest_message(page.stories, heading=heading, tz=tz, now=now, start_index=offset + 1)
+        digest_message(page.stories, heading=heading, tz=tz, now=now, start_index=offset + 1,
+                       language=language)
         if page.stories
         else None
     )
     return Digest(since=since, until=until, offset=offset, page=page, message=message)
 
 
-def story_block(story: StoryView, *, index: int | None = None) -> StoryBlock:
-    """The block every transport shows for a story."""
+def story_block(
+    story: StoryView, *, index: int | None = None, language: str | None = None
+) -> StoryBlock:
+    """The block every transport shows for a story, its own words in the reader's `language`."""
     return StoryBlock(
         title=story.title,
         url=story.url,
@@ -121,6 +127,7 @@ def story_block(story: StoryView, *, index: int | None = None) -> StoryBlock:
         topics=story.topics,
         index=index,
         follow_up=story.follow_up,
+        reader_language=language,
     )
 
 
@@ -132,13 +139,15 @@ def digest_message(
     now: datetime,
     start_index: int = 1,
     choices: tuple[tuple[Choice, ...], ...] = (),
+    language: str | None = None,
 ) -> Message:
     """A digest (or a page of one): a bold heading, then numbered story blocks."""
     head: tuple[Block, ...] = (
         (Paragraph.of(one_line(heading), style="bold"),) if heading.strip() else ()
     )
     blocks = tuple(
-        story_block(story, index=start_index + offset) for offset, story in enumerate(stories)
+        story_block(story, index=start_index + offset, language=language)
+        for offset, story in enumerate(stories)
     )
     return Message(blocks=head + blocks, choices=choices, timezone=_zone_name(tz), now=now)
 
@@ -151,6 +160,7 @@ def compose_actor_answer(
     now: datetime,
     window_label: str = "24 h",
     choices: tuple[tuple[Choice, ...], ...] = (),
+    language: str | None = None,
 ) -> Message:
     """The answer to `/actor NAME`: its stories in the window, or a sentence saying there are none."""
     name = one_line(actor_name)
@@ -163,16 +173,18 @@ def compose_actor_answer(
     count = len(stories)
     noun = "story" if count == 1 else "stories"
     heading = f"{name} — {count} {noun} in the last {window_label}"
-    return digest_message(stories, heading=heading, tz=tz, now=now, choices=choices)
+    return digest_message(stories, heading=heading, tz=tz, now=now, choices=choices,
+                          language=language)
 
 
 def compose_alert(
-    story: StoryView, actor_names: Sequence[str], *, tz: ZoneInfo, now: datetime
+    story: StoryView, actor_names: Sequence[str], *, tz: ZoneInfo, now: datetime,
+    language: str | None = None,
 ) -> Message:
     """An alert: a story naming actors the subscriber follows."""
-    names = ", ".join(one_line(name) for name in actor_names) or "an actor you follow"
+    names = ", ".join(one_line(name) for name in actor_names) or word("followed", language)
     return Message(
-        blocks=(Paragraph.of(f"🔔 {names}", style="bold"), story_block(story)),
+        blocks=(Paragraph.of(f"🔔 {names}", style="bold"), story_block(story, language=language)),
         timezone=_zone_name(tz),
         now=now,
     )
@@ -200,17 +212,19 @@ def compose_empty_window(
 
 
 def byline(block: StoryBlock, *, tz: ZoneInfo, now: datetime) -> str:
-    """ "Efecto Cocuyo +2 sources · ES/EN · 14:05": who tells it, in which languages, when."""
-    source = one_line(block.source_name) or "unknown source"
+    """ "Efecto Cocuyo +2 sources · ES/EN · 14:05": who tells it, in which languages, when, in
+    the block's reader's language ("+2 fuentes", "3 nov 14:05")."""
+    language = block.reader_language
+    source = one_line(block.source_name) or word("unknown", language)
     others = block.source_count - 1
-    more = f" +{others} source{'s' if others > 1 else ''}" if others > 0 else ""
+    more = f" {word('sources' if others > 1 else 'source', language, n=others)}" if others > 0 else ""
     if block.follow_up:
         # Sent before; it is back only because more outlets carry it now.
-        more = f" · now reported by {block.source_count} sources"
+        more = f" · {word('follow_up', language, n=block.source_count)}"
     languages = ""
     if len(block.languages) > 1:
         languages = " · " + "/".join(code.upper() for code in block.languages)
-    return f"{source}{more}{languages} · {format_time(block.time, tz=tz, now=now)}"
+    return f"{source}{more}{languages} · {format_time(block.time, tz=tz, now=now, language=language)}"
 
 
 def tag_line(block: StoryBlock) -> str:
@@ -221,22 +235,30 @@ def tag_line(block: StoryBlock) -> str:
 
 
 def title_of(block: StoryBlock) -> str:
-    """The title on one line, or "(untitled)"."""
-    return one_line(block.title) or "(untitled)"
+    """The title on one line, or "(untitled)" in the reader's language."""
+    return one_line(block.title) or word("untitled", block.reader_language)
 
 
-def format_time(moment: datetime, *, tz: ZoneInfo, now: datetime) -> str:
+def format_time(
+    moment: datetime, *, tz: ZoneInfo, now: datetime, language: str | None = None
+) -> str:
     """`moment` in the reader's zone: "14:05" when it is today there, else "3 Nov 14:05"
-    (with the year when it is not this year)."""
+    ("3 nov 14:05" in Spanish; with the year when it is not this year)."""
     local = moment.astimezone(tz)
     today = now.astimezone(tz).date()
     clock = f"{local.hour:02d}:{local.minute:02d}"
     if local.date() == today:
         return clock
-    day = f"{local.day} {_MONTHS[local.month - 1]}"
+    day = format_day(local, tz=tz, language=language)
     if local.year != today.year:
         day += f" {local.year}"
     return f"{day} {clock}"
+
+
+def format_day(moment: datetime, *, tz: ZoneInfo, language: str | None = None) -> str:
+    """The day of `moment` in the reader's zone and language: "3 Nov", "3 nov", "3 nov."."""
+    local = moment.astimezone(tz)
+    return f"{local.day} {month(local.month, language)}"
 
 
 def is_safe_link(url: str | None) -> bool:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from bot.digest.bylines import word
 from bot.digest.compose import Digest
 from bot.telegram.reply import Button
 
@@ -62,17 +63,18 @@ def digest_more(*, since: datetime, until: datetime, offset: int) -> str:
     return f"dg:{int(since.timestamp())}:{int(until.timestamp())}:{offset}"
 
 
-def more_button(left: int, data: str) -> Button:
-    """The "more" button under a page of stories: how many are left, and the next page's payload."""
-    return Button(f"More ({left} left)", data)
+def more_button(left: int, data: str, *, language: str | None = None) -> Button:
+    """The "more" button under a page of stories: how many are left (said in the reader's
+    language), and the next page's payload."""
+    return Button(word("more", language, n=left), data)
 
 
-def digest_more_button(digest: Digest) -> Button | None:
+def digest_more_button(digest: Digest, *, language: str | None = None) -> Button | None:
     """The "more" button of a digest page, None when nothing is left after it."""
     if digest.left <= 0:
         return None
     data = digest_more(since=digest.since, until=digest.until, offset=digest.next_offset)
-    return more_button(digest.left, data)
+    return more_button(digest.left, data, language=language)
 
 
 def actor_page(actor_id: str, offset: int) -> str:

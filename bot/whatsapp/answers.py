@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.digest.compose import compose_actor_answer, compose_empty_window, digest_message
+from bot.digest.compose import digest_message, format_time
 from bot.digest.lookup import ActorLookup, actor_by_id, find_actor
 from bot.digest.select import select_actor, select_window
 from bot.durations import parse_window
@@ -132,13 +132,16 @@ async def _digest_page(runtime: Runtime, *, chat_id: int, since: datetime, until
     tz = _zone(runtime, subscriber.timezone if subscriber else None)
     label = describe_window(until - since)
     if not page.stories:
-        return compose_empty_window(label, page.last_item_at, tz=tz, now=now)
+        if page.last_item_at is None:
+            return _reply(paragraphs("empty_never", language, window=label), now=now)
+        when = format_time(page.last_item_at, tz=tz, now=now, language=language)
+        return _reply(paragraphs("empty", language, window=label, when=when), now=now)
     heading = f"Venezuela — {label}" + (" (…)" if offset else "")
     left = page.total - offset - len(page.stories)
     more = buttons.digest_more(since=since, until=until, offset=offset + len(page.stories))
-    choices = ((Choice(say("more", language, n=left), more),),) if left > 0 else ()
+    choices = ((buttons.more_button(left, more, language=language),),) if left > 0 else ()
     return digest_message(page.stories, heading=heading, tz=tz, now=now, start_index=offset + 1,
-                          choices=choices)
+                          choices=choices, language=language)
 
 
 async def _actor_page(runtime: Runtime, *, chat_id: int, actor_id: str, offset: int,
@@ -154,14 +157,15 @@ async def _actor_page(runtime: Runtime, *, chat_id: int, actor_id: str, offset: 
         return _reply(paragraphs("no_actor_stories", language, name=actor.name, id=actor.id), now=now)
     left = page.total - offset - len(page.stories)
     more = buttons.actor_page(actor.id, offset + len(page.stories))
-    choices = ((Choice(say("more", language, n=left), more),),) if left > 0 else ()
+    choices = ((buttons.more_button(left, more, language=language),),) if left > 0 else ()
     if offset:
-        return digest_message(page.stories, heading=f"{actor.name} (…)", tz=tz, now=now,
-                              start_index=offset + 1, choices=choices)
-    oldest = min(story.last_seen for story in page.stories)
-    label = describe_window(max(now - oldest, timedelta(hours=1)))
-    return compose_actor_answer(actor.name, page.stories, tz=tz, now=now, window_label=label,
-                                choices=choices)
+        heading = f"{actor.name} (…)"
+    else:
+        oldest = min(story.last_seen for story in page.stories)
+        label = describe_window(max(now - oldest, timedelta(hours=1)))
+        heading = say("actor_heading", language, name=actor.name, window=label)
+    return digest_message(page.stories, heading=heading, tz=tz, now=now, start_index=offset + 1,
+                          choices=choices, language=language)
 
 
 async def _actors(runtime: Runtime, *, language: str, now: datetime) -> Message:

@@ -12,7 +12,10 @@ A crash between 1 and 4 leaves the id unfinished: the retried webhook does it al
 outbox key keeps the answer from being written twice.
 
 A receipt (sent, delivered, read, failed) updates the delivery it names; a failure that says the
-reader is unreachable (131026) stops them like a blocked send does.
+reader is unreachable (131026) stops them like a blocked send does; one that says their window
+was closed (131047, reported after WhatsApp took the message) puts the approved template in the
+outbox in place of a digest's first part, whose button brings the digest, as when the send
+itself is refused with 131047.
 """
 
 from __future__ import annotations
@@ -25,11 +28,11 @@ from bot.runtime import Runtime
 from bot.telegram.buttons import parse_pressed
 from bot.whatsapp.answers import answer_command, answer_pressed
 from bot.whatsapp.texts import DEFAULT
-from bot.whatsapp.transport import NAME, UNREACHABLE, WhatsAppTransport, chat_of
+from bot.whatsapp.transport import NAME, REENGAGE, UNREACHABLE, WhatsAppTransport, chat_of
 from bot.whatsapp.webhook import Inbound, Receipt, WebhookEvents
 from bot.whatsapp.words import Command, read_words
 from storage import deliveries, inbound, subscribers
-from storage.db import transaction
+from storage.db import Session, transaction
 
 __all__ = ["handle_events"]
 
@@ -44,7 +47,7 @@ async def handle_events(
     for message in events.messages:
         await _answer(message, runtime=runtime, transport=transport, now=now or _now())
     for receipt in events.receipts:
-        await _record(receipt, runtime=runtime, now=now or _now())
+        await _record(receipt, runtime=runtime, transport=transport, now=now or _now())
 
 
 async def _answer(message: Inbound, *, runtime: Runtime, transport: WhatsAppTransport,
@@ -78,7 +81,8 @@ async def _answer(message: Inbound, *, runtime: Runtime, transport: WhatsAppTran
                 (now - message.sent_at).total_seconds())
 
 
-async def _record(receipt: Receipt, *, runtime: Runtime, now: datetime) -> None:
+async def _record(receipt: Receipt, *, runtime: Runtime, transport: WhatsAppTransport,
+                  now: datetime) -> None:
     error = f"{receipt.error_code} {receipt.error_title or ''}".strip() if receipt.error_code else None
     async with transaction(runtime.sessions) as session:
         found = await deliveries.record_receipt(
@@ -91,6 +95,25 @@ async def _record(receipt: Receipt, *, runtime: Runtime, now: datetime) -> None:
                 reason=error or "unreachable", now=now,
             )
             logger.info("event=subscriber_deactivated transport=whatsapp reason=%r", error)
+        if found is not None and receipt.status == "failed" and receipt.error_code == REENGAGE:
+            await _template_instead(session, receipt, transport=transport, now=now)
+
+
+async def _template_instead(session: Session, receipt: Receipt, *, transport: WhatsAppTransport,
+                            now: datetime) -> None:
+    """WhatsApp took a part, then said the window was closed: its template goes in its place,
+    once (keyed by the refused message's id), when the part had one; nothing is sent again."""
+    sent = await deliveries.payload_of_receipt(session=session, transport=NAME,
+                                               receipt=receipt.message_id)
+    template = transport.template_instead(sent[1]) if sent is not None else None
+    if sent is None or template is None:
+        logger.info("event=whatsapp_late_reengagement given_up=1")
+        return
+    written = await deliveries.enqueue(
+        session=session, transport=NAME, destination=sent[0], kind="template",
+        dedup_key=f"wa-reopen:{receipt.message_id}", payloads=[template], now=now,
+    )
+    logger.info("event=whatsapp_late_reengagement template_promised=%d", written)
 
 
 def _now() -> datetime:

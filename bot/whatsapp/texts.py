@@ -141,7 +141,21 @@ _TEXTS: dict[str, dict[str, str]] = {
         "fr": "Pas encore d'informations sur *{name}*. *suivre {id}* vous alerte dès qu'une "
               "arrive.",
     },
-    "more": {"es": "Más ({n})", "en": "More ({n})", "fr": "Plus ({n})"},
+    "actor_heading": {
+        "es": "{name} — lo último ({window})",
+        "en": "{name} — the latest ({window})",
+        "fr": "{name} — le plus récent ({window})",
+    },
+    "empty": {
+        "es": "Nada nuevo en {window}. Lo último llegó: {when}.",
+        "en": "No new stories in {window}. The last item came in: {when}.",
+        "fr": "Rien de nouveau en {window}. Le dernier article est arrivé : {when}.",
+    },
+    "empty_never": {
+        "es": "Nada nuevo en {window}: todavía no ha llegado nada.",
+        "en": "No new stories in {window}: nothing has come in yet.",
+        "fr": "Rien de nouveau en {window} : rien n'est encore arrivé.",
+    },
     "too_long": {
         "es": "Es demasiado largo ({n} caracteres; leo hasta {limit}).",
         "en": "That is too long ({n} characters; I read up to {limit}).",

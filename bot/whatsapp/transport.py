@@ -13,7 +13,9 @@ Cloud API answers → Outcome:
 - 130429 (number's throughput), 131056 (pair rate: one message every ~6 s to one reader), 4, 80007
   (application / account rate limits) → RETRY, flood (not a failed attempt);
 - 131026 (undeliverable: blocked us, no account, terms not accepted) → BLOCKED: deactivated;
-- 131047 (re-engagement) → the template when the part carries `reopen`, else REJECTED;
+- 131047 (re-engagement) → the template when the part carries `reopen`, else REJECTED; a 131047
+  that a status webhook reports later, after a 200, is answered the same way by bot/whatsapp/
+  inbox.py: a payload `{"body": null, "reopen": …}` (`template_instead`) is put in the outbox;
 - 190 (token refused) → RETRY after a minute, logged at ERROR: the operator must fix it;
 - 1, 2, 131000, 131016, 5xx, network errors, timeouts → RETRY with the outbox's back-off;
 - anything else (131009 bad parameter, 132xxx template problems, 131051 unsupported …) → REJECTED.
@@ -38,7 +40,16 @@ from bot.whatsapp.render import render_payloads
 from bot.whatsapp.texts import DEFAULT
 from storage.times import as_utc
 
-__all__ = ["NAME", "PER_READER", "UNREACHABLE", "Reader", "WhatsAppTransport", "chat_of", "wa_id_of"]
+__all__ = [
+    "NAME",
+    "PER_READER",
+    "REENGAGE",
+    "UNREACHABLE",
+    "Reader",
+    "WhatsAppTransport",
+    "chat_of",
+    "wa_id_of",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +65,7 @@ WHATSAPP_BASE = 2**53
 _FLOOD = {130429: 2.0, 131056: PER_READER, 4: 60.0, 80007: 60.0}  # seconds to wait
 _TRANSIENT = {1, 2, 131000, 131016}
 UNREACHABLE = frozenset({131026})  # blocked us, no account, terms not accepted
-_REENGAGE = 131047
+REENGAGE = 131047  # re-engagement: the reader's 24-hour window is closed
 _TOKEN = 190
 
 
@@ -109,7 +120,8 @@ class WhatsAppTransport:
         self.reader = reader
         # WhatsApp measures the gap between arrivals, and requests leave with jitter: keep a
         # margin, or a part that left on time may still arrive early and be refused (131056).
-        self.pace = Pace(global_rate=rate, per_destination=per_reader + ARRIVAL_MARGIN)
+        self.pace = Pace(global_rate=rate, per_destination=per_reader + ARRIVAL_MARGIN,
+                         reply_window=WINDOW)
 
     def __repr__(self) -> str:  # never the token
         return f"WhatsAppTransport(url={self.url!r}, template={self.template!r})"
@@ -127,20 +139,38 @@ class WhatsAppTransport:
             return Outcome(Status.REJECTED, reason=f"not a WhatsApp reader: {destination}")
         try:
             part = json.loads(payload)
-            body, reopen = dict(part["body"]), part.get("reopen")
+            body, reopen = part["body"], part.get("reopen")
+            body = dict(body) if body is not None else None
         except (ValueError, TypeError, KeyError) as error:
             return Outcome(Status.REJECTED, reason=f"unreadable payload: {error}")
         reader = await self.reader(int(destination)) if self.reader is not None else None
+        if body is None:  # the template alone, in place of a part WhatsApp refused late
+            if reopen is None:
+                return Outcome(Status.REJECTED, reason="neither a message nor a template")
+            return await self._reopen(wa_id, reopen, reader)
         if reader is not None and not _window_open(reader.last_inbound_at):
             if reopen is None:
                 return Outcome(Status.REJECTED, reason="outside the 24-hour window")
             return await self._reopen(wa_id, reopen, reader)
         outcome, code = await self._post({**body, "to": wa_id})
-        if code == _REENGAGE:
+        if code == REENGAGE:
             if reopen is None:
                 return outcome
             return await self._reopen(wa_id, reopen, reader)
         return outcome
+
+    def template_instead(self, payload: str) -> str | None:
+        """What goes in place of a part WhatsApp accepted and later reported failed with 131047:
+        the template alone when the part carries `reopen` (a digest's first part), else None —
+        the same free-form message is never sent again."""
+        try:
+            part = json.loads(payload)
+            reopen = part.get("reopen")
+        except (ValueError, AttributeError):
+            return None
+        if not isinstance(reopen, dict) or part.get("body") is None:
+            return None  # nothing to stand in for, or already the template
+        return json.dumps({"body": None, "reopen": reopen}, ensure_ascii=False)
 
     async def _reopen(self, wa_id: str, reopen: dict[str, Any], reader: Reader | None) -> Outcome:
         language = reader.language if reader is not None and reader.language else DEFAULT

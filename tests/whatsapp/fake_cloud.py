@@ -15,7 +15,9 @@ refuses, with Meta's error codes:
 
 It records every request and every accepted message (with its time), plays the reader: its
 webhooks (text, button and list replies, template quick replies) are signed with the app secret
-exactly as Meta signs them, and it posts status receipts (sent, delivered, read) for what it accepts.
+exactly as Meta signs them, and it posts status receipts (sent, delivered, read) for what it accepts,
+or (`fail_late`) "sent" then "failed" with an error code, as for a message WhatsApp took and
+could not deliver.
 """
 
 from __future__ import annotations
@@ -129,6 +131,9 @@ class FakeCloud:
         self.blocked: set[str] = set()
         self.last_inbound: dict[str, float] = {}  # wa_id -> unix time of their last message
         self._failures: dict[str, list[list[int]]] = {}  # wa_id -> [[code, times]]
+        self._late: dict[str, list[int]] = {}  # wa_id -> codes of accepted messages failed later
+        self.failed_late: list[Accepted] = []  # accepted, then reported failed by a status
+        self._late_codes: dict[str, int] = {}  # message id -> the code its status will carry
         self._global: _Bucket | None = None
         self._last_to: dict[str, float] = {}
         self._ids = itertools.count(1)
@@ -188,6 +193,12 @@ class FakeCloud:
         """The next `times` messages to `wa_id` are refused with `code`."""
         with self._lock:
             self._failures.setdefault(wa_id, []).append([code, times])
+
+    def fail_late(self, wa_id: str, code: int) -> None:
+        """The next message to `wa_id` is accepted (200, a message id), then a status webhook
+        reports it failed with `code`, as WhatsApp does when it finds out after answering."""
+        with self._lock:
+            self._late.setdefault(wa_id, []).append(code)
 
     def pause_after(self, count: int) -> None:
         """Once `count` messages are accepted, hold every further send unanswered and unrecorded
@@ -367,8 +378,10 @@ class FakeCloud:
             return error.status, {"error": {"message": f"(#{error.code}) {error.message}",
                                             "type": "OAuthException", "code": error.code,
                                             "fbtrace_id": "FAKE"}}
-        if self.receipts and self.webhook_url:
-            asyncio.get_running_loop().create_task(self._receipts(accepted))
+        with self._lock:
+            late_code = self._late_codes.pop(accepted.message_id, None)
+        if (self.receipts or late_code is not None) and self.webhook_url:
+            asyncio.get_running_loop().create_task(self._receipts(accepted, late_code))
         return 200, {"messaging_product": "whatsapp",
                      "contacts": [{"input": accepted.wa_id, "wa_id": accepted.wa_id}],
                      "messages": [{"id": accepted.message_id}]}
@@ -408,16 +421,27 @@ class FakeCloud:
             accepted = Accepted(wa_id, f"wamid.OUT{next(self._ids):08d}", payload["type"],
                                 payload, now)
             self.accepted.append(accepted)
+            late = self._late.get(wa_id)
+            if late:
+                self._late_codes[accepted.message_id] = late.pop(0)
+                self.failed_late.append(accepted)
             if self._pause_at is not None and len(self.accepted) >= self._pause_at:
                 self.paused.set()
         return accepted
 
-    async def _receipts(self, accepted: Accepted) -> None:
+    async def _receipts(self, accepted: Accepted, late_code: int | None = None) -> None:
         assert self._client is not None and self.webhook_url is not None
-        for status in ("sent", "delivered", "read"):
-            value = {"statuses": [{"id": accepted.message_id, "status": status,
-                                   "timestamp": str(int(time.time())),
-                                   "recipient_id": accepted.wa_id}]}
+        stages = ("sent", "delivered", "read") if late_code is None else ("sent", "failed")
+        for status in stages:
+            receipt: dict[str, Any] = {"id": accepted.message_id, "status": status,
+                                       "timestamp": str(int(time.time())),
+                                       "recipient_id": accepted.wa_id}
+            value = {"statuses": [receipt]}
+            if status == "failed":
+                receipt["errors"] = [{
+                    "code": late_code, "title": f"failure {late_code} reported late",
+                    "message": f"failure {late_code} arranged by the test",
+                    "error_data": {"details": "reported after the message was accepted"}}]
             body = self.envelope(value)
             with contextlib.suppress(httpx.HTTPError):
                 answer = await self._client.post(

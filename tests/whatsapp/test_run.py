@@ -371,3 +371,35 @@ def test_a_blocked_reader_is_deactivated(running: Service) -> None:
             return
         time.sleep(0.1)
     raise AssertionError("the reader who blocked the number is still subscribed")
+
+
+def make_due(service: Service, wa_id: str) -> None:
+    due = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M:%S.%f")
+    service.query("UPDATE subscriber SET next_digest_at = ? WHERE chat_id = ?", due,
+                  BASE + int(wa_id))
+
+
+def test_a_131047_reported_late_sends_the_template_once_and_its_button_the_digest(
+    running: Service,
+) -> None:
+    wa_id = reader()
+    running.fake.user_text(wa_id, "hola")
+    running.fake.wait_messages(wa_id, 1)
+    # WhatsApp takes the digest (200, a message id), then a status says the window was closed.
+    running.fake.fail_late(wa_id, 131047)
+    make_due(running, wa_id)
+    _, digest, template = running.fake.wait_messages(wa_id, 3, timeout=30)
+    assert running.fake.failed_late == [digest] and "Maduro anuncia" in digest.body
+    assert template.type == "template"
+    assert template.payload["template"]["language"] == {"code": "es"}
+    count, first = template.body.split(" | ")  # what the template says: the digest it replaces
+    assert count.isdigit() and first.split("*")[0] in digest.body
+    time.sleep(4)  # long enough for a second template or a repeat of the digest to show
+    assert len(running.fake.messages_to(wa_id)) == 3
+    rows = running.query("SELECT kind, receipt_status, error FROM delivery WHERE destination = ?"
+                         " AND kind IN ('digest', 'template') ORDER BY id", str(BASE + int(wa_id)))
+    assert rows[0][0] == "digest" and rows[0][1] == "failed" and "131047" in str(rows[0][2])
+    assert [row[0] for row in rows] == ["digest", "template"]
+    running.fake.user_template_button(wa_id, template)
+    again = running.fake.wait_messages(wa_id, 4, timeout=20)[-1]
+    assert again.type in ("text", "interactive") and "Maduro anuncia" in again.body

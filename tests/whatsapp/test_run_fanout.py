@@ -136,3 +136,56 @@ def test_a_crash_mid_fanout_sends_every_digest_exactly_once(tmp_path: Path,
     assert {str(BASE + int(wa_id)): n for wa_id, n in per_reader.items()} == promised
     assert set(per_reader) == set(readers)  # nothing lost
     assert statuses == {"sent": sum(promised.values())}
+
+
+def test_sigterm_mid_fanout_gives_claimed_rows_back_and_a_restart_sends_each_once(
+    tmp_path: Path, feeds: FeedServer,
+) -> None:
+    readers = [f"5841230{i:05d}" for i in range(60)]
+    with FakeCloud(rate=40.0, pair_interval=1.0) as fake:
+        for wa_id in readers:
+            fake.last_inbound[wa_id] = time.time()
+        # A lease far longer than the test: a row left `sending` by the stop would hold it up.
+        extra = {"BOT_WHATSAPP_SEND_RATE": "40", "BOT_DELIVERY_LEASE": "900",
+                 "BOT_WHATSAPP_READER_INTERVAL": "1"}
+        first = start_service(tmp_path, fake, feeds, extra=extra)
+        try:
+            wait_items(first, 12)
+            fake.pause_after(25)  # later sends wait unanswered: the stop lands mid-fan-out
+            subscribe_readers(first, readers, due=datetime.now(UTC) - timedelta(minutes=1))
+            assert fake.paused.wait(60), "the fan-out never got going"
+            leases = first.query("SELECT lease_until FROM delivery WHERE status = 'sending'")
+            assert leases  # claimed, some of them in flight
+            held_for = min(datetime.fromisoformat(str(until)).replace(tzinfo=UTC)
+                           for (until,) in leases) - datetime.now(UTC)
+            assert held_for > timedelta(seconds=600)  # BOT_DELIVERY_LEASE is what `run` holds
+            first.process.send_signal(signal.SIGTERM)
+            time.sleep(0.5)
+            fake.resume(drop_held=False)  # the sends in flight are answered after all
+            assert first.process.wait(30) == 0
+        finally:
+            log = first.stop()
+        assert "stopped worker=" in log and "Traceback" not in log, log[-3000:]
+        statuses = dict(first.query("SELECT status, count(*) FROM delivery GROUP BY status"))
+        assert "sending" not in statuses  # nothing left to wait out its lease
+        assert statuses.get("sent", 0) == len(fake.accepted)
+        assert statuses.get("pending", 0) > 0  # claimed but not sent: given back
+
+        second = start_service(tmp_path, fake, feeds, db=first.db, extra=extra)
+        try:
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline and second.query(
+                    "SELECT count(*) FROM delivery WHERE status IN ('pending', 'sending')") != [(0,)]:
+                time.sleep(0.1)
+            time.sleep(3)  # long enough for a repeat to show
+            promised = dict(second.query("SELECT destination, count(*) FROM delivery "
+                                         "WHERE kind = 'digest' GROUP BY destination"))
+            statuses = dict(second.query("SELECT status, count(*) FROM delivery "
+                                         "WHERE kind = 'digest' GROUP BY status"))
+        finally:
+            second.stop()
+    copies = Counter((m.wa_id, m.body) for m in fake.accepted)
+    assert max(copies.values()) == 1  # nothing repeated
+    per_reader = Counter(m.wa_id for m in fake.accepted)
+    assert {str(BASE + int(wa_id)): n for wa_id, n in per_reader.items()} == promised
+    assert statuses == {"sent": sum(promised.values())}  # nothing lost, none unknown
