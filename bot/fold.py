@@ -24,6 +24,11 @@ class FoldedText:
     folded: str
 
 
+# FoldedText's own __init__ sets each field through object.__setattr__, a third of a µs paid for
+# every item the tagger reads: _with_folded fills the slots with their own setters.
+_SET_CASED, _SET_FOLDED = (getattr(FoldedText, name).__set__ for name in ("cased", "folded"))
+
+
 def fold_text(text: str) -> FoldedText:
     """Fold the whole string at once (per-character folding is several times slower)."""
     return _with_folded(f" {_words(text)} ")
@@ -61,7 +66,10 @@ def _with_folded(cased: str) -> FoldedText:
     folded = cased.lower()
     if "ς" in folded:
         folded = folded.replace("ς", "σ")
-    return FoldedText(cased=cased, folded=folded)
+    text: FoldedText = object.__new__(FoldedText)
+    _SET_CASED(text, cased)
+    _SET_FOLDED(text, folded)
+    return text
 
 
 def _spaced(text: str, *, lower: bool = False) -> str:

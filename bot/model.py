@@ -58,6 +58,9 @@ class Actor:
     titles: tuple[str, ...] = ()  # words that license a bare surname right after them
     exclude: tuple[str, ...] = ()  # phrases that are never this actor
     venezuelan: bool = True  # naming this actor makes an item about Venezuela
+    # A foreign actor's country (a name of bot.pipeline.words.FOREIGN_COUNTRIES): naming the actor
+    # names that country, and naming the country licenses the actor's bare surname.
+    country: str = ""
     weight: float = 1.0  # ranking weight of stories naming this actor
     line: int = 0
 

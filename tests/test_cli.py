@@ -113,7 +113,7 @@ def test_tag_explain_keeps_the_json_line_and_says_why() -> None:
     assert [a["id"] for a in json.loads(first)["actors"]] == ["maduro"]
     assert reasons[0] == "relevant: yes, Venezuelan actor: maduro"
     assert any("maduro" in r and "distinctive name: 'Maduro'" in r for r in reasons)
-    assert any("cne" in r and "another country's (ecuador)" in r for r in reasons)
+    assert any("cne" in r and "another country's (Ecuador)" in r for r in reasons)
 
 
 async def test_actor_leaves_out_stories_where_the_tag_is_only_a_guess(settings: Settings) -> None:

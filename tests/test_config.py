@@ -145,6 +145,37 @@ name = "Actor B"
     assert str(problem).startswith(f"{path}:{line}:")
 
 
+COUNTRY_PROBLEMS = [
+    ('country = "Colombia"', "country is for foreign actors: add venezuelan = false"),
+    ('venezuelan = false\ncountry = "Atlantis"', 'country must be one Vigía knows, like country = "Colombia"'),
+    ("venezuelan = false\ncountry = 3", "country must be one Vigía knows"),
+]
+
+
+@pytest.mark.parametrize(("keys", "message"), COUNTRY_PROBLEMS)
+def test_a_foreign_actors_country_is_one_the_tagger_knows(tmp_path: Path, keys: str, message: str) -> None:
+    # The tagger reads an actor's country as the countries it names: one it does not know would
+    # silently never count, and a Venezuelan actor's would make Venezuela's bodies foreign.
+    path = write(tmp_path, "actors.toml", f'[[actor]]\nid = "a"\nname = "Actor A"\n{keys}\n')
+    with pytest.raises(ConfigError) as caught:
+        load_actors(path)
+    [problem] = caught.value.problems
+    assert message in str(problem)
+    assert str(problem).startswith(f"{path}:{3 + keys.count(chr(10)) + 1}:")
+
+
+def test_a_foreign_actors_country_is_read_as_the_tagger_names_it(tmp_path: Path) -> None:
+    path = write(tmp_path, "actors.toml", """\
+[[actor]]
+id = "a"
+name = "Actor A"
+venezuelan = false
+country = "estados unidos"
+""")
+    [actor] = load_actors(path).actors
+    assert actor.country == "Estados Unidos"
+
+
 def test_feeds_check_prints_ok_or_every_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert check_files(bundled("feeds.toml"), bundled("actors.toml")) == 0
     assert capsys.readouterr().out.startswith("ok, ")

@@ -37,7 +37,7 @@ leave them out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.fold import FoldedText, fold_phrase, fold_text, fold_titled
@@ -56,7 +56,7 @@ from bot.pipeline.tag_evidence import (
 )
 from bot.pipeline.tag_phrases import Key, build_automaton
 from bot.pipeline.tag_reading import Mention, Reading, mention_at, what_it_names
-from bot.pipeline.words import FOREIGN_WORDS, HONORIFICS, VENEZUELA_WORDS
+from bot.pipeline.words import FIRST_NAMES, FOREIGN_COUNTRIES, HONORIFICS, VENEZUELA_WORDS
 
 __all__ = [
     "CONFIDENT",
@@ -96,6 +96,7 @@ class Tagger:
     __slots__ = (
         "_actors",
         "_automaton",
+        "_country_of",
         "_full_tags",
         "_own_names",
         "_own_titles",
@@ -112,7 +113,7 @@ class Tagger:
         topics: Sequence[Topic] = (),
         *,
         places: Iterable[str] = VENEZUELA_WORDS,
-        foreign: Iterable[str] = FOREIGN_WORDS,
+        foreign: Mapping[str, Iterable[str]] = FOREIGN_COUNTRIES,
     ) -> None:
         """Build the matcher for actors and topics as a checked actors.toml declares them."""
         self._actors = tuple(actors)
@@ -134,6 +135,8 @@ class Tagger:
         self._automaton = build_automaton(self._actors, self._topics, places, foreign)
         self._topic_ids = tuple(topic.id for topic in self._topics)
         self._venezuelan = frozenset(i for i, actor in enumerate(self._actors) if actor.venezuelan)
+        # Foreign actors' countries, by actor index.
+        self._country_of = {i: actor.country for i, actor in enumerate(self._actors) if actor.country}
         # Tags are immutable: one per actor and confidence serves every item.
         self._tags_at = {
             confidence: tuple(ActorTag(a.id, a.name, confidence) for a in self._actors)
@@ -170,36 +173,28 @@ class Tagger:
         countries = None if evidence is None else countries_named(item, marks, evidence)
         named_at: dict[int, int] = {}  # actor → where an alias first names it, in that order
         # Surnames and generic names, read once every alias is known.
-        pending = self._choose(spans, item, excluded, head_end, named_at, evidence)
-        if venezuelan_source:
-            context = True
-        elif countries is None:
-            context = names_venezuela(item, marks)
+        pending, generic = self._choose(spans, item, excluded, head_end, named_at, evidence)
+        if countries is None and generic:  # only generic names ask where countries are named
+            countries = countries_named(item, marks, None)
+        if countries is not None:
+            context = venezuelan_source or VENEZUELA in countries.values()
+            self._name_countries(countries, named_at, pending)
         else:
-            context = VENEZUELA in countries.values()
+            context = (
+                venezuelan_source
+                or not self._venezuelan.isdisjoint(named_at)
+                or names_venezuela(item, marks)
+            )
         if not pending and evidence is None:  # only aliases: every tag is a full mention
             return self._result(
-                actors=tuple(map(self._full_tags.__getitem__, named_at)),
-                topics=topics,
-                context=context or not self._venezuelan.isdisjoint(named_at),
+                tuple(map(self._full_tags.__getitem__, named_at)), topics, context
             )
-        if countries is None:  # only generic names ask where countries are named
-            countries = {}
-            for mention in pending:
-                if mention.generic:
-                    countries = countries_named(item, marks, None)
-                    break
         found = {actor: (FULL_MENTION, at) for actor, at in named_at.items()}
-        reading = Reading(self, item, evidence, countries, named_at, found, head_end)
+        reading = Reading(self, item, evidence, countries, marks, named_at, found, head_end)
         context = reading.resolve(pending, context=context, venezuelan_source=venezuelan_source)
         ordered = sorted(found.items(), key=_first_mention) if len(found) > 1 else found.items()
-        return self._result(
-            actors=tuple([self._tags_at[conf][a] for a, (conf, _) in ordered]),
-            topics=topics,
-            context=context,
-            ambiguous=reading.ambiguous,
-            evidence=evidence,
-        )
+        actors = tuple([self._tags_at[conf][a] for a, (conf, _) in ordered])
+        return self._result(actors, topics, context, reading.ambiguous, evidence)
 
     def _scan(self, item: FoldedText) -> _Scan:
         """One pass of the automaton: the topics; the (start, stop, actor) an exclusion phrase
@@ -236,14 +231,14 @@ class Tagger:
 
     def _result(
         self,
-        *,
         actors: tuple[ActorTag, ...],
         topics: set[int],
         context: bool,
         ambiguous: list[str] | None = None,
         evidence: list[Evidence] | None = None,
     ) -> TagResult:
-        """TagResult(actors, topics, ambiguous, context, evidence), built faster."""
+        """TagResult(actors, topics, ambiguous, context, evidence), built faster (and called
+        with positional arguments, which cost less than keywords)."""
         result: TagResult = object.__new__(TagResult)
         _SET_ACTORS(result, actors)
         _SET_TOPICS(
@@ -262,14 +257,16 @@ class Tagger:
         head_end: int,
         named_at: dict[int, int],
         evidence: list[Evidence] | None,
-    ) -> list[Mention]:
+    ) -> tuple[list[Mention], bool]:
         """Leftmost-longest: a span that starts inside the last mention chosen is not read.
 
-        Actors named by an alias go into `named_at`; the mentions that are no alias come back.
+        Actors named by an alias go into `named_at`; the mentions that are no alias come back,
+        and whether one of them is a generic name.
         """
         spans.sort()  # no two spans share a start and a stop, so keys are never compared
         cased, folded = item.cased, item.folded
         chosen: list[Mention] = []
+        any_generic = False
         reach = -1
         for start, negative_stop, key in spans:
             stop = -negative_stop
@@ -290,6 +287,16 @@ class Tagger:
                     if len(surnames) > 1 or surnames[0] not in named_at or evidence is not None:
                         chosen.append(mention_at(folded, start, stop, key, surnames, (), False))
                 continue
+            if key.bare_generic and not excluded:  # "la Fuerza Armada": read in short too
+                if not key.capital or cased[start + 1].isupper():
+                    reach = stop
+                    generic = key.generic
+                    if evidence is not None or not all(map(named_at.__contains__, generic)):
+                        chosen.append(mention_at(folded, start, stop, key, (), generic, False))
+                        any_generic = True
+                continue
+            if key.acronym and not cased[start + 1].isupper():
+                continue  # "un", "us": a common word, neither the acronym nor a name
             aliases, surnames, generic, misspelt = what_it_names(
                 key, start, stop, item, head_end, excluded
             )
@@ -307,7 +314,8 @@ class Tagger:
                     adds = not all(map(named_at.__contains__, generic))
                 if adds or evidence is not None:
                     chosen.append(mention_at(folded, start, stop, key, surnames, generic, misspelt))
-        return chosen
+                    any_generic = any_generic or bool(generic)
+        return chosen, any_generic
 
     def _name(
         self,
@@ -324,6 +332,25 @@ class Tagger:
                 if evidence is not None:
                     words = cased[start + 1 : stop]
                     evidence.append(Evidence(self._actors[actor].id, RULE_ALIAS, words, 1.0))
+
+    def _name_countries(
+        self, countries: dict[int, str], named_at: dict[int, int], pending: list[Mention]
+    ) -> None:
+        """A foreign actor named by an alias or a distinctive name names its country too ("Petro
+        y el CNE": Colombia's), where no country was named already."""
+        country_of = self._country_of
+        for actor in named_at.keys() & country_of.keys():  # mostly none: one call
+            countries.setdefault(named_at[actor], country_of[actor])
+        for mention in pending:
+            surnames = mention.surnames
+            if (
+                len(surnames) == 1
+                and (country := country_of.get(surnames[0])) is not None
+                and surnames[0] in mention.key.distinctive
+                and not mention.misspelt
+                and mention.previous not in FIRST_NAMES
+            ):
+                countries.setdefault(mention.start, country)
 
     def _follows_any_title(
         self, folded: str, mention: Mention, candidates: tuple[int, ...]

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
 from bot.fold import FoldedText, fold_phrase
-from bot.pipeline.tag_evidence import NOT_VENUE, VENEZUELA, Evidence
+from bot.pipeline.tag_evidence import NOT_ABROAD, NOT_VENUE, VENEZUELA, Evidence
 from bot.pipeline.words import CALLED, COPULAS, VENUES
 
 if TYPE_CHECKING:
@@ -78,46 +78,46 @@ def near_title(folded: str, window: str, stop: int, titles: Titles) -> bool:
 
 
 def country_beside(
-    item: FoldedText, start: int, stop: int, countries: dict[int, str]
+    item: FoldedText, start: int, stop: int, before: int, countries: dict[int, str]
 ) -> str | None:
-    """The country named right beside a name: after it ("(CNE) de Ecuador", "nationale
-    française"), or just before it ("Ecuador's CNE", "the Colombian CNE")."""
-    low, high = start - 40, stop + 60
-    for at in countries:
-        if low <= at <= high:
-            break
-    else:
-        return None  # none within reach: the common case
-    folded, cased = item.folded, item.cased
+    """The country named right beside the name between `start` and `stop` (`before`: the space
+    before the word before it): after it ("(CNE) de Ecuador", "nationale française"), or just
+    before it ("Ecuador's CNE", "the Colombian CNE", "Lima's Miraflores").
+
+    One function, not three: it runs for every generic name, and on a busy machine each
+    function called is memory to fetch again.
+    """
     at = stop
-    for step in range(5):
-        if at in countries:
-            return countries[at]
-        after = folded.find(" ", at + 1)
-        if after < 0:
+    high = at + 30  # the walk after the name reaches no further: five short words at most
+    for place in countries:
+        if at <= place <= high:
+            folded = item.folded
+            for step in range(5):
+                if at in countries:
+                    return countries[at]
+                after = folded.find(" ", at + 1)
+                if after < 0:
+                    break
+                # A parenthesised acronym first ("(CNE)", "(Ceni)": two to six characters from a
+                # capital, all capitals past five), then only linking words.
+                if folded[at + 1 : after] not in _CONNECTORS and not (
+                    step == 0
+                    and 3 <= after - at <= 7
+                    and item.cased[at + 1].isupper()
+                    and (after - at <= 6 or item.cased[at + 1 : after].isupper())
+                ):
+                    break
+                at = after
             break
-        word = folded[at + 1 : after]
-        # A parenthesised acronym first ("(CNE)", "(Ceni)"), then only linking words.
-        if word not in _CONNECTORS and not (
-            step == 0 and _looks_like_acronym(cased[at + 1 : after])
-        ):
-            break
-        at = after
-    at = start
-    for _ in range(2):
-        before = folded.rfind(" ", 0, at)
-        if before < 0:
-            break
+    # Just before: the word before the name, or the one before "s" ("Ecuador's" folds to
+    # "ecuador s").
+    if before in countries:
+        return countries[before]
+    if before > 0 and item.folded[before + 1 : start] == "s":
+        before = item.folded.rfind(" ", 0, before)
         if before in countries:
             return countries[before]
-        if folded[before + 1 : at] != "s":  # "Ecuador's" folds to "ecuador s"
-            break
-        at = before
     return None
-
-
-def _looks_like_acronym(word: str) -> bool:
-    return 2 <= len(word) <= 6 and word[0].isupper() and (word.isupper() or len(word) <= 5)
 
 
 def nearest_country(countries: dict[int, str], at: int) -> str:
@@ -172,17 +172,23 @@ def countries_named(
     item: FoldedText, marks: list[tuple[int, int, str | None]], evidence: list[Evidence] | None
 ) -> dict[int, str]:
     """Where a country is named → VENEZUELA or its name, from the marks of `Tagger._scan`:
-    (start, stop, None) for a Venezuela word or place, which counts unless it names a venue;
-    (start, 0, name) for a country, which counts unless something was named there before."""
+    (start, stop, None) for a Venezuela word or place, which counts unless it names a venue or
+    another country is named right beside it ("Lima's Miraflores"); (start, 0, name) for a
+    country, which counts unless something was named there before."""
     cased, folded = item.cased, item.folded
     countries: dict[int, str] = {}
     for start, stop, country in marks:
         if country is not None:
             countries.setdefault(start, country)
-        elif not _names_a_venue(cased, folded, start, stop):
+        elif _names_a_venue(cased, folded, start, stop):
+            if evidence is not None:
+                evidence.append(Evidence("relevance", NOT_VENUE, cased[start + 1 : stop], 0.0))
+        elif (abroad := _abroad(item, start, stop, marks)) is not None:
+            if evidence is not None:
+                rule = f"{NOT_ABROAD} ({abroad})"
+                evidence.append(Evidence("relevance", rule, cased[start + 1 : stop], 0.0))
+        else:
             countries[start] = VENEZUELA
-        elif evidence is not None:
-            evidence.append(Evidence("relevance", NOT_VENUE, cased[start + 1 : stop], 0.0))
     return countries
 
 
@@ -190,12 +196,31 @@ def names_venezuela(item: FoldedText, marks: list[tuple[int, int, str | None]]) 
     """Whether `countries_named` would name Venezuela somewhere, testing as few venues as it can."""
     cased, folded = item.cased, item.folded
     for start, stop, country in marks:
-        if country is None and not _names_a_venue(cased, folded, start, stop):
+        if (
+            country is None
+            and not _names_a_venue(cased, folded, start, stop)
+            and _abroad(item, start, stop, marks) is None
+        ):
             return True
-    # Every place names a venue: only a Venezuela word beginning ("venezolan*") is left, where
-    # nothing was named before it.
+    # No place counts: only a Venezuela word beginning ("venezolan*") is left, where nothing was
+    # named before it.
     first: dict[int, str] = {}
     for start, _, country in marks:
         if country is not None:
             first.setdefault(start, country)
     return VENEZUELA in first.values()
+
+
+def _abroad(
+    item: FoldedText, start: int, stop: int, marks: list[tuple[int, int, str | None]]
+) -> str | None:
+    """The other country named right beside a Venezuela place: a town of the same name abroad."""
+    low, high = start - 50, stop + 30  # as far as country_beside looks, with a margin
+    for at, _, country in marks:
+        if country and low <= at <= high:  # VENEZUELA, "", is no other country
+            foreign: dict[int, str] = {}
+            for place, _, name in marks:
+                if name:
+                    foreign.setdefault(place, name)
+            return country_beside(item, start, stop, item.folded.rfind(" ", 0, start), foreign)
+    return None  # the common case: no other country named within reach

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +41,7 @@ class Key:
     capital: bool = False  # a generic name written with a capital: it needs one in the text
     only_names: bool = False  # whole words that name someone and mean nothing else
     bare_surname: bool = False  # only a surname (or several): no alias, generic name or slip
+    bare_generic: bool = False  # only a generic name, not an acronym: no alias, surname or slip
 
 
 @dataclass(slots=True)
@@ -67,7 +68,7 @@ def build_automaton(
     actors: tuple[Actor, ...],
     topics: tuple[Topic, ...],
     places: Iterable[str],
-    foreign: Iterable[str],
+    foreign: Mapping[str, Iterable[str]],
 ) -> Any:
     drafts: dict[str, _Draft] = {}
     _draft_actors(actors, drafts)
@@ -123,7 +124,7 @@ def _draft_actors(actors: tuple[Actor, ...], drafts: dict[str, _Draft]) -> None:
 def _draft_words(
     topics: tuple[Topic, ...],
     places: Iterable[str],
-    foreign: Iterable[str],
+    foreign: Mapping[str, Iterable[str]],
     drafts: dict[str, _Draft],
 ) -> None:
     """What topic keywords, Venezuela words and places, and other countries' names mean."""
@@ -137,13 +138,17 @@ def _draft_words(
             draft.country_stem = VENEZUELA
         else:
             draft.place = True
-    for word in foreign:
-        key, draft = _draft_for(drafts, word)
-        label = key.rstrip("*").strip()
-        if word.endswith("*"):
-            draft.country_stem = draft.country_stem if draft.country_stem is not None else label
-        elif not draft.place:
-            draft.country = label
+    for label, words in foreign.items():  # the country's name labels each of its words
+        for word in words:
+            _draft_country(drafts, word, label)
+
+
+def _draft_country(drafts: dict[str, _Draft], word: str, label: str) -> None:
+    _, draft = _draft_for(drafts, word)
+    if word.endswith("*"):
+        draft.country_stem = draft.country_stem if draft.country_stem is not None else label
+    elif not draft.place:
+        draft.country = label
 
 
 def _keys(key: str, draft: _Draft) -> Iterable[tuple[str, Key]]:
@@ -181,6 +186,8 @@ def _keys(key: str, draft: _Draft) -> Iterable[tuple[str, Key]]:
                 only_names=names and not other,
                 bare_surname=bool(draft.surnames)
                 and not (draft.aliases or draft.generic or draft.misspelt or draft.acronym),
+                bare_generic=bool(draft.generic)
+                and not (draft.aliases or draft.surnames or draft.misspelt or draft.acronym),
             ),
         )
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from bot.fold import FoldedText
 from bot.pipeline.tag_context import (
+    countries_named,
     country_beside,
     follows_title,
     in_capitals,
@@ -19,10 +20,12 @@ from bot.pipeline.tag_evidence import (
     DISTINCTIVE,
     FULL_MENTION,
     IN_CONTEXT,
+    NOT_NAMESAKE,
     NOT_OTHER_COUNTRY,
     NOT_OTHER_PERSON,
     NOT_WITHOUT_CONTEXT,
     RULE_CONTEXT,
+    RULE_COUNTRY,
     RULE_DISTINCTIVE,
     RULE_GENERIC,
     RULE_GENERIC_FAR,
@@ -69,7 +72,10 @@ class Reading:
         "generic",
         "head_end",
         "item",
+        "marks",
         "named_at",
+        "namesakes",
+        "pending",
         "shouting",
         "tagger",
     )
@@ -79,7 +85,8 @@ class Reading:
         tagger: Tagger,
         item: FoldedText,
         evidence: list[Evidence] | None,
-        countries: dict[int, str],
+        countries: dict[int, str] | None,
+        marks: list[tuple[int, int, str | None]],
         named_at: dict[int, int],
         found: dict[int, tuple[float, int]],
         head_end: int,
@@ -87,11 +94,14 @@ class Reading:
         self.tagger = tagger
         self.head_end = head_end
         self.shouting: tuple[bool, bool] | None = None  # worked out when a capital matters
-        self.generic: list[Mention] = []
         self.item = item
         self.evidence = evidence  # None unless asked for: building it costs time
-        self.countries = countries  # where a country is named → VENEZUELA or its name
+        # Where a country is named → VENEZUELA or its name; None until a name asks.
+        self.countries = countries
+        self.marks = marks  # of places and countries, by Tagger._scan
         self.named_at = named_at  # actor → where an alias first names it
+        # Actor → where another first name ruled it out: made when one first does.
+        self.namesakes: dict[int, int] | None = None
         self.found = found  # actor → (confidence, first mention)
         self.ambiguous: list[str] = []
 
@@ -103,8 +113,10 @@ class Reading:
         licenses the rest: the context never rests on a name it licensed. `context`: a Venezuela
         word or place is named, or the source covers only Venezuela.
         """
-        tagger, found, countries = self.tagger, self.found, self.countries
+        tagger, found = self.tagger, self.found
+        self.pending = pending
         if self.evidence is not None:
+            countries = self.where_countries()
             places = [at for at, country in countries.items() if country == VENEZUELA]
             if places:
                 at = min(places)
@@ -115,6 +127,7 @@ class Reading:
         # by a surname or a generic name, and each comprehension is one more call.
         generic: list[Mention] = []
         self.generic = generic  # so far: a surname asks only about the names before it
+        # (set here, not in __init__: read only from here on)
         unsettled: list[Mention] = []
         for mention in pending:
             if mention.generic:
@@ -169,7 +182,7 @@ class Reading:
         start, stop = mention.start, mention.stop
         candidates = (
             self._candidates(mention, report=True)
-            if mention.previous in FIRST_NAMES
+            if mention.previous in FIRST_NAMES or self.namesakes
             else mention.surnames
         )
         if not candidates:
@@ -215,20 +228,36 @@ class Reading:
         whether the item is about Venezuela is known."""
         candidates = (
             self._candidates(mention, report=False)
-            if mention.previous in FIRST_NAMES
+            if mention.previous in FIRST_NAMES or self.namesakes
             else mention.surnames
         )
         start = mention.start
         if len(candidates) == 1:
+            actor = candidates[0]
             if context:
                 rule = RULE_MISSPELT if mention.misspelt else RULE_CONTEXT
-                self.tag(candidates[0], IN_CONTEXT, rule, mention)
+                self.tag(actor, IN_CONTEXT, rule, mention)
+            elif (
+                (country := self.tagger._country_of.get(actor)) is not None
+                and not mention.misspelt
+                and country in self.where_countries().values()
+            ):
+                # "Rubio" where the United States are named: its country is its context.
+                self.tag(actor, IN_CONTEXT, f"{RULE_COUNTRY} ({country})", mention)
             return
         named = [a for a in candidates if a in self.found and self.found[a][1] < start]
         if len(named) == 1:
             self.tag(named[0], self.found[named[0]][0], RULE_NAMED, mention)
         elif named or context:
             self.ambiguous.append(mention.key.label)
+
+    def where_countries(self) -> dict[int, str]:
+        """Where a country is named (see `countries_named`), foreign actors counting for theirs."""
+        countries = self.countries
+        if countries is None:
+            countries = self.countries = countries_named(self.item, self.marks, None)
+            self.tagger._name_countries(countries, self.named_at, self.pending)
+        return countries
 
     def first_generic(self, actor: int, default: int) -> int:
         """Where a generic name read so far may first name the actor, else `default`."""
@@ -243,17 +272,34 @@ class Reading:
         return self.shouting
 
     def _candidates(self, mention: Mention, *, report: bool) -> tuple[int, ...]:
-        """The actors a surname may name, less those another first name before it rules out."""
-        before, first = mention.before, mention.previous
-        if first not in FIRST_NAMES or before < 0 or not self.item.cased[before + 1].isupper():
+        """The actors a surname may name, less those another first name rules out: before it
+        ("Ricky Rubio"), or before the same surname earlier in the item ("Ricky Rubio ... Rubio"),
+        unless the actor was named in full before."""
+        before, first, start = mention.before, mention.previous, mention.start
+        if first in FIRST_NAMES and before >= 0 and self.item.cased[before + 1].isupper():
+            own_names = self.tagger._own_names
+            kept = tuple(a for a in mention.surnames if first in own_names[a])
+            for actor in mention.surnames:
+                if actor not in kept:
+                    if self.namesakes is None:
+                        self.namesakes = {}
+                    self.namesakes.setdefault(actor, start)
+                    if report:
+                        actor_id = self.tagger._actors[actor].id
+                        self.say(actor_id, NOT_OTHER_PERSON, before, mention.stop, 0.0)
+            return kept
+        namesakes, named_at = self.namesakes, self.named_at
+        if namesakes is None:
             return mention.surnames
-        own_names = self.tagger._own_names
-        kept = tuple(a for a in mention.surnames if first in own_names[a])
+        kept = tuple(
+            a
+            for a in mention.surnames
+            if namesakes.get(a, start) >= start or named_at.get(a, start) < start
+        )
         if report:
             for actor in mention.surnames:
                 if actor not in kept:
-                    actor_id = self.tagger._actors[actor].id
-                    self.say(actor_id, NOT_OTHER_PERSON, before, mention.stop, 0.0)
+                    self.say(self.tagger._actors[actor].id, NOT_NAMESAKE, start, mention.stop, 0.0)
         return kept
 
     def resolve_generic(self, mention: Mention) -> list[int]:
@@ -261,7 +307,9 @@ class Reading:
         a title); the actors only the context could license."""
         tagger, folded = self.tagger, self.item.folded
         start, stop = mention.start, mention.stop
-        beside = country_beside(self.item, start, stop, self.countries)
+        beside = country_beside(
+            self.item, start, stop, mention.before, self.where_countries()
+        )
         if beside:
             for actor in mention.generic:
                 rule = f"{NOT_OTHER_COUNTRY} ({beside})"
@@ -289,7 +337,7 @@ class Reading:
             for actor in actors:
                 self.say(self.tagger._actors[actor].id, NOT_WITHOUT_CONTEXT, start, stop, 0.0)
             return
-        if nearest_country(self.countries, start) == VENEZUELA:
+        if nearest_country(self.where_countries(), start) == VENEZUELA:
             confidence, rule = IN_CONTEXT, RULE_GENERIC
         else:
             confidence, rule = WEAK, RULE_GENERIC_FAR
@@ -342,9 +390,13 @@ def mention_at(
     misspelt: bool,
 ) -> Mention:
     before = folded.rfind(" ", 0, start)
-    return Mention(
-        start, stop, key, surnames, generic, misspelt, before, folded[before + 1 : start]
+    # Mention(...) goes through the named tuple's __new__, a Python function: twice as slow.
+    return _new_tuple(
+        Mention, (start, stop, key, surnames, generic, misspelt, before, folded[before + 1 : start])
     )
+
+
+_new_tuple = tuple.__new__
 
 
 def _unblocked(

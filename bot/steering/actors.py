@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.fold import fold_phrase
 from bot.model import Actor, Topic
+from bot.pipeline.words import FOREIGN_COUNTRIES
 from bot.steering.toml import (
     ID,
     ConfigError,
@@ -215,6 +216,7 @@ _ACTOR_KEYS = {
     "titles",
     "exclude",
     "venezuelan",
+    "country",
     "weight",
 }
 _TOPIC_KEYS = {"id", "name", "keywords"}
@@ -260,22 +262,43 @@ def _read_actor(table: Any, line: int, block: dict[str, int], report: Report) ->
     if not isinstance(venezuelan, bool):
         report(at("venezuelan"), "venezuelan must be true or false")
         ok = False
+    country = _read_country(table, venezuelan=venezuelan is not False, at=at, report=report)
     weight = table.get("weight", 1.0)
     if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
         report(at("weight"), "weight must be a number ≥ 0, like weight = 1.5")
         ok = False
-    if not ok:
+    if not ok or country is None:
         return None
     return Actor(
         id=actor_id,
         name=str(name).strip(),
         kind=str(kind),
         venezuelan=bool(venezuelan),
+        country=country,
         weight=float(weight),
         line=line,
         **lists,
     )
 
+
+
+def _read_country(
+    table: Mapping[str, object], *, venezuelan: bool, at: Callable[[str], int], report: Report
+) -> str | None:
+    """The foreign actor's country as FOREIGN_COUNTRIES names it, "" when none; None when the
+    key is wrong (reported)."""
+    country = table.get("country")
+    if country is None:
+        return ""
+    known = {fold_phrase(name): name for name in FOREIGN_COUNTRIES}
+    if not isinstance(country, str) or fold_phrase(country) not in known:
+        names = ", ".join(known.values())
+        report(at("country"), f'country must be one Vigía knows, like country = "Colombia": {names}')
+        return None
+    if venezuelan:
+        report(at("country"), "country is for foreign actors: add venezuelan = false")
+        return None
+    return known[fold_phrase(country)]
 
 
 def _check_actor_name(

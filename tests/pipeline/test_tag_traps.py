@@ -200,6 +200,72 @@ CASES: list[tuple[str, str, set[str], bool]] = [
     ("short-form", "In Caracas, the Armed Forces paraded before the president.", {"fanb"}, True),
     ("short-form", "À Caracas, les Forces armées ont défilé devant le président.", {"fanb"}, True),
     ("short-form", "La fuerza armada de un país vecino no fue invitada.", set(), False),
+    # ── a foreign leader beside a generic name: his country's body, whatever else is named ──
+    (
+        "foreign-body",
+        "Petro y el CNE chocan por la multa a su campaña; miles de venezolanos esperan en Cúcuta.",
+        {"petro"},
+        True,
+    ),
+    (
+        "foreign-body",
+        "Lula said the Electoral Council had misread the law, as Venezuelans queued in Boa Vista.",
+        {"lula"},
+        True,
+    ),
+    (
+        "foreign-body",
+        "Daniel Ortega et l'Assemblée nationale ont voté la réforme ; des Vénézuéliens ont protesté.",
+        {"daniel-ortega"},
+        True,
+    ),
+    # ... and a Venezuelan beside it keeps it Venezuela's.
+    ("foreign-body", "Maduro y el CNE fijaron la fecha de las regionales.", {"maduro", "cne"}, True),
+    # ── a Venezuelan town's name for a town abroad: another country (or its capital) beside it ──
+    (
+        "place-name",
+        "Residents of Lima's Miraflores district protested against the new tower.",
+        set(),
+        False,
+    ),
+    ("place-name", "En Miraflores, Lima, los vecinos protestaron por la tala.", set(), False),
+    ("place-name", "La mairie de Miraflores (Lima) a interdit la circulation.", set(), False),
+    ("place-name", "En Miraflores, el presidente recibió a su homólogo.", set(), True),
+    # ── a foreign actor's surname that is also a word ("rubio": blond): a title, or his country ──
+    (
+        "surname",
+        "Rubio aseguró que Estados Unidos no levantará las sanciones al petróleo.",
+        {"rubio", "united-states"},
+        False,
+    ),
+    (
+        "surname",
+        "Rubio told reporters the United States would keep its sanctions in place.",
+        {"rubio", "united-states"},
+        False,
+    ),
+    (
+        "surname",
+        "Rubio a affirmé que les États-Unis maintiendraient leurs sanctions.",
+        {"rubio", "united-states"},
+        False,
+    ),
+    ("surname", "Le secrétaire d'État Rubio est arrivé à Panama.", {"rubio", "panama"}, False),
+    ("surname", "Rubio dijo en Washington que no habrá acuerdo.", {"rubio"}, False),
+    (
+        "surname",
+        "Una mujer de pelo rubio fue vista cerca del lugar, según la policía estadounidense.",
+        set(),
+        False,
+    ),
+    ("surname", "Un niño rubio de Texas ganó el concurso de ortografía.", set(), False),
+    (
+        "surname",
+        "Sergio Rubio anotó 20 puntos; Rubio volvió a brillar en Estados Unidos.",
+        {"united-states"},
+        False,
+    ),
+    ("surname", "Paloma Rubio presentó su libro en Madrid.", set(), False),
     # ── actors that were missing; foreign leaders alone are not Venezuela ──
     (
         "missing-actor",
@@ -247,6 +313,9 @@ CONFIDENCE: list[tuple[str, str, float]] = [
     ),
     ("El CNE de Venezuela anunció el cronograma.", "cne", FULL_MENTION),
     ("La dictadura de Maduro cumplió otro año.", "maduro", DISTINCTIVE),
+    # A foreign leader is his country named: nearer than Venezuela, a guess kept out of digests.
+    ("Petro y el CNE chocan; los venezolanos esperan en Cúcuta.", "cne", WEAK),
+    ("Rubio dijo que Estados Unidos no cederá.", "rubio", IN_CONTEXT),
     ("El gobernador Héctor Rodríguez inauguró un hospital.", "hector-rodriguez", TITLED),
     # Venezuela is named, but Colombia is named nearer to the CNE: a guess, kept out of digests.
     (
@@ -285,7 +354,7 @@ def test_explanations_name_the_rule_and_the_words() -> None:
         "El Consejo Nacional Electoral (CNE) de Honduras y el CNE venezolano.", explain=True
     )
     said = {(e.subject, e.rule, e.words) for e in result.evidence}
-    assert ("cne", "not tagged: another country's (honduras)", "Consejo Nacional Electoral") in said
+    assert ("cne", "not tagged: another country's (Honduras)", "Consejo Nacional Electoral") in said
     assert ("cne", "generic name beside Venezuela", "CNE") in said
     assert any(e.subject == "relevance" and e.words == "venezolano" for e in result.evidence)
     assert TAGGER.tag("El CNE venezolano.").evidence == ()  # only when asked: it costs time
