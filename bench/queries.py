@@ -29,13 +29,13 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.digest.chart import daily_trend, draw_top, draw_trend  # noqa: E402
+from bot.digest.chart import Trend, draw_top, draw_trend, midnights, reader_days  # noqa: E402
 from bot.digest.select import DigestPage, search_stories, select_actor, select_window  # noqa: E402
 from bot.steering import bundled, load_actors  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.db import create_engine, sessionmaker  # noqa: E402
 from storage.stories import actor_story_counts  # noqa: E402
-from storage.trend import actor_hourly_counts  # noqa: E402
+from storage.trend import actor_day_counts  # noqa: E402
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 SPAN = timedelta(days=730)
@@ -279,13 +279,12 @@ async def measure(path: Path, runs: int) -> None:
 
     async def trend(actor_ids: list[str], days: int) -> Callable[[], Awaitable[Drawn]]:
         async def call() -> Drawn:
+            span = reader_days(days=days, tz=caracas, now=NOW)
             async with maker() as session:
-                hourly = await actor_hourly_counts(
-                    session=session, actor_ids=actor_ids, since=NOW - timedelta(days=days + 1)
+                counts = await actor_day_counts(
+                    session=session, actor_ids=actor_ids, bounds=midnights(span, caracas)
                 )
-            series = daily_trend(
-                hourly, {a: catalog[a] for a in actor_ids}, days=days, tz=caracas, now=NOW
-            )
+            series = Trend(days=span, series=tuple((catalog[a], counts[a]) for a in actor_ids))
             png = await asyncio.to_thread(draw_trend, series, title=f"last {days} days")
             return Drawn(total=series.total, png=len(png))
 

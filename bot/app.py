@@ -28,7 +28,7 @@ from bot.budget import SharedBudget
 from bot.http import HttpSurface, build_routes
 from bot.logs import configure_logging
 from bot.metrics import DeliveryOutcomes
-from bot.outbox import Pace, Pacer
+from bot.outbox import DeliveryReport, Pace, Pacer
 from bot.publish import run_publish_tick
 from bot.runtime import Runtime, open_runtime, worker_of
 from bot.scheduler import run_alert_tick, run_delivery_tick, run_digest_tick, run_failing_tick
@@ -576,17 +576,18 @@ async def _deliveries(runtime: Runtime, data: BotData) -> object:
         lease_seconds=runtime.settings.delivery_lease,
         worker=runtime.worker,
     )
-    data.metrics.count_deliveries(
-        DeliveryOutcomes(
-            delivered=report.sent,
-            retry=report.retried,
-            blocked=report.deactivated,
-            rejected=report.failed - report.deactivated,
-            retry_after=report.retry_after,
-        ),
-        # One call sends through every transport; its report does not split them.
-        transport=next(iter(data.transports)) if len(data.transports) == 1 else "all",
-    )
+    for name in data.transports:
+        part = report.by_transport.get(name, DeliveryReport())
+        data.metrics.count_deliveries(
+            DeliveryOutcomes(
+                delivered=part.sent,
+                retry=part.retried,
+                blocked=part.deactivated,
+                rejected=part.failed - part.deactivated,
+                retry_after=part.retry_after,
+            ),
+            transport=name,  # each row's own: channel posts go out through Telegram's
+        )
     return report
 
 

@@ -66,7 +66,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -158,13 +158,30 @@ async def promise(
 
 @dataclass(frozen=True, slots=True)
 class DeliveryReport:
-    """What one `deliver_due` call did."""
+    """What one `deliver_due` call did, in all; `by_transport` splits it by the rows' transport."""
 
     sent: int = 0
     retried: int = 0  # sent back to wait (flood wait, network error, or behind such a part)
     failed: int = 0
     deactivated: int = 0  # destinations blocked (blocked the bot, chat gone, not an admin)
     retry_after: int = 0  # of the retried, those the platform paced (429 retry_after)
+    by_transport: Mapping[str, DeliveryReport] = field(default_factory=dict, hash=False)
+
+
+@dataclass(slots=True)
+class _Tally:
+    """One transport's counts in a round."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    deactivated: int = 0
+    retry_after: int = 0
+
+    def report(self) -> DeliveryReport:
+        return DeliveryReport(
+            self.sent, self.retried, self.failed, self.deactivated, self.retry_after
+        )
 
 
 class Pacer:
@@ -314,7 +331,7 @@ class _DeliveryRound:
         self.margin = timedelta(seconds=min(5.0, lease_seconds / 4))
         self.sending = sending
         self.in_flight = 0
-        self.sent = self.retried = self.failed = self.deactivated = self.retry_after = 0
+        self.tallies: dict[str, _Tally] = {}
         self._progress = asyncio.Event()
         self.serialize_writes = False
         self._writing = asyncio.Lock()
@@ -429,9 +446,20 @@ class _DeliveryRound:
         async with self._writing, transaction(self.maker) as session:
             yield session
 
+    def tally(self, row: Delivery) -> _Tally:
+        """The counts of the row's transport."""
+        return self.tallies.setdefault(row.transport, _Tally())
+
     def report(self) -> DeliveryReport:
+        by_transport = {name: tally.report() for name, tally in self.tallies.items()}
+        parts = by_transport.values()
         return DeliveryReport(
-            self.sent, self.retried, self.failed, self.deactivated, self.retry_after
+            sent=sum(p.sent for p in parts),
+            retried=sum(p.retried for p in parts),
+            failed=sum(p.failed for p in parts),
+            deactivated=sum(p.deactivated for p in parts),
+            retry_after=sum(p.retry_after for p in parts),
+            by_transport=by_transport,
         )
 
     async def wait_below(self, count: int) -> None:
@@ -501,7 +529,7 @@ class _DeliveryRound:
             pacer.sent_before(row.destination, 0.0)
         if outcome.status is Status.DELIVERED:
             await self._mark_sent(row.id, outcome.receipt)
-            self.sent += 1
+            self.tally(row).sent += 1
             return True
         if outcome.status is Status.RETRY and outcome.flood:
             return await self._flood_wait(pacer, row, rest, outcome)
@@ -522,7 +550,7 @@ class _DeliveryRound:
         )
         async with self._write() as session:
             await mark_failed(session=session, delivery_id=row.id, error=outcome.reason)
-        self.failed += 1
+        self.tally(row).failed += 1
         return True
 
     async def _flood_wait(
@@ -548,8 +576,8 @@ class _DeliveryRound:
                 count_attempt=False,
             )
         await self._give_back(rest, at=at)
-        self.retried += 1
-        self.retry_after += 1
+        self.tally(row).retried += 1
+        self.tally(row).retry_after += 1
         return False
 
     async def _mark_sent(self, delivery_id: int, receipt: str | None) -> None:
@@ -595,7 +623,7 @@ class _DeliveryRound:
             )
             async with self._write() as session:
                 await mark_failed(session=session, delivery_id=row.id, error=error)
-            self.failed += 1
+            self.tally(row).failed += 1
             return True
         wait = outcome.retry_after if outcome.retry_after is not None else backoff_seconds(attempts)
         at = self.clock() + timedelta(seconds=wait)
@@ -612,7 +640,7 @@ class _DeliveryRound:
         async with self._write() as session:
             await mark_retry(session=session, delivery_id=row.id, at=at, error=error)
         await self._give_back(rest, at=at)
-        self.retried += 1
+        self.tally(row).retried += 1
         return False
 
     async def _unknown(self, row: Delivery, rest: Sequence[Delivery], reason: str) -> None:
@@ -632,7 +660,7 @@ class _DeliveryRound:
                 session=session, delivery_id=row.id, error=reason, now=self.clock()
             )
         await self._give_back(rest, at=self.clock())
-        self.failed += 1
+        self.tally(row).failed += 1
 
     async def _block(self, row: Delivery, reason: str) -> None:
         logger.warning(
@@ -650,8 +678,8 @@ class _DeliveryRound:
                 reason=reason,
                 now=self.clock(),
             )
-        self.deactivated += 1
-        self.failed += 1
+        self.tally(row).deactivated += 1
+        self.tally(row).failed += 1
 
     async def _give_back(self, rows: Sequence[Delivery], *, at: datetime) -> None:
         if not rows:
@@ -660,7 +688,8 @@ class _DeliveryRound:
             await release(
                 session=session, delivery_ids=[r.id for r in rows if r.id is not None], at=at
             )
-        self.retried += len(rows)
+        for row in rows:
+            self.tally(row).retried += 1
 
 
 async def _grace_over(worker: Worker) -> None:

@@ -7,7 +7,9 @@ One tick (`run_publish_tick`) per target, each target its own unit of work:
   or languages join it, the post is edited in place (the "+N sources" line grows), never
   reposted: the first edit may follow the post at once, later ones come `EDIT_GAP` apart, and
   what joins in between is folded into the next edit. An edit needs the post's receipt, so it
-  waits until the post is delivered.
+  waits until the post is delivered; a post whose send got no answer (`unknown`: it may be on
+  the channel, with no message id) is left as it is, never posted again, and the log and
+  `/feeds` say so.
 - what = "digest": at the target's `times` (in its `timezone`), the best stories since the last
   one, like a subscriber's digest.
 The post (or edit) and the record of it are written in one transaction, so a crash, a restart or a
@@ -27,7 +29,7 @@ from bot.digest.select import load_stories
 from bot.model import PublishConfig, StoryView
 from bot.outbox import Transport, promise
 from storage.db import Session, Sessions, transaction
-from storage.deliveries import receipt_of
+from storage.deliveries import OPEN, post_state
 from storage.publish import (
     GrownPost,
     claim_digest_time,
@@ -164,9 +166,32 @@ async def _promise_edit(
     now_says = (story.source_count, set(story.languages))
     if now_says == said or story.source_count < post.source_count:
         return 0  # an item joined, but the post would say the same thing
-    receipt = await receipt_of(session=session, dedup_key=f"{post.post_key}#0")
-    if receipt is None:
+    state = await post_state(session=session, dedup_key=f"{post.post_key}#0")
+    if state is None or state[0] in OPEN:
         return 0  # the post is not delivered yet: the edit waits for its message id
+    status, receipt = state
+    if status != "sent" or receipt is None:
+        # No message id to edit by. After `unknown` the post may well be on the channel, so it
+        # is not posted again either: a story shown twice is worse than a line that stays short.
+        why = (
+            "the post got no answer (it may have been shown)"
+            if status == "unknown"
+            else "the post was never delivered"
+        )
+        logger.warning(
+            "event=publish_edit_skipped target=%s chat=%s story=%s sources=%d status=%s: %s, "
+            "so it is neither edited nor posted again",
+            target.id, target.chat, story.id, story.source_count, status, why,
+        )
+        await record_edit(
+            session=session,
+            target_id=target.id,
+            story_id=story.id,
+            source_count=story.source_count,
+            languages=story.languages,
+            now=now,
+        )
+        return 0
     await promise(
         session=session,
         transport=transport,

@@ -9,13 +9,13 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.digest.buttons import digest_more_button
 from bot.digest.compose import compose_alert, compose_digest, format_day
 from bot.digest.rank import rank_stories
 from bot.digest.select import load_stories
 from bot.model import Actor
 from bot.outbox import DeliveryReport, Pacer, Transport, deliver_due, promise
 from bot.telegram.admin import failing_report
-from bot.telegram.buttons import digest_more_button
 from bot.telegram.transport import TelegramTransport
 from bot.worker import Worker
 from storage import alerts, digests

@@ -38,7 +38,7 @@ __all__ = [
     "mark_retry",
     "mark_sent",
     "mark_unknown",
-    "receipt_of",
+    "post_state",
     "record_receipt",
     "release",
     "renew",
@@ -210,14 +210,17 @@ async def mark_sent(
     )
 
 
-async def receipt_of(*, session: AsyncSession, dedup_key: str) -> str | None:
-    """The receipt of the delivered row with this key (an edit needs the post it rewrites);
-    None while it is not delivered."""
-    return await session.scalar(
-        select(_DELIVERY.c.receipt).where(
-            _DELIVERY.c.dedup_key == dedup_key, _DELIVERY.c.status == "sent"
+async def post_state(*, session: AsyncSession, dedup_key: str) -> tuple[str, str | None] | None:
+    """The status and receipt of the row with this key (is a post out, with which message id,
+    or did its send end without an answer?); None when there is no such row."""
+    row = (
+        await session.execute(
+            select(_DELIVERY.c.status, _DELIVERY.c.receipt).where(
+                _DELIVERY.c.dedup_key == dedup_key
+            )
         )
-    )
+    ).first()
+    return (str(row[0]), row[1]) if row is not None else None
 
 
 async def mark_retry(

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Table, exists, or_, select, update
+from sqlalchemy import Table, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Item, PublishedStory, PublishTarget, Story, StoryActor
+from storage.models import Delivery, Item, PublishedStory, PublishTarget, Story, StoryActor
 from storage.times import as_utc
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "record_post",
     "stories_to_post",
     "sync_targets",
+    "unanswered_posts",
 ]
 
 _TARGET: Table = PublishTarget.__table__  # type: ignore[attr-defined]
@@ -34,6 +35,7 @@ _PUBLISHED: Table = PublishedStory.__table__  # type: ignore[attr-defined]
 _STORY: Table = Story.__table__  # type: ignore[attr-defined]
 _ITEM: Table = Item.__table__  # type: ignore[attr-defined]
 _STORY_ACTOR: Table = StoryActor.__table__  # type: ignore[attr-defined]
+_DELIVERY: Table = Delivery.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +208,8 @@ async def record_edit(
     languages: Sequence[str],
     now: datetime,
 ) -> None:
-    """The post now says this (its edit is in the outbox, or nothing needed saying)."""
+    """The post now says this (its edit is in the outbox, or nothing needed saying), or what
+    it would say is settled (it cannot be edited): not due again until the story grows again."""
     await session.execute(
         update(PublishedStory)
         .where(_PUBLISHED.c.target_id == target_id, _PUBLISHED.c.story_id == story_id)
@@ -245,3 +248,16 @@ async def claim_digest_time(
     return watermark if getattr(claimed, "rowcount", 0) else None
 
 
+
+
+async def unanswered_posts(*, session: AsyncSession) -> dict[str, int]:
+    """Per target, the posts whose send got no answer (`unknown`): they may be on the channel,
+    with no message id to edit them by."""
+    published, delivery = _PUBLISHED.c, _DELIVERY.c
+    rows = await session.execute(
+        select(published.target_id, func.count())
+        .join(_DELIVERY, delivery.dedup_key == published.post_key + "#0")
+        .where(delivery.status == "unknown")
+        .group_by(published.target_id)
+    )
+    return {target_id: int(count) for target_id, count in rows}

@@ -20,6 +20,7 @@ from bot.publish import PublishReport, run_publish_tick
 from bot.runtime import Runtime, open_runtime
 from bot.settings import Settings
 from bot.telegram.admin import answer_feeds, answer_reload
+from bot.telegram.render import render_html
 from bot.telegram.transport import TelegramTransport
 from storage.db import transaction
 from storage.items import refresh_stories
@@ -262,7 +263,7 @@ async def test_a_chat_that_refuses_the_bot_is_reported_and_not_retried(
             sessions=runtime.sessions, admins=frozenset({ADMIN}), user_id=ADMIN,
             timezone="America/Caracas",
         )
-        shown = "\n".join(parse_telegram_html(text).text for text in answer.texts)
+        shown = "\n".join(parse_telegram_html(text).text for text in render_html(answer.message))
         assert "canal-principal → @vigia_venezuela — stopped: 400 Need administrator rights" in shown
         assert "solo-maduro → @no_such_channel — stopped: 400 Chat not found" in shown
         assert "/reload" in shown
@@ -272,7 +273,7 @@ async def test_a_chat_that_refuses_the_bot_is_reported_and_not_retried(
         reloaded = await answer_reload(
             reload=runtime.reload, steering=runtime.steering, admins={ADMIN}, user_id=ADMIN
         )
-        assert parse_telegram_html(reloaded.texts[0]).text.startswith(
+        assert parse_telegram_html(render_html(reloaded.message)[0]).text.startswith(
             "Reloaded: 0 sources, 2 channel outputs"
         )
         assert (await tick(runtime, transport, NOW + timedelta(days=1, minutes=1))).posts == 0
@@ -351,8 +352,8 @@ async def test_a_post_whose_answer_never_came_is_not_posted_again(
         transport = TelegramTransport(bot)
         await seed_outlets(runtime)
         async with transaction(runtime.sessions) as session:
-            await add_story(session, title="Sube la gasolina", seen=NOW - timedelta(minutes=5),
-                            sources=("cocuyo", "cronica"))
+            story = await add_story(session, title="Sube la gasolina",
+                                    seen=NOW - timedelta(minutes=5), sources=("cocuyo", "cronica"))
         await tick(runtime, transport, NOW)
         with caplog.at_level(logging.WARNING, logger="bot.outbox"):
             report = await deliver(runtime, transport, NOW)
@@ -362,5 +363,27 @@ async def test_a_post_whose_answer_never_came_is_not_posted_again(
         for minutes in (1, 5, 60):
             await tick(runtime, transport, NOW + timedelta(minutes=minutes))
             assert (await deliver(runtime, transport, NOW + timedelta(minutes=minutes))).sent == 0
+
+        # More outlets join: with no message id the post cannot be edited, and a second post
+        # would show the story twice. It stays as it is; the log and /feeds say why.
+        async with transaction(runtime.sessions) as session:
+            await join(session, story, "wire", "en", NOW + timedelta(minutes=61))
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="bot.publish"):
+            for minutes in (62, 63, 90):
+                assert await tick(runtime, transport, NOW + timedelta(minutes=minutes)) == PublishReport()
+                assert (await deliver(runtime, transport, NOW + timedelta(minutes=minutes))).sent == 0
+        skipped = [r.getMessage() for r in caplog.records if "publish_edit_skipped" in r.getMessage()]
+        assert len(skipped) == 1  # said once, not every tick
+        assert "target=canal-principal" in skipped[0] and "status=unknown" in skipped[0]
+        assert "may have been shown" in skipped[0]
+        answer = await answer_feeds(
+            sessions=runtime.sessions, admins=frozenset({ADMIN}), user_id=ADMIN,
+            timezone="America/Caracas",
+        )
+        shown = "\n".join(parse_telegram_html(text).text for text in render_html(answer.message))
+        assert "canal-principal → @vigia_venezuela (stories) — ok; 1 post got no answer" in shown
+        assert "never posted again" in shown
     await wait_until(lambda: channel_posts(fake) or None)
     assert len(channel_posts(fake)) == 1  # shown once, never repeated
+    assert fake.requests["editMessageText"] == 0

@@ -7,26 +7,31 @@ dates in the reader's time zone, each actor's busiest day marked with its count.
 
 from __future__ import annotations
 
-import io
+import struct
 import warnings
-from collections.abc import Mapping, Sequence
+import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import matplotlib
 
 matplotlib.use("Agg")  # no display: Vigía runs on servers
 
+import numpy as np
 from matplotlib import dates as mdates
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
+from matplotlib.transforms import blended_transform_factory
 
-__all__ = ["Trend", "daily_trend", "draw_top", "draw_trend"]
+__all__ = ["Trend", "draw_top", "draw_trend", "midnights", "reader_days"]
 
 # Told apart by colour-blind readers too (Okabe–Ito).
 COLOURS = ("#0072B2", "#D55E00", "#009E73")
 WIDTH, HEIGHT, DPI = 8.0, 5.0, 120  # 960×600 px: a phone's width, and quick to draw
+_LABEL_WIDTH, _LABEL_HEIGHT = 0.25, 0.085  # a busiest-day label, as fractions of the chart
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -43,94 +48,100 @@ class Trend:
         return sum(sum(counts) for _, counts in self.series)
 
 
-def daily_trend(
-    hourly: Mapping[str, Mapping[datetime, int]],
-    names: Mapping[str, str],
-    *,
-    days: int,
-    tz: ZoneInfo,
-    now: datetime,
-) -> Trend:
-    """Hourly counts per actor id (UTC hours) folded into the reader's `days` last days, today
-    included; `names` gives each id's display name, in the order the series are drawn."""
+def reader_days(*, days: int, tz: ZoneInfo, now: datetime) -> tuple[date, ...]:
+    """The reader's `days` last days, today included, oldest first."""
     today = now.astimezone(tz).date()
-    span = tuple(today - timedelta(days=offset) for offset in range(days - 1, -1, -1))
-    index = {day: position for position, day in enumerate(span)}
-    series = []
-    for actor_id, name in names.items():
-        counts = [0] * days
-        for hour, count in hourly.get(actor_id, {}).items():
-            position = index.get(hour.astimezone(tz).date())
-            if position is not None:
-                counts[position] += count
-        series.append((name, tuple(counts)))
-    return Trend(days=span, series=tuple(series))
+    return tuple(today - timedelta(days=offset) for offset in range(days - 1, -1, -1))
+
+
+def midnights(days: Sequence[date], tz: ZoneInfo) -> tuple[datetime, ...]:
+    """Where each day begins in the reader's zone, and where the last one ends, in UTC: the
+    bounds a count a day is taken between (a day of a summer-time change is 23 or 25 hours)."""
+    ends = (*days, days[-1] + timedelta(days=1)) if days else ()
+    return tuple(datetime.combine(day, time(), tzinfo=tz).astimezone(UTC) for day in ends)
 
 
 def draw_trend(trend: Trend, *, title: str) -> bytes:
     """A line a actor, a day a point; each actor's busiest day marked with its count. Today is
     still going: its last stretch is dotted."""
     names = [name for name, _ in trend.series]
-    stacked = sum(len(name) for name in names) > 48  # one legend row would not fit the width
-    legend_rows = len(names) if stacked else 1
-    figure = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI)
-    figure.subplots_adjust(left=0.08, right=0.93, bottom=0.09, top=0.86 - 0.062 * legend_rows)
+    # One row of names when each fits its share of the width, else a row a name.
+    rows = 1 if all(len(name) <= 70 // max(1, len(names)) - 4 for name in names) else len(names)
+    figure = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI, facecolor="white")
+    figure.subplots_adjust(left=0.08, right=0.93, bottom=0.09, top=0.86 - 0.062 * rows)
     axes = figure.add_subplot()
     _plain(axes)
     xs = [_num(datetime(day.year, day.month, day.day)) for day in trend.days]
     axes.xaxis_date()
     highest = max((max(counts) for _, counts in trend.series), default=0)
-    for (name, counts), colour in zip(trend.series, COLOURS, strict=False):
-        axes.plot(xs[:-1], counts[:-1], color=colour, linewidth=2.6, label=name)
+    top = max(1, highest) * 1.25
+    peaks = []
+    for (_, counts), colour in zip(trend.series, COLOURS, strict=False):
+        axes.plot(xs[:-1], counts[:-1], color=colour, linewidth=2.6)
         axes.plot(xs[-2:], counts[-2:], color=colour, linewidth=2.6, linestyle=":")
         busiest = max(range(len(counts)), key=lambda i: (counts[i], i))
         if counts[busiest]:
             axes.plot(xs[busiest], counts[busiest], "o", color=colour, markersize=9)
-            axes.annotate(
-                f"{counts[busiest]} · {_day(trend.days[busiest])}",
-                (xs[busiest], counts[busiest]),
-                textcoords="offset points",
-                xytext=(0, 10),
-                ha=_align(busiest, len(counts)),
-                fontsize=13,
-                fontweight="bold",
-                color=colour,
-            )
-    axes.set_ylim(bottom=0, top=max(1, highest) * 1.25)
+            peaks.append((busiest, counts[busiest], colour))
+    # Busiest days close together (one event for everyone): the labels stack above the tallest.
+    label_height = _LABEL_HEIGHT * top
+    bases = _label_bases([(day / len(xs), count) for day, count, _ in peaks], label_height)
+    for (day, count, colour), base in zip(peaks, bases, strict=True):
+        axes.annotate(
+            f"{count} · {_day(trend.days[day])}",
+            (xs[day], base),
+            textcoords="offset points",
+            xytext=(0, 10),
+            ha=_align(day, len(xs)),
+            fontsize=13,
+            fontweight="bold",
+            color=colour,
+        )
+    axes.set_ylim(bottom=0, top=max([top, *(base + 2 * label_height for base in bases)]))
     axes.set_xlim(xs[0] - 0.5, xs[-1] + 0.5)  # half a day each side: no point on the edge
-    axes.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
     # Five dated ticks, the last on today: fixed positions draw far faster than a date locator.
     step = max(1, -(-len(xs) // 5))
     axes.xaxis.set_major_locator(FixedLocator(xs[::-1][::step][::-1]))
     axes.xaxis.set_major_formatter(FuncFormatter(_date_label))
     figure.text(0.02, 0.95, title, fontsize=17, va="top")
-    figure.legend(
-        loc="upper left",
-        bbox_to_anchor=(0.01, 0.89),
-        ncols=1 if stacked else max(1, len(names)),
-        fontsize=14,
-        frameon=False,
-        handlelength=1.6,
-    )
+    # The legend: each name in its line's colour, behind a stroke of it. Plain texts, a third
+    # of the cost of a matplotlib legend, which lays out boxes around handles and labels.
+    for index, (name, colour) in enumerate(zip(names, COLOURS, strict=False)):
+        x, y = (0.02 + 0.96 * index / len(names), 0.0) if rows == 1 else (0.02, 0.062 * index)
+        figure.text(x, 0.875 - y, f"━━ {name}", color=colour, fontsize=14, va="top")
     return _png(figure)
 
 
 def draw_top(counts: Sequence[tuple[str, int]], *, title: str) -> bytes:
     """Horizontal bars, the most named on top, each with its count."""
-    figure = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI)
+    figure = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI, facecolor="white")
     longest = max((len(name) for name, _ in counts), default=10)
     figure.subplots_adjust(left=min(0.5, 0.03 + 0.0135 * longest), right=0.9, bottom=0.03, top=0.86)
     axes = figure.add_subplot()
     _plain(axes)
     names = [name for name, _ in counts][::-1]
     values = [value for _, value in counts][::-1]
-    bars = axes.barh(names, values, color=COLOURS[0], height=0.7)
+    rows = range(len(names))
+    bars = axes.barh(rows, values, color=COLOURS[0], height=0.7)
     axes.bar_label(bars, padding=4, fontsize=13)
     axes.set_xlim(0, max(values, default=1) * 1.12 or 1)
-    axes.xaxis.set_visible(False)
-    axes.spines["bottom"].set_visible(False)
-    axes.grid(False)
-    axes.tick_params(axis="y", length=0, labelsize=14)
+    axes.set_ylim(-0.5, len(names) - 0.5)
+    # The names as plain texts left of their bars, not as ticks: an axis builds several
+    # artists a tick, half the cost of this picture.
+    axes.set_axis_off()
+    beside = blended_transform_factory(axes.transAxes, axes.transData)
+    for row, name in zip(rows, names, strict=True):
+        axes.text(
+            -0.01,
+            row,
+            name,
+            transform=beside,
+            ha="right",
+            va="center",
+            fontsize=14,
+            color="#333333",
+        )
     figure.text(0.02, 0.95, title, fontsize=17, va="top")
     return _png(figure)
 
@@ -149,15 +160,49 @@ def _plain(axes: object) -> None:
 
 
 def _png(figure: Figure) -> bytes:
-    buffer = io.BytesIO()
+    """The figure as a PNG of unfiltered RGB rows, deflated fast: for flat colours as small as
+    Pillow's writer makes (which tries five filters on every row), in half the time."""
+    canvas = FigureCanvasAgg(figure)
     with warnings.catch_warnings():
         # A character the font lacks (a flag emoji in a name) is drawn as a box; not news.
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")
-        # Fast compression: a few more kilobytes, a fraction of the time.
-        figure.savefig(
-            buffer, format="png", dpi=DPI, facecolor="white", pil_kwargs={"compress_level": 1}
+        canvas.draw()  # type: ignore[no-untyped-call]
+    rgba = canvas.buffer_rgba()  # type: ignore[no-untyped-call]
+    pixels = np.asarray(rgba)[:, :, :3]
+    height, width, _ = pixels.shape
+    rows = np.zeros((height, 1 + 3 * width), dtype=np.uint8)  # each row: filter 0 (none), pixels
+    rows[:, 1:] = pixels.reshape(height, -1)
+    return b"".join(
+        (
+            b"\x89PNG\r\n\x1a\n",
+            _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)),  # 8-bit RGB
+            _chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)),
+            _chunk(b"IEND", b""),
         )
-    return buffer.getvalue()
+    )
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _label_bases(peaks: Sequence[tuple[float, float]], height: float) -> list[float]:
+    """Where each peak's label sits (in counts) so that no two overlap: on its own point, or
+    above the label of a taller peak close by. Peaks as (fraction of the width, count)."""
+    bases: dict[int, float] = {}
+    for index in sorted(range(len(peaks)), key=lambda i: -peaks[i][1]):
+        x, base = peaks[index]
+        clash = True
+        while clash:
+            clash = False
+            for other, other_base in bases.items():
+                # A hair under a label's height: one label's height apart, as the sum of floats
+                # may land, two labels only touch.
+                close = abs(x - peaks[other][0]) < _LABEL_WIDTH
+                if close and abs(base - other_base) < height * 0.99:
+                    base, clash = other_base + height, True
+        bases[index] = base
+    return [bases[index] for index in range(len(peaks))]
 
 
 def _align(index: int, count: int) -> str:

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.digest.compose import format_time
+from bot.digest.words import line, listing
 from bot.model import Message, Paragraph, Span
 from bot.steering import Reload, Steering
 from bot.telegram import texts
-from bot.telegram.render import pack_messages
-from bot.telegram.reply import Reply, reply_text
+from bot.telegram.reply import Reply, reply_with
 from storage import stories as story_store
 from storage.db import Sessions
 from storage.models import PublishTarget, Source
-from storage.publish import list_targets
+from storage.publish import list_targets, unanswered_posts
 from storage.schedule import zone_of
 from storage.times import as_utc
 
-LIST_LIMIT = 4000  # visible characters of a message of list lines
 MAX_ERROR = 200  # characters of a source's last error shown in /feeds
 REPORT_LINES = 10  # sources named in the daily report of failing sources; /feeds has them all
 REPORT_ERROR = 80  # characters of each one's last error there
@@ -35,8 +33,8 @@ async def answer_stats(
     now = now or datetime.now(UTC)
     async with sessions() as session:
         stats = await story_store.collect_stats(session=session, now=now)
-    return reply_text(
-        "<b>Vigía · stats</b>\n"
+    return reply_with(
+        "*Vigía · stats*\n"
         f"Sources: {stats.sources_ok} ok, {stats.sources_failing} failing\n"
         f"Items in the last 24 h: {stats.items_today}\n"
         f"Subscribers: {stats.subscribers}\n"
@@ -57,18 +55,17 @@ async def answer_reload(
     loaded = f"{len(steering.sources)} sources{outputs}, {len(steering.catalog.actors)} actors"
     if not problems:
         if dropped:
-            return Reply(texts=tuple(pack_messages(
-                f"Reloaded: {loaded}. <b>No longer polled</b> ({len(dropped)}), as they left "
-                f"feeds.toml:", [f"• <code>{html.escape(name)}</code>" for name in dropped],
-                separator="\n", limit=LIST_LIMIT,
-            )))
-        return reply_text(f"Reloaded: {loaded}.")
-    lines = [f"• <code>{html.escape(problem)}</code>" for problem in problems]
+            return Reply(listing(
+                f"Reloaded: {loaded}. *No longer polled* ({len(dropped)}), as they left "
+                "feeds.toml:", [line("• `{id}`", id=name) for name in dropped],
+            ))
+        return reply_with(f"Reloaded: {loaded}.")
+    lines = [line("• `{problem}`", problem=problem) for problem in problems]
     heading = (
-        f"<b>Reload refused {len(problems)} problem{'s' if len(problems) > 1 else ''}</b>; "
+        f"*Reload refused {len(problems)} problem{'s' if len(problems) > 1 else ''}*; "
         f"the last good files stay in use ({loaded}):"
     )
-    return Reply(texts=tuple(pack_messages(heading, lines, separator="\n", limit=LIST_LIMIT)))
+    return Reply(listing(heading, lines))
 
 
 async def answer_feeds(
@@ -82,45 +79,55 @@ async def answer_feeds(
     async with sessions() as session:
         failing = await story_store.failing_sources(session=session)
         outputs = await list_targets(session=session)
-    texts = _failing_sources(failing, zone=zone_of(timezone), now=now)
+        unanswered = await unanswered_posts(session=session)
+    blocks = _failing_sources(failing, zone=zone_of(timezone), now=now).blocks
     if outputs:
-        texts += _outputs(outputs)
-    return Reply(texts=tuple(texts))
+        blocks += _outputs(outputs, unanswered).blocks
+    return Reply(Message(blocks=blocks))
 
 
-def _failing_sources(failing: list[Source], *, zone: ZoneInfo, now: datetime) -> list[str]:
+def _failing_sources(failing: list[Source], *, zone: ZoneInfo, now: datetime) -> Message:
     if not failing:
-        return ["Every source reads fine."]
+        return listing("Every source reads fine.", [])
     lines = []
     for source in failing:
         status = f", HTTP {source.last_status}" if source.last_status else ""
-        lines.append(
-            f"• <b>{html.escape(source.name)}</b> (<code>{html.escape(source.id)}</code>)"
-            f" — {source.error_count} errors{status}, last read {_when(source, zone, now)}: "
-            f"{html.escape(_error(source, MAX_ERROR))}"
-        )
-    return pack_messages(
-        f"<b>Failing sources</b> · {len(failing)}", lines, separator="\n", limit=LIST_LIMIT
-    )
+        lines.append(line(
+            "• *{name}* (`{id}`) — {errors} errors{status}, last read {when}: {error}",
+            name=source.name, id=source.id, errors=source.error_count, status=status,
+            when=_when(source, zone, now), error=_error(source, MAX_ERROR),
+        ))
+    return listing(f"*Failing sources* · {len(failing)}", lines)
 
 
-def _outputs(outputs: list[PublishTarget]) -> list[str]:
-    """The [[publish]] outputs: ok, or why the chat refused and what to do."""
+def _outputs(outputs: list[PublishTarget], unanswered: dict[str, int]) -> Message:
+    """The [[publish]] outputs: ok, or why the chat refused and what to do; and the posts that
+    got no answer, which stay as they are."""
     lines = []
     for output in outputs:
-        where = f"<b>{html.escape(output.id)}</b> → <code>{html.escape(output.chat)}</code>"
+        where = {"id": output.id, "chat": output.chat}
         if output.failed_reason is None:
-            lines.append(f"• {where} ({html.escape(output.what)}) — ok")
+            late = _unanswered(unanswered.get(output.id, 0))
+            lines.append(line("• *{id}* → `{chat}` ({what}) — ok" + late, what=output.what, **where))
             continue
         reason = output.failed_reason
         if len(reason) > MAX_ERROR:
             reason = reason[: MAX_ERROR - 1] + "…"
-        lines.append(
-            f"• {where} — <b>stopped</b>: {html.escape(reason)}. Make the bot an admin of the "
-            "chat (or fix <code>chat</code> in feeds.toml), then /reload."
-        )
-    return pack_messages(
-        f"<b>Channel outputs</b> · {len(outputs)}", lines, separator="\n", limit=LIST_LIMIT
+        lines.append(line(
+            "• *{id}* → `{chat}` — *stopped*: {reason}. Make the bot an admin of the "
+            "chat (or fix `chat` in feeds.toml), then /reload.",
+            reason=reason, **where,
+        ))
+    return listing(f"*Channel outputs* · {len(outputs)}", lines)
+
+
+def _unanswered(count: int) -> str:
+    if not count:
+        return ""
+    posts = "post" if count == 1 else "posts"
+    return (
+        f"; {count} {posts} got no answer from Telegram and may be on the channel: left as "
+        "they are (no edits as outlets join), never posted again"
     )
 
 
@@ -159,4 +166,4 @@ def is_admin(admins: Collection[int], user_id: int | None) -> bool:
 
 
 def _refuse(command: str) -> Reply:
-    return reply_text(texts.ADMIN_ONLY.format(command=command))
+    return reply_with(texts.ADMIN_ONLY, command=command)

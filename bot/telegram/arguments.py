@@ -1,11 +1,10 @@
-"""A command's argument read (names, lengths) and shown back to its user, escaped."""
+"""A command's argument read (names, lengths) and shown back to its user, on one line."""
 
 from __future__ import annotations
 
-import html
 from zoneinfo import ZoneInfo
 
-from bot.telegram.reply import Reply, reply_text
+from bot.telegram.reply import Reply, reply_with
 from storage.schedule import zone_of
 
 MAX_ARGUMENT = 100  # characters of a name or of search words
@@ -17,18 +16,19 @@ def clean_name(argument: str) -> str:
 
 
 def echo(argument: str, limit: int = 40) -> str:
-    """A user's argument shown back: one line, cut, escaped."""
+    """A user's argument shown back: one line, cut (a value for a template: the renderer
+    escapes it)."""
     text = " ".join(argument.split())
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    return html.escape(text, quote=False)
+    return text
 
 
 def too_long(argument: str) -> Reply:
     """The answer to an argument longer than any name or search Vigía reads."""
-    return reply_text(
-        f"That is too long ({len(argument)} characters; I read up to "
-        f"{MAX_ARGUMENT}): “{echo(argument)}”"
+    return reply_with(
+        f"That is too long ({len(argument)} characters; I read up to {MAX_ARGUMENT}): “{{said}}”",
+        said=echo(argument),
     )
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Sequence
 
+from bot.digest import buttons
+from bot.digest.answers import offer_actors
 from bot.digest.lookup import ActorLookup, actor_by_id, find_actor
-from bot.model import Actor
-from bot.telegram import buttons, texts
+from bot.digest.words import line, listing
+from bot.model import Actor, Message
+from bot.telegram import texts
 from bot.telegram.arguments import MAX_ARGUMENT, clean_name, echo, too_long
-from bot.telegram.render import pack_messages
-from bot.telegram.reply import Button, Reply, reply_text
+from bot.telegram.reply import Reply, reply_with
 from storage import subscribers
 from storage.db import Sessions, transaction
 
@@ -49,18 +50,18 @@ async def follow_actor(
     """Follow one actor, by id."""
     actor = actor_by_id(actors, actor_id)
     if actor is None:
-        return reply_text(texts.EXPIRED_BUTTON)
+        return reply_with(texts.EXPIRED_BUTTON)
     async with transaction(sessions) as session:
         added = await subscribers.follow(session=session, chat_id=chat_id, actor_id=actor.id)
         subscriber = await subscribers.get_subscriber(session=session, chat_id=chat_id)
     already = "You already follow" if not added else "Following"
     text = (
-        f"{already} <b>{html.escape(actor.name)}</b>: a new story naming them brings an alert "
+        f"{already} *{{name}}*: a new story naming them brings an alert "
         f"(at most {alerts_per_hour} an hour; the rest wait for your digest)."
     )
     if subscriber is None or not subscriber.active:
         text += "\nAlerts come once you are subscribed: send /start."
-    return reply_text(text)
+    return reply_with(text, name=actor.name)
 
 
 async def answer_unfollow(
@@ -79,12 +80,12 @@ async def unfollow_actor(
     """Stop following one actor, by id."""
     actor = actor_by_id(actors, actor_id)
     if actor is None:
-        return reply_text(texts.EXPIRED_BUTTON)
+        return reply_with(texts.EXPIRED_BUTTON)
     async with transaction(sessions) as session:
         removed = await subscribers.unfollow(session=session, chat_id=chat_id, actor_id=actor.id)
     if not removed:
-        return reply_text(f"You were not following <b>{html.escape(actor.name)}</b>.")
-    return reply_text(f"No more alerts about <b>{html.escape(actor.name)}</b>.")
+        return reply_with("You were not following *{name}*.", name=actor.name)
+    return reply_with("No more alerts about *{name}*.", name=actor.name)
 
 
 async def answer_follows(*, sessions: Sessions, actors: Sequence[Actor], chat_id: int) -> Reply:
@@ -92,11 +93,9 @@ async def answer_follows(*, sessions: Sessions, actors: Sequence[Actor], chat_id
     async with sessions() as session:
         actor_ids = await subscribers.list_follows(session=session, chat_id=chat_id)
     if not actor_ids:
-        return reply_text("You follow nobody yet. For example: <code>/follow machado</code>.")
+        return reply_with("You follow nobody yet. For example: `/follow machado`.")
     names = [actor.name if (actor := actor_by_id(actors, a)) else a for a in actor_ids]
-    lines = [f"• {html.escape(name)}" for name in names]
-    heading = "<b>You follow</b> (<code>/unfollow NAME</code> to stop):"
-    return Reply(texts=tuple(pack_messages(heading, lines, separator="\n", limit=4000)))
+    return Reply(follows_list(names))
 
 
 ButtonData = Callable[[str, int], str]  # an actor id (and a page offset) → a button's payload
@@ -118,21 +117,23 @@ def _named(actors: Sequence[Actor], argument: str, button: ButtonData) -> Actor 
 
 def not_one_actor(name: str, lookup: ActorLookup, button: ButtonData) -> Reply:
     """The answer to a name that fits several actors, or none: a choice, or the closest names."""
+    said = echo(name)
     if lookup.choices:
-        rows = _choice_rows(lookup.choices[:MAX_CHOICES], button)
-        return reply_text(f"“{echo(name)}” fits several actors. Which one?", rows)
+        rows = offer_actors(lookup.choices, lambda actor_id: button(actor_id, 0), limit=MAX_CHOICES)
+        return reply_with("“{said}” fits several actors. Which one?", choices=rows, said=said)
     if lookup.suggestions:
-        rows = _choice_rows(lookup.suggestions, button)
-        return reply_text(
-            f"I don't know “{echo(name)}”. Did you mean one of these? /actors lists them all.",
-            rows,
+        rows = offer_actors(
+            lookup.suggestions, lambda actor_id: button(actor_id, 0), limit=MAX_CHOICES
         )
-    return reply_text(f"I don't know “{echo(name)}”. /actors lists the actors I know.")
+        return reply_with(
+            "I don't know “{said}”. Did you mean one of these? /actors lists them all.",
+            choices=rows,
+            said=said,
+        )
+    return reply_with("I don't know “{said}”. /actors lists the actors I know.", said=said)
 
 
-def _choice_rows(actors: Sequence[Actor], button: ButtonData) -> tuple[tuple[Button, ...], ...]:
-    """One button a row; an id too long for Telegram's 64-byte payload gets none."""
-    payloads = ((actor, button(actor.id, 0)) for actor in actors)
-    return tuple(
-        (Button(actor.name, data),) for actor, data in payloads if len(data.encode()) <= 64
-    )
+def follows_list(names: Sequence[str]) -> Message:
+    """The actors a reader follows, one a line."""
+    lines = [line("• {name}", name=name) for name in names]
+    return listing("*You follow* (`/unfollow NAME` to stop):", lines)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import re
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from typing import Any
 
-from telegram import ChatMember, ChatMemberUpdated, InlineKeyboardMarkup, LinkPreviewOptions, Update
-from telegram.constants import ParseMode
+from telegram import ChatMember, ChatMemberUpdated, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
@@ -22,9 +20,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.model import Message
-from bot.telegram import admin, following, reading, settings_menu, subscription, texts, trend
-from bot.telegram.buttons import (
+from bot.digest.buttons import (
     ActorMore,
     DigestMore,
     FollowChoice,
@@ -32,12 +28,13 @@ from bot.telegram.buttons import (
     TrendChoice,
     parse_pressed,
 )
+from bot.digest.words import said
+from bot.model import Status
+from bot.telegram import admin, following, reading, settings_menu, subscription, texts, trend
 from bot.telegram.context import VigiaApplication, VigiaContext
 from bot.telegram.flood import Verdict
 from bot.telegram.posts import entry_from_post
-from bot.telegram.render import render_parts
-from bot.telegram.reply import Reply, reply_text
-from bot.telegram.transport import keyboard
+from bot.telegram.reply import Reply, reply_with, send_message
 from storage.db import is_busy
 
 logger = logging.getLogger(__name__)
@@ -72,7 +69,7 @@ async def check_flood(update: Update, context: VigiaContext) -> None:
         if update.callback_query is not None:
             await update.callback_query.answer(texts.SLOW_DOWN)
         else:
-            await send_reply(update, reply_text(texts.SLOW_DOWN))
+            await send_reply(update, context, reply_with(texts.SLOW_DOWN))
     raise ApplicationHandlerStop
 
 
@@ -80,17 +77,17 @@ async def on_start(update: Update, context: VigiaContext) -> None:
     reply = await subscription.answer_start(
         sessions=context.sessions, timezone=context.settings.timezone, chat_id=_chat(update)
     )
-    await send_reply(update, reply)
+    await send_reply(update, context, reply)
 
 
 async def on_stop(update: Update, context: VigiaContext) -> None:
     reply = await subscription.answer_stop(sessions=context.sessions, chat_id=_chat(update))
-    await send_reply(update, reply)
+    await send_reply(update, context, reply)
 
 
 async def on_help(update: Update, context: VigiaContext) -> None:
     reply = subscription.answer_help(admins=context.settings.admins, user_id=_user(update))
-    await send_reply(update, reply)
+    await send_reply(update, context, reply)
 
 
 async def on_digest(update: Update, context: VigiaContext) -> None:
@@ -100,7 +97,7 @@ async def on_digest(update: Update, context: VigiaContext) -> None:
         chat_id=_chat(update),
         argument=_argument(update),
     )
-    await send_reply(update, reply)
+    await send_reply(update, context, reply)
 
 
 async def on_actor(update: Update, context: VigiaContext) -> None:
@@ -111,12 +108,12 @@ async def on_actor(update: Update, context: VigiaContext) -> None:
         chat_id=_chat(update),
         argument=_argument(update),
     )
-    await send_reply(update, reply)
+    await send_reply(update, context, reply)
 
 
 async def on_actors(update: Update, context: VigiaContext) -> None:
     reply = await reading.answer_actors(sessions=context.sessions, actors=context.actors)
-    await send_reply(update, reply)
+    await send_reply(update, context, reply)
 
 
 async def on_search(update: Update, context: VigiaContext) -> None:
@@ -126,7 +123,7 @@ async def on_search(update: Update, context: VigiaContext) -> None:
         chat_id=_chat(update),
         argument=_argument(update),
     )
-    await send_reply(update, reply)
+    await send_reply(update, context, reply)
 
 
 async def on_trend(update: Update, context: VigiaContext) -> None:
@@ -137,11 +134,11 @@ async def on_trend(update: Update, context: VigiaContext) -> None:
         chat_id=_chat(update),
         argument=_argument(update),
     )
-    await send_reply(update, reply)
+    await send_reply(update, context, reply)
 
 
 async def on_sources(update: Update, context: VigiaContext) -> None:
-    await send_reply(update, await reading.answer_sources(sessions=context.sessions))
+    await send_reply(update, context, await reading.answer_sources(sessions=context.sessions))
 
 
 async def on_follow(update: Update, context: VigiaContext) -> None:
@@ -152,7 +149,7 @@ async def on_follow(update: Update, context: VigiaContext) -> None:
         chat_id=_chat(update),
         argument=_argument(update),
     )
-    await send_reply(update, reply)
+    await send_reply(update, context, reply)
 
 
 async def on_unfollow(update: Update, context: VigiaContext) -> None:
@@ -162,21 +159,21 @@ async def on_unfollow(update: Update, context: VigiaContext) -> None:
         chat_id=_chat(update),
         argument=_argument(update),
     )
-    await send_reply(update, reply)
+    await send_reply(update, context, reply)
 
 
 async def on_settings(update: Update, context: VigiaContext) -> None:
     reply = await settings_menu.answer_settings(
         sessions=context.sessions, chat_id=_chat(update), argument=_argument(update)
     )
-    await send_reply(update, reply)
+    await send_reply(update, context, reply)
 
 
 async def on_stats(update: Update, context: VigiaContext) -> None:
     reply = await admin.answer_stats(
         sessions=context.sessions, admins=context.settings.admins, user_id=_user(update)
     )
-    await send_reply(update, reply)
+    await send_reply(update, context, reply)
 
 
 async def on_reload(update: Update, context: VigiaContext) -> None:
@@ -186,7 +183,7 @@ async def on_reload(update: Update, context: VigiaContext) -> None:
         admins=context.settings.admins,
         user_id=_user(update),
     )
-    await send_reply(update, reply)
+    await send_reply(update, context, reply)
 
 
 async def on_feeds(update: Update, context: VigiaContext) -> None:
@@ -194,13 +191,13 @@ async def on_feeds(update: Update, context: VigiaContext) -> None:
         sessions=context.sessions, admins=context.settings.admins, user_id=_user(update),
         timezone=context.settings.timezone,
     )
-    await send_reply(update, reply)
+    await send_reply(update, context, reply)
 
 
 async def on_unknown(update: Update, context: VigiaContext) -> None:
     if _for_another_bot(update, context):
         return  # /digest@otherbot in a group is that bot's business, not ours
-    await send_reply(update, reply_text(texts.UNKNOWN))
+    await send_reply(update, context, reply_with(texts.UNKNOWN))
 
 
 async def on_channel_post(update: Update, context: VigiaContext) -> None:
@@ -216,7 +213,7 @@ async def on_channel_post(update: Update, context: VigiaContext) -> None:
 
 
 async def on_plain(update: Update, context: VigiaContext) -> None:
-    await send_reply(update, reply_text(texts.PLAIN_TEXT))
+    await send_reply(update, context, reply_with(texts.PLAIN_TEXT))
 
 
 async def on_button(update: Update, context: VigiaContext) -> None:
@@ -227,16 +224,8 @@ async def on_button(update: Update, context: VigiaContext) -> None:
     reply = await answer_pressed(context, chat_id=_chat(update), data=query.data)
     await query.answer(reply.notice)
     if reply.replace and query.message is not None:
-        try:
-            await query.edit_message_text(
-                reply.texts[0],
-                parse_mode=ParseMode.HTML,
-                reply_markup=_keyboard(reply),
-                link_preview_options=_NO_PREVIEW,
-            )
-        except BadRequest as error:
-            if "not modified" not in error.message:
-                raise
+        rewrite = replace(reply.message, replaces=str(query.message.message_id))
+        await send_reply(update, context, Reply(rewrite))
         return
     if query.message is not None:
         # The pressed choice or "more" button has done its job; take it away.
@@ -244,7 +233,7 @@ async def on_button(update: Update, context: VigiaContext) -> None:
             await query.edit_message_reply_markup(reply_markup=None)
         except BadRequest as error:
             logger.info("button not removed chat=%s error=%s", _chat(update), error.message)
-    await send_reply(update, reply)
+    await send_reply(update, context, reply)
 
 
 async def answer_pressed(context: VigiaContext, *, chat_id: int, data: str | None) -> Reply:
@@ -292,7 +281,7 @@ async def answer_pressed(context: VigiaContext, *, chat_id: int, data: str | Non
         )
     if isinstance(pressed, SettingChoice):
         return await settings_menu.press_setting(sessions=sessions, chat_id=chat_id, choice=pressed)
-    return Reply(texts=(texts.EXPIRED_BUTTON,), notice=texts.EXPIRED_BUTTON)
+    return Reply(said(texts.EXPIRED_BUTTON), notice=texts.EXPIRED_BUTTON)
 
 
 async def on_membership(update: Update, context: VigiaContext) -> None:
@@ -326,8 +315,7 @@ async def on_error(update: object, context: VigiaContext) -> None:
     if error is not None and is_busy(error):
         logger.warning("database busy update=%s chat=%s", update_id, chat.id if chat else None)
         if chat is not None:
-            with contextlib.suppress(TelegramError):
-                await chat.send_message(texts.BUSY)
+            await _apologise(context, chat.id, texts.BUSY)
         return
     logger.error(
         "update failed update=%s chat=%s error=%s",
@@ -338,53 +326,27 @@ async def on_error(update: object, context: VigiaContext) -> None:
     )
     if chat is None or isinstance(error, RetryAfter | NetworkError):
         return  # Telegram is pacing us or unreachable: an apology would fail the same way
+    await _apologise(context, chat.id, texts.SOMETHING_WRONG)
+
+
+async def _apologise(context: VigiaContext, chat_id: int, text: str) -> None:
     try:
-        await chat.send_message(texts.SOMETHING_WRONG)
-    except TelegramError as second:
-        logger.warning("apology failed chat=%s error=%s", chat.id, type(second).__name__)
+        await send_message(context.bot, chat_id, said(text))
+    except TelegramError as second:  # a refused token: nothing can be sent
+        logger.warning("apology failed chat=%s error=%s", chat_id, type(second).__name__)
 
 
-async def send_reply(update: Update, reply: Reply) -> None:
-    """Send the Reply's picture and texts to the update's chat; buttons under the last one.
-
-    A 429 is waited out (up to REPLY_PATIENCE seconds in all) and the text sent again: the
-    user asked, and an answer that never comes is worse than a late one.
-    """
+async def send_reply(update: Update, context: VigiaContext, reply: Reply) -> None:
+    """Send the Reply's message to the update's chat; a chat that blocked Vigía is unsubscribed."""
     chat = update.effective_chat
     if chat is None:
         return
-    if reply.picture is not None:
-        # The Telegram renderer owns the caption: escaped, one line, under 1024.
-        [photo] = render_parts(Message(picture=reply.picture))
-        await chat.send_photo(
-            photo=photo.photo or b"",
-            caption=photo.text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=_keyboard(reply) if not reply.texts else None,
+    status = await send_message(context.bot, chat.id, reply.message)
+    if status is Status.BLOCKED:
+        await subscription.deactivate_chat(
+            sessions=context.sessions, chat_id=chat.id, reason="blocked"
         )
-    last = len(reply.texts) - 1
-    patience = REPLY_PATIENCE
-    for index, text in enumerate(reply.texts):
-        while True:
-            try:
-                await chat.send_message(
-                    text,
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=_NO_PREVIEW,
-                    reply_markup=_keyboard(reply) if index == last else None,
-                )
-                break
-            except RetryAfter as error:
-                wait = _seconds(error.retry_after) + 0.1
-                if wait > patience:
-                    raise
-                patience -= wait
-                logger.info("reply paced chat=%s wait=%.1f", chat.id, wait)
-                await asyncio.sleep(wait)
-
-
-def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    return keyboard(reply.buttons)
+        logger.info("chat blocked chat=%s subscriber=deactivated", chat.id)
 
 
 def _argument(update: Update) -> str:
@@ -403,12 +365,6 @@ def _for_another_bot(update: Update, context: VigiaContext) -> bool:
     return bool(at) and name.lower() != (context.bot.username or "").lower()
 
 
-def _seconds(value: object) -> float:
-    """RetryAfter.retry_after: an int of seconds, or a timedelta in newer settings."""
-    seconds = getattr(value, "total_seconds", None)
-    return float(seconds()) if callable(seconds) else float(value)  # type: ignore[arg-type]
-
-
 def _chat(update: Update) -> int:
     chat = update.effective_chat
     if chat is None:
@@ -421,9 +377,7 @@ def _user(update: Update) -> int | None:
     return user.id if user is not None else None
 
 
-REPLY_PATIENCE = 60.0  # seconds one reply may wait for Telegram's pacing, in all
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _COMMANDS: dict[str, _Callback] = {
     "start": on_start,
     "stop": on_stop,

@@ -2,34 +2,40 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from bot.digest.compose import PAGE, compose_digest
+from bot.digest import buttons
+from bot.digest.answers import compose_actor_list, compose_actor_page, describe_window
+from bot.digest.compose import PAGE, compose_digest, compose_empty_window, digest_message
 from bot.digest.lookup import actor_by_id, find_actor
-from bot.digest.select import DigestPage, search_stories, select_actor
+from bot.digest.select import search_stories, select_actor
+from bot.digest.words import line, listing
 from bot.durations import parse_window
 from bot.model import Actor
-from bot.telegram import buttons, texts
+from bot.telegram import texts
 from bot.telegram.arguments import MAX_ARGUMENT, clean_name, echo, reader_zone, too_long
 from bot.telegram.following import not_one_actor
-from bot.telegram.render import (
-    pack_messages,
-    render_actor_answer,
-    render_digest,
-    render_empty_window,
-    render_html,
-)
-from bot.telegram.reply import Reply, reply_text
+from bot.telegram.reply import Reply, reply_with
 from storage import stories as story_store
 from storage import subscribers
 from storage.db import Sessions
 from storage.times import as_utc
 
+__all__ = [  # describe_window: WhatsApp's answers read it here
+    "answer_actor",
+    "answer_actor_page",
+    "answer_actors",
+    "answer_digest",
+    "answer_digest_page",
+    "answer_search",
+    "answer_sources",
+    "describe_window",
+]
+
 DEFAULT_WINDOW = timedelta(hours=24)  # the longest "since your last digest"
 ACTOR_WINDOW_DAYS = 7  # /actors counts stories over this many days
-LIST_LIMIT = 4000  # visible characters of a message of list lines (/actors, /sources)
 
 
 async def answer_digest(
@@ -40,7 +46,9 @@ async def answer_digest(
     if argument:
         window = parse_window(argument) if len(argument) <= 20 else None
         if window is None:
-            return reply_text(f"I can't read “{echo(argument)}” as a window. {texts.USAGE_DIGEST}")
+            return reply_with(
+                f"I can't read “{{said}}” as a window. {texts.USAGE_DIGEST}", said=echo(argument)
+            )
         since = now - window
     else:
         async with sessions() as session:
@@ -88,11 +96,11 @@ async def answer_digest_page(
         )
     if digest.message is None:
         if offset:
-            return reply_text("That was all for this window.")
-        return reply_text(render_empty_window(label, digest.page.last_item_at, tz=tz, now=now))
+            return reply_with("That was all for this window.")
+        return Reply(compose_empty_window(label, digest.page.last_item_at, tz=tz, now=now))
     more_button = buttons.digest_more_button(digest)
-    texts = tuple(render_html(digest.message))
-    return Reply(texts=texts, buttons=((more_button,),) if more_button else ())
+    choices = ((more_button,),) if more_button else ()
+    return Reply(replace(digest.message, choices=choices))
 
 
 async def answer_actor(
@@ -107,7 +115,7 @@ async def answer_actor(
     """`/actor NAME`: the latest stories naming that actor, a choice, or the closest names."""
     name = clean_name(argument)
     if not name:
-        return reply_text(texts.USAGE_ACTOR)
+        return reply_with(texts.USAGE_ACTOR)
     if len(name) > MAX_ARGUMENT:
         return too_long(name)
     lookup = find_actor(actors, name)
@@ -138,31 +146,25 @@ async def answer_actor_page(
     now = now or datetime.now(UTC)
     actor = actor_by_id(actors, actor_id)
     if actor is None:
-        return reply_text(texts.EXPIRED_BUTTON)
+        return reply_with(texts.EXPIRED_BUTTON)
     async with sessions() as session:
         subscriber = await subscribers.get_subscriber(session=session, chat_id=chat_id)
         page = await select_actor(session=session, actor_id=actor.id, limit=PAGE, offset=offset)
     tz = reader_zone(subscriber.timezone if subscriber else None, default=timezone)
     if not page.stories:
         if offset:
-            return reply_text(f"That was all about {html.escape(actor.name)}.")
-        return reply_text(
-            f"No stories about <b>{html.escape(actor.name)}</b> yet. "
-            f"/follow {html.escape(actor.id)} sends an alert when one comes in."
+            return reply_with("That was all about {name}.", name=actor.name)
+        return reply_with(
+            "No stories about *{name}* yet. /follow {id} sends an alert when one comes in.",
+            name=actor.name,
+            id=actor.id,
         )
-    if offset == 0:
-        messages = render_actor_answer(
-            actor.name, page.stories, tz=tz, now=now, window_label=_span(page, now)
-        )
-    else:
-        messages = render_digest(
-            page.stories, heading=f"{actor.name}, more", tz=tz, now=now, start_index=offset + 1
-        )
-    left = page.total - offset - len(page.stories)
-    if left <= 0:
-        return Reply(texts=tuple(messages))
-    more = buttons.more_button(left, buttons.actor_page(actor.id, offset + len(page.stories)))
-    return Reply(texts=tuple(messages), buttons=((more,),))
+    return Reply(compose_actor_page(
+        actor, page, offset=offset, tz=tz, now=now, later_heading=f"{actor.name}, more",
+        more=lambda left, next_offset: buttons.more_button(
+            left, buttons.actor_page(actor.id, next_offset)
+        ),
+    ))
 
 
 async def answer_actors(
@@ -174,16 +176,11 @@ async def answer_actors(
         counts = await story_store.actor_story_counts(
             session=session, since=now - timedelta(days=ACTOR_WINDOW_DAYS)
         )
-    ordered = sorted(actors, key=lambda a: (-counts.get(a.id, 0), a.name))
-    lines = [
-        f"{html.escape(actor.name)} — {counts.get(actor.id, 0)} · "
-        f"<code>/actor {html.escape(actor.id)}</code>"
-        for actor in ordered
-    ]
-    if not lines:
-        return reply_text("No actors are configured yet.")
-    heading = f"<b>Actors</b> · stories over the last {ACTOR_WINDOW_DAYS} days"
-    return Reply(texts=tuple(pack_messages(heading, lines, separator="\n", limit=LIST_LIMIT)))
+    listed = compose_actor_list(
+        actors, counts, heading=f"*Actors* · stories over the last {ACTOR_WINDOW_DAYS} days",
+        command="`/actor {id}`",
+    )
+    return Reply(listed) if listed else reply_with("No actors are configured yet.")
 
 
 async def answer_search(
@@ -193,18 +190,18 @@ async def answer_search(
     now = now or datetime.now(UTC)
     words = " ".join(argument.split())
     if not words:
-        return reply_text(texts.USAGE_SEARCH)
+        return reply_with(texts.USAGE_SEARCH)
     if len(words) > MAX_ARGUMENT:
         return too_long(words)
     async with sessions() as session:
         subscriber = await subscribers.get_subscriber(session=session, chat_id=chat_id)
         page = await search_stories(session=session, words=words, limit=PAGE)
     if not page.stories:
-        return reply_text(f"No stories with “{echo(words)}”.")
+        return reply_with("No stories with “{said}”.", said=echo(words))
     tz = reader_zone(subscriber.timezone if subscriber else None, default=timezone)
     shown = f" (the newest {len(page.stories)})" if page.total > len(page.stories) else ""
     heading = f"Search: {words} — {page.total} {_stories(page.total)}{shown}"
-    return Reply(texts=tuple(render_digest(page.stories, heading=heading, tz=tz, now=now)))
+    return Reply(digest_message(page.stories, heading=heading, tz=tz, now=now))
 
 
 async def answer_sources(*, sessions: Sessions) -> Reply:
@@ -216,28 +213,12 @@ async def answer_sources(*, sessions: Sessions) -> Reply:
         state = "ok" if not row.error_count else "failing"
         if not row.enabled or row.disabled_reason:
             state = "off"
-        lang = f", {html.escape(row.lang)}" if row.lang else ""
-        lines.append(f"• {html.escape(row.name)} ({html.escape(row.kind)}{lang}) — {state}")
+        lang = f", {row.lang}" if row.lang else ""
+        lines.append(line("• {name} ({kind}) — {state}", name=row.name, kind=row.kind + lang,
+                          state=state))
     if not lines:
-        return reply_text("No sources are configured yet.")
-    heading = f"<b>Sources</b> · {len(lines)}"
-    return Reply(texts=tuple(pack_messages(heading, lines, separator="\n", limit=LIST_LIMIT)))
-
-
-def describe_window(window: timedelta) -> str:
-    """ "6 h", "24 h", "7 days", "45 min": how long a window is, for a heading."""
-    minutes = max(1, round(window.total_seconds() / 60))
-    if minutes < 90:
-        return f"{minutes} min"
-    hours = round(minutes / 60)
-    if hours <= 48:
-        return f"{hours} h"
-    return f"{round(hours / 24)} days"
-
-
-def _span(page: DigestPage, now: datetime) -> str:
-    oldest = min(story.last_seen for story in page.stories)
-    return describe_window(max(now - oldest, timedelta(hours=1)))
+        return reply_with("No sources are configured yet.")
+    return Reply(listing(f"*Sources* · {len(lines)}", lines))
 
 
 def _stories(count: int) -> str:

@@ -8,7 +8,7 @@ Public surface (pure):
   under the last part. A message that `replaces` an earlier post is one edit.
 - `render_html(message) -> list[str]` just the HTML texts.
 - `pack(pieces, limit=4096) -> list[str]` the one packer: HTML pieces into as few messages as fit
-  (`pack_messages(head, blocks, separator=…)` for a plain list).
+  (a paragraph's lines are pieces too, so a long list splits between its lines).
 - `render_digest`, `render_actor_answer`, `render_alert`, `render_empty_window`,
   `render_story_line`: compose (bot/digest/compose.py) then render, for callers that want HTML.
 - `safe_link(url)` a URL ready for href="…", or None.
@@ -58,7 +58,6 @@ __all__ = [
     "TelegramPart",
     "format_time",
     "pack",
-    "pack_messages",
     "render_actor_answer",
     "render_alert",
     "render_digest",
@@ -183,16 +182,6 @@ def pack(pieces: Sequence[tuple[str, bool]], *, limit: int = MAX_MESSAGE_UTF16) 
     if current:
         messages.append(current)
     return messages
-
-
-def pack_messages(
-    head: str, blocks: Sequence[str], *, limit: int = MAX_MESSAGE_UTF16, separator: str = "\n\n"
-) -> list[str]:
-    """HTML blocks after `head`, joined by `separator` ("\n\n" between blocks, "\n" between
-    list lines), in as few messages as fit under `limit`: `pack`, for callers with plain lists."""
-    apart = separator != "\n"
-    pieces = [(head, apart)] if head else []
-    return pack([*pieces, *((block, apart) for block in blocks)], limit=limit)
 
 
 def safe_link(url: str | None) -> str | None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import html
 from datetime import UTC, datetime
 
-from bot.telegram import buttons, texts
-from bot.telegram.buttons import SettingChoice
-from bot.telegram.reply import Button, Reply, reply_text
+from bot.digest import buttons
+from bot.digest.buttons import SettingChoice
+from bot.model import Choice
+from bot.telegram import texts
+from bot.telegram.reply import Reply, reply_with
 from storage import subscribers
 from storage.db import Sessions, transaction
 from storage.models import Subscriber
@@ -36,10 +37,11 @@ async def answer_settings(
     if not field:
         return await _show(sessions=sessions, chat_id=chat_id, now=now)
     if len(argument) > 80:
-        return reply_text(f"That is too long to be a setting. {texts.USAGE_SETTINGS}")
+        return reply_with(f"That is too long to be a setting. {texts.USAGE_SETTINGS}")
     change = _read_change(field, value)
-    if isinstance(change, str):
-        return reply_text(f"{change} {texts.USAGE_SETTINGS}")
+    if isinstance(change, tuple):
+        problem, shown = change
+        return reply_with(f"{problem} {texts.USAGE_SETTINGS}", shown=shown)
     return await _apply(sessions=sessions, chat_id=chat_id, now=now, **change)
 
 
@@ -52,36 +54,37 @@ async def press_setting(
         reply = await _show(sessions=sessions, chat_id=chat_id, now=now)
     elif choice.field == "lang":
         if choice.value not in LANGUAGES:
-            return reply_text(texts.EXPIRED_BUTTON)
+            return reply_with(texts.EXPIRED_BUTTON)
         reply = await _toggle_language(sessions=sessions, chat_id=chat_id, code=choice.value, now=now)
     elif choice.field == "tz" and choice.value not in {zone for _, zone in PRESET_ZONES}:
-        return reply_text(texts.EXPIRED_BUTTON)
+        return reply_with(texts.EXPIRED_BUTTON)
     else:
         change = _read_change(choice.field, choice.value)
-        if isinstance(change, str):
-            return reply_text(texts.EXPIRED_BUTTON)
+        if isinstance(change, tuple):
+            return reply_with(texts.EXPIRED_BUTTON)
         reply = await _apply(sessions=sessions, chat_id=chat_id, now=now, **change)
-    return Reply(texts=reply.texts, buttons=reply.buttons, notice="Saved", replace=True)
+    return Reply(reply.message, notice="Saved", replace=True)
 
 
-def _read_change(field: str, value: str) -> dict[str, object] | str:
-    """The keyword arguments of update_settings for a typed change, or what is wrong with it."""
-    shown = html.escape(value[:40])
+def _read_change(field: str, value: str) -> dict[str, object] | tuple[str, str]:
+    """The keyword arguments of update_settings for a typed change, or what is wrong with it
+    (a template, and the `shown` words of the user it names)."""
+    shown = value[:40]
     if field in ("time", "hour", "at"):
         clock = parse_clock(value)
         if clock is None:
-            return f"I can't read “{shown}” as a time of day, like 07:30."
+            return "I can't read “{shown}” as a time of day, like 07:30.", shown
         return {"digest_time": clock.strftime("%H:%M")}
     if field in ("tz", "timezone", "zone"):
         if not value or not is_zone(value):
             return (
-                f"I don't know the time zone “{shown}”; write it like America/Caracas "
+                "I don't know the time zone “{shown}”; write it like America/Caracas "
                 "or Europe/Madrid."
-            )
+            ), shown
         return {"timezone": value}
     if field == "schedule":
         if value.lower() not in SCHEDULES:
-            return f"“{shown}” is not a schedule: daily, twice, hourly or off."
+            return "“{shown}” is not a schedule: daily, twice, hourly or off.", shown
         return {"schedule": value.lower()}
     if field in ("languages", "language", "lang"):
         codes = [code for code in value.lower().replace(",", " ").split() if code]
@@ -89,16 +92,16 @@ def _read_change(field: str, value: str) -> dict[str, object] | str:
             return {"languages": ()}
         unknown = [code for code in codes if code not in LANGUAGES]
         if not codes or unknown:
-            return f"Languages are {', '.join(LANGUAGES)} (or all)."
+            return f"Languages are {', '.join(LANGUAGES)} (or all).", shown
         return {"languages": tuple(codes)}
-    return f"I don't know the setting “{html.escape(field[:40])}”."
+    return "I don't know the setting “{shown}”.", field[:40]
 
 
 async def _apply(*, sessions: Sessions, chat_id: int, now: datetime, **change: object) -> Reply:
     async with transaction(sessions) as session:
         subscriber = await subscribers.get_subscriber(session=session, chat_id=chat_id)
         if subscriber is None or not subscriber.active:
-            return reply_text(texts.NOT_SUBSCRIBED)
+            return reply_with(texts.NOT_SUBSCRIBED)
         subscriber = await subscribers.update_settings(
             session=session,
             chat_id=chat_id,
@@ -112,7 +115,7 @@ async def _toggle_language(*, sessions: Sessions, chat_id: int, code: str, now: 
     async with transaction(sessions) as session:
         subscriber = await subscribers.get_subscriber(session=session, chat_id=chat_id)
         if subscriber is None or not subscriber.active:
-            return reply_text(texts.NOT_SUBSCRIBED)
+            return reply_with(texts.NOT_SUBSCRIBED)
         chosen = set(subscribers.subscriber_languages(subscriber)) or set(LANGUAGES)
         chosen ^= {code}
         # None chosen, or all of them, both mean "every language".
@@ -127,7 +130,7 @@ async def _show(*, sessions: Sessions, chat_id: int, now: datetime) -> Reply:
     async with sessions() as session:
         subscriber = await subscribers.get_subscriber(session=session, chat_id=chat_id)
     if subscriber is None or not subscriber.active:
-        return reply_text(texts.NOT_SUBSCRIBED)
+        return reply_with(texts.NOT_SUBSCRIBED)
     return _menu(subscriber, now, saved=False)
 
 
@@ -141,36 +144,41 @@ def _menu(subscriber: Subscriber, now: datetime, *, saved: bool) -> Reply:
         moment = subscriber.next_digest_at
         local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone_of(zone))
         next_line = f"Next digest: {local.day} {local.strftime('%b')} at {local:%H:%M}."
-    lines = [
-        "<b>Your settings</b>" + (" · saved" if saved else ""),
-        f"Digest: {SCHEDULE_LABELS.get(subscriber.schedule, subscriber.schedule).lower()} at "
-        f"{html.escape(subscriber.digest_time)} ({html.escape(zone)})",
-        next_line,
-        f"Languages of sources: {shown_languages}",
-        "",
-        texts.USAGE_SETTINGS,
-    ]
-    return reply_text("\n".join(lines), _keyboard(subscriber, languages))
+    schedule = SCHEDULE_LABELS.get(subscriber.schedule, subscriber.schedule).lower()
+    template = (
+        "*Your settings*" + (" · saved" if saved else "") + "\n"
+        "Digest: {schedule} at {time} ({zone})\n"
+        f"{next_line}\n"
+        f"Languages of sources: {shown_languages}\n\n"
+        f"{texts.USAGE_SETTINGS}"
+    )
+    return reply_with(
+        template,
+        choices=_keyboard(subscriber, languages),
+        schedule=schedule,
+        time=subscriber.digest_time,
+        zone=zone,
+    )
 
 
-def _keyboard(subscriber: Subscriber, languages: frozenset[str]) -> tuple[tuple[Button, ...], ...]:
+def _keyboard(subscriber: Subscriber, languages: frozenset[str]) -> tuple[tuple[Choice, ...], ...]:
     def mark(label: str, on: bool) -> str:
         return f"✓ {label}" if on else label
 
     schedule_row = tuple(
-        Button(mark(label, subscriber.schedule == value), buttons.setting("schedule", value))
+        Choice(mark(label, subscriber.schedule == value), buttons.setting("schedule", value))
         for value, label in SCHEDULE_LABELS.items()
     )
     time_row = tuple(
-        Button(mark(value, subscriber.digest_time == value), buttons.setting("time", value))
+        Choice(mark(value, subscriber.digest_time == value), buttons.setting("time", value))
         for value in PRESET_TIMES
     )
     zone_buttons = [
-        Button(mark(label, subscriber.timezone == zone), buttons.setting("tz", zone))
+        Choice(mark(label, subscriber.timezone == zone), buttons.setting("tz", zone))
         for label, zone in PRESET_ZONES
     ]
     language_row = tuple(
-        Button(mark(code, not languages or code in languages), buttons.setting("lang", code))
+        Choice(mark(code, not languages or code in languages), buttons.setting("lang", code))
         for code in LANGUAGES
     )
     return (schedule_row, time_row, tuple(zone_buttons[:3]), tuple(zone_buttons[3:]), language_row)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
 from bot.telegram import texts
-from bot.telegram.reply import Reply, reply_text
+from bot.telegram.reply import Reply, reply_with
 from storage import subscribers
 from storage.db import Sessions, transaction
 from storage.schedule import zone_of
@@ -30,17 +29,18 @@ async def answer_start(
         local = as_utc(subscriber.next_digest_at).astimezone(tz)
         when = (
             f"Your next digest comes {_day_and_time(local, now.astimezone(tz))} "
-            f"({html.escape(subscriber.timezone)}), {_schedule_phrase(subscriber.schedule)}."
+            f"({{zone}}), {_schedule_phrase(subscriber.schedule)}."
         )
-    return reply_text(
-        "<b>Welcome to Vigía.</b> I watch the news about Venezuela, fold copies of the same "
+    return reply_with(
+        "*Welcome to Vigía.* I watch the news about Venezuela, fold copies of the same "
         "story together and tag who is in it.\n\n"
         f"{when}\n\n"
         "/digest — the top stories now\n"
         "/actor maduro — the latest about an actor\n"
         "/follow machado — an alert when they are in a new story\n"
         "/settings — schedule, time, timezone, languages\n"
-        "/help — every command"
+        "/help — every command",
+        zone=subscriber.timezone,
     )
 
 
@@ -49,15 +49,15 @@ async def answer_stop(*, sessions: Sessions, chat_id: int) -> Reply:
     async with transaction(sessions) as session:
         was_active = await subscribers.unsubscribe(session=session, chat_id=chat_id)
     if not was_active:
-        return reply_text("You were not subscribed. /start subscribes you to the digest.")
-    return reply_text("Unsubscribed: no more digests or alerts. /start brings them back.")
+        return reply_with("You were not subscribed. /start subscribes you to the digest.")
+    return reply_with("Unsubscribed: no more digests or alerts. /start brings them back.")
 
 
 def answer_help(*, admins: Collection[int], user_id: int | None) -> Reply:
     """Every command with an example; operators also see theirs."""
     if user_id is not None and user_id in admins:
-        return reply_text(texts.HELP + texts.ADMIN_HELP)
-    return reply_text(texts.HELP)
+        return reply_with(f"{texts.HELP}\n\n{texts.ADMIN_HELP}")
+    return reply_with(texts.HELP)
 
 
 async def deactivate_chat(*, sessions: Sessions, chat_id: int, reason: str) -> None:

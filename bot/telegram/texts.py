@@ -1,4 +1,7 @@
-"""The fixed texts of the bot: the command list, help, usage lines and short refusals (HTML)."""
+"""The fixed texts of the bot: the command list, help, usage lines and short refusals.
+
+Templates of bot/digest/words.py: `*bold*`, `` `code` ``, a blank line between paragraphs.
+"""
 
 from __future__ import annotations
 
@@ -24,29 +27,29 @@ ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
 )
 
 HELP = (
-    "<b>Vigía</b> watches the news about Venezuela, folds copies of the same story together "
+    "*Vigía* watches the news about Venezuela, folds copies of the same story together "
     "and tags who is in it.\n"
     "\n"
     "/digest — top stories since your last digest (at most 24 h)\n"
-    "/digest 6h — the last 6 hours; also <code>24h</code>, <code>7d</code>\n"
+    "/digest 6h — the last 6 hours; also `24h`, `7d`\n"
     "/actor maduro — latest stories naming an actor; also "
-    '<code>/actor "Delcy Rodríguez"</code>, <code>/actor delcy</code>, <code>/actor Padrino</code>\n'
+    '`/actor "Delcy Rodríguez"`, `/actor delcy`, `/actor Padrino`\n'
     "/actors — the actors Vigía knows, with their stories over 7 days\n"
     "/follow machado — an alert when a followed actor is in a new story; "
     "/follow alone lists your follows\n"
     "/unfollow machado — stop following\n"
     "/search elecciones CNE — stories with these words\n"
     "/trend maduro machado — a chart of stories a day naming up to three actors; add "
-    "<code>90d</code> for 90 days; /trend alone: the week's most named\n"
+    "`90d` for 90 days; /trend alone: the week's most named\n"
     "/sources — the feeds and channels Vigía reads\n"
     "/settings — digest schedule, time, timezone and languages; also "
-    "<code>/settings time 07:30</code>, <code>/settings tz Europe/Madrid</code>\n"
+    "`/settings time 07:30`, `/settings tz Europe/Madrid`\n"
     "/start — subscribe to the digest · /stop — unsubscribe\n"
     "/help — this message"
 )
 
 ADMIN_HELP = (
-    "\n\n<b>Admin</b>\n"
+    "*Admin*\n"
     "/stats — sources ok/failing, items today, subscribers, pending deliveries\n"
     "/reload — re-read feeds.toml and actors.toml and report problems\n"
     "/feeds — failing sources with their last error"
@@ -61,11 +64,11 @@ ADMIN_ONLY = "Sorry, /{command} is for Vigía's operators only. /help lists what
 EXPIRED_BUTTON = "This button has expired; send the command again."
 NOT_SUBSCRIBED = "You are not subscribed yet: send /start first."
 
-USAGE_DIGEST = "Use <code>/digest</code>, or a window: <code>/digest 6h</code>, <code>24h</code> or <code>7d</code>."
-USAGE_ACTOR = 'Whom? For example <code>/actor maduro</code> or <code>/actor "Delcy Rodríguez"</code>. /actors lists them all.'
-USAGE_SEARCH = "Search for what? For example <code>/search elecciones CNE</code>."
+USAGE_DIGEST = "Use `/digest`, or a window: `/digest 6h`, `24h` or `7d`."
+USAGE_ACTOR = 'Whom? For example `/actor maduro` or `/actor "Delcy Rodríguez"`. /actors lists them all.'
+USAGE_SEARCH = "Search for what? For example `/search elecciones CNE`."
 USAGE_SETTINGS = (
-    "Use the buttons, or <code>/settings time 07:30</code>, <code>/settings tz Europe/Madrid</code>, "
-    "<code>/settings schedule daily</code> (daily, twice, hourly, off), "
-    "<code>/settings languages es en</code> (or <code>all</code>)."
+    "Use the buttons, or `/settings time 07:30`, `/settings tz Europe/Madrid`, "
+    "`/settings schedule daily` (daily, twice, hourly, off), "
+    "`/settings languages es en` (or `all`)."
 )

@@ -13,17 +13,18 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from bot.digest.chart import daily_trend, draw_top, draw_trend
+from bot.digest import buttons
+from bot.digest.chart import Trend, draw_top, draw_trend, midnights, reader_days
 from bot.digest.lookup import find_actor
-from bot.model import Actor, Picture
-from bot.telegram import buttons, texts
+from bot.model import Actor, Message, Picture
+from bot.telegram import texts
 from bot.telegram.arguments import MAX_ARGUMENT, clean_name, echo, reader_zone, too_long
 from bot.telegram.following import not_one_actor
-from bot.telegram.reply import Reply, reply_text
+from bot.telegram.reply import Reply, reply_with
 from storage import stories as story_store
 from storage import subscribers
 from storage.db import Sessions
-from storage.trend import actor_hourly_counts
+from storage.trend import actor_day_counts
 
 __all__ = ["MAX_ACTORS", "answer_trend", "chart_actors"]
 
@@ -52,9 +53,9 @@ async def answer_trend(
     if words and _WINDOW.fullmatch(words[-1].lower()):
         window = words.pop().lower()
         if window not in WINDOWS:
-            return reply_text(
-                f"I chart 7, 30 or 90 days, not “{echo(window)}”. "
-                "For example <code>/trend maduro 90d</code>."
+            return reply_with(
+                "I chart 7, 30 or 90 days, not “{said}”. For example `/trend maduro 90d`.",
+                said=echo(window),
             )
         days = WINDOWS[window]
     if not words:
@@ -76,9 +77,9 @@ async def answer_trend(
             chosen.append(found)
         start += taken
     if len(chosen) > MAX_ACTORS:
-        return reply_text(
+        return reply_with(
             f"I chart up to {MAX_ACTORS} actors at once; you named {len(chosen)}. "
-            "For example <code>/trend maduro machado cabello</code>."
+            "For example `/trend maduro machado cabello`."
         )
     return await chart_actors(
         sessions=sessions,
@@ -106,23 +107,24 @@ async def chart_actors(
     known = {actor.id: actor for actor in actors}
     named = [known[actor_id] for actor_id in actor_ids if actor_id in known]  # as the user named
     if not named:
-        return reply_text(texts.EXPIRED_BUTTON)
+        return reply_with(texts.EXPIRED_BUTTON)
     async with sessions() as session:
         subscriber = await subscribers.get_subscriber(session=session, chat_id=chat_id)
-        hourly = await actor_hourly_counts(
-            session=session, actor_ids=[a.id for a in named], since=now - timedelta(days=days + 1)
+        tz = reader_zone(subscriber.timezone if subscriber else None, default=timezone)
+        span = reader_days(days=days, tz=tz, now=now)
+        counts = await actor_day_counts(
+            session=session, actor_ids=[a.id for a in named], bounds=midnights(span, tz)
         )
-    tz = reader_zone(subscriber.timezone if subscriber else None, default=timezone)
-    trend = daily_trend(hourly, {a.id: a.name for a in named}, days=days, tz=tz, now=now)
+    trend = Trend(days=span, series=tuple((a.name, counts[a.id]) for a in named))
     names = " · ".join(a.name for a in named)
     if trend.total == 0:
-        return reply_text(
-            f"No stories named {echo(names, 120)} in the last {days} days, so there is "
-            "nothing to chart."
+        return reply_with(
+            f"No stories named {{names}} in the last {days} days, so there is nothing to chart.",
+            names=echo(names, 120),
         )
     png = await asyncio.to_thread(draw_trend, trend, title=f"Stories a day · last {days} days")
     caption = f"{names} — stories a day over the last {days} days ({tz.key}); today so far dotted."
-    return Reply(texts=(), picture=Picture(png=png, caption=caption))
+    return Reply(Message(picture=Picture(png=png, caption=caption)))
 
 
 async def _top_actors(*, sessions: Sessions, actors: Sequence[Actor], now: datetime) -> Reply:
@@ -136,13 +138,13 @@ async def _top_actors(*, sessions: Sessions, actors: Sequence[Actor], now: datet
         key=lambda pair: (-pair[1], pair[0]),
     )[:TOP]
     if not top:
-        return reply_text("No actor was named in the last 7 days, so there is nothing to chart.")
+        return reply_with("No actor was named in the last 7 days, so there is nothing to chart.")
     png = await asyncio.to_thread(draw_top, top, title="Most named · last 7 days")
     caption = (
         f"The {len(top)} most-named actors of the last 7 days, by stories. "
         "/trend maduro charts one day by day."
     )
-    return Reply(texts=(), picture=Picture(png=png, caption=caption))
+    return Reply(Message(picture=Picture(png=png, caption=caption)))
 
 
 def _longest_actor(actors: Sequence[Actor], words: list[str]) -> tuple[Actor | None, int]:

@@ -11,13 +11,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.digest import buttons
 from bot.digest.compose import digest_message, format_time
 from bot.digest.lookup import ActorLookup, actor_by_id, find_actor
 from bot.digest.select import select_actor, select_window
 from bot.durations import parse_window
 from bot.model import Actor, Choice, Message, Paragraph
 from bot.runtime import Runtime
-from bot.telegram import buttons
 from bot.telegram.arguments import clean_name
 from bot.telegram.reading import describe_window
 from bot.whatsapp.texts import paragraphs, say

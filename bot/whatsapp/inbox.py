@@ -23,9 +23,9 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+from bot.digest.buttons import parse_pressed
 from bot.outbox import promise
 from bot.runtime import Runtime
-from bot.telegram.buttons import parse_pressed
 from bot.whatsapp.answers import answer_command, answer_pressed
 from bot.whatsapp.texts import DEFAULT
 from bot.whatsapp.transport import NAME, REENGAGE, UNREACHABLE, WhatsAppTransport, chat_of

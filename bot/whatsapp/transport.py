@@ -32,9 +32,9 @@ from typing import Any
 
 import httpx
 
+from bot.digest.buttons import digest_more
 from bot.model import Message, Outcome, Status
 from bot.outbox import Pace
-from bot.telegram.buttons import digest_more
 from bot.whatsapp.payloads import template_message
 from bot.whatsapp.render import render_payloads
 from bot.whatsapp.texts import DEFAULT

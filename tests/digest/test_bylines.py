@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.digest.buttons import more_button
 from bot.digest.compose import compose_alert, digest_message, plain_text
 from bot.model import StoryView
-from bot.telegram.buttons import more_button
 from bot.telegram.render import render_html
 from bot.whatsapp.render import render_texts
 from tests.fake_telegram import parse_telegram_html

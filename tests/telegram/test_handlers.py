@@ -441,3 +441,43 @@ async def test_a_blocked_chat_is_unsubscribed_and_the_bot_goes_on(bot: Harness) 
     assert subscriber.deactivated_reason == "blocked"
     [answer] = await bot.ask(ANA + 1, "/help")
     assert "/digest" in answer.visible
+
+
+# ---- answers through the one send path -----------------------------------------------------
+
+
+async def test_a_readers_stars_and_backticks_come_back_as_they_typed_them(bot: Harness) -> None:
+    # Our templates mark *bold* and `code`; what a reader types is filled in after, as words.
+    [search] = await bot.ask(ANA, "/search *petróleo* `PDVSA`")
+    assert search.visible == "No stories with “*petróleo* `PDVSA`”."
+    assert search.entities == ()
+    [actor] = await bot.ask(ANA, "/actor l'*acteur* {0}")
+    assert "“l'*acteur* {0}”" in actor.visible and not actor.entities
+
+
+async def test_pressing_the_choice_already_shown_is_not_an_error(bot: Harness) -> None:
+    await bot.ask(ANA, "/start")
+    [menu] = await bot.ask(ANA, "/settings")
+    assert "saved" in await bot.press_edit(menu, "Hourly")
+    edits = len(bot.fake.edits())
+    bot.fake.push_callback(ANA, "st:schedule:hourly", menu.message_id)  # the same menu again
+    await bot.settle()
+    assert len(bot.fake.edits()) == edits  # Telegram said "not modified": nothing to do
+    assert len(bot.fake.messages_to(ANA)) == 2  # no apology either
+
+
+async def test_a_long_list_answer_is_split_between_its_lines(bot: Harness) -> None:
+    names = [f"Radio Comunitaria número {n:03d} de los Andes venezolanos" for n in range(150)]
+    async with transaction(bot.runtime.sessions) as session:
+        for n, name in enumerate(names):
+            session.add(Source(id=f"radio-{n:03d}", name=name, url=f"https://r{n}.example/f"))
+    before = len(bot.fake.messages_to(ANA))
+    bot.fake.push_message(ANA, "/sources")
+    await bot.settle()
+    parts = bot.fake.messages_to(ANA)[before:]
+    assert len(parts) >= 3
+    assert all(len(part.visible.encode("utf-16-le")) // 2 <= 4096 for part in parts)
+    assert parts[0].visible.startswith("Sources · 152")
+    assert all(part.visible.startswith("• ") for part in parts[1:])  # never inside a line
+    shown = "\n".join(part.visible for part in parts)
+    assert all(shown.count(name) == 1 for name in names)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 from sqlalchemy import update
 from sqlmodel import col
@@ -86,7 +87,33 @@ async def test_one_process_serves_telegram_and_whatsapp(
             assert "Maduro anuncia *medidas* económicas" in html.visible
             digest = cloud.messages_to(LUIS_WHATSAPP)[-1]
             assert "Maduro anuncia ∗medidas∗ económicas" in digest.body
+            # /metrics counts each delivery under its own transport, not the process's first.
+            sent = await _until_metric(port, lambda v: v.get("whatsapp", 0) >= 2
+                                       and v.get("telegram", 0) >= 1)
+            assert sent == {"telegram": 1, "whatsapp": len(cloud.messages_to(LUIS_WHATSAPP))}
         finally:
             await app.stop()
             await app.shutdown()
             await app.post_shutdown(app)
+
+
+async def _until_metric(
+    port: int, enough: Callable[[dict[str, float]], bool], timeout: float = 30.0
+) -> dict[str, float]:
+    """vigia_deliveries_total{outcome="delivered"} by transport, once `enough` says so."""
+    deadline = time.monotonic() + timeout
+    delivered: dict[str, float] = {}
+    async with httpx.AsyncClient() as client:
+        while time.monotonic() < deadline:
+            text = (await client.get(f"http://127.0.0.1:{port}/metrics")).text
+            delivered = {
+                sample.labels["transport"]: sample.value
+                for family in text_string_to_metric_families(text)
+                for sample in family.samples
+                if sample.name == "vigia_deliveries_total"
+                and sample.labels["outcome"] == "delivered"
+            }
+            if enough(delivered):
+                return delivered
+            await asyncio.sleep(0.2)
+    raise AssertionError(f"deliveries by transport never got there: {delivered}")

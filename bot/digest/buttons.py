@@ -1,4 +1,4 @@
-"""Inline-button payloads: short (≤ 64 bytes), one prefix per kind, validated on the way back in."""
+"""Button payloads of every transport: short (≤ 64 bytes), one prefix per kind, checked on return."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.digest.bylines import word
 from bot.digest.compose import Digest
-from bot.telegram.reply import Button
+from bot.model import Choice
 
 MAX_OFFSET = 1000  # nobody pages past a hundred pages; a larger offset is a forged button
 MAX_SPAN = timedelta(days=31)
@@ -63,13 +63,13 @@ def digest_more(*, since: datetime, until: datetime, offset: int) -> str:
     return f"dg:{int(since.timestamp())}:{int(until.timestamp())}:{offset}"
 
 
-def more_button(left: int, data: str, *, language: str | None = None) -> Button:
+def more_button(left: int, data: str, *, language: str | None = None) -> Choice:
     """The "more" button under a page of stories: how many are left (said in the reader's
     language), and the next page's payload."""
-    return Button(word("more", language, n=left), data)
+    return Choice(word("more", language, n=left), data)
 
 
-def digest_more_button(digest: Digest, *, language: str | None = None) -> Button | None:
+def digest_more_button(digest: Digest, *, language: str | None = None) -> Choice | None:
     """The "more" button of a digest page, None when nothing is left after it."""
     if digest.left <= 0:
         return None
