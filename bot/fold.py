@@ -58,8 +58,24 @@ def fold_words(text: str) -> str:
 
 
 def _words(text: str) -> str:
-    """The folded words of a text, case kept, one space apart."""
-    return " ".join(_spaced(text).split())
+    """The folded words of a text, case kept, one space apart.
+
+    Plain ASCII and Latin-1 text (most news) take the path of `_spaced` written out here, and
+    their runs of spaces are closed up in the bytes, which makes no object per word: the tagger
+    folds every item it reads.
+    """
+    if text.isascii():
+        spaced = text.encode("ascii").translate(_ASCII_GAPS)
+    else:
+        try:
+            spaced = text.encode("latin-1").translate(_LATIN1_GAPS)
+        except UnicodeEncodeError:  # typographic quotes and dashes, other scripts
+            return " ".join(_spaced(text).split())
+        if b"\0" in spaced:
+            return " ".join(_spaced(text).split())
+    while b"  " in spaced:  # every gap is one space (0x20) by now: close up the runs
+        spaced = spaced.replace(b"  ", b" ")
+    return spaced.strip(b" ").decode("ascii")
 
 
 def _with_folded(cased: str) -> FoldedText:
