@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.scaleout            # 120 sources, 300 subscribers, ~3 min a round
     .venv/bin/python -m bench.scaleout --quick    # 60 sources, 150 subscribers, ~2 min a round
+    .venv/bin/python -m bench.scaleout --processes 2 3   # only these rounds
 
 For each number of processes, on a fresh database with the same corpus (a loopback feed server)
 and the same subscribers (a strict fake Bot API: 30 messages/s overall, 1/s per chat), prints:
@@ -9,7 +10,11 @@ polls per process and the smallest share, fetches per source per interval (sourc
 1-minute interval), the fan-out's achieved send rate as a fraction of BOT_SEND_RATE, 429s, and
 with several processes the takeover after a kill -9 of the process receiving updates while it
 holds sources (the time until a command is answered again, and until every source it held is
-claimed by another worker).
+claimed by another worker): on one machine, where the dead pid is seen at once. Then the same
+across machines: one more worker runs under another host name (its own UTS namespace, `unshare
+-u`, so root), its pid cannot be checked and only its leases lapsing frees its work; it is killed
+mid fan-out while it holds sources and deliveries, and the times until every one of them is
+claimed by another worker are printed.
 Needs PostgreSQL on loopback (BOT_TEST_POSTGRES_URL). The machine is shared: figures are noisy.
 """
 
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import re
 import signal
@@ -65,14 +71,14 @@ async def _drop(url: str) -> None:
     await admin.close()
 
 
-async def _promise(url: str, chats: int) -> None:
+async def _promise(url: str, chats: int, *, first: int = 50_000) -> None:
     engine = create_engine(url)
     await migrate.upgrade(engine)
     async with transaction(sessionmaker(engine)) as session:
         for chat in range(chats):
             await deliveries.enqueue(
-                session=session, transport="telegram", destination=str(50_000 + chat),
-                kind="digest", dedup_key=f"b:{chat}",
+                session=session, transport="telegram", destination=str(first + chat),
+                kind="digest", dedup_key=f"b:{first + chat}",
                 payloads=[TelegramPart(method="sendMessage", text=f"<b>Resumen</b> {chat}")
                           .to_payload()],
                 now=datetime.now(UTC),
@@ -99,6 +105,66 @@ def _until(probe, timeout: float) -> float:  # type: ignore[no-untyped-def]
             return time.monotonic() - started
         time.sleep(0.05)
     return float("nan")
+
+
+async def _held_deliveries(url: str, pid: int, ids: list[int] | None = None) -> list[int]:
+    """Deliveries worker `pid` is sending (or, with `ids`, those of them nobody took over)."""
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        rows = await connection.fetch(
+            "SELECT id FROM delivery WHERE status = 'sending' AND lease_owner LIKE $1 AND"
+            " ($2::bigint[] IS NULL AND lease_until > now() OR id = ANY($2::bigint[]))",
+            f"%:{pid}:%", ids)
+    finally:
+        await connection.close()
+    return [row["id"] for row in rows]
+
+
+ELSEWHERE = "vigia-elsewhere"
+
+
+def _elsewhere(env: dict[str, str], log: Path) -> subprocess.Popen[str] | None:
+    """One more `run` under another host name (its own UTS namespace); None where that needs
+    privileges this machine does not give."""
+    probe = subprocess.run(["unshare", "-u", "hostname", ELSEWHERE], capture_output=True,
+                           check=False)
+    if probe.returncode != 0:
+        return None
+    return subprocess.Popen(
+        ["unshare", "-u", "sh", "-c", f'hostname {ELSEWHERE} && exec "$0" -m bot run',
+         sys.executable], cwd=ROOT, env=env, stdout=open(log, "w"),
+        stderr=subprocess.STDOUT, text=True)
+
+
+def _across_machines(url: str, env: dict[str, str], folder: Path,
+                     running: list[subprocess.Popen[str]]) -> str:
+    """Kill -9 a worker of 'another machine' mid fan-out; how long its work waited."""
+    log = folder / "elsewhere.log"
+    victim = _elsewhere(env, log)
+    if victim is None:
+        return "across machines: not measured (unshare -u needs root)"
+    running.append(victim)
+    _until(lambda: "telegram connected" in log.read_text(), 90)
+    # A long fan-out, so the victim holds deliveries whenever it also holds sources.
+    asyncio.run(_promise(url, int(RATE * 90), first=90_000))
+    pid = victim.pid
+    _until(lambda: asyncio.run(_held(url, pid)) and asyncio.run(_held_deliveries(url, pid)), 120)
+    victim.kill()
+    victim.wait()
+    killed = time.monotonic()
+    sources = asyncio.run(_held(url, pid))
+    sends = asyncio.run(_held_deliveries(url, pid))
+    sources_back = sends_back = float("nan")
+    while time.monotonic() - killed < 120 and (math.isnan(sources_back)
+                                               or math.isnan(sends_back)):  # nan: not yet
+        if math.isnan(sources_back) and not asyncio.run(_held(url, pid, ids=sources)):
+            sources_back = time.monotonic() - killed
+        if math.isnan(sends_back) and not asyncio.run(_held_deliveries(url, pid, ids=sends)):
+            sends_back = time.monotonic() - killed
+        time.sleep(0.05)
+    return (f"across machines (kill -9 of a worker on host {ELSEWHERE} holding {len(sources)} "
+            f"source(s), {len(sends)} delivery(ies)): sources {sources_back:.1f} s, "
+            f"deliveries {sends_back:.1f} s")
 
 
 def round_of(processes: int, *, sources: int, chats: int, window: float, folder: Path) -> None:
@@ -169,6 +235,8 @@ def round_of(processes: int, *, sources: int, chats: int, window: float, folder:
                       f"429s {fake.errors[429]}; copies per chat max {max(copies.values())}; "
                       f"takeover after kill -9: commands {takeover:.1f} s, sources {sources_back:.1f} s",
                       flush=True)
+                if processes > 1:
+                    print(f"  {_across_machines(url, env, folder, running)}", flush=True)
             finally:
                 _stop(running)
     finally:
@@ -190,12 +258,13 @@ def _stop(running: list[subprocess.Popen[str]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--processes", type=int, nargs="+", default=[1, 2, 3])
     args = parser.parse_args()
     sources, chats, window = (60, 150, 60.0) if args.quick else (120, 300, 120.0)
     print(f"{sources} sources at a 1-minute interval, {chats} subscribers, BOT_SEND_RATE={RATE:g}, "
           f"{window:g} s of steady polling counted per round (shared 2-core machine: noisy)")
     with tempfile.TemporaryDirectory() as folder:
-        for processes in (1, 2, 3):
+        for processes in args.processes:
             round_of(processes, sources=sources, chats=chats, window=window, folder=Path(folder))
 
 

@@ -58,8 +58,25 @@ def fold_words(text: str) -> str:
 
 
 def _words(text: str) -> str:
-    """The folded words of a text, case kept, one space apart."""
-    return " ".join(_spaced(text).split())
+    """The folded words of a text, case kept, one space apart.
+
+    Plain ASCII and Latin-1 text (most news) take the path of `_spaced` written out here, and
+    their runs of spaces are closed up in place, which makes no object per word: the tagger
+    folds every item it reads.
+    """
+    if text.isascii():
+        spaced = text.encode("ascii").translate(_ASCII_GAPS)
+    else:
+        try:
+            spaced = text.encode("latin-1").translate(_LATIN1_GAPS)
+        except UnicodeEncodeError:  # typographic quotes and dashes, other scripts
+            return " ".join(_spaced(text).split())
+        if 0 in spaced:  # a byte as an int: `b"\0" in` first fails, within, as an index
+            return " ".join(_spaced(text).split())
+    words = spaced.decode("ascii")
+    while "  " in words:  # every gap is one space by now: close up the runs
+        words = words.replace("  ", " ")
+    return words.strip(" ")
 
 
 def _with_folded(cased: str) -> FoldedText:
@@ -97,7 +114,7 @@ def _fold_latin1(text: str, table: bytes) -> str | None:
     if raw is None:
         return None
     spaced = raw.translate(table)
-    return None if b"\0" in spaced else spaced.decode("ascii")
+    return None if 0 in spaced else spaced.decode("ascii")
 
 
 def latin1_bytes(text: str) -> bytes | None:
@@ -122,7 +139,7 @@ def _fold_latin(decomposed: str, table: bytes) -> str | None:
     Then one bytes.translate drops the accents and spaces the gaps; any other text gives None.
     """
     raw = decomposed.encode()
-    if b"\xc2" in raw or b"\xe2" in raw:  # the lead bytes of that punctuation
+    if 0xC2 in raw or 0xE2 in raw:  # the lead bytes of that punctuation
         raw = COMMON_PUNCTUATION.sub(b" ", raw)
     spaced = raw.translate(table, HIGH_BYTES)
     # Bytes 0xCC and 0xCD only ever lead the 2-byte characters U+0300-U+037F: when the bytes

@@ -31,9 +31,10 @@ worker dies goes back to be sent once its lease expires. So nothing promised is 
 window for a duplicate is between the platform's answer (or a send whose answer timed out) and the
 commit of `sent` — at-least-once there, exactly-once everywhere else.
 
-With a `worker` (bot/worker.py), leases are short and renewed by its heartbeat, and claims name
-the worker. Once the worker is stopping nothing more is claimed or started: rows not yet sent go
-back unsent in one transaction, sends in flight get `SEND_GRACE` seconds to be answered, then
+A round renews the lease of every row it holds (queued, in flight, or waiting for its `sent` to
+commit) every third of a lease, so a slow answer never lets another worker take the row and send
+it again. With a `worker` (bot/worker.py), leases are short and claims name the worker. Once the
+worker is stopping nothing more is claimed or started: rows not yet sent go back unsent in one transaction, sends in flight get `SEND_GRACE` seconds to be answered, then
 become `unknown`. So a SIGTERM never makes a copy.
 
 Per delivery decisions (from the transport's Outcome):
@@ -50,13 +51,19 @@ Pacing, per transport (one `Pacer` each, kept per process and passed to every ca
 message each `pace.per_destination` seconds to a destination and `pace.global_rate` a second
 overall (evenly spaced, or drawn from the deployment's shared `SharedBudget` when several
 processes send), different destinations concurrently (at most `concurrency` in flight).
+Across processes (PostgreSQL) a destination's rows are never in flight at two workers at once
+(see `claim_due`), and a claim reads each destination's last send from the outbox (`sent_at`), so
+the per-destination distance holds for the deployment when its rows pass from one worker to
+another. One process on SQLite knows its own sends and reads nothing more.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -71,11 +78,13 @@ from storage.deliveries import (
     block_destination,
     claim_due,
     enqueue,
+    last_sends,
     mark_failed,
     mark_retry,
     mark_sent,
     mark_unknown,
     release,
+    renew,
 )
 from storage.models import Delivery
 from storage.times import as_utc
@@ -220,6 +229,14 @@ class Pacer:
             self._chat_ready.get(destination, 0.0), time.monotonic() + seconds
         )
 
+    def sent_before(self, destination: str, seconds_ago: float) -> None:
+        """A message went to `destination` `seconds_ago` (from another worker, or before this
+        process started): the next keeps its distance from it."""
+        self._chat_ready[destination] = max(
+            self._chat_ready.get(destination, 0.0),
+            time.monotonic() - seconds_ago + self.chat_interval,
+        )
+
     def _forget(self, now: float) -> None:
         for key in [c for c, ready in self._chat_ready.items() if ready <= now]:
             del self._chat_ready[key]
@@ -239,12 +256,13 @@ async def deliver_due(
 ) -> DeliveryReport:
     """Send up to `limit` due deliveries through their transports and return what happened.
 
-    Claims `batch` rows at a time (default: about five seconds' worth of sends, so leases never
-    run out in the queue), the next batch while the last is still going, until nothing is due.
+    Claims `batch` rows at a time (default: about five seconds' worth of sends), the next batch
+    while the last is still going, until nothing is due; the leases of the rows it holds are
+    renewed every third of `lease_seconds` until each is settled.
     A row whose transport is not in `transports` (this process does not run it) goes back
     untouched for a process that does. `now` (tests) shifts the clock: it stands for the moment
     of the call and advances with real time. With a `worker`, claims carry its name and its
-    heartbeat's short lease, and its stop ends the round cleanly (see the module's docstring).
+    `delivery_lease` (BOT_DELIVERY_LEASE), and its stop ends the round cleanly (see the module's docstring).
     """
     if worker is not None:
         lease_seconds = worker.delivery_lease.total_seconds()
@@ -257,26 +275,35 @@ async def deliver_due(
     )
     run.serialize_writes = serialises_writes(maker)
     run.worker = worker
+    run.owner = worker.name if worker is not None else f"outbox:{uuid.uuid4().hex[:8]}"
     fastest = max((pacer.global_rate for pacer in paced.values()), default=30.0)
     chunk = batch or max(10, int(fastest * 5))
     claimed = 0
-    async with asyncio.TaskGroup() as group:
-        while claimed < limit and not run.stopping():
-            await run.wait_below(chunk // 2)
-            if run.stopping():
-                break
-            rows = await run.claim(limit=min(chunk, limit - claimed), lease_seconds=lease_seconds)
-            if not rows:
-                if run.in_flight == 0:
+    renewing = asyncio.create_task(run.keep_leases(lease_seconds), name="delivery-leases")
+    try:
+        async with asyncio.TaskGroup() as group:
+            while claimed < limit and not run.stopping():
+                await run.wait_below(chunk // 2)
+                if run.stopping():
                     break
-                await run.wait_below(1)  # finished parts may free a destination's next part
-                continue
-            claimed += len(rows)
-            for destination_rows in _by_destination(rows):
-                run.in_flight += len(destination_rows)
-                group.create_task(run.deliver_destination(destination_rows))
-    # Stopping: what was claimed but never started goes back unsent, in one transaction.
-    await run._give_back(run.unstarted, at=run.clock())
+                rows = await run.claim(
+                    limit=min(chunk, limit - claimed), lease_seconds=lease_seconds
+                )
+                if not rows:
+                    if run.in_flight == 0:
+                        break
+                    await run.wait_below(1)  # finished parts may free a destination's next part
+                    continue
+                claimed += len(rows)
+                for destination_rows in _by_destination(rows):
+                    run.in_flight += len(destination_rows)
+                    group.create_task(run.deliver_destination(destination_rows))
+        # Stopping: what was claimed but never started goes back unsent, in one transaction.
+        await run._give_back(run.unstarted, at=run.clock())
+    finally:
+        renewing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await renewing
     return run.report()
 
 
@@ -311,31 +338,76 @@ class _DeliveryRound:
         self._sent_queue: list[tuple[int, str | None, datetime, asyncio.Future[None]]] = []
         self._flusher: asyncio.Task[None] | None = None
         self.worker: Worker | None = None
+        self.owner: str | None = None  # the name claims carry: the worker's, or this round's
         self.unstarted: list[Delivery] = []
+        # Rows claimed and not yet settled, with the end of their lease as last renewed.
+        self.held: dict[int, datetime] = {}
 
     def stopping(self) -> bool:
         return self.worker is not None and self.worker.stopping.is_set()
 
     async def claim(self, *, limit: int, lease_seconds: float) -> Sequence[Delivery]:
-        """The next due rows under this round's lease, named after its worker when it has one."""
-        owner = self.worker.name if self.worker is not None else None
+        """The next due rows under this round's lease, named after its owner. With several
+        processes (PostgreSQL), each claimed destination's last send, by whichever worker, is
+        read in the same transaction, so its next message keeps its distance deployment-wide."""
         async with self._write() as session:
             rows = await claim_due(
                 session=session,
                 now=self.clock(),
                 limit=limit,
                 lease_seconds=lease_seconds,
-                owner=owner,
+                owner=self.owner,
             )
-        if self.worker is not None:
-            self.worker.deliveries.update(row.id for row in rows if row.id is not None)
+            if rows and not self.serialize_writes:
+                await self._keep_distance(session, rows)
+        for row in rows:
+            if row.id is not None and row.lease_until is not None:
+                self.held[row.id] = as_utc(row.lease_until)
         return rows
 
-    def _valid_until(self, row: Delivery) -> datetime | None:
-        if row.lease_until is None:
-            return None
-        until = as_utc(row.lease_until)
-        return self.worker.delivery_valid_until(until) if self.worker is not None else until
+    async def _keep_distance(self, session: Session, rows: Sequence[Delivery]) -> None:
+        """Tell the pacers when each claimed destination was last sent to, by any worker.
+
+        A destination's rows are never in flight at two workers at once (`claim_due` leaves a
+        row while an earlier one of its destination is open elsewhere), so the only way two
+        workers come close is a hand-over: one sent, committed, and another claims the next."""
+        by_transport: dict[str, set[str]] = {}
+        for row in rows:
+            by_transport.setdefault(row.transport, set()).add(row.destination)
+        now = self.clock()
+        for transport, destinations in by_transport.items():
+            pacer = self.pacers.get(transport)
+            if pacer is None:
+                continue
+            last = await last_sends(
+                session=session, transport=transport, destinations=destinations,
+                since=now - timedelta(seconds=pacer.chat_interval),
+            )
+            for destination, at in last.items():
+                pacer.sent_before(destination, (now - at).total_seconds())
+
+    async def keep_leases(self, lease_seconds: float) -> None:
+        """Renew the lease of every row this round holds (queued, being sent, or waiting for its
+        `sent` to commit) every third of a lease, so a slow send never outlives its lease and
+        another worker never sends it a second time."""
+        while True:
+            await asyncio.sleep(lease_seconds / 3)
+            if not self.held:
+                continue
+            now = self.clock()
+            try:
+                async with self._write() as session:
+                    renewed = await renew(
+                        session=session, delivery_ids=list(self.held), owner=self.owner,
+                        now=now, lease_seconds=lease_seconds,
+                    )
+            except Exception as error:  # not renewed: the rows are not sent past their lease
+                logger.warning("event=delivery_lease_not_renewed error=%s", error)
+                continue
+            until = now + timedelta(seconds=lease_seconds)
+            for delivery_id in renewed:
+                if delivery_id in self.held:
+                    self.held[delivery_id] = until
 
     async def _unless_stopping(self, waiting: Coroutine[Any, Any, None]) -> None:
         """Wait for the pacer, but no longer once the worker is stopping."""
@@ -424,8 +496,9 @@ class _DeliveryRound:
                 rows[0].destination,
             )
         finally:
-            if self.worker is not None:  # settled, or dropped: no longer renewed either way
-                self.worker.deliveries.difference_update(row.id for row in rows)
+            for row in rows:  # settled, or dropped: no longer renewed either way
+                if row.id is not None:
+                    self.held.pop(row.id, None)
             if left:
                 self._done(left)
 
@@ -441,7 +514,7 @@ class _DeliveryRound:
             if self.stopping():
                 self.unstarted += [row, *rest]  # given back together when the round ends
                 return False
-            valid_until = self._valid_until(row)
+            valid_until = self.held.get(row.id)
             if valid_until is not None and self.clock() >= valid_until - self.margin:
                 # Too late to send under our lease: another worker may already own the row.
                 await self._give_back([row, *rest], at=self.clock())
@@ -451,6 +524,9 @@ class _DeliveryRound:
             except Exception:
                 await self._give_back([row, *rest], at=self.clock())
                 raise
+            # The platform counts from when it took the message, which may be later than the
+            # slot: the destination's next message keeps its distance from the answer too.
+            pacer.sent_before(row.destination, 0.0)
         if outcome.status is Status.DELIVERED:
             await self._mark_sent(row.id, outcome.receipt)
             self.tally(row).sent += 1
@@ -580,7 +656,9 @@ class _DeliveryRound:
             reason,
         )
         async with self._write() as session:
-            await mark_unknown(session=session, delivery_id=row.id, error=reason)
+            await mark_unknown(
+                session=session, delivery_id=row.id, error=reason, now=self.clock()
+            )
         await self._give_back(rest, at=self.clock())
         self.tally(row).failed += 1
 

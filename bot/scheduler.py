@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -201,9 +202,13 @@ async def run_delivery_tick(
 ) -> DeliveryReport:
     """Send what the outbox holds that is due, paced by the process's one pacer per transport;
     a row claimed is held `lease_seconds` (then another worker may take it over), or with a
-    `worker` its short lease renewed by the worker's heartbeat."""
+    `worker` its short lease, renewed while it is being sent.
+
+    The round goes on while anything is due: one that stopped claiming at a count would let its
+    last rows drain without looking again, and a dead worker's lapsed rows would wait for it."""
     return await deliver_due(
-        transports, sessions, pacers=pacers, lease_seconds=lease_seconds, worker=worker
+        transports, sessions, pacers=pacers, lease_seconds=lease_seconds, worker=worker,
+        limit=sys.maxsize,
     )
 
 

@@ -77,8 +77,8 @@ class Settings(BaseSettings):
     digest_tick: int = 60  # seconds between looks for due digests
     alert_tick: int = 60  # seconds between looks for new stories that followers are alerted to
     alerts_per_hour: int = 4
-    # Seconds a worker holds the deliveries it claimed, renewed by its heartbeat (every 5 s) while
-    # it lives: a worker that dies mid-send gives them back to the others this long after (at
+    # Seconds a worker holds the deliveries it claimed, renewed every third of it by the round
+    # sending them: a worker that dies mid-send gives them back to the others this long after (at
     # once to a worker restarted on the same machine, which sees the dead one's pid is gone).
     delivery_lease: float = 20.0
     send_rate: float = 30.0  # messages per second, overall
@@ -273,7 +273,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "alert_tick": (1, 3600),
     "alerts_per_hour": (0, 3600),
     "send_rate": (0.1, 1000),
-    "delivery_lease": (10, 3600),  # at least two heartbeats, so a live worker keeps its rows
+    "delivery_lease": (10, 3600),  # a renewal every third of it outlasts a slow write
     "webhook_port": (1, 65535),
     "http_port": (0, 65535),
 }

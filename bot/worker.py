@@ -1,8 +1,10 @@
 """This process as one worker of the deployment: its name, its heartbeat, its leases, its stop.
 
-Claims (a source to poll, a delivery to send) carry short leases that the heartbeat renews every
-`BEAT` seconds while the process lives: a dead worker's share is free again within
-`SOURCE_LEASE` / `DELIVERY_LEASE`, and at once when it died on this machine (its pid is gone).
+Claims (a source to poll, a delivery to send) carry short leases, renewed while the work goes on
+(sources by the heartbeat every `BEAT` seconds, deliveries by the outbox round sending them): a
+dead worker's share is free again within `SOURCE_LEASE` / `DELIVERY_LEASE` plus a tick, and at once
+when it died on this machine (its pid is gone). On another machine (another host name) its pid
+cannot be checked: there the leases lapsing is what frees its work.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ logger = logging.getLogger(__name__)
 
 BEAT = 5.0  # seconds between heartbeats
 SOURCE_LEASE = timedelta(seconds=25)  # + one poll tick: a dead worker's sources move within 60 s
-# + one delivery tick: its deliveries move within 30 s. BOT_DELIVERY_LEASE sets it for `run`.
+# Renewed every third of itself by the round sending them; + a claim: deliveries move within
+# 30 s. BOT_DELIVERY_LEASE sets it for `run`.
 DELIVERY_LEASE = timedelta(seconds=20)
 LIVE_WINDOW = timedelta(seconds=20)  # a worker heard from this recently counts for fair shares
 SILENT = timedelta(seconds=60)  # a worker unheard for this long is gone, wherever it ran
@@ -42,12 +45,9 @@ class Worker:
         self.stopping = asyncio.Event()
         self.delivery_lease = delivery_lease  # how long a claimed delivery is held unrenewed
         self._stop_at: float | None = None
-        # The work in hand, whose leases the heartbeat renews; dropped work lapses by itself.
+        # The sources in hand, whose leases the heartbeat renews; dropped work lapses by itself.
+        # (Deliveries are renewed by the outbox round sending them.)
         self.sources: set[str] = set()
-        self.deliveries: set[int] = set()
-        # Leases renewed without a gap since `_chain_start`, last at `_renewed_at`.
-        self._chain_start: datetime | None = None
-        self._renewed_at: datetime | None = None
 
     def stop(self) -> None:
         """Stop claiming new work; what is in flight gets a grace period to finish."""
@@ -60,30 +60,14 @@ class Worker:
         """Seconds since `stop()`; 0 while running."""
         return 0.0 if self._stop_at is None else time.monotonic() - self._stop_at
 
-    def delivery_valid_until(self, lease_until: datetime) -> datetime:
-        """How long a delivery claimed with lease `lease_until` is surely still ours: renewed
-        through the last heartbeat if no heartbeat was missed since it was claimed."""
-        claimed_at = lease_until - self.delivery_lease
-        if (
-            self._chain_start is not None
-            and self._renewed_at is not None
-            and claimed_at >= self._chain_start
-        ):
-            return max(lease_until, self._renewed_at + self.delivery_lease)
-        return lease_until
-
     async def beat(self, sessions: Sessions) -> list[str]:
         """One heartbeat: say we live, renew our leases, free the leases of dead workers."""
         now = datetime.now(UTC)
         async with transaction(sessions) as session:
             await workers.beat(
                 session=session, worker=self.name, host=self.host, pid=self.pid, now=now,
-                source_lease=SOURCE_LEASE, delivery_lease=self.delivery_lease,
-                source_ids=set(self.sources), delivery_ids=set(self.deliveries),
+                source_lease=SOURCE_LEASE, source_ids=set(self.sources),
             )
-        if self._renewed_at is None or now - self._renewed_at > self.delivery_lease:
-            self._chain_start = now
-        self._renewed_at = now
         async with transaction(sessions) as session:
             dead = await workers.reap_dead(
                 session=session, host=self.host, alive=pid_alive, now=now, silent_for=SILENT

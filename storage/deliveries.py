@@ -9,14 +9,14 @@ Times are stored in UTC (every `datetime` given here is converted).
 
 Life of a row: `pending` → (claim_due) `sending` with a lease → `sent` | back to `pending` with a
 later `next_attempt_at` | `failed` | `unknown` (sent, but no answer came: it may have arrived, so it
-is never sent again). A `sending` row whose lease has expired (its worker died) is claimable again. A destination's rows are claimed in id order (the parts of one digest were
+is never sent again; its `sent_at` is when that was settled, for pacing). A `sending` row whose lease has expired (its worker died) is claimable again. A destination's rows are claimed in id order (the parts of one digest were
 inserted in order): a row is never claimed while an earlier row of the same destination is still
 pending or sending elsewhere, so part 2 never overtakes part 1, on one worker or several.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import Table, and_, exists, func, or_, select, update
@@ -33,6 +33,7 @@ __all__ = [
     "claim_due",
     "count_pending",
     "enqueue",
+    "last_sends",
     "mark_failed",
     "mark_retry",
     "mark_sent",
@@ -40,6 +41,7 @@ __all__ = [
     "post_state",
     "record_receipt",
     "release",
+    "renew",
 ]
 
 OPEN = ("pending", "sending")
@@ -154,6 +156,49 @@ async def claim_due(
     return claimed
 
 
+async def last_sends(
+    *, session: AsyncSession, transport: str, destinations: Collection[str], since: datetime
+) -> dict[str, datetime]:
+    """When each of `destinations` of `transport` was last sent to (or may have been: `unknown`),
+    if since `since`: whichever worker sent it, the next message must keep its distance."""
+    if not destinations:
+        return {}
+    row = _DELIVERY.c
+    rows = await session.execute(
+        select(row.destination, func.max(row.sent_at))
+        .where(
+            row.transport == transport,
+            row.destination.in_(list(destinations)),
+            row.status.in_(("sent", "unknown")),
+            row.sent_at >= as_utc(since),
+        )
+        .group_by(row.destination)
+    )
+    return {destination: as_utc(at) for destination, at in rows.all() if at is not None}
+
+
+async def renew(
+    *, session: AsyncSession, delivery_ids: Collection[int], owner: str | None, now: datetime,
+    lease_seconds: float,
+) -> set[int]:
+    """Extend the lease of rows this worker is still sending; returns the ids renewed. A row whose
+    lease already lapsed is not renewed (another worker may own it now) and is not returned."""
+    if not delivery_ids:
+        return set()
+    at = as_utc(now)
+    row = _DELIVERY.c
+    owned = row.lease_owner.is_(None) if owner is None else row.lease_owner == owner
+    result = await session.execute(
+        update(Delivery)
+        .where(row.id.in_(list(delivery_ids)), row.status == "sending", owned,
+               row.lease_until >= at)
+        .values(lease_until=at + timedelta(seconds=lease_seconds))
+        .returning(row.id)
+        .execution_options(synchronize_session=False)
+    )
+    return {int(delivery_id) for (delivery_id,) in result.all()}
+
+
 async def mark_sent(
     *, session: AsyncSession, delivery_id: int, receipt: str | None, now: datetime
 ) -> None:
@@ -220,13 +265,15 @@ async def mark_failed(*, session: AsyncSession, delivery_id: int, error: str) ->
         await unsend_alerted_story(session=session, delivery_id=delivery_id)
 
 
-async def mark_unknown(*, session: AsyncSession, delivery_id: int, error: str) -> None:
+async def mark_unknown(
+    *, session: AsyncSession, delivery_id: int, error: str, now: datetime
+) -> None:
     """The send went out but its answer never came: the platform may have shown it, so it is not
     sent again (a copy is worse than a gap); it stays in the table with the reason."""
     await session.execute(
         update(Delivery)
         .where(_DELIVERY.c.id == delivery_id, _DELIVERY.c.status == "sending")
-        .values(status="unknown", lease_until=None, error=error[:500])
+        .values(status="unknown", lease_until=None, error=error[:500], sent_at=as_utc(now))
     )
 
 

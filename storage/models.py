@@ -242,7 +242,7 @@ class Delivery(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("dedup_key", name="uq_delivery_dedup"),
         Index("ix_delivery_pending", "status", "next_attempt_at"),
-        Index("ix_delivery_destination", "transport", "destination"),
+        Index("ix_delivery_destination", "transport", "destination", "sent_at"),
         Index("ix_delivery_receipt", "transport", "receipt"),
     )
 

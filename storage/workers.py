@@ -51,11 +51,11 @@ class Held:
 
 async def beat(
     *, session: AsyncSession, worker: str, host: str, pid: int, now: datetime,
-    source_lease: timedelta, delivery_lease: timedelta,
-    source_ids: Collection[str] = (), delivery_ids: Collection[int] = (),
+    source_lease: timedelta, source_ids: Collection[str] = (),
 ) -> None:
-    """Say this worker is alive and renew the leases of the work it has in hand (`source_ids`,
-    `delivery_ids`): a claim it dropped (a crash of one poll, a full disk) lapses by itself.
+    """Say this worker is alive and renew the leases of the sources it is polling
+    (`source_ids`): a claim it dropped (a crash of one poll, a full disk) lapses by itself.
+    (Deliveries are renewed by the round sending them, at their own lease's pace.)
 
     A lease already lapsed is not renewed: another worker may have taken the work meanwhile.
     """
@@ -73,17 +73,6 @@ async def beat(
                 _SOURCE.c.lease_until >= now,
             )
             .values(lease_until=now + source_lease)
-        )
-    if delivery_ids:
-        await session.execute(
-            update(_DELIVERY)
-            .where(
-                _DELIVERY.c.id.in_(list(delivery_ids)),
-                _DELIVERY.c.lease_owner == worker,
-                _DELIVERY.c.status == "sending",
-                _DELIVERY.c.lease_until >= now,
-            )
-            .values(lease_until=now + delivery_lease)
         )
 
 

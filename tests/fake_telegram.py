@@ -735,6 +735,8 @@ class FakeTelegram:
                 await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
             pass
+        except asyncio.CancelledError:  # the fake is stopping (a long poll was waiting): quietly
+            pass
         finally:
             writer.close()
             with contextlib.suppress(Exception):

@@ -1,5 +1,5 @@
 """`python -m bot run` as real processes: kill -9, SIGTERM mid fan-out, a slow or absent Telegram,
-a stuck query, a second process on one SQLite file."""
+a stuck query, a second process on one SQLite file, several workers on one PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from sqlalchemy import text
 
 from bot.steering import bundled
 from bot.telegram.render import TelegramPart
@@ -70,11 +72,12 @@ def run_env(tmp_path: Path, *, api: str, db: str, **extra: str) -> dict[str, str
 class Bot:
     """One `python -m bot run` process, its log in a file."""
 
-    def __init__(self, env: dict[str, str], log: Path, command: tuple[str, ...] = ("run",)) -> None:
+    def __init__(self, env: dict[str, str], log: Path, command: tuple[str, ...] = ("run",),
+                 argv: tuple[str, ...] | None = None) -> None:
         self.log_path = log
         self._log = open(log, "w", encoding="utf-8")  # noqa: SIM115 - closed in wait()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", *command], cwd=ROOT, env=env,
+            list(argv or (sys.executable, "-m", "bot", *command)), cwd=ROOT, env=env,
             stdout=self._log, stderr=subprocess.STDOUT, text=True,
         )
 
@@ -349,3 +352,142 @@ def test_three_workers_on_postgresql_start_together_share_the_work_and_take_over
     for bot in bots:
         assert "Traceback" not in bot.log(), bot.log()[-3000:]
 
+
+
+async def _parts_due_in_waves(db: str, chats: int, parts: int, wave: float) -> None:
+    """Each chat gets `parts` messages, part k due `k * wave` seconds from now: each wave is
+    claimed by whichever worker looks first, so a chat's parts pass from worker to worker. Every
+    other wave runs in reverse order: the chat sent last in one wave is first in the next."""
+    engine = create_engine(db)
+    start = datetime.now(UTC)
+    async with transaction(sessionmaker(engine)) as session:
+        for part in range(parts):
+            for chat in range(chats) if part % 2 == 0 else reversed(range(chats)):
+                text = f"<b>Resumen</b> {chat}, parte {part + 1} de {parts}"
+                await deliveries.enqueue(
+                    session=session, transport="telegram", destination=str(20_000 + chat),
+                    kind="digest", dedup_key=f"w:{chat}:{part}",
+                    payloads=[TelegramPart(method="sendMessage", text=text).to_payload()],
+                    now=start + timedelta(seconds=part * wave),
+                )
+    await engine.dispose()
+
+
+async def _senders_per_chat(db: str) -> list[int]:
+    engine = create_engine(db)
+    async with transaction(sessionmaker(engine)) as session:
+        counts = await session.execute(text(
+            "SELECT count(DISTINCT lease_owner) FROM delivery WHERE status = 'sent' "
+            "GROUP BY destination"))
+        found = [int(count) for (count,) in counts.all()]
+    await engine.dispose()
+    return found
+
+
+def test_a_chat_gets_a_message_a_second_from_three_workers_on_postgresql(
+    tmp_path: Path, postgres_url: str, bots: list[Bot]
+) -> None:
+    chats, parts = 30, 7
+    # Telegram's one message a second to a chat, strictly: no burst at all.
+    with FakeTelegram(token=TOKEN, global_rate=30, chat_rate=1, chat_burst=1) as fake:
+        write_feeds(tmp_path / "feeds.toml", None, 1)
+        env = run_env(tmp_path, api=fake.root, db=postgres_url, BOT_POLL_TICK="60")
+        for index in range(3):
+            bots.append(Bot(env, tmp_path / f"w{index}.log"))
+        until(lambda: all("telegram connected" in bot.log() for bot in bots), timeout=60,
+              what="all three workers")
+        # A wave takes about a second to send (30 a second): the next, due a moment after it,
+        # is claimed by whichever worker looks first, often not the one that sent the last part.
+        asyncio.run(_parts_due_in_waves(postgres_url, chats, parts, wave=1.2))
+        fake.wait_sent_sync(chats * parts, timeout=90)
+        senders = asyncio.run(_senders_per_chat(postgres_url))
+        for bot in bots:
+            bot.signal(signal.SIGTERM)
+    gaps = []
+    for chat in range(chats):
+        got = fake.messages_to(20_000 + chat)
+        assert [m.visible.rsplit(",", 1)[1] for m in got] == [
+            f" parte {part + 1} de {parts}" for part in range(parts)]
+        gaps += [later.time - earlier.time for earlier, later in pairwise(got)]
+    handed_over = sum(1 for count in senders if count > 1)
+    print(f"\n3 workers, {chats} chats x {parts} parts: chats served by 2+ workers "
+          f"{handed_over}; shortest gap in a chat {min(gaps):.2f} s; 429s {fake.errors[429]}")
+    assert handed_over > 0  # the parts did pass between workers
+    assert fake.errors[429] == 0
+    assert min(gaps) >= 0.99
+    for bot in bots:
+        assert "Traceback" not in bot.log(), bot.log()[-3000:]
+
+
+ELSEWHERE = "vigia-elsewhere"
+
+
+def _elsewhere_command() -> tuple[str, ...] | None:
+    """`run` under another host name (its own UTS namespace, as on another machine); None
+    where this machine does not allow it (it takes root)."""
+    probe = subprocess.run(["unshare", "-u", "hostname", ELSEWHERE], capture_output=True,
+                           check=False)
+    if probe.returncode != 0:
+        return None
+    return ("unshare", "-u", "sh", "-c", f'hostname {ELSEWHERE} && exec "$0" -m bot run',
+            sys.executable)
+
+
+async def _held_by(db: str, host: str) -> tuple[list[str], list[int]]:
+    """The sources and deliveries held under a live lease by workers of `host`."""
+    engine = create_engine(db)
+    async with transaction(sessionmaker(engine)) as session:
+        owner = {"owner": f"{host}:%"}
+        sources = [row for (row,) in (await session.execute(text(
+            "SELECT id FROM source WHERE lease_owner LIKE :owner AND lease_until > now()"),
+            owner)).all()]
+        sends = [row for (row,) in (await session.execute(text(
+            "SELECT id FROM delivery WHERE status = 'sending' AND lease_owner LIKE :owner "
+            "AND lease_until > now()"), owner)).all()]
+    await engine.dispose()
+    return sources, sends
+
+
+def test_a_worker_on_another_machine_is_taken_over_when_its_leases_lapse(
+    tmp_path: Path, postgres_url: str, bots: list[Bot]
+) -> None:
+    command = _elsewhere_command()
+    if command is None:
+        pytest.skip("another host name takes a UTS namespace (unshare -u), which takes root")
+    sources, chats = 3, 60
+    asyncio.run(_fill_outbox(postgres_url, chats))
+    fan_out = {10_000 + chat for chat in range(chats)}
+    with FeedServer() as feeds, FakeTelegram(token=TOKEN) as fake:
+        for index in range(sources):  # slow feeds: the worker holds its sources a while
+            feeds.route(f"/f{index}", Route(body=RSS.format(name=f"f{index}").encode(), delay=8))
+        write_feeds(tmp_path / "feeds.toml", feeds, sources)
+        env = run_env(tmp_path, api=fake.root, db=postgres_url)
+        fake.pause_after(chats // 3)  # then sends hang unanswered: rows in flight at the kill
+        bots.append(victim := Bot(env, tmp_path / "elsewhere.log", argv=command))
+        assert fake.paused.wait(60), victim.log()[-3000:]
+        held = until(lambda: (lambda h: h if h[0] and h[1] else None)(
+            asyncio.run(_held_by(postgres_url, ELSEWHERE))), what="the worker's claims")
+        # Its pid means nothing on this machine: only its leases lapsing frees its work.
+        victim.process.kill()
+        victim.wait(10)
+        killed = time.monotonic()
+        fake.resume(drop_held=True)  # what it had in flight never reached Telegram
+        bots.append(survivor := Bot(env, tmp_path / "here.log"))
+        until(lambda: not any(asyncio.run(_held_by(postgres_url, ELSEWHERE))), timeout=60,
+              what="the lapse of its leases")
+        lapsed = time.monotonic() - killed
+        until(lambda: all(fake.messages_to(chat) for chat in fan_out), timeout=60,
+              what="the fan-out taken over")
+        taken_over = time.monotonic() - killed
+        polled = until(lambda: [f"src-{index}" for index in range(sources)
+                                if f"polled source=src-{index}" in survivor.log()],
+                       timeout=60, what="its sources polled again")
+        copies = Counter(m.chat_id for m in fake.messages() if m.chat_id in fan_out)
+        log = survivor.log()  # (it is killed at the end: a stop may cut a slow poll short)
+    print(f"\nworker on another machine killed holding {len(held[0])} source(s) and "
+          f"{len(held[1])} delivery(ies): leases lapsed after {lapsed:.1f} s, fan-out done "
+          f"{taken_over:.1f} s after the kill")
+    assert set(copies) == fan_out and max(copies.values()) == 1
+    assert polled
+    assert f"worker gone worker={ELSEWHERE}" not in log  # not by its pid
+    assert "Traceback" not in log, log[-3000:]

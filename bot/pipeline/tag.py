@@ -104,6 +104,7 @@ class Tagger:
         "_titles",
         "_topic_ids",
         "_topics",
+        "_topics_of",
         "_venezuelan",
     )
 
@@ -134,6 +135,9 @@ class Tagger:
         )
         self._automaton = build_automaton(self._actors, self._topics, places, foreign)
         self._topic_ids = tuple(topic.id for topic in self._topics)
+        # The topic ids of each set of topics found (as bits, see `_scan`), made when first
+        # found: at most one entry per set of topics actors.toml declares.
+        self._topics_of: dict[int, tuple[str, ...]] = {0: ()}
         self._venezuelan = frozenset(i for i, actor in enumerate(self._actors) if actor.venezuelan)
         # Foreign actors' countries, by actor index.
         self._country_of = {i: actor.country for i, actor in enumerate(self._actors) if actor.country}
@@ -202,7 +206,7 @@ class Tagger:
         the order they are read (see `countries_named`). A plain tuple: this runs for every
         item."""
         cased = item.cased
-        topics: set[int] = set()
+        topics = 0  # topic indexes as bits: `|` costs less than set.update
         excluded: list[tuple[int, int, int]] = []
         spans: list[tuple[int, int, Key]] = []  # (start, -stop, key): sorted leftmost-longest
         marks: list[tuple[int, int, str | None]] = []
@@ -212,13 +216,13 @@ class Tagger:
                 continue
             if not key.whole:  # a word beginning ("sancion*")
                 if key.stems:
-                    topics.update(key.stems)
+                    topics |= key.stems
                 if key.country is not None:
                     marks.append((end - key.length + 1, 0, key.country))
                 continue
             start = end - key.length  # `end` is the space after the phrase
             if key.topics:
-                topics.update(key.topics)
+                topics |= key.topics
             if key.excludes:
                 excluded.extend((start, end, actor) for actor in key.excludes)
             if key.place:
@@ -232,7 +236,7 @@ class Tagger:
     def _result(
         self,
         actors: tuple[ActorTag, ...],
-        topics: set[int],
+        topics: int,
         context: bool,
         ambiguous: list[str] | None = None,
         evidence: list[Evidence] | None = None,
@@ -241,9 +245,13 @@ class Tagger:
         with positional arguments, which cost less than keywords)."""
         result: TagResult = object.__new__(TagResult)
         _SET_ACTORS(result, actors)
-        _SET_TOPICS(
-            result, tuple(map(self._topic_ids.__getitem__, sorted(topics))) if topics else ()
-        )
+        names = self._topics_of.get(topics)
+        if names is None:
+            ids = self._topic_ids
+            names = self._topics_of[topics] = tuple(
+                ids[index] for index in range(len(ids)) if topics >> index & 1
+            )
+        _SET_TOPICS(result, names)
         _SET_AMBIGUOUS(result, tuple(dict.fromkeys(ambiguous)) if ambiguous else ())
         _SET_ABOUT(result, context)
         _SET_EVIDENCE(result, tuple(evidence) if evidence else ())
@@ -339,8 +347,11 @@ class Tagger:
         """A foreign actor named by an alias or a distinctive name names its country too ("Petro
         y el CNE": Colombia's), where no country was named already."""
         country_of = self._country_of
-        for actor in named_at.keys() & country_of.keys():  # mostly none: one call
-            countries.setdefault(named_at[actor], country_of[actor])
+        # A plain loop over the few actors named, not `named_at.keys() & country_of.keys()`:
+        # two views and a set for every item would cost more. (No two of them share a start.)
+        for actor, at in named_at.items():
+            if (country := country_of.get(actor)) is not None:
+                countries.setdefault(at, country)
         for mention in pending:
             surnames = mention.surnames
             if (
@@ -360,7 +371,7 @@ class Tagger:
 
 # What one pass of the automaton finds in an item (Tagger._scan).
 _Scan = tuple[
-    set[int],
+    int,
     list[tuple[int, int, int]],
     list[tuple[int, int, "Key"]],
     list[tuple[int, int, str | None]],

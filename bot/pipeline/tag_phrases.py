@@ -32,8 +32,8 @@ class Key:
     generic: tuple[int, ...] = ()
     misspelt: tuple[int, ...] = ()  # actors whose distinctive name this is one letter off
     excludes: tuple[int, ...] = ()
-    topics: tuple[int, ...] = ()  # topic indexes, matched as whole words
-    stems: tuple[int, ...] = ()  # topic indexes, matched as word beginnings ("sancion*")
+    topics: int = 0  # topic indexes as bits (1 << index), matched as whole words
+    stems: int = 0  # topic indexes as bits, matched as word beginnings ("sancion*")
     place: bool = False  # a Venezuela word or place, matched as whole words
     country: str | None = None  # VENEZUELA, or the name of another country or its people
     names: bool = False  # an alias, a surname or a generic name of some actor
@@ -154,10 +154,14 @@ def _draft_country(drafts: dict[str, _Draft], word: str, label: str) -> None:
 def _keys(key: str, draft: _Draft) -> Iterable[tuple[str, Key]]:
     """The automaton's entries for one folded phrase: as a word beginning, as whole words."""
     if draft.stems or draft.country_stem is not None:
-        stems = tuple(dict.fromkeys(draft.stems))
         yield (
             " " + key,
-            Key(whole=False, length=len(key) + 1, stems=stems, country=draft.country_stem),
+            Key(
+                whole=False,
+                length=len(key) + 1,
+                stems=_bits(draft.stems),
+                country=draft.country_stem,
+            ),
         )
     names = bool(draft.aliases or draft.surnames or draft.generic or draft.misspelt)
     other = bool(draft.excludes or draft.topics or draft.place or draft.country is not None)
@@ -176,7 +180,7 @@ def _keys(key: str, draft: _Draft) -> Iterable[tuple[str, Key]]:
                 generic=tuple(draft.generic),
                 misspelt=tuple(draft.misspelt),
                 excludes=tuple(draft.excludes),
-                topics=tuple(dict.fromkeys(draft.topics)),
+                topics=_bits(draft.topics),
                 place=draft.place,
                 country=draft.country,
                 names=names,
@@ -190,6 +194,14 @@ def _keys(key: str, draft: _Draft) -> Iterable[tuple[str, Key]]:
                 and not (draft.aliases or draft.surnames or draft.misspelt or draft.acronym),
             ),
         )
+
+
+def _bits(indexes: Iterable[int]) -> int:
+    """Topic indexes as the bits of one int: an item's topics are gathered by `|`."""
+    bits = 0
+    for index in indexes:
+        bits |= 1 << index
+    return bits
 
 
 def _add_slips(actors: tuple[Actor, ...], drafts: dict[str, _Draft]) -> None:

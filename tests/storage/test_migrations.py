@@ -35,7 +35,7 @@ async def test_upgrade_is_idempotent(any_engine: AsyncEngine) -> None:
     await migrate.upgrade(any_engine)
     async with any_engine.connect() as connection:
         version = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar()
-    assert version == migrate.head_revision() == "0008"
+    assert version == migrate.head_revision() == "0009"
 
 
 async def test_sqlite_runs_in_wal_with_foreign_keys(sqlite_url: str) -> None:
@@ -83,7 +83,7 @@ async def test_processes_migrating_at_once_all_succeed(postgres_url: str) -> Non
     finally:
         for engine in engines:
             await engine.dispose()
-    assert version == migrate.head_revision() == "0008"
+    assert version == migrate.head_revision() == "0009"
 
 
 @pytest.fixture

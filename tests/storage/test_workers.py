@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage import workers
+from storage import deliveries, workers
 from storage.db import sessionmaker, transaction
 from storage.models import Source
 from storage.sources import claim_due, sync_sources
@@ -75,7 +75,7 @@ async def test_a_heartbeat_renews_the_work_in_hand_and_only_while_its_lease_live
     async with transaction(maker) as session:
         # fuente-1's poll was dropped (it crashed, the disk was full): it is not renewed.
         await workers.beat(session=session, worker="h:1:a", host="h", pid=1, now=later,
-                           source_lease=LEASE, delivery_lease=LEASE, source_ids={"fuente-0"})
+                           source_lease=LEASE, source_ids={"fuente-0"})
         held = await workers.held_sources(session=session, now=later)
     assert [(h.source_id, h.until) for h in held] == [("fuente-1", NOW + LEASE),
                                                       ("fuente-0", later + LEASE)]
@@ -83,7 +83,7 @@ async def test_a_heartbeat_renews_the_work_in_hand_and_only_while_its_lease_live
     gone = NOW + timedelta(minutes=5)
     async with transaction(maker) as session:
         await workers.beat(session=session, worker="h:1:a", host="h", pid=1, now=gone,
-                           source_lease=LEASE, delivery_lease=LEASE,
+                           source_lease=LEASE,
                            source_ids={"fuente-0", "fuente-1"})
         assert await workers.held_sources(session=session, now=gone) == []
 
@@ -120,3 +120,62 @@ async def test_the_send_budget_spaces_every_process_slots(any_engine: AsyncEngin
 
     firsts = sorted(await asyncio.gather(*(reserve() for _ in range(5))))
     assert [b - a for a, b in itertools.pairwise(firsts)] == [spacing * 6] * 4
+
+
+async def _outbox(engine: AsyncEngine, chats: list[str], parts: int) -> None:
+    async with transaction(sessionmaker(engine)) as session:
+        for chat in chats:
+            await deliveries.enqueue(session=session, transport="telegram", destination=chat,
+                                     kind="digest", dedup_key=f"d:{chat}",
+                                     payloads=[f"parte {n}" for n in range(parts)], now=NOW)
+
+
+async def test_a_sender_renews_only_its_own_rows_and_only_before_they_lapse(
+    any_engine: AsyncEngine,
+) -> None:
+    await _outbox(any_engine, ["101", "102"], 1)
+    maker = sessionmaker(any_engine)
+    async with transaction(maker) as session:
+        (first,) = await deliveries.claim_due(session=session, now=NOW, limit=1,
+                                              lease_seconds=3, owner="h:1:a")
+        (second,) = await deliveries.claim_due(session=session, now=NOW, limit=1,
+                                               lease_seconds=3, owner="h:2:b")
+    assert first.id is not None and second.id is not None
+    async with transaction(maker) as session:
+        renewed = await deliveries.renew(session=session, delivery_ids=[first.id, second.id],
+                                         owner="h:1:a", now=NOW + timedelta(seconds=2),
+                                         lease_seconds=3)
+    assert renewed == {first.id}  # the other worker's row is not ours to keep
+    async with transaction(maker) as session:
+        # Renewed until 5 s: nobody else may take it at 4 s (the unrenewed one has lapsed);
+        # once lapsed it is not renewed.
+        again = await deliveries.claim_due(session=session, now=NOW + timedelta(seconds=4),
+                                           limit=5, lease_seconds=3, owner="h:3:c")
+        assert [row.id for row in again] == [second.id]
+        late = await deliveries.renew(session=session, delivery_ids=[first.id], owner="h:1:a",
+                                      now=NOW + timedelta(seconds=6), lease_seconds=3)
+    assert late == set()
+
+
+async def test_the_last_send_to_each_chat_is_known_to_every_worker(
+    any_engine: AsyncEngine,
+) -> None:
+    await _outbox(any_engine, ["201", "202", "203"], 2)
+    maker = sessionmaker(any_engine)
+    async with transaction(maker) as session:
+        rows = await deliveries.claim_due(session=session, now=NOW, limit=10, lease_seconds=15,
+                                          owner="h:1:a")
+        by_chat = {row.destination: row for row in rows if row.part == 0}
+        assert by_chat["201"].id is not None and by_chat["202"].id is not None
+        await deliveries.mark_sent(session=session, delivery_id=by_chat["201"].id, receipt="1",
+                                   now=NOW + timedelta(seconds=1))
+        await deliveries.mark_unknown(session=session, delivery_id=by_chat["202"].id,
+                                      error="no answer", now=NOW + timedelta(seconds=2))
+    async with transaction(maker) as session:
+        last = await deliveries.last_sends(session=session, transport="telegram",
+                                           destinations=["201", "202", "203"], since=NOW)
+        gone = await deliveries.last_sends(session=session, transport="telegram",
+                                           destinations=["201"], since=NOW + timedelta(seconds=5))
+    # A send that may have been shown counts too; a chat not sent to has no entry.
+    assert last == {"201": NOW + timedelta(seconds=1), "202": NOW + timedelta(seconds=2)}
+    assert gone == {}

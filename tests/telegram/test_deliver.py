@@ -279,6 +279,47 @@ async def test_two_workers_never_send_a_row_twice_postgresql(
     await _two_workers_send_each_row_once(postgres_url, fake)
 
 
+async def _a_slow_answer_keeps_its_lease(url: str, fake: FakeTelegram) -> None:
+    engines = [create_engine(url), create_engine(url)]
+    makers = [sessionmaker(e) for e in engines]
+    await promise(makers[0], range(1, 21), parts=2)
+    fake.set_options(latency=2.5)  # every answer outlives a 1 s lease two times over
+    requests = [HTTPXRequest(connection_pool_size=40, read_timeout=10) for _ in engines]
+    async with (
+        telegram.Bot(TOKEN, base_url=fake.bot_base_url, request=requests[0]) as one,
+        telegram.Bot(TOKEN, base_url=fake.bot_base_url, request=requests[1]) as two,
+    ):
+        first = asyncio.create_task(
+            deliver_due(via(one), makers[0], pacers=paced(400), lease_seconds=1.0)
+        )
+        # Another worker looks again and again while the first one's sends are in flight.
+        second = []
+        while not first.done():
+            second.append(await deliver_due(via(two), makers[1], pacers=paced(400),
+                                            lease_seconds=1.0))
+            await asyncio.sleep(0.2)
+        report = await first
+    for engine in engines:
+        await engine.dispose()
+    assert report.sent + sum(r.sent for r in second) == 40
+    assert texts_per_chat(fake) == expected(range(1, 21), 2)  # each part once, in order
+
+
+async def test_a_send_slower_than_its_lease_is_never_sent_again_sqlite(
+    engine: AsyncEngine, sqlite_url: str, fake: FakeTelegram
+) -> None:
+    await _a_slow_answer_keeps_its_lease(sqlite_url, fake)
+
+
+async def test_a_send_slower_than_its_lease_is_never_sent_again_postgresql(
+    postgres_url: str, fake: FakeTelegram
+) -> None:
+    engine = create_engine(postgres_url)
+    await migrate.upgrade(engine)
+    await engine.dispose()
+    await _a_slow_answer_keeps_its_lease(postgres_url, fake)
+
+
 async def test_a_killed_worker_loses_nothing_and_repeats_nothing(
     maker: async_sessionmaker[AsyncSession], sqlite_url: str, fake: FakeTelegram
 ) -> None:
