@@ -502,6 +502,12 @@ async def _guarded(name: str, tick: _Tick, runtime: Runtime, data: BotData) -> N
     try:
         result = await tick(runtime, data)
         await data.heartbeats.beat(runtime.sessions, name)
+    except asyncio.CancelledError:
+        if not runtime.worker.stopping.is_set():
+            raise
+        # The stop gave it STOP_GRACE seconds and cut it short: what it held is given back.
+        logger.info("tick=%s cut short by the stop ms=%d", name, _ms(started))
+        return
     except Exception as error:
         if is_disk_full(error):
             logger.error("tick=%s failed: disk full (%s)", name, _reason(error))

@@ -231,6 +231,26 @@ def test_sigterm_mid_fan_out_exits_quickly_and_a_restart_sends_each_message_once
     assert "Traceback" not in first.log()
 
 
+def test_sigterm_during_a_slow_poll_exits_cleanly_and_says_the_poll_was_cut_short(
+    tmp_path: Path, bots: list[Bot]
+) -> None:
+    db_file = tmp_path / "vigia.db"
+    with FeedServer() as feeds, FakeTelegram(token=TOKEN) as fake:
+        feeds.route("/f0", Route(body=RSS.format(name="f0").encode(), delay=40))
+        write_feeds(tmp_path / "feeds.toml", feeds, 1)
+        env = run_env(tmp_path, api=fake.root, db=f"sqlite+aiosqlite:///{db_file}")
+        bots.append(bot := Bot(env, tmp_path / "bot.log"))
+        until(lambda: feeds.hits("/f0") >= 1, what="the slow poll")
+        exit_seconds = bot.signal(signal.SIGTERM)
+    log = bot.log()
+    assert bot.process.returncode == 0, log[-3000:]
+    assert exit_seconds <= 20, log[-3000:]
+    assert "tick=poll cut short by the stop" in log, log[-3000:]
+    assert "Traceback" not in log and " ERROR " not in log, log[-3000:]
+    # Cut short, the poll gave its source back: a restart polls it at once.
+    assert not sqlite_rows(db_file, "SELECT id FROM source WHERE lease_until IS NOT NULL")
+
+
 def test_telegram_down_at_start_is_retried_while_sources_are_polled(
     tmp_path: Path, bots: list[Bot]
 ) -> None:
