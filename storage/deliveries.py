@@ -188,10 +188,18 @@ async def renew(
     at = as_utc(now)
     row = _DELIVERY.c
     owned = row.lease_owner.is_(None) if owner is None else row.lease_owner == owner
-    result = await session.execute(
-        update(Delivery)
+    # On PostgreSQL the rows are locked in id order and a row being written right now (its `sent`
+    # committing) is skipped, so a renewal never waits on, nor deadlocks with, the round's writes.
+    renewable = (
+        select(row.id)
         .where(row.id.in_(list(delivery_ids)), row.status == "sending", owned,
                row.lease_until >= at)
+        .order_by(row.id)
+        .with_for_update(skip_locked=True)
+    )
+    result = await session.execute(
+        update(Delivery)
+        .where(row.id.in_(renewable.scalar_subquery()))
         .values(lease_until=at + timedelta(seconds=lease_seconds))
         .returning(row.id)
         .execution_options(synchronize_session=False)
