@@ -183,24 +183,20 @@ async def _promise_edit(
             "so it is neither edited nor posted again",
             target.id, target.chat, story.id, story.source_count, status, why,
         )
-        await record_edit(
+        promised = 0
+    else:
+        await promise(
             session=session,
-            target_id=target.id,
-            story_id=story.id,
-            source_count=story.source_count,
-            languages=story.languages,
+            transport=transport,
+            destination=target.chat,
+            message=compose_story_post(story, tz=zone_of(target.timezone), now=now,
+                                       replaces=receipt),
+            kind="edit",
+            dedup_key=f"{post.post_key}:edit:{post.edits + 1}",
             now=now,
         )
-        return 0
-    await promise(
-        session=session,
-        transport=transport,
-        destination=target.chat,
-        message=compose_story_post(story, tz=zone_of(target.timezone), now=now, replaces=receipt),
-        kind="edit",
-        dedup_key=f"{post.post_key}:edit:{post.edits + 1}",
-        now=now,
-    )
+        promised = 1
+    # Recorded either way: the next look compares with what the post says now.
     await record_edit(
         session=session,
         target_id=target.id,
@@ -209,7 +205,7 @@ async def _promise_edit(
         languages=story.languages,
         now=now,
     )
-    return 1
+    return promised
 
 
 async def _promise_digest(
