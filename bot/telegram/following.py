@@ -6,11 +6,12 @@ from collections.abc import Callable, Sequence
 
 from bot.digest import buttons
 from bot.digest.answers import offer_actors
+from bot.digest.arguments import MAX_ARGUMENT, clean_name, echo
 from bot.digest.lookup import ActorLookup, actor_by_id, find_actor
 from bot.digest.words import line, listing
 from bot.model import Actor, Message
 from bot.telegram import texts
-from bot.telegram.arguments import MAX_ARGUMENT, clean_name, echo, too_long
+from bot.telegram.arguments import too_long
 from bot.telegram.reply import Reply, reply_with
 from storage import subscribers
 from storage.db import Sessions, transaction

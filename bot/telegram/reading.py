@@ -13,13 +13,14 @@ from bot.digest.answers import (
     describe_window,
     digest_since,
 )
+from bot.digest.arguments import MAX_ARGUMENT, clean_name, echo, reader_zone
 from bot.digest.compose import PAGE, compose_digest, compose_empty_window, digest_message
 from bot.digest.lookup import actor_by_id, find_actor
 from bot.digest.select import search_stories, select_actor
 from bot.digest.words import line, listing
 from bot.model import Actor
 from bot.telegram import texts
-from bot.telegram.arguments import MAX_ARGUMENT, clean_name, echo, reader_zone, too_long
+from bot.telegram.arguments import too_long
 from bot.telegram.following import not_one_actor
 from bot.telegram.reply import Reply, reply_with
 from storage import stories as story_store

@@ -14,11 +14,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from bot.digest import buttons
+from bot.digest.arguments import MAX_ARGUMENT, clean_name, echo, reader_zone
 from bot.digest.chart import Trend, draw_top, draw_trend, midnights, reader_days
 from bot.digest.lookup import find_actor
 from bot.model import Actor, Message, Picture
 from bot.telegram import texts
-from bot.telegram.arguments import MAX_ARGUMENT, clean_name, echo, reader_zone, too_long
+from bot.telegram.arguments import too_long
 from bot.telegram.following import not_one_actor
 from bot.telegram.reply import Reply, reply_with
 from storage import stories as story_store

@@ -22,12 +22,12 @@ from bot.digest.answers import (
     digest_since,
     offer_actors,
 )
+from bot.digest.arguments import MAX_ARGUMENT, clean_name, echo, reader_zone
 from bot.digest.compose import PAGE, compose_digest, format_time
 from bot.digest.lookup import ActorLookup, actor_by_id, find_actor
 from bot.digest.select import select_actor
 from bot.model import Message, Paragraph
 from bot.runtime import Runtime
-from bot.telegram.arguments import MAX_ARGUMENT, clean_name, echo, reader_zone
 from bot.whatsapp.texts import paragraphs, template
 from bot.whatsapp.words import Command
 from storage import stories as story_store
