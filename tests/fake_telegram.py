@@ -56,6 +56,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from tests.held_sends import HeldSends
+
 __all__ = [
     "BOT_USER",
     "MAX_TEXT_UTF16",
@@ -412,12 +414,11 @@ class FakeTelegram:
         self._updates: list[dict[str, Any]] = []
         self.webhooks: list[dict[str, Any]] = []  # every setWebhook call, as sent
         self._next_update_id = 1
-        self._pause_at: int | None = None
-        self._held: list[asyncio.Future[bool]] = []
         self.commands: list[dict[str, Any]] = []
         self.errors: Counter[int] = Counter()
         self.requests: Counter[str] = Counter()  # method name -> count
-        self.paused = threading.Event()
+        self.held = HeldSends(self._lock, lambda: len(self._messages))
+        self.paused = self.held.paused
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._server: asyncio.Server | None = None
@@ -528,22 +529,12 @@ class FakeTelegram:
     def pause_after(self, count: int) -> None:
         """Once `count` messages are recorded, hold every further sendMessage unanswered and
         unrecorded (as if it never reached Telegram) and set `paused`."""
-        with self._lock:
-            self._pause_at = count
-            if len(self._messages) >= count:
-                self.paused.set()
+        self.held.pause_after(count)
 
     def resume(self, *, drop_held: bool = True) -> int:
         """Stop holding; held requests are dropped unanswered (or processed when `drop_held` is
         False). Returns how many were held."""
-        with self._lock:
-            self._pause_at = None
-            held, self._held = self._held, []
-        self.paused.clear()
-        if self._loop is not None:
-            for future in held:
-                self._loop.call_soon_threadsafe(_settle, future, not drop_held)
-        return len(held)
+        return self.held.resume(drop_held=drop_held)
 
     def push_message(
         self,
@@ -843,7 +834,8 @@ class FakeTelegram:
 
     async def _send_message(self, params: dict[str, Any]) -> Any:
         chat_id = self._chat(params)
-        await self._hold_if_paused()
+        if not await self.held.hold():
+            raise _Dropped
         slow = self._options.slow_chats
         if self._options.latency and (not slow or chat_id in slow):
             await asyncio.sleep(self._options.latency)
@@ -874,8 +866,7 @@ class FakeTelegram:
                 )
             )
             self._texts[(chat_id, message_id)] = (parsed.text, markup)
-            if self._pause_at is not None and len(self._messages) >= self._pause_at:
-                self.paused.set()
+            self.held.recorded()
         return _message_json(chat_id, message_id, parsed, markup)
 
     async def _edit_message_text(self, params: dict[str, Any]) -> Any:
@@ -1015,16 +1006,6 @@ class FakeTelegram:
             retry_after = max(1, math.ceil(wait))
             raise _ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
 
-    async def _hold_if_paused(self) -> None:
-        with self._lock:
-            if self._pause_at is None or len(self._messages) < self._pause_at:
-                return
-            assert self._loop is not None
-            future: asyncio.Future[bool] = self._loop.create_future()
-            self._held.append(future)
-        if not await future:
-            raise _Dropped
-
     # ---- updates -------------------------------------------------------------------------
 
     def _push_update(self, body: dict[str, Any]) -> int:
@@ -1044,11 +1025,6 @@ class FakeTelegram:
         message_id = self._next_message_id.get(chat_id, 0) + 1
         self._next_message_id[chat_id] = message_id
         return message_id
-
-
-def _settle(future: asyncio.Future[bool], value: bool) -> None:
-    if not future.done():
-        future.set_result(value)
 
 
 _METHODS = {

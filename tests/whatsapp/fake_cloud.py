@@ -37,6 +37,8 @@ from typing import Any
 
 import httpx
 
+from tests.held_sends import HeldSends
+
 MAX_TEXT = 4096
 WINDOW = 24 * 3600.0
 
@@ -143,9 +145,8 @@ class FakeCloud:
         self._client: httpx.AsyncClient | None = None
         self.port = 0
         self.webhook_answers: list[int] = []  # HTTP status of every webhook the fake posted
-        self._pause_at: int | None = None
-        self._held: list[asyncio.Future[bool]] = []
-        self.paused = threading.Event()
+        self.held = HeldSends(self._lock, lambda: len(self.accepted))
+        self.paused = self.held.paused
 
     # ---- life cycle ----------------------------------------------------------------------
 
@@ -203,22 +204,12 @@ class FakeCloud:
     def pause_after(self, count: int) -> None:
         """Once `count` messages are accepted, hold every further send unanswered and unrecorded
         (as if it never reached WhatsApp) and set `paused`."""
-        with self._lock:
-            self._pause_at = count
-            if len(self.accepted) >= count:
-                self.paused.set()
+        self.held.pause_after(count)
 
     def resume(self, *, drop_held: bool = True) -> int:
         """Stop holding; held sends are dropped unanswered (or served when `drop_held` is
         False). Returns how many were held."""
-        with self._lock:
-            self._pause_at = None
-            held, self._held = self._held, []
-        self.paused.clear()
-        if self._loop is not None:
-            for future in held:
-                self._loop.call_soon_threadsafe(_settle, future, not drop_held)
-        return len(held)
+        return self.held.resume(drop_held=drop_held)
 
     def block(self, *wa_ids: str) -> None:
         with self._lock:
@@ -327,7 +318,7 @@ class FakeCloud:
                 if request is None:
                     break
                 method, target, headers, body = request
-                if not await self._hold_if_paused():
+                if not await self.held.hold():
                     break  # dropped unanswered: the client sees its connection close
                 status, answer = await self._answer(method, target, headers, body)
                 data = json.dumps(answer).encode()
@@ -342,16 +333,6 @@ class FakeCloud:
             writer.close()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
-
-    async def _hold_if_paused(self) -> bool:
-        with self._lock:
-            if self._pause_at is None or len(self.accepted) < self._pause_at:
-                return True
-            self.paused.set()
-            assert self._loop is not None
-            future: asyncio.Future[bool] = self._loop.create_future()
-            self._held.append(future)
-        return await future
 
     async def _answer(self, method: str, target: str, headers: dict[str, str],
                       body: bytes) -> tuple[int, dict[str, Any]]:
@@ -425,8 +406,7 @@ class FakeCloud:
             if late:
                 self._late_codes[accepted.message_id] = late.pop(0)
                 self.failed_late.append(accepted)
-            if self._pause_at is not None and len(self.accepted) >= self._pause_at:
-                self.paused.set()
+            self.held.recorded()
         return accepted
 
     async def _receipts(self, accepted: Accepted, late_code: int | None = None) -> None:
@@ -450,11 +430,6 @@ class FakeCloud:
                              "X-Hub-Signature-256": self.sign(body)})
                 with self._lock:
                     self.webhook_answers.append(answer.status_code)
-
-
-def _settle(future: asyncio.Future[bool], value: bool) -> None:
-    if not future.done():
-        future.set_result(value)
 
 
 def _check_shape(payload: Any, templates: dict[str, set[str]]) -> None:
