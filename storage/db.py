@@ -118,35 +118,32 @@ def is_disk_full(error: BaseException) -> bool:
     """Whether a database error means the disk (or the database's volume) is full."""
     if isinstance(error, BaseExceptionGroup):
         return any(is_disk_full(inner) for inner in error.exceptions)
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        text = str(current).lower()
-        if (
-            "database or disk is full" in text
-            or "no space left on device" in text
-            or getattr(current, "sqlstate", None) == "53100"
-            or getattr(current, "sqlite_errorname", None) == "SQLITE_FULL"
-        ):
-            return True
-        current = current.__cause__ or current.__context__
-    return False
+    return _in_chain(error, lambda current, text: (
+        "database or disk is full" in text
+        or "no space left on device" in text
+        or getattr(current, "sqlstate", None) == "53100"
+        or getattr(current, "sqlite_errorname", None) == "SQLITE_FULL"
+    ))
 
 
 def is_busy(error: BaseException) -> bool:
     """Whether a database error means a statement waited too long (a lock, a stuck query)."""
+    return _in_chain(error, lambda current, text: (
+        "database is locked" in text
+        or "canceling statement due to statement timeout" in text
+        or "canceling statement due to lock timeout" in text
+        or getattr(current, "sqlstate", None) in ("57014", "55P03")
+    ))
+
+
+def _in_chain(error: BaseException, says: Callable[[BaseException, str], bool]) -> bool:
+    """Whether `error` or any error it was raised from (cause or context) `says` so, given the
+    error and its lowercased text."""
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        text = str(current).lower()
-        if (
-            "database is locked" in text
-            or "canceling statement due to statement timeout" in text
-            or "canceling statement due to lock timeout" in text
-            or getattr(current, "sqlstate", None) in ("57014", "55P03")
-        ):
+        if says(current, str(current).lower()):
             return True
         current = current.__cause__ or current.__context__
     return False
